@@ -1,0 +1,45 @@
+# Two commands: `make run` (install, database, demo data, serve) and `make test` (install, every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=server $(BIN)/flask
+PORT ?= 5000
+
+.PHONY: run test install chromium db lint
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) territoires import --if-empty
+	$(FLASK) demo seed --if-empty
+
+run: db
+	@$(FLASK) demo accounts
+	@echo "coop-cra : http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+	else \
+		echo "Les tests navigateur ont besoin de Chromium : installez le paquet Debian 'chromium' (sudo apt-get install chromium)."; \
+		exit 1; \
+	fi
+
+test: install chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check server sync tests bench

@@ -1,0 +1,58 @@
+/** Calls to the coop-cra JSON API, with the tokens of the session. */
+
+const TOKENS_KEY = 'coop-cra.tokens';
+
+/** @returns {{access_token?: string, refresh_token?: string}} */
+export function readTokens() {
+  return JSON.parse(localStorage.getItem(TOKENS_KEY) || '{}');
+}
+
+/** @param {{access_token?: string, refresh_token?: string}} tokens */
+export function saveTokens(tokens) {
+  localStorage.setItem(TOKENS_KEY, JSON.stringify({ ...readTokens(), ...tokens }));
+}
+
+export function clearTokens() {
+  localStorage.removeItem(TOKENS_KEY);
+}
+
+/** An API error carrying the server's French message and field errors. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || 'Erreur de communication avec le serveur.');
+    this.status = status;
+    this.errors = (body && body.errors) || {};
+  }
+}
+
+async function send(path, { method = 'GET', body, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(`/api${path}`, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, payload);
+  return payload;
+}
+
+/**
+ * Call the API as the logged-in user; refresh the access token once when it expired.
+ * @param {string} path @param {object} [options]
+ */
+export async function call(path, options = {}) {
+  try {
+    return await send(path, { ...options, token: readTokens().access_token });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401 || !readTokens().refresh_token) throw error;
+    const { access_token } = await send('/auth/refresh', { method: 'POST', token: readTokens().refresh_token });
+    saveTokens({ access_token });
+    return send(path, { ...options, token: access_token });
+  }
+}
+
+/** Call the API without a session (login, invitation). */
+export function callAnonymous(path, options = {}) {
+  return send(path, options);
+}

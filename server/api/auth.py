@@ -1,0 +1,46 @@
+"""Login, token refresh, logout and the current user."""
+
+from flask import Blueprint
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+
+from server.api import json_body
+from server.schemas.auth import (
+    AccessTokenSchema,
+    LoginSchema,
+    LogoutSchema,
+    TokensSchema,
+    UserSchema,
+)
+from server.services import accounts
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.post("/login")
+def login():
+    """Exchange e-mail and password for an access and a refresh token."""
+    data = json_body(LoginSchema())
+    return TokensSchema().dump(accounts.login(data["email"], data["password"]))
+
+
+@bp.post("/refresh")
+@jwt_required(refresh=True)
+def refresh():
+    """A new access token from a valid refresh token."""
+    return AccessTokenSchema().dump(accounts.refresh(current_user))
+
+
+@bp.post("/logout")
+@jwt_required()
+def logout():
+    """Revoke the access token used and the refresh token given in the body."""
+    data = json_body(LogoutSchema())
+    accounts.logout(get_jwt(), data["refresh_token"])
+    return {"message": "Vous êtes déconnecté."}
+
+
+@bp.get("/me")
+@jwt_required()
+def me():
+    """The logged-in user."""
+    return UserSchema().dump(current_user)

@@ -1,0 +1,88 @@
+"""Configuration from environment variables (see the table in README.md)."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEV_SECRET_FILE = "dev-secrets"
+MIN_SECRET_LENGTH = 32
+
+
+def database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs (Heroku-style postgres:// too)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings read from the environment once, at start-up."""
+
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(
+        minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
+    )
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(
+        days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))
+    )
+    JWT_TOKEN_LOCATION = ["headers"]
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "3"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "coop-cra <no-reply@coop-cra.localhost>")
+    TERRITOIRES_DATA = os.environ.get(
+        "TERRITOIRES_DATA",
+        str(Path(__file__).resolve().parent.parent
+            / "node_modules/@etalab/decoupage-administratif/data"),
+    )
+    DEMO_PASSWORD = "Coop-Demo-2026!"
+
+
+def _dev_secrets(instance_path: str) -> tuple[str, str]:
+    """Random secrets kept in the instance folder, so dev tokens survive a restart."""
+    path = Path(instance_path) / DEV_SECRET_FILE
+    if not path.exists():
+        path.write_text(f"{secrets.token_hex(32)}\n{secrets.token_hex(32)}\n")
+        path.chmod(0o600)
+    secret, jwt_secret = path.read_text().split()
+    return secret, jwt_secret
+
+
+def load_config(app, test_config=None) -> None:
+    """Fill app.config from Config, then test overrides; refuse weak secrets in production."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    if app.config["APP_ENV"] == "production":
+        for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = app.config.get(key) or ""
+            if len(value) < MIN_SECRET_LENGTH or value.lower() in ("dev", "secret", "changeme"):
+                raise RuntimeError(
+                    f"{key} must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production"
+                )
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+    else:
+        if not app.config.get("SECRET_KEY") or not app.config.get("JWT_SECRET_KEY"):
+            secret, jwt_secret = _dev_secrets(app.instance_path)
+            app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secret
+            app.config["JWT_SECRET_KEY"] = app.config.get("JWT_SECRET_KEY") or jwt_secret
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or (
+        "sqlite:///" + os.path.join(app.instance_path, "coop_cra.sqlite")
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(url)

@@ -1,0 +1,95 @@
+"""One JSON error shape for every failure: {"code", "status", "message", "errors"}."""
+
+import logging
+from http import HTTPStatus
+
+from flask import jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from server.extensions import db, jwt
+
+log = logging.getLogger(__name__)
+
+FRENCH_MESSAGES = {
+    400: "Requête invalide.",
+    401: "Authentification requise : veuillez vous connecter.",
+    403: "Vous n'avez pas accès à cette ressource.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette adresse.",
+    409: "Conflit avec l'état actuel de la ressource.",
+    413: "La requête est trop volumineuse.",
+    415: "Type de contenu non pris en charge : envoyez du JSON.",
+    422: "Erreur : veuillez corriger les champs signalés.",
+    429: "Trop de tentatives : veuillez réessayer plus tard.",
+    500: "Erreur interne du serveur : veuillez réessayer plus tard.",
+}
+
+
+class ApiError(Exception):
+    """An expected failure with an HTTP status and a French message for the user."""
+
+    def __init__(self, status: int, message: str | None = None, errors=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase)
+        self.errors = errors
+
+
+def error_response(status: int, message: str | None = None, errors=None):
+    """Build the JSON error envelope."""
+    body = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase),
+    }
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def register_errorhandlers(app):
+    """Route every error, JWT ones included, to the one envelope."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error):
+        return error_response(error.status, error.message, error.errors)
+
+    @app.errorhandler(ValidationError)
+    def handle_validation_error(error):
+        return error_response(422, None, error.normalized_messages())
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error):
+        return error_response(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        db.session.rollback()
+        log.exception("unexpected error")
+        return error_response(500)
+
+    @jwt.unauthorized_loader
+    def missing_token(reason):
+        return error_response(401)
+
+    @jwt.invalid_token_loader
+    def invalid_token(reason):
+        return error_response(401, "Jeton d'authentification invalide : veuillez vous reconnecter.")
+
+    @jwt.expired_token_loader
+    def expired_token(header, payload):
+        return error_response(401, "Session expirée : veuillez vous reconnecter.",
+                              {"token": ["expired"]})
+
+    @jwt.revoked_token_loader
+    def revoked_token(header, payload):
+        return error_response(401, "Session terminée : veuillez vous reconnecter.")
+
+    @jwt.user_lookup_error_loader
+    def unknown_user(header, payload):
+        return error_response(401, "Compte introuvable ou désactivé : veuillez vous reconnecter.")
+
+    @jwt.needs_fresh_token_loader
+    def needs_fresh(header, payload):
+        return error_response(401, "Veuillez saisir à nouveau votre mot de passe.")

@@ -1,0 +1,10 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from server.models.account import Invitation, RevokedToken, Role, User
+from server.models.people import Conseiller, Coordination, Emploi, Structure
+from server.models.territory import Commune, CommuneCodePostal, Departement, Region
+
+__all__ = [
+    "Commune", "CommuneCodePostal", "Conseiller", "Coordination", "Departement", "Emploi",
+    "Invitation", "Region", "RevokedToken", "Role", "Structure", "User",
+]

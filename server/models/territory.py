@@ -1,0 +1,46 @@
+"""Régions, départements and communes, loaded from @etalab/decoupage-administratif."""
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+
+
+class Region(db.Model):
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    nom: Mapped[str] = mapped_column(String(80))
+
+
+class Departement(db.Model):
+    __tablename__ = "departement"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    nom: Mapped[str] = mapped_column(String(80))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class Commune(db.Model):
+    __tablename__ = "commune"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)  # INSEE code, 2A/2B kept
+    nom: Mapped[str] = mapped_column(String(80))
+    # Lower case, no accents, "saint" → "st": what a prefix search compares against.
+    nom_recherche: Mapped[str] = mapped_column(String(80))
+    departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    population: Mapped[int] = mapped_column(default=0)
+    departement: Mapped[Departement] = relationship(lazy="joined")
+    codes_postaux: Mapped[list["CommuneCodePostal"]] = relationship(
+        lazy="selectin", order_by="CommuneCodePostal.code_postal"
+    )
+
+    __table_args__ = (Index("ix_commune_nom_recherche", "nom_recherche"),)
+
+
+class CommuneCodePostal(db.Model):
+    """A postal code of a commune; a postal code may serve several communes and the reverse."""
+
+    __tablename__ = "commune_code_postal"
+    code_postal: Mapped[str] = mapped_column(String(5), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), primary_key=True,
+                                              index=True)

@@ -1,0 +1,182 @@
+"""Accounts: password policy, login with lockout, token revocation, invitations."""
+
+import hashlib
+import re
+import secrets
+import smtplib
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.errors import ApiError
+from server.extensions import db, jwt
+from server.models import Invitation, RevokedToken, Role, User
+from server.models.types import utcnow
+from server.services import mail
+
+PASSWORD_RULE = ("Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
+                 "une majuscule, un chiffre et un caractère spécial.")
+BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+# Computed once so that an unknown e-mail costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("coop-cra-dummy-password")
+
+
+def password_problem(password: str) -> str | None:
+    """The French reason a password is refused, or None when it meets the policy."""
+    checks = (len(password) >= 12, re.search(r"[a-z]", password), re.search(r"[A-Z]", password),
+              re.search(r"\d", password), re.search(r"[^A-Za-z0-9]", password))
+    return None if all(checks) else PASSWORD_RULE
+
+
+def hash_password(password: str) -> str:
+    """Strong salted hash (werkzeug's scrypt)."""
+    return generate_password_hash(password)
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail, case-insensitive."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def login(email: str, password: str) -> dict:
+    """Check credentials, count failures, lock after too many; return tokens and the user."""
+    user = find_user(email)
+    now = utcnow()
+    if user is None or user.password_hash is None or user.disabled:
+        check_password_hash(_DUMMY_HASH, password)
+        raise ApiError(401, BAD_CREDENTIALS)
+    if user.locked_until and user.locked_until > now:
+        raise ApiError(429, _locked_message(user, now))
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            db.session.commit()
+            raise ApiError(429, _locked_message(user, now))
+        db.session.commit()
+        raise ApiError(401, BAD_CREDENTIALS)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.commit()
+    return issue_tokens(user)
+
+
+def _locked_message(user: User, now) -> str:
+    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    return ("Trop de tentatives de connexion échouées : votre compte est verrouillé "
+            f"pendant {minutes} minute(s). Réessayez plus tard.")
+
+
+def issue_tokens(user: User) -> dict:
+    """A short-lived access token and a long-lived refresh token for this user."""
+    claims = {"role": user.role.value}
+    return {
+        "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
+        "user": user,
+    }
+
+
+def refresh(user: User) -> dict:
+    """A new access token for a valid refresh token's owner."""
+    return {"access_token": create_access_token(identity=str(user.id),
+                                                additional_claims={"role": user.role.value})}
+
+
+def logout(jwt_payload: dict, refresh_token: str | None) -> None:
+    """Revoke the access token used and, when given, its refresh token."""
+    payloads = [jwt_payload]
+    if refresh_token:
+        try:
+            other = decode_token(refresh_token)
+        except Exception as error:  # an already invalid token needs no revocation
+            current_app.logger.info("logout with an invalid refresh token: %s", error)
+        else:
+            if other["sub"] == jwt_payload["sub"]:
+                payloads.append(other)
+    now = utcnow()
+    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    for payload in payloads:
+        if db.session.get(RevokedToken, payload["jti"]) is None:
+            db.session.add(RevokedToken(jti=payload["jti"], expires_at=_expiry(payload)))
+    db.session.commit()
+
+
+def _expiry(payload: dict) -> datetime:
+    return datetime.fromtimestamp(payload["exp"], UTC)
+
+
+@jwt.token_in_blocklist_loader
+def _is_revoked(header, payload) -> bool:
+    return db.session.get(RevokedToken, payload["jti"]) is not None
+
+
+@jwt.user_lookup_loader
+def _load_user(header, payload) -> User | None:
+    user = db.session.get(User, int(payload["sub"]))
+    return user if user is not None and user.active else None
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(inviter: User, email: str, role: Role, **links) -> dict:
+    """Create an account without password and a one-time link to choose it.
+
+    The link is e-mailed when SMTP is configured, otherwise returned for the inviter to pass on.
+    """
+    email = email.strip().lower()
+    if find_user(email) is not None:
+        raise ApiError(409, "Un compte existe déjà avec cette adresse e-mail.",
+                       {"email": ["Un compte existe déjà avec cette adresse e-mail."]})
+    user = User(email=email, role=role, **links)
+    db.session.add(user)
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
+    db.session.add(Invitation(token_hash=_token_hash(token), user=user,
+                              created_by_id=inviter.id if inviter else None, expires_at=expires))
+    db.session.commit()
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invitation/{token}"
+    try:
+        sent = mail.send_invitation(email, link)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("invitation e-mail to %s not sent: %s", email, error)
+        sent = False
+    return {"user": user, "link": None if sent else link, "email_sent": sent,
+            "expires_at": expires}
+
+
+def _valid_invitation(token: str) -> Invitation:
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+        raise ApiError(404, "Ce lien d'invitation est invalide, expiré ou déjà utilisé.")
+    return invitation
+
+
+def invitation_email(token: str) -> str:
+    """The e-mail an invitation was made for (to show on the choose-password page)."""
+    return _valid_invitation(token).user.email
+
+
+def accept_invitation(token: str, password: str) -> dict:
+    """Set the password, activate the account, burn the link; log the person in."""
+    invitation = _valid_invitation(token)
+    problem = password_problem(password)
+    if problem:
+        raise ApiError(422, problem, {"password": [problem]})
+    now = utcnow()
+    invitation.used_at = now
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    user.activated_at = user.activated_at or now
+    db.session.commit()
+    return issue_tokens(user)

@@ -1,0 +1,71 @@
+"""Structures and conseillers as seen through the scopes; who may invite whom."""
+
+from sqlalchemy import func, select
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Conseiller, Departement, Region, Role, Structure, User
+from server.services import scopes
+
+
+def list_conseillers(user: User, structure_id: int | None = None) -> dict:
+    """The conseillers this user may see, optionally those of one structure."""
+    scopes.may_list_conseillers(user)
+    query = select(Conseiller).where(scopes.conseiller_condition(user))
+    if structure_id is not None:
+        scopes.structure(user, structure_id)
+        query = query.where(Conseiller.structure_id == structure_id)
+    items = list(db.session.scalars(query.order_by(Conseiller.nom, Conseiller.prenom)))
+    return {"total": len(items), "items": items}
+
+
+def list_structures(user: User) -> dict:
+    """The structures this user may see."""
+    condition = scopes.structure_condition(user)
+    items = list(db.session.scalars(select(Structure).where(condition).order_by(Structure.nom)))
+    return {"total": len(items), "items": items}
+
+
+def count_structures() -> int:
+    """How many structures exist (the demo seed checks it before seeding)."""
+    return db.session.scalar(select(func.count()).select_from(Structure))
+
+
+def check_may_invite(inviter: User, data: dict) -> dict:
+    """Admins invite anyone; a structure invites its own conseillers and colleagues.
+
+    Returns the account links for the new user.
+    """
+    role = Role(data["role"])
+    links = {key: data.get(key) for key in
+             ("conseiller_id", "structure_id", "departement_code", "region_code")}
+    if inviter.role is Role.STRUCTURE:
+        if role is Role.STRUCTURE:
+            if links["structure_id"] != inviter.structure_id:
+                raise ApiError(403, "Vous ne pouvez inviter que des membres de votre structure.")
+        elif role in (Role.CONSEILLER, Role.COORDINATEUR):
+            scopes.conseiller(inviter, links["conseiller_id"])
+        else:
+            raise ApiError(403, "Seule l'équipe nationale peut créer ce type de compte.")
+    elif inviter.role is not Role.ADMIN:
+        raise ApiError(403)
+    keep = {
+        Role.CONSEILLER: ("conseiller_id",), Role.COORDINATEUR: ("conseiller_id",),
+        Role.STRUCTURE: ("structure_id",), Role.PREFET: ("departement_code", "region_code"),
+        Role.ADMIN: (),
+    }[role]
+    links = {key: value for key, value in links.items() if key in keep and value is not None}
+    _check_links_exist(links)
+    return links
+
+
+def _check_links_exist(links: dict) -> None:
+    models = {"conseiller_id": Conseiller, "structure_id": Structure,
+              "departement_code": Departement, "region_code": Region}
+    for key, value in links.items():
+        if db.session.get(models[key], value) is None:
+            raise ApiError(422, "Référence introuvable.", {key: ["Référence introuvable."]})
+    if "conseiller_id" in links and db.session.scalar(
+            select(User.id).where(User.conseiller_id == links["conseiller_id"])):
+        raise ApiError(409, "Ce conseiller a déjà un compte.",
+                       {"conseiller_id": ["Ce conseiller a déjà un compte."]})

@@ -1,0 +1,124 @@
+"""Territories: import from @etalab/decoupage-administratif and the queries the CRA form needs."""
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select
+
+from server.extensions import db
+from server.models import Commune, CommuneCodePostal, Departement, Region
+
+# The 101 départements and 18 régions: metropolitan France and the five DROM. The package
+# also lists collectivités d'outre-mer (Saint-Martin, Polynésie...), outside the programme.
+ZONES = ("metro", "drom")
+SEARCH_LIMIT = 20
+_ABBREVIATIONS = {"saint": "st", "sainte": "ste"}
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, words split on punctuation, 'saint' written 'st'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def import_territoires(source: str | Path) -> dict[str, int]:
+    """Replace the territory tables with the package's data; return the counts loaded."""
+    source = Path(source)
+    regions = [r for r in _read(source, "regions.json") if r["zone"] in ZONES]
+    departements = [d for d in _read(source, "departements.json") if d["zone"] in ZONES]
+    codes_departement = {d["code"] for d in departements}
+    communes = [
+        c for c in _read(source, "communes.json")
+        if c["type"] == "commune-actuelle" and c["departement"] in codes_departement
+    ]
+    db.session.execute(delete(CommuneCodePostal))
+    db.session.execute(delete(Commune))
+    db.session.execute(delete(Departement))
+    db.session.execute(delete(Region))
+    db.session.execute(insert(Region), [{"code": r["code"], "nom": r["nom"]} for r in regions])
+    db.session.execute(insert(Departement), [
+        {"code": d["code"], "nom": d["nom"], "region_code": d["region"]} for d in departements
+    ])
+    db.session.execute(insert(Commune), [
+        {"code": c["code"], "nom": c["nom"], "nom_recherche": normalize(c["nom"]),
+         "departement_code": c["departement"], "region_code": c["region"],
+         "population": c.get("population") or 0}
+        for c in communes
+    ])
+    links = [
+        {"code_postal": cp, "commune_code": c["code"]}
+        for c in communes for cp in sorted(set(c.get("codesPostaux", [])))
+    ]
+    db.session.execute(insert(CommuneCodePostal), links)
+    db.session.commit()
+    return {"regions": len(regions), "departements": len(departements),
+            "communes": len(communes), "codes_postaux": len(links)}
+
+
+def _read(source: Path, name: str) -> list[dict]:
+    with open(source / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def is_loaded() -> bool:
+    """True once the territories were imported."""
+    return db.session.scalar(select(func.count()).select_from(Departement)) > 0
+
+
+def commune(code: str) -> Commune | None:
+    """The commune with this INSEE code."""
+    return db.session.get(Commune, code.upper())
+
+
+def communes_of_code_postal(code_postal: str) -> list[Commune]:
+    """Every commune served by a postal code, by name."""
+    query = (select(Commune).join(CommuneCodePostal)
+             .where(CommuneCodePostal.code_postal == code_postal).order_by(Commune.nom))
+    return list(db.session.scalars(query))
+
+
+def commune_has_code_postal(code_commune: str, code_postal: str) -> bool:
+    """True when the postal code really serves that commune."""
+    return db.session.get(CommuneCodePostal, (code_postal, code_commune.upper())) is not None
+
+
+def search_communes(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[Commune, str]]:
+    """Communes whose name or postal code starts with the text, biggest first.
+
+    Returns (commune, code_postal) pairs: one line per postal code, as users pick one.
+    """
+    text = text.strip()
+    query = select(Commune, CommuneCodePostal.code_postal).join(CommuneCodePostal)
+    if text.isdigit():
+        query = query.where(CommuneCodePostal.code_postal.startswith(text))
+    else:
+        key = normalize(text)
+        if not key:
+            return []
+        query = query.where(Commune.nom_recherche.startswith(key, autoescape=True))
+    query = query.order_by(Commune.population.desc(), Commune.nom,
+                           CommuneCodePostal.code_postal).limit(limit)
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def departement(code: str) -> Departement | None:
+    """The département with this code (2A, 2B, 971...)."""
+    return db.session.get(Departement, code.upper())
+
+
+def region(code: str) -> Region | None:
+    """The région with this code."""
+    return db.session.get(Region, code)
+
+
+def departements() -> list[Departement]:
+    """All départements, by code."""
+    return list(db.session.scalars(select(Departement).order_by(Departement.code)))
+
+
+def regions() -> list[Region]:
+    """All régions, by name."""
+    return list(db.session.scalars(select(Region).order_by(Region.nom)))

@@ -1,0 +1,155 @@
+"""Fixtures: one database per backend (SQLite always, PostgreSQL with TEST_DATABASE_URL),
+an app per test on it, and factories for people and accounts."""
+
+import os
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from server import create_app
+from server.extensions import db
+from server.models import Conseiller, Coordination, Emploi, Role, Structure, User
+from server.models.types import utcnow
+from server.services import territoires
+
+PASSWORD = "Mot-de-passe-1!"
+PASSWORD_HASH = generate_password_hash(PASSWORD)  # scrypt is slow: hash once per run
+TERRITORY_TABLES = {"region", "departement", "commune", "commune_code_postal", "alembic_version"}
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (COOP_REQUIRE_ALL_TESTS=1), a skipped browser or PostgreSQL test is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    strict = os.environ.get("COOP_REQUIRE_ALL_TESTS") == "1"
+    if strict and report.skipped and ("postgresql" in item.nodeid
+                                      or item.get_closest_marker("browser")):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which requires it to run: {report.longrepr}"
+
+
+def base_config(url: str) -> dict:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test" * 8,
+            "JWT_SECRET_KEY": "test-jwt" * 4, "SMTP_HOST": None,
+            "PUBLIC_URL": "http://testserver"}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A database built by the migrations, with the official territories loaded once."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    app = create_app(base_config(url))
+    with app.app_context():
+        if request.param == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=os.path.join(app.root_path, "migrations"))
+        territoires.import_territoires(app.config["TERRITOIRES_DATA"])
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    """'sqlite' or 'postgresql'."""
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture
+def app(database_url):
+    """An app on the shared database; every table but the territories emptied afterwards."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)
+                  if t.name not in TERRITORY_TABLES]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_structure(app):
+    """Build a structure located in a real commune."""
+    def make(nom="Mairie de Lyon", code_commune="69123", code_postal="69001", dotation=2):
+        commune = territoires.commune(code_commune)
+        structure = Structure(nom=nom, code_commune=code_commune, code_postal=code_postal,
+                              departement_code=commune.departement_code,
+                              region_code=commune.region_code, dotation=dotation)
+        db.session.add(structure)
+        db.session.commit()
+        return structure
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    """Build an activated account; for conseillers, also their conseiller record."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="conseiller", structure=None, activated=True, **links):
+        number = next(counter)
+        role = Role(role)
+        conseiller = None
+        if role in (Role.CONSEILLER, Role.COORDINATEUR):
+            conseiller = Conseiller(prenom=f"Prénom{number}", nom=f"Nom{number}",
+                                    email_pro=f"cnfs{number}@test.example",
+                                    structure=structure, date_recrutement=date(2022, 1, 3))
+            if structure is not None:
+                conseiller.emplois.append(Emploi(structure_id=structure.id,
+                                                 date_debut=date(2022, 1, 3)))
+            db.session.add(conseiller)
+        elif role is Role.STRUCTURE:
+            links["structure_id"] = structure.id
+        user = User(email=f"{role.value}{number}@test.example", role=role,
+                    conseiller=conseiller, password_hash=PASSWORD_HASH if activated else None,
+                    activated_at=utcnow() if activated else None, **links)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_team(app):
+    """Put conseillers in a coordinateur's team."""
+    def make(coordinateur, *members):
+        for member in members:
+            db.session.add(Coordination(coordinateur_id=coordinateur.conseiller_id,
+                                        conseiller_id=member.conseiller_id))
+        db.session.commit()
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the API; return the Authorization headers."""
+    def do(user, password=PASSWORD):
+        response = client.post("/api/auth/login", json={"email": user.email, "password": password})
+        assert response.status_code == 200, response.json
+        return {"Authorization": f"Bearer {response.json['access_token']}"}
+    return do

@@ -1,0 +1,74 @@
+"""Every error has the same JSON shape with a French message."""
+
+from datetime import timedelta
+
+import pytest
+from flask_jwt_extended import create_access_token
+
+
+def assert_envelope(response, status):
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["code"] == status
+    assert isinstance(body["status"], str)
+    assert body["message"] and body["message"][0].isupper()
+    return body
+
+
+def test_unknown_url_is_a_french_404(client):
+    body = assert_envelope(client.get("/api/rien-ici"), 404)
+    assert body["message"] == "Ressource introuvable."
+
+
+def test_wrong_method_is_405(client):
+    assert "Méthode" in assert_envelope(client.put("/api/auth/login"), 405)["message"]
+
+
+def test_validation_error_lists_fields_in_french(client):
+    body = assert_envelope(client.post("/api/auth/login", json={"email": "a@b.fr"}), 422)
+    assert body["errors"] == {"password": ["Ce champ est obligatoire."]}
+
+
+def test_unknown_field_is_refused(client):
+    body = assert_envelope(client.post("/api/auth/login", json={
+        "email": "a@b.fr", "password": "x", "admin": True}), 422)
+    assert body["errors"]["admin"] == ["Champ inconnu."]
+
+
+def test_body_that_is_not_json_is_415(client):
+    assert_envelope(client.post("/api/auth/login", data="email=x"), 415)
+
+
+def test_oversized_body_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    body = assert_envelope(client.post("/api/auth/login", data="x" * 5000,
+                                       content_type="application/json"), 413)
+    assert "volumineuse" in body["message"]
+
+
+def test_unexpected_exception_is_a_500_in_the_same_shape(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    body = assert_envelope(app.test_client().get("/api/boom"), 500)
+    assert "boom" not in body["message"]
+
+
+@pytest.mark.parametrize("headers, message_part", [
+    ({}, "Authentification requise"),
+    ({"Authorization": "Bearer pas-un-jeton"}, "invalide"),
+])
+def test_jwt_errors_are_french(client, headers, message_part):
+    assert message_part in assert_envelope(client.get("/api/auth/me", headers=headers),
+                                           401)["message"]
+
+
+def test_expired_token_says_session_expired(app, client, make_user):
+    user = make_user("admin")
+    token = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=-1))
+    body = assert_envelope(client.get("/api/auth/me",
+                                      headers={"Authorization": f"Bearer {token}"}), 401)
+    assert body["message"].startswith("Session expirée")
