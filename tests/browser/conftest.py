@@ -7,6 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.extensions import db
 from tests.conftest import base_config
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,6 +31,8 @@ def live_server(app, database_url):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+    with served.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
