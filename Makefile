@@ -7,7 +7,7 @@ PORT ?= 5000
 
 .PHONY: run test install chromium db lint
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed pwa/data/communes.json
 
 $(VENV)/.installed: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.installed: requirements.txt
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The commune index the app searches offline, from the official package (gitignored).
+pwa/data/communes.json: node_modules/.installed pwa/tools/build-communes.mjs
+	node pwa/tools/build-communes.mjs
 
 db: install
 	$(FLASK) db upgrade

@@ -27,15 +27,19 @@ def import_territoires(source, if_empty):
 
 @demo_cli.command("seed")
 @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
+@click.option("--cras", type=click.IntRange(min=0), default=None,
+              help="Total number of CRAs, spread over the activated conseillers "
+                   f"(default: about {demo.CRAS_PER_CONSEILLER} each).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds people.")
-def seed(seed_value, if_empty):
-    """Create deterministic demo structures, conseillers and one account per role."""
+def seed(seed_value, cras, if_empty):
+    """Create deterministic demo structures, conseillers, accounts, lieux and CRAs."""
     if if_empty and people.count_structures() > 0:
         click.echo("Données de démonstration déjà présentes.")
         return
-    counts = demo.seed(current_app.config["DEMO_PASSWORD"], seed_value)
+    counts = demo.seed(current_app.config["DEMO_PASSWORD"], seed_value, cras=cras)
     click.echo(f"Démo créée : {counts['structures']} structures, "
-               f"{counts['conseillers']} conseillers.")
+               f"{counts['conseillers']} conseillers, {counts['lieux']} lieux d'activité, "
+               f"{counts['cras']} CRA.")
 
 
 @demo_cli.command("accounts")

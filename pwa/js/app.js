@@ -1,57 +1,165 @@
-/** Entry point of the conseiller's app: login, then the home view. */
-import { ApiError, call, callAnonymous, clearTokens, readTokens, saveTokens } from './api.js';
+/** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
+import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
+import { editCra, waitingCount } from './cras.js';
+import { requestPersistentStorage } from './db.js';
+import { $, $$, plural } from './dom.js';
+import { mountHistory, renderHistory } from './history.js';
+import { hasUnsavedChanges, openForm } from './saisie.js';
+import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
+import { showStats } from './stats.js';
+import { registerServiceWorker, requestBackgroundSync } from './sw-register.js';
+import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
-const ROLE_LABELS = {
-  conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure',
-  prefet: 'Préfecture', admin: 'Administrateur',
-};
+const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
+const VIEWS = ['saisie', 'historique', 'statistiques'];
+let user = null;
+let ref = null;
+const owner = () => String(user.id);
 
 function show(view) {
-  document.querySelectorAll('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
+  $$('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
+  $$('[data-nav]').forEach((a) => { if (a.dataset.nav === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current'); });
 }
 
-function showHome(user) {
-  document.querySelector('[data-field="prenom"]').textContent = user.prenom || user.email;
-  document.querySelector('[data-field="role"]').textContent = ROLE_LABELS[user.role] || user.role;
-  show('home');
+async function updateStatus() {
+  if (!user) return;
+  const count = await waitingCount(owner());
+  $('[data-field="waiting"]').textContent = `${plural(count, 'compte rendu', 'comptes rendus')} en attente d'envoi`;
+  $('[data-field="offline"]').hidden = navigator.onLine;
+}
+
+function formContext() {
+  return { owner: owner(), ref, onSaved: onSaved };
+}
+
+async function onSaved(saved) {
+  $('[data-field="saved"]').textContent = saved ? 'Votre suivi d\'activité a bien été enregistré.' : '';
+  announceChange();
+  route('historique');
+  requestBackgroundSync();
+  syncNow(owner());
+}
+
+/** Show a view; leaving a form with unsaved changes asks first. */
+async function route(view, source = null, push = true) {
+  const current = $$('[data-view]').find((el) => !el.hidden);
+  if (current && current.dataset.view === 'saisie' && hasUnsavedChanges()
+      && !window.confirm('Vous avez des modifications non enregistrées. Quitter quand même ?')) return;
+  const target = VIEWS.includes(view) ? view : 'saisie';
+  if (push) history.pushState({}, '', `?vue=${target}`);
+  if (target === 'saisie') {
+    $('[data-field="saved"]').textContent = '';
+    await openForm(formContext(), source);
+  }
+  if (target === 'historique') await renderHistory();
+  if (target === 'statistiques') showStats(owner());
+  show(target);
+}
+
+async function enter(who) {
+  user = who;
+  rememberUser(user);
+  $('[data-field="expired"]').hidden = true;
+  if (!['conseiller', 'coordinateur'].includes(user.role)) {
+    $('[data-field="prenom"]').textContent = user.prenom || user.email;
+    $('[data-field="role"]').textContent = ROLE_LABELS[user.role] || user.role;
+    $('[data-region="nav"]').hidden = false;
+    return show('home');
+  }
+  $('[data-region="status"]').hidden = false;
+  $('[data-region="nav"]').hidden = false;
+  mountHistory({
+    owner: owner(), ref, onEdit: (source) => route('saisie', source),
+    onKeepMine: async (local) => { await editCra(owner(), { ...local, head: local.server.head }, local.cra); await onSaved(null); },
+    onDeleted: () => onSaved(null),
+  });
+  await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
+  await updateStatus();
+  await syncNow(owner());
+  pull(owner()).catch(() => {});
+  return undefined;
 }
 
 async function onLogin(event) {
   event.preventDefault();
   const form = event.currentTarget;
-  const error = document.querySelector('[data-error="login"]');
+  const error = $('[data-error="login"]');
   error.hidden = true;
   try {
-    const tokens = await callAnonymous('/auth/login', {
-      method: 'POST', body: { email: form.email.value, password: form.password.value },
-    });
+    const tokens = await callAnonymous('/auth/login', { method: 'POST', body: { email: form.email.value, password: form.password.value } });
     saveTokens(tokens);
     form.reset();
-    showHome(tokens.user);
+    await enter(tokens.user);
   } catch (failure) {
     error.textContent = failure instanceof ApiError ? failure.message : 'Connexion impossible : vérifiez votre réseau.';
     error.hidden = false;
   }
 }
 
+async function askLoginAgain() {
+  const count = user ? await waitingCount(owner()) : 0;
+  const notice = $('[data-field="expired"]');
+  notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? ` Vos ${plural(count, 'compte rendu', 'comptes rendus')} en attente sont conservés sur ce téléphone.` : ''}`;
+  notice.hidden = false;
+  $('[data-region="nav"]').hidden = true;
+  show('login');
+}
+
 async function onLogout() {
-  try {
-    await call('/auth/logout', { method: 'POST', body: { refresh_token: readTokens().refresh_token } });
-  } finally {
-    clearTokens();
-    show('login');
+  const count = user ? await waitingCount(owner()) : 0;
+  if (count) {
+    window.alert(`Déconnexion impossible : ${plural(count, 'compte rendu est', 'comptes rendus sont')} en attente d'envoi. Connectez-vous au réseau puis touchez « Envoyer maintenant ».`);
+    return;
   }
+  if (!window.confirm('Se déconnecter de coop-cra ?')) return;
+  await call('/auth/logout', { method: 'POST', body: { refresh_token: readTokens().refresh_token } }).catch(() => {});
+  forgetSession();
+  user = null;
+  $('[data-region="status"]').hidden = true;
+  $('[data-region="nav"]').hidden = true;
+  show('login');
+}
+
+function bindTriggers() {
+  const sync = () => { if (user && navigator.onLine !== false) syncNow(owner()); };
+  window.addEventListener('online', () => { updateStatus(); sync(); });
+  window.addEventListener('offline', updateStatus);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') sync(); });
+  navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data?.type === 'SYNC_REQUESTED') sync(); });
+  $('[data-action="sync"]').addEventListener('click', () => user && syncNow(owner()));
+  syncEvents.addEventListener('change', () => { updateStatus(); if (!$('[data-view="historique"]').hidden) renderHistory(); });
+  syncEvents.addEventListener('expired', askLoginAgain);
+  syncEvents.addEventListener('result', ({ detail }) => {
+    const text = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
+      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
+    if (detail.erreur || detail.envoyes || detail.refuses || detail.conflits) $('[data-field="sync-result"]').textContent = text;
+  });
+  window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
+  window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));
+  $('[data-region="nav"]').addEventListener('click', (event) => {
+    const link = event.target.closest('[data-nav]');
+    if (link) { event.preventDefault(); route(link.dataset.nav); }
+  });
 }
 
 async function start() {
-  document.querySelector('[data-form="login"]').addEventListener('submit', onLogin);
-  document.querySelector('[data-action="logout"]').addEventListener('click', onLogout);
-  if (!readTokens().access_token) return show('login');
+  $('[data-form="login"]').addEventListener('submit', onLogin);
+  $('[data-action="logout"]').addEventListener('click', onLogout);
+  bindTriggers();
+  registerServiceWorker((applyUpdate) => {
+    $('[data-field="update"]').hidden = false;
+    $('[data-action="update"]').addEventListener('click', applyUpdate, { once: true });
+  });
+  requestPersistentStorage();
+  ref = await (await fetch('/referentiel.json')).json();
   try {
-    showHome(await call('/auth/me'));
+    const who = await currentUser();
+    if (who) return enter(who);
   } catch {
-    show('login');
+    user = storedUser();
+    return askLoginAgain();
   }
+  return show('login');
 }
 
 start();

@@ -4,18 +4,49 @@ from functools import wraps
 
 from flask import Blueprint, request
 from flask_jwt_extended import current_user, jwt_required
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from server.errors import ApiError
+from server.schemas.fields import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """<id:name> in a URL: a database id. A larger number names nothing and would not even
+    bind (PostgreSQL: integer out of range, SQLite: overflow), so it is a 404 at once: with
+    max= werkzeug would answer 405 when a sibling rule of the path has another method."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
+
+
+class TextConverter(UnicodeConverter):
+    """The default <name> converter without NUL, which no column holds: such a name is 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
+def json_payload():
+    """The request's JSON body; 415/400 in French when it is not JSON."""
+    if not request.is_json:
+        raise ApiError(415)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes; silent= only covers ValueError
+        payload = None
+    if payload is None:
+        raise ApiError(400, "Corps de requête JSON illisible.")
+    return payload
 
 
 def json_body(schema):
-    """The request's JSON body loaded by a schema; 415/400 in French when it is not JSON."""
-    if not request.is_json:
-        raise ApiError(415)
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise ApiError(400, "Corps de requête JSON illisible.")
-    return schema.load(payload)
+    """The request's JSON body loaded by a schema."""
+    return schema.load(json_payload())
 
 
 def roles_required(*roles):
@@ -27,15 +58,29 @@ def roles_required(*roles):
             if roles and current_user.role.value not in roles:
                 raise ApiError(403)
             return view(*args, **kwargs)
+        wrapper.roles = roles  # read by the OpenAPI description (bearer token, x-roles)
         return wrapper
     return decorator
 
 
 def register_blueprints(app):
     """Mount every API blueprint under /api."""
-    from server.api import auth, conseillers, invitations, structures, territoires
+    from server.api import (
+        auth,
+        conseillers,
+        cras,
+        invitations,
+        lieux,
+        openapi,
+        statistiques,
+        structures,
+        sync,
+        territoires,
+    )
 
+    app.url_map.converters.update(id=IdConverter, default=TextConverter, string=TextConverter)
     api = Blueprint("api", __name__, url_prefix="/api")
-    for module in (auth, invitations, territoires, conseillers, structures):
+    for module in (auth, invitations, territoires, conseillers, structures, lieux, cras, sync,
+                   statistiques, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)

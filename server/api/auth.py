@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from server.api import json_body
+from server.api.openapi import documented
 from server.schemas.auth import (
     AccessTokenSchema,
     LoginSchema,
@@ -17,6 +18,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.post("/login")
+@documented(body=LoginSchema, response=TokensSchema, errors=(401, 429))
 def login():
     """Exchange e-mail and password for an access and a refresh token."""
     data = json_body(LoginSchema())
@@ -24,6 +26,7 @@ def login():
 
 
 @bp.post("/refresh")
+@documented(response=AccessTokenSchema, token="refresh")
 @jwt_required(refresh=True)
 def refresh():
     """A new access token from a valid refresh token."""
@@ -31,6 +34,8 @@ def refresh():
 
 
 @bp.post("/logout")
+@documented(body=LogoutSchema, token="access",
+            response={"type": "object", "properties": {"message": {"type": "string"}}})
 @jwt_required()
 def logout():
     """Revoke the access token used and the refresh token given in the body."""
@@ -40,6 +45,7 @@ def logout():
 
 
 @bp.get("/me")
+@documented(response=UserSchema, token="access")
 @jwt_required()
 def me():
     """The logged-in user."""

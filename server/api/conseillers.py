@@ -4,21 +4,28 @@ from flask import Blueprint, request
 from flask_jwt_extended import current_user
 
 from server.api import roles_required
-from server.schemas.conseillers import ConseillerListSchema, ConseillerSchema
+from server.api.openapi import documented
+from server.schemas.conseillers import (
+    ConseillerListSchema,
+    ConseillerQueryArgsSchema,
+    ConseillerSchema,
+)
 from server.services import people, scopes
 
 bp = Blueprint("conseillers", __name__, url_prefix="/conseillers")
 
 
 @bp.get("")
+@documented(query=ConseillerQueryArgsSchema, response=ConseillerListSchema)
 @roles_required()
 def index():
     """The conseillers in the user's scope (?structure_id= to narrow)."""
-    structure_id = request.args.get("structure_id", type=int)
-    return ConseillerListSchema().dump(people.list_conseillers(current_user, structure_id))
+    args = ConseillerQueryArgsSchema().load(request.args)
+    return ConseillerListSchema().dump(people.list_conseillers(current_user, args["structure_id"]))
 
 
-@bp.get("/<int:conseiller_id>")
+@bp.get("/<id:conseiller_id>")
+@documented(response=ConseillerSchema)
 @roles_required()
 def show(conseiller_id):
     """The fiche of one conseiller in the user's scope."""

@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask_jwt_extended import current_user
 
 from server.api import json_body, roles_required
+from server.api.openapi import documented
 from server.models import Role
 from server.schemas.invitations import (
     InvitationAcceptSchema,
@@ -18,6 +19,8 @@ bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 
 
 @bp.post("")
+@documented(body=InvitationCreateSchema, response=InvitationSchema, status=201,
+            errors=(409,))
 @roles_required("admin", "structure")
 def create():
     """Create an account without password and its invitation link."""
@@ -28,12 +31,14 @@ def create():
 
 
 @bp.get("/<token>")
+@documented(response=InvitationInfoSchema)
 def show(token):
     """The e-mail an invitation is for, if the link is still valid."""
     return InvitationInfoSchema().dump({"email": accounts.invitation_email(token)})
 
 
 @bp.post("/<token>")
+@documented(body=InvitationAcceptSchema, response=TokensSchema)
 def accept(token):
     """Choose the password: activates the account and logs in."""
     data = json_body(InvitationAcceptSchema())

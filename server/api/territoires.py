@@ -2,6 +2,7 @@
 
 from flask import Blueprint, request
 
+from server.api.openapi import documented, items_of
 from server.errors import ApiError
 from server.schemas.territoires import (
     CommuneChoiceSchema,
@@ -16,6 +17,7 @@ bp = Blueprint("territoires", __name__, url_prefix="/territoires")
 
 
 @bp.get("/communes")
+@documented(query=CommuneSearchArgsSchema, response=items_of(CommuneChoiceSchema))
 def search():
     """Communes whose name or postal code starts with ?q=."""
     args = CommuneSearchArgsSchema().load(request.args)
@@ -26,6 +28,7 @@ def search():
 
 
 @bp.get("/communes/<code>")
+@documented(response=CommuneSchema)
 def commune(code):
     """One commune by INSEE code, with its postal codes, département and région."""
     found = territoires.commune(code)
@@ -35,6 +38,7 @@ def commune(code):
 
 
 @bp.get("/codes-postaux/<code_postal>")
+@documented(response=items_of(CommuneSchema))
 def code_postal(code_postal):
     """Every commune served by a postal code."""
     return {"items": CommuneSchema(many=True).dump(
@@ -42,12 +46,14 @@ def code_postal(code_postal):
 
 
 @bp.get("/departements")
+@documented(response=items_of(DepartementSchema))
 def departements():
     """The 101 départements."""
     return {"items": DepartementSchema(many=True).dump(territoires.departements())}
 
 
 @bp.get("/regions")
+@documented(response=items_of(RegionSchema))
 def regions():
     """The 18 régions."""
     return {"items": RegionSchema(many=True).dump(territoires.regions())}

@@ -1,10 +1,12 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from server.models.account import Invitation, RevokedToken, Role, User
+from server.models.cra import Cra, CraOperation, LieuActivite
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
-    "Commune", "CommuneCodePostal", "Conseiller", "Coordination", "Departement", "Emploi",
+    "Commune", "CommuneCodePostal", "Conseiller", "Coordination", "Cra", "CraOperation",
+    "Departement", "Emploi", "LieuActivite",
     "Invitation", "Region", "RevokedToken", "Role", "Structure", "User",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
@@ -45,6 +45,8 @@ class Conseiller(db.Model):
     date_recrutement: Mapped[date | None] = mapped_column(Date)
     date_fin_formation: Mapped[date | None] = mapped_column(Date)
     certifie: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Last number of this conseiller's CRA change sequence (see sync/PROTOCOL.md, pull).
+    sync_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     structure: Mapped[Structure | None] = relationship(lazy="joined")
     emplois: Mapped[list["Emploi"]] = relationship(
         back_populates="conseiller", order_by="Emploi.date_debut", lazy="selectin"

@@ -1,15 +1,18 @@
-"""Pages served to browsers: the conseiller's app (pwa/), DSFR assets, security headers."""
+"""Pages served to browsers: the conseiller's app (pwa/), DSFR assets, security headers.
 
-from pathlib import Path
+The app's own files are served with `no-cache` and an ETag: the service worker keeps them
+offline, and every new version must reach it. Package files (DSFR, idb) may be cached a day.
+"""
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-PWA = ROOT / "pwa"
-DSFR = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+from server.pages.referentiel import referentiel_json
+from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+PACKAGE_MAX_AGE = 86400
 
 bp = Blueprint("pages", __name__)
 
@@ -26,16 +29,51 @@ def invitation(token):
     return send_from_directory(PWA, "invitation.html", max_age=0)
 
 
-@bp.get("/<any(js, css, icons):folder>/<path:filename>")
+@bp.get("/<any(js, css, icons, data):folder>/<path:filename>")
 def pwa_asset(folder, filename):
-    """The app's own scripts, styles and icons."""
+    """The app's own scripts, styles, icons and commune index."""
     return send_from_directory(PWA / folder, filename, max_age=0)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installable as "coop-cra"."""
+    return send_from_directory(PWA, "manifest.webmanifest", max_age=0,
+                               mimetype="application/manifest+json")
+
+
+def _revalidated(body, mimetype: str) -> Response:
+    """A built document the browser must revalidate at each use (ETag, then 304)."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/sw.js")
+def worker_script():
+    """The service worker, stamped with the version of the files it precaches."""
+    response = _revalidated(service_worker_script(), "text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/referentiel.json")
+def form_referentiel():
+    """The CRA form's keys, labels and limits, in the order of the form."""
+    return _revalidated(referentiel_json(), "application/json")
 
 
 @bp.get("/dsfr/<path:filename>")
 def dsfr_asset(filename):
     """The State design system, from its npm package."""
-    return send_from_directory(DSFR, filename, max_age=86400)
+    return send_from_directory(DSFR, filename, max_age=PACKAGE_MAX_AGE)
+
+
+@bp.get("/vendor/idb/<path:filename>")
+def idb_asset(filename):
+    """idb, the IndexedDB wrapper of the outbox, as ES modules from its npm package."""
+    return send_from_directory(IDB, filename, max_age=PACKAGE_MAX_AGE)
 
 
 def security_headers(response):

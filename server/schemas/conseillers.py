@@ -3,6 +3,7 @@
 from marshmallow import fields
 
 from server.schemas import BaseSchema
+from server.schemas import fields as f
 
 
 class ConseillerSchema(BaseSchema):
@@ -26,3 +27,7 @@ class ConseillerSchema(BaseSchema):
 class ConseillerListSchema(BaseSchema):
     total = fields.Integer()
     items = fields.List(fields.Nested(ConseillerSchema))
+
+
+class ConseillerQueryArgsSchema(BaseSchema):
+    structure_id = f.Id(load_default=None)

@@ -14,8 +14,8 @@ class InvitationCreateSchema(BaseSchema):
     email = f.Email(required=True, validate=validate.Length(max=254))
     role = f.String(required=True, validate=validate.OneOf(
         ROLES, error="Rôle inconnu : choisissez parmi " + ", ".join(ROLES) + "."))
-    conseiller_id = f.Integer(load_default=None)
-    structure_id = f.Integer(load_default=None)
+    conseiller_id = f.Id(load_default=None)
+    structure_id = f.Id(load_default=None)
     departement_code = f.String(load_default=None)
     region_code = f.String(load_default=None)
 

@@ -15,6 +15,10 @@ from server.models import Commune, CommuneCodePostal, Departement, Region
 ZONES = ("metro", "drom")
 SEARCH_LIMIT = 20
 _ABBREVIATIONS = {"saint": "st", "sainte": "ste"}
+# Overseas départements live in their own time zones; everything else is on Paris time.
+TIME_ZONES = {"971": "America/Guadeloupe", "972": "America/Martinique",
+              "973": "America/Cayenne", "974": "Indian/Reunion", "976": "Indian/Mayotte"}
+DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
 def normalize(text: str) -> str:
@@ -122,3 +126,8 @@ def departements() -> list[Departement]:
 def regions() -> list[Region]:
     """All régions, by name."""
     return list(db.session.scalars(select(Region).order_by(Region.nom)))
+
+
+def time_zone(departement_code: str | None) -> str:
+    """The IANA time zone of a département."""
+    return TIME_ZONES.get(departement_code or "", DEFAULT_TIME_ZONE)

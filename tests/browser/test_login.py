@@ -9,11 +9,21 @@ def test_conseiller_logs_in_and_out(page, live_server, make_user, make_structure
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name=f"Bonjour {user.conseiller.prenom}").wait_for()
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
     page.reload()
-    page.get_by_role("heading", name=f"Bonjour {user.conseiller.prenom}").wait_for()
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_role("heading", name="Connexion").wait_for()
+
+
+def test_other_roles_are_greeted_and_sent_to_their_pages(page, live_server, make_user):
+    user = make_user("admin")
+    page.goto(live_server)
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name=f"Bonjour {user.email}").wait_for()
 
 
 def test_wrong_password_shows_the_french_message(page, live_server, make_user):

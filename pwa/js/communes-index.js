@@ -1,0 +1,92 @@
+/**
+ * The communes of France offline: /data/communes.json (built by pwa/tools/build-communes.mjs from
+ * the official package) searched exactly like the server's territoires.search_communes.
+ */
+
+const COMMUNES_URL = '/data/communes.json';
+const SEARCH_LIMIT = 20;
+const ABBREVIATIONS = new Map([['saint', 'st'], ['sainte', 'ste']]);
+
+let loading = null;
+
+/**
+ * A name as a search key, the same as server.services.territoires.normalize: accents stripped
+ * (NFKD, non-ASCII dropped), lower case, words split on anything but [a-z0-9], 'saint' → 'st',
+ * 'sainte' → 'ste', joined by one space.
+ * @param {string} text
+ * @returns {string}
+ */
+export function normalize(text) {
+  const ascii = text.normalize('NFKD').replace(/[^\x00-\x7f]/g, '').toLowerCase();
+  return (ascii.match(/[a-z0-9]+/g) || []).map((word) => ABBREVIATIONS.get(word) || word).join(' ');
+}
+
+/** The département of an INSEE code: two characters (2A, 2B included), three overseas. */
+function departementOf(code) {
+  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
+}
+
+/**
+ * Prepare the search index from the content of /data/communes.json.
+ * @param {{version: string, communes: Array<[string, string, number, string[]]>}} json
+ * @returns {{version: string, communes: Array<object>}}
+ */
+export function buildIndex({ version, communes }) {
+  return {
+    version,
+    communes: communes.map(([code, nom, population, codesPostaux]) => ({
+      code, nom, population, codesPostaux, key: normalize(nom), departement_code: departementOf(code),
+    })),
+  };
+}
+
+/**
+ * The commune index, fetched once (the service worker serves it offline); a failed load is
+ * retried at the next call.
+ * @returns {Promise<{version: string, communes: Array<object>}>}
+ */
+export async function loadCommunes() {
+  loading ??= fetch(COMMUNES_URL)
+    .then((response) => {
+      if (!response.ok) throw new Error('La liste des communes est indisponible.');
+      return response.json();
+    })
+    .then(buildIndex)
+    .catch((error) => {
+      loading = null;
+      throw error;
+    });
+  return loading;
+}
+
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Communes whose postal code (digits) or normalized name starts with the text, one line per
+ * postal code, most populated first, then by name and postal code.
+ * @param {{communes: Array<object>}} index from loadCommunes() or buildIndex()
+ * @param {string} text what the user typed
+ * @param {number} [limit]
+ * @returns {Array<{code: string, nom: string, code_postal: string, departement_code: string}>}
+ */
+export function searchCommunes(index, text, limit = SEARCH_LIMIT) {
+  const query = text.trim();
+  const lines = [];
+  if (/^[0-9]+$/.test(query)) {
+    for (const commune of index.communes) {
+      for (const codePostal of commune.codesPostaux) {
+        if (codePostal.startsWith(query)) lines.push([commune, codePostal]);
+      }
+    }
+  } else {
+    const key = normalize(query);
+    if (!key) return [];
+    for (const commune of index.communes) {
+      if (commune.key.startsWith(key)) commune.codesPostaux.forEach((cp) => lines.push([commune, cp]));
+    }
+  }
+  lines.sort(([a, cpA], [b, cpB]) => b.population - a.population || byCodePoint(a.nom, b.nom)
+    || byCodePoint(cpA, cpB));
+  return lines.slice(0, limit).map(([{ code, nom, departement_code: departementCode }, codePostal]) => (
+    { code, nom, code_postal: codePostal, departement_code: departementCode }));
+}

@@ -1,0 +1,83 @@
+/**
+ * The CRAs on this device and the operations that change them. A save writes the CRA and its
+ * frozen operation in one IndexedDB transaction; later edits are new operations (PROTOCOL.md).
+ */
+import { database } from './db.js';
+
+/**
+ * @typedef {object} LocalCra
+ * @property {string} id
+ * @property {object} cra          content as the form shows it
+ * @property {string} owner        user id
+ * @property {string|null} head    last operation this copy builds on (sent or not)
+ * @property {number|null} version server version, once known
+ * @property {'pending'|'synced'|'rejected'|'conflict'} state
+ * @property {boolean} deleted
+ * @property {string} changedAt    ISO time of the last local change
+ */
+
+async function write(owner, local, type) {
+  const db = await database();
+  const op = {
+    op_id: crypto.randomUUID(), type, cra_id: local.id, client_time: new Date().toISOString(),
+    ...(type === 'create' ? {} : { base: local.head }),
+    ...(type === 'delete' ? {} : { cra: local.cra }),
+  };
+  const next = { ...local, owner, head: op.op_id, state: 'pending', changedAt: op.client_time, errors: null, message: null, server: null };
+  const tx = db.transaction(['outbox', 'cras'], 'readwrite');
+  await Promise.all([tx.objectStore('outbox').add({ owner, op }), tx.objectStore('cras').put(next), tx.done]);
+  return next;
+}
+
+/** Save a new CRA: appears at once, waiting to be sent. */
+export function createCra(owner, cra) {
+  return write(owner, { id: crypto.randomUUID(), cra, head: null, version: null, deleted: false }, 'create');
+}
+
+/**
+ * Save changes to a CRA. A CRA the server refused at creation is created again; others are
+ * updated on top of the copy the user edited.
+ */
+export function editCra(owner, local, cra) {
+  const neverOnServer = local.state === 'rejected' && local.version == null;
+  return write(owner, { ...local, cra, head: neverOnServer ? null : local.head }, neverOnServer ? 'create' : 'update');
+}
+
+/** Delete a CRA (a tombstone until the server acknowledges it). */
+export function deleteCra(owner, local) {
+  return write(owner, { ...local, deleted: true }, 'delete');
+}
+
+/** @returns {Promise<LocalCra[]>} the user's CRAs on this device, deleted ones excluded */
+export async function listCras(owner) {
+  const all = await (await database()).getAll('cras');
+  return all.filter((local) => local.owner === owner && !local.deleted);
+}
+
+/** @returns {Promise<LocalCra|undefined>} */
+export async function getCra(id) {
+  return (await database()).get('cras', id);
+}
+
+/** @returns {Promise<number>} operations of this user still waiting for the server */
+export async function waitingCount(owner) {
+  const rows = await (await database()).getAll('outbox');
+  return rows.filter((row) => row.owner === owner).length;
+}
+
+/** Keep the server's choice in a conflict: the local copy becomes the server's. */
+export async function acceptServerCopy(local) {
+  const server = local.server;
+  const next = server.deleted
+    ? { ...local, deleted: true, state: 'synced' }
+    : { ...local, cra: contentOf(server), head: server.head, version: server.version, state: 'synced', server: null, message: null };
+  await (await database()).put('cras', next);
+  return next;
+}
+
+const STAMPS = ['id', 'head', 'version', 'deleted', 'received_at', 'updated_at'];
+
+/** The form content of a server copy (stamps removed). */
+export function contentOf(copy) {
+  return Object.fromEntries(Object.entries(copy).filter(([key]) => !STAMPS.includes(key)));
+}

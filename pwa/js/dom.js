@@ -1,0 +1,41 @@
+/** Tiny DOM helpers: escaping user text, finding hooks, dd/mm/yyyy dates. */
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escape text for HTML (user text is never trusted). @param {any} value */
+export function esc(value) {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** @param {string} hook @param {ParentNode} [root] */
+export function $(hook, root = document) {
+  return root.querySelector(hook);
+}
+
+/** @param {string} hook @param {ParentNode} [root] */
+export function $$(hook, root = document) {
+  return [...root.querySelectorAll(hook)];
+}
+
+/** 2026-11-02 → 02/11/2026 @param {string} iso */
+export function frDate(iso) {
+  if (!iso) return '';
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/** Today as YYYY-MM-DD in the device's time zone. */
+export function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+}
+
+/** 90 → "1h30" @param {number} minutes */
+export function hoursMinutes(minutes) {
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** "1 compte rendu" / "2 comptes rendus" */
+export function plural(n, one, many) {
+  return `${n} ${n > 1 ? many : one}`;
+}

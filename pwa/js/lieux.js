@@ -1,0 +1,21 @@
+/** The conseiller's lieux d'activité, kept for offline use, most used first. */
+import { call } from './api.js';
+import { getMeta, setMeta } from './db.js';
+
+/**
+ * Lieux from the server when reachable, else the last copy; sorted by use in the local CRAs.
+ * @param {string} owner @param {Array} localCras
+ */
+export async function lieux(owner, localCras) {
+  let items = await getMeta(`lieux:${owner}`) || [];
+  try {
+    items = (await call('/lieux')).items;
+    await setMeta(`lieux:${owner}`, items);
+  } catch { /* offline: keep the stored copy */ }
+  const uses = {};
+  localCras.forEach((local) => {
+    const id = local.cra.lieu_activite_id;
+    if (id != null) uses[id] = (uses[id] || 0) + 1;
+  });
+  return [...items].sort((a, b) => (uses[b.id] || 0) - (uses[a.id] || 0) || Number(b.principal) - Number(a.principal));
+}

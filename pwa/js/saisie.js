@@ -1,0 +1,133 @@
+/** The "Saisir un CRA" view: new, edit, duplicate; draft kept; guard against leaving. */
+import { loadCommunes, searchCommunes } from './communes-index.js';
+import { createCra, editCra, listCras } from './cras.js';
+import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
+import { $, esc, today } from './dom.js';
+import { bindForm, check, refresh, showErrors, writeForm } from './form.js';
+import { formMarkup } from './form-markup.js';
+import { lieux } from './lieux.js';
+
+const view = () => $('[data-view="saisie"]');
+let state = { owner: null, ref: null, editing: null, dirty: false, onSaved: null };
+let draftTimer = null;
+
+/** Unsaved changes in the form (the app asks before leaving). */
+export function hasUnsavedChanges() {
+  return state.dirty;
+}
+
+function emptyCra(myLieux) {
+  const principal = myLieux[0];
+  return {
+    date: today(), canal: principal ? 'rattachement' : null,
+    lieu_activite_id: principal ? principal.id : null, nb_participants: 1, nb_recurrents: 0,
+    themes: [], sous_themes: {}, duree: null, duree_minutes: 60, organismes: [],
+    ...(principal ? { code_postal: principal.code_postal, code_commune: principal.code_commune, nom_commune: principal.ville } : {}),
+  };
+}
+
+async function communesMap() {
+  const index = await loadCommunes();
+  return new Map(index.communes.map((c) => [c.code, { nom: c.nom, codes_postaux: c.codesPostaux }]));
+}
+
+function fillLieux(form, myLieux) {
+  const select = form.elements.namedItem('lieu_activite_id');
+  select.innerHTML = `<option value="">Choisissez un lieu</option>${myLieux.map((lieu) => `<option value="${lieu.id}">${esc(lieu.nom)} – ${esc(lieu.ville)}</option>`).join('')}`;
+  select.addEventListener('change', () => {
+    const lieu = myLieux.find((l) => String(l.id) === select.value);
+    const canal = form.querySelector('input[name="canal"]:checked');
+    if (lieu && canal && canal.value === 'rattachement') {
+      form.elements.namedItem('code_postal').value = lieu.code_postal;
+      form.elements.namedItem('code_commune').value = lieu.code_commune;
+      form.elements.namedItem('nom_commune').value = lieu.ville;
+    }
+  });
+}
+
+function bindCommuneSearch(form) {
+  const input = form.elements.namedItem('commune');
+  const list = $('#cra-communes', form);
+  const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); };
+  input.addEventListener('input', async () => {
+    ['code_commune', 'code_postal', 'nom_commune'].forEach((name) => { form.elements.namedItem(name).value = ''; });
+    if (input.value.trim().length < 3) return close();
+    const found = searchCommunes(await loadCommunes(), input.value, 10);
+    list.innerHTML = found.map((c, i) => `<li role="option" id="commune-${i}" tabindex="-1" data-code="${esc(c.code)}" data-cp="${esc(c.code_postal)}" data-nom="${esc(c.nom)}">${esc(c.code_postal)} ${esc(c.nom)}</li>`).join('')
+      || '<li role="option" aria-disabled="true">Aucune commune trouvée</li>';
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    return undefined;
+  });
+  list.addEventListener('click', (event) => {
+    const option = event.target.closest('[data-code]');
+    if (!option) return;
+    form.elements.namedItem('code_commune').value = option.dataset.code;
+    form.elements.namedItem('code_postal').value = option.dataset.cp;
+    form.elements.namedItem('nom_commune').value = option.dataset.nom;
+    input.value = `${option.dataset.cp} ${option.dataset.nom}`;
+    close();
+    form.dispatchEvent(new Event('change'));
+  });
+}
+
+function saveDraft(form) {
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => {
+    if (!state.editing) setMeta(`brouillon:${state.owner}`, check(form, state.ref, {}).cra).catch(() => {});
+  }, 300);
+}
+
+/**
+ * Open the form: `source` is a local CRA to edit, or `{duplicate: cra}`, or nothing.
+ * @param {{owner: string, ref: object, onSaved: Function}} context
+ */
+export async function openForm(context, source = null) {
+  state = { ...context, editing: source && source.id ? source : null, dirty: false };
+  const root = view();
+  root.innerHTML = formMarkup(state.ref);
+  const form = $('[data-form="cra"]', root);
+  const myLieux = await lieux(state.owner, await listCras(state.owner));
+  fillLieux(form, myLieux);
+  bindCommuneSearch(form);
+  const notice = $('[data-field="form-notice"]', root);
+  let cra = emptyCra(myLieux);
+  if (state.editing) {
+    cra = state.editing.cra;
+    $('[data-field="form-title"]', root).textContent = 'Modifier le compte rendu';
+    $('[data-action="cancel-edit"]', root).hidden = false;
+  } else if (source && source.duplicate) {
+    cra = { ...source.duplicate, date: today() };
+    notice.textContent = 'Copie d\'un compte rendu : vérifiez la date et les participants avant de valider.';
+    notice.hidden = false;
+  } else {
+    const draft = await getMeta(`brouillon:${state.owner}`);
+    if (draft) { cra = draft; notice.textContent = 'Votre saisie en cours a été restaurée.'; notice.hidden = false; }
+  }
+  writeForm(form, cra, state.ref);
+  if (state.editing && state.editing.errors) showErrors(form, state.editing.errors);
+  bindForm(form, state.ref, () => { state.dirty = true; saveDraft(form); });
+  $('[data-action="cancel-edit"]', root).addEventListener('click', () => { state.dirty = false; context.onSaved(null); });
+  form.addEventListener('submit', (event) => submit(event, form, myLieux));
+  refresh(form, state.ref);
+}
+
+async function submit(event, form, myLieux) {
+  event.preventDefault();
+  const context = { lieux: Object.fromEntries(myLieux.map((l) => [l.id, l])) };
+  try { context.communes = await communesMap(); } catch { /* the server checks it */ }
+  const { cra, errors } = check(form, state.ref, context);
+  if (!showErrors(form, errors)) {
+    $('[data-error-for="_form"]', form).focus?.();
+    return;
+  }
+  try {
+    const saved = state.editing ? await editCra(state.owner, state.editing, cra) : await createCra(state.owner, cra);
+    state.dirty = false;
+    await deleteMeta(`brouillon:${state.owner}`);
+    state.onSaved(saved);
+  } catch (error) {
+    showErrors(form, { _form: [storageMessage(error)] });
+    $('[data-error-for="_form"]', form).textContent = storageMessage(error);
+  }
+}

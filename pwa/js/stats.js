@@ -1,0 +1,56 @@
+/** "Mes statistiques": the server's figures for a period; the last version readable offline. */
+import { call } from './api.js';
+import { getMeta, setMeta } from './db.js';
+import { $, esc, frDate, today } from './dom.js';
+
+let owner = null;
+
+function firstOfMonth() {
+  return `${today().slice(0, 8)}01`;
+}
+
+function render(root, saved, offline) {
+  const { figures, du, au } = saved.stats;
+  const rows = figures.map((f) => `<div class="fr-col-6 fr-col-md-4"><div class="fr-tile fr-tile--sm app-figure">
+    <p class="app-figure__value">${esc(f.valeur)}</p><p class="app-figure__label">${esc(f.libelle)}</p></div></div>`).join('');
+  const charts = (saved.stats.graphiques || []).map((g) => `<figure class="fr-content-media"><img src="${esc(g.url)}" alt="${esc(g.alternative)}" class="fr-responsive-img">
+    <figcaption class="fr-content-media__caption">${esc(g.titre)}</figcaption></figure>`).join('');
+  $('[data-field="stats"]', root).innerHTML = `
+    <p class="fr-text--sm" data-field="stats-date">${offline ? 'Hors ligne : ' : ''}données du ${frDate(du)} au ${frDate(au)}, mises à jour le ${frDate(saved.at)} à ${saved.at.slice(11, 16)}.</p>
+    <div class="fr-grid-row fr-grid-row--gutters">${rows}</div>${charts}`;
+}
+
+async function load(root) {
+  const form = $('[data-form="periode"]', root);
+  const du = form.elements.du.value;
+  const au = form.elements.au.value;
+  try {
+    const stats = await call(`/statistiques/conseiller?du=${du}&au=${au}`);
+    const saved = { stats, at: new Date().toISOString() };
+    await setMeta(`stats:${owner}`, saved);
+    render(root, saved, false);
+  } catch {
+    const saved = await getMeta(`stats:${owner}`);
+    if (saved) render(root, saved, true);
+    else $('[data-field="stats"]', root).innerHTML = '<p>Statistiques indisponibles hors ligne : elles s\'afficheront à la prochaine connexion.</p>';
+  }
+}
+
+/** Build and fill the view. @param {string} user */
+export function showStats(user) {
+  owner = user;
+  const root = $('[data-view="statistiques"]');
+  if (!root.firstChild) {
+    root.innerHTML = `<h1>Mes statistiques</h1>
+      <form data-form="periode" class="app-filters">
+        <div class="fr-input-group"><label class="fr-label" for="s-du">Du</label><input class="fr-input" type="date" id="s-du" name="du" min="2020-01-01"></div>
+        <div class="fr-input-group"><label class="fr-label" for="s-au">Au</label><input class="fr-input" type="date" id="s-au" name="au"></div>
+        <button class="fr-btn fr-btn--sm" type="submit">Afficher</button>
+      </form><div data-field="stats" aria-live="polite"></div>`;
+    const form = $('[data-form="periode"]', root);
+    form.elements.du.value = firstOfMonth();
+    form.elements.au.value = today();
+    form.addEventListener('submit', (event) => { event.preventDefault(); load(root); });
+  }
+  return load(root);
+}

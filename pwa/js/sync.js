@@ -1,0 +1,131 @@
+/**
+ * Sends the outbox in batches and pulls the server's changes (sync/PROTOCOL.md). An operation
+ * leaves the outbox only once a 200 answer carries its result.
+ */
+import { ApiError, call } from './api.js';
+import { contentOf } from './cras.js';
+import { database, getMeta, setMeta } from './db.js';
+
+const BATCH = 50;
+const MAX_DELAY = 5 * 60 * 1000;
+let delay = 1000;
+let timer = null;
+
+/** Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'result' (detail: counts). */
+export const syncEvents = new EventTarget();
+
+// Other tabs of the app hear about outbox changes too (their counters stay right).
+const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('coop-cra') : null;
+if (tabs) tabs.onmessage = () => syncEvents.dispatchEvent(new CustomEvent('change'));
+
+function emit(type, detail) {
+  syncEvents.dispatchEvent(new CustomEvent(type, { detail }));
+  if (type === 'change' && tabs) tabs.postMessage('change');
+}
+
+/** Tell this tab and the others that local CRAs or the outbox changed. */
+export function announceChange() {
+  emit('change');
+}
+
+async function applyResults(rows, results) {
+  const db = await database();
+  const tx = db.transaction(['outbox', 'cras'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const cras = tx.objectStore('cras');
+  const counts = { envoyes: 0, refuses: 0, conflits: 0 };
+  for (const [index, row] of rows.entries()) {
+    const result = results[index];
+    const local = await cras.get(row.op.cra_id);
+    await outbox.delete(row.seq);
+    if (!local) continue;
+    if (result.status === 'applied' || result.status === 'duplicate') {
+      counts.envoyes += 1;
+      if (local.head === row.op.op_id && result.cra) {
+        const copy = result.cra;
+        await cras.put({ ...local, cra: contentOf(copy), head: copy.head, version: copy.version, deleted: copy.deleted, state: 'synced' });
+      }
+    } else if (result.status === 'conflict') {
+      counts.conflits += 1;
+      await cras.put({ ...local, deleted: false, state: 'conflict', server: result.cra || null, message: result.message });
+    } else {
+      counts.refuses += 1;
+      await cras.put({ ...local, deleted: false, state: 'rejected', errors: result.errors || {}, message: result.message });
+    }
+  }
+  await tx.done;
+  return counts;
+}
+
+async function pushOnce(owner) {
+  const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
+  if (!rows.length) return null;
+  const answer = await call('/sync/push', { method: 'POST', body: { operations: rows.map((row) => row.op) } });
+  // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
+  if (!answer || !Array.isArray(answer.results) || answer.results.length !== rows.length
+      || answer.results.some((result, i) => result.op_id !== rows[i].op.op_id)) {
+    throw new Error('Réponse inattendue du serveur');
+  }
+  return applyResults(rows, answer.results);
+}
+
+/** Pull the changes since the stored cursor; local unsent work is never overwritten. */
+export async function pull(owner) {
+  let cursor = await getMeta(`cursor:${owner}`);
+  for (let page = 0; page < 1000; page += 1) {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const { changes, cursor: next, more } = await call(`/sync/pull${query}`);
+    const db = await database();
+    const tx = db.transaction('cras', 'readwrite');
+    for (const copy of changes) {
+      const local = await tx.store.get(copy.id);
+      if (local && local.state !== 'synced') continue;
+      await tx.store.put({ id: copy.id, owner, cra: contentOf(copy), head: copy.head, version: copy.version, deleted: copy.deleted, state: 'synced', changedAt: copy.updated_at });
+    }
+    await tx.done;
+    cursor = next;
+    await setMeta(`cursor:${owner}`, cursor);
+    if (!more) break;
+  }
+  emit('change');
+}
+
+async function pushAll(owner) {
+  const total = { envoyes: 0, refuses: 0, conflits: 0 };
+  for (;;) {
+    const counts = await pushOnce(owner);
+    if (!counts) break;
+    Object.keys(total).forEach((key) => { total[key] += counts[key]; });
+    emit('change');
+  }
+  return total;
+}
+
+function withLock(work) {
+  // Two tabs never send at once (the server would cope, but the user would see noise).
+  return navigator.locks ? navigator.locks.request('coop-cra-envoi', work) : work();
+}
+
+/**
+ * Send everything waiting now; on failure retry later with exponential backoff.
+ * @param {string} owner @returns {Promise<object|null>} counts, or null when it failed
+ */
+export async function syncNow(owner) {
+  clearTimeout(timer);
+  try {
+    const total = await withLock(() => pushAll(owner));
+    delay = 1000;
+    emit('change');
+    emit('result', total);
+    return total;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      emit('expired');
+      return null;
+    }
+    timer = setTimeout(() => syncNow(owner), delay);
+    delay = Math.min(delay * 2, MAX_DELAY);
+    emit('result', { erreur: true });
+    return null;
+  }
+}

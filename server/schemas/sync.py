@@ -1,0 +1,48 @@
+"""Shapes of the sync protocol for the API description (the rules live in sync/)."""
+
+from marshmallow import fields, validate
+
+from server.schemas import BaseSchema
+from server.schemas.cras import CraSchema
+from sync import protocol
+
+
+class OperationSchema(BaseSchema):
+    op_id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(protocol.TYPES))
+    cra_id = fields.UUID(required=True)
+    base = fields.UUID()
+    cra = fields.Nested(CraSchema)
+    client_time = fields.String()
+
+
+class PushSchema(BaseSchema):
+    operations = fields.List(fields.Nested(OperationSchema), required=True,
+                             validate=validate.Length(max=protocol.MAX_OPERATIONS))
+
+
+class ResultSchema(BaseSchema):
+    op_id = fields.String()
+    status = fields.String(validate=validate.OneOf(
+        [protocol.APPLIED, protocol.DUPLICATE, protocol.CONFLICT, protocol.REJECTED]))
+    cra = fields.Nested(CraSchema)
+    message = fields.String()
+    errors = fields.Dict()
+
+
+class PushResultSchema(BaseSchema):
+    results = fields.List(fields.Nested(ResultSchema))
+
+
+class PullArgsSchema(BaseSchema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=protocol.DEFAULT_PULL_LIMIT,
+                           error_messages={"invalid": "Nombre entier attendu."},
+                           validate=validate.Range(min=1, max=protocol.MAX_PULL_LIMIT,
+                                                   error="Entre 1 et 1000."))
+
+
+class PullSchema(BaseSchema):
+    changes = fields.List(fields.Nested(CraSchema))
+    cursor = fields.String()
+    more = fields.Boolean()

@@ -1,0 +1,224 @@
+"""CRAs: the sync protocol's store on the database, push, pull and the history."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError
+from sqlalchemy import exists, func, literal_column, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Conseiller, Cra, CraOperation, LieuActivite, User
+from server.models.cra import CONTENT_COLUMNS
+from server.models.types import utcnow
+from server.schemas.cras import CraSchema
+from server.services import territoires
+from sync import protocol
+from sync.engine import CraState, apply_batch
+
+HISTORY_PAGE = 30
+
+
+def insert_ignoring_conflicts(model, index: str):
+    """INSERT … ON CONFLICT DO NOTHING for the session's database."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=[index])
+
+
+def conseiller_of(user: User) -> Conseiller:
+    """The conseiller behind an account; 403 for accounts that file no CRA."""
+    if user.conseiller_id is None:
+        raise ApiError(403, "Seuls les conseillers numériques saisissent des comptes rendus.")
+    return user.conseiller
+
+
+def today_for(conseiller: Conseiller) -> date:
+    """Today in the conseiller's time zone (their structure's département)."""
+    departement = conseiller.structure.departement_code if conseiller.structure else None
+    return datetime.now(ZoneInfo(territoires.time_zone(departement))).date()
+
+
+def cra_schema(conseiller: Conseiller) -> CraSchema:
+    """The CRA schema with this conseiller's lieux and today in their time zone."""
+    lieux = {lieu.id: lieu for lieu in db.session.scalars(
+        select(LieuActivite).where(LieuActivite.conseiller_id == conseiller.id,
+                                   LieuActivite.archived_at.is_(None)))}
+    return CraSchema(lieux=lieux, today=today_for(conseiller))
+
+
+class SqlStore:
+    """sync.engine.Store on SQLAlchemy, for one conseiller, inside the session's transaction."""
+
+    def __init__(self, conseiller: Conseiller):
+        self.conseiller = conseiller
+        self.seq = 0
+        self.rows: dict[str, Cra] = {}
+        self.schema = CraSchema()
+
+    def lock_owner(self) -> None:
+        # A write first: PostgreSQL locks the row, SQLite takes its write lock before any read.
+        self.seq = db.session.execute(
+            update(Conseiller).where(Conseiller.id == self.conseiller.id)
+            .values(sync_seq=Conseiller.sync_seq).returning(Conseiller.sync_seq)).scalar_one()
+
+    def finish(self) -> None:
+        db.session.execute(update(Conseiller).where(Conseiller.id == self.conseiller.id)
+                           .values(sync_seq=self.seq))
+
+    def known_operations(self, op_ids):
+        if not op_ids:
+            return set()
+        ids = [uuid.UUID(op_id) for op_id in op_ids]
+        found = db.session.scalars(select(CraOperation.op_id).where(CraOperation.op_id.in_(ids)))
+        return {str(op_id) for op_id in found}
+
+    def load(self, cra_ids):
+        if not cra_ids:
+            return {}
+        rows = db.session.scalars(select(Cra).where(Cra.id.in_([uuid.UUID(i) for i in cra_ids])))
+        states = {}
+        for row in rows:
+            self.rows[str(row.id)] = row
+            states[str(row.id)] = self._state(row)
+        return states
+
+    def _state(self, row: Cra) -> CraState:
+        return CraState(str(row.id), row.conseiller_id, str(row.head),
+                        row.deleted_at is not None,
+                        {name: getattr(row, name) for name in CONTENT_COLUMNS},
+                        self.schema.dump(row))
+
+    def savepoint(self):
+        return db.session.begin_nested()
+
+    def record(self, op) -> bool:
+        statement = insert_ignoring_conflicts(CraOperation, "op_id").values(
+            op_id=uuid.UUID(op.op_id), cra_id=uuid.UUID(op.cra_id),
+            conseiller_id=self.conseiller.id, type=op.type, applied_at=utcnow(),
+            client_time=op.client_time).returning(CraOperation.op_id)
+        # RETURNING says whether the row went in; rowcount is unreliable across drivers.
+        return db.session.execute(statement).first() is not None
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def insert(self, op, content):
+        now = utcnow()
+        values = {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
+                  "structure_id": self.conseiller.structure_at(content["date"]),
+                  "head": uuid.UUID(op.op_id), "version": 1, "seq": self._next_seq(),
+                  "received_at": now, "updated_at": now, "deleted_at": None,
+                  "client_time": op.client_time}
+        statement = insert_ignoring_conflicts(Cra, "id").values(**values).returning(Cra.id)
+        if db.session.execute(statement).first() is None:
+            return None
+        return self._state(Cra(**values))
+
+    def _row(self, state: CraState) -> Cra:
+        if state.cra_id not in self.rows:
+            self.rows[state.cra_id] = db.session.get(Cra, uuid.UUID(state.cra_id))
+        return self.rows[state.cra_id]
+
+    def _touch(self, row: Cra, op) -> None:
+        row.head, row.version, row.seq = uuid.UUID(op.op_id), row.version + 1, self._next_seq()
+        row.updated_at, row.client_time = utcnow(), op.client_time
+
+    def update(self, state, op, content):
+        row = self._row(state)
+        for name, value in content.items():
+            setattr(row, name, value)
+        row.structure_id = self.conseiller.structure_at(content["date"])
+        self._touch(row, op)
+        db.session.flush()
+        return self._state(row)
+
+    def delete(self, state, op):
+        row = self._row(state)
+        row.deleted_at = utcnow()
+        self._touch(row, op)
+        db.session.flush()
+        return self._state(row)
+
+
+def _validator(schema: CraSchema):
+    def validate(payload: dict):
+        try:
+            return schema.load(payload), {}
+        except ValidationError as error:
+            return None, error.normalized_messages()
+    return validate
+
+
+def push(user: User, body, body_bytes: int) -> dict:
+    """Apply a batch of operations for the user; one result per operation; one commit."""
+    conseiller = conseiller_of(user)
+    try:
+        raw_operations = protocol.operations_of(body, body_bytes)
+    except protocol.BatchTooLarge as error:
+        raise ApiError(413, str(error)) from error
+    except protocol.NotABatch as error:
+        raise ApiError(422, str(error)) from error
+    store = SqlStore(conseiller)
+    results = apply_batch(store, conseiller.id, raw_operations, _validator(cra_schema(conseiller)))
+    store.finish()
+    db.session.commit()
+    return {"results": [result.as_dict() for result in results]}
+
+
+def pull(user: User, cursor: str | None, limit: int) -> dict:
+    """The user's CRA changes after the cursor, tombstones included, oldest first."""
+    conseiller = conseiller_of(user)
+    try:
+        after = protocol.decode_cursor(cursor)
+    except protocol.BadCursor as error:
+        raise ApiError(400, str(error)) from error
+    rows = list(db.session.scalars(
+        select(Cra).where(Cra.conseiller_id == conseiller.id, Cra.seq > after)
+        .order_by(Cra.seq).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1].seq if rows else after
+    return {"changes": rows, "cursor": protocol.encode_cursor(last),
+            "more": more}
+
+
+def _has_theme(theme: str):
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The column's Python type is JSON, which has no @>: only JSONB's contains is that.
+        return type_coerce(Cra.themes, postgresql.JSONB).contains([theme])
+    each = func.json_each(Cra.themes).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == theme))
+
+
+def history(user: User, args: dict) -> dict:
+    """One page of the user's own CRAs, filtered and sorted, with the total count."""
+    conseiller = conseiller_of(user)
+    query = select(Cra).where(Cra.conseiller_id == conseiller.id, Cra.deleted_at.is_(None))
+    for name in ("canal", "activite", "code_postal", "code_commune"):
+        if args.get(name):
+            query = query.where(getattr(Cra, name) == args[name])
+    if args.get("theme"):
+        query = query.where(_has_theme(args["theme"]))
+    if args.get("du"):
+        query = query.where(Cra.date >= args["du"])
+    if args.get("au"):
+        query = query.where(Cra.date <= args["au"])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    order = (Cra.updated_at.desc(),) if args["tri"] == "modification" else (
+        Cra.date.desc(), Cra.received_at.desc())
+    page = args["page"]
+    rows = db.session.scalars(query.order_by(*order, Cra.id)
+                              .offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE))
+    return {"total": total, "page": page, "per_page": HISTORY_PAGE, "items": list(rows)}
+
+
+def own_cra(user: User, cra_id: uuid.UUID) -> Cra:
+    """One of the user's own CRAs (tombstones excluded), else 404."""
+    conseiller = conseiller_of(user)
+    cra = db.session.get(Cra, cra_id)
+    if cra is None or cra.conseiller_id != conseiller.id or cra.deleted_at is not None:
+        raise ApiError(404, protocol.MSG_NOT_FOUND)
+    return cra

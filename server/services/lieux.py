@@ -1,0 +1,97 @@
+"""A conseiller's lieux d'activité: one principal and up to 15 others."""
+
+from sqlalchemy import exists, func, select
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Cra, LieuActivite, User
+from server.models.types import utcnow
+from server.services import territoires
+from server.services.cras import conseiller_of
+
+MAX_LIEUX = 16
+NOT_FOUND = "Lieu d'activité introuvable."
+
+
+def _active(conseiller_id: int):
+    return select(LieuActivite).where(LieuActivite.conseiller_id == conseiller_id,
+                                      LieuActivite.archived_at.is_(None))
+
+
+def list_lieux(user: User) -> list[LieuActivite]:
+    """The user's lieux, the principal first, then by name."""
+    conseiller = conseiller_of(user)
+    return list(db.session.scalars(_active(conseiller.id).order_by(
+        LieuActivite.principal.desc(), LieuActivite.nom)))
+
+
+def _own(user: User, lieu_id: int) -> LieuActivite:
+    conseiller = conseiller_of(user)
+    lieu = db.session.get(LieuActivite, lieu_id)
+    if lieu is None or lieu.conseiller_id != conseiller.id or lieu.archived_at is not None:
+        raise ApiError(404, NOT_FOUND)
+    return lieu
+
+
+def _apply(lieu: LieuActivite, data: dict) -> None:
+    commune = territoires.commune(data["code_commune"])
+    if commune is None:
+        raise ApiError(422, errors={"code_commune": ["Commune inconnue."]})
+    if not territoires.commune_has_code_postal(commune.code, data["code_postal"]):
+        raise ApiError(422, errors={"code_postal": [
+            f"Le code postal {data['code_postal']} ne correspond pas à {commune.nom}."]})
+    for name, value in data.items():
+        setattr(lieu, name, value)
+    lieu.code_commune, lieu.ville = commune.code, commune.nom
+
+
+def _keep_one_principal(conseiller_id: int, lieu: LieuActivite) -> None:
+    others = db.session.scalars(_active(conseiller_id).where(LieuActivite.id != lieu.id))
+    others = list(others)
+    if lieu.principal:
+        for other in others:
+            other.principal = False
+    elif not any(other.principal for other in others):
+        lieu.principal = True  # there is always a principal lieu
+
+
+def create(user: User, data: dict) -> LieuActivite:
+    """Add a lieu; the first one, or one marked principal, becomes the principal."""
+    conseiller = conseiller_of(user)
+    count = db.session.scalar(select(func.count()).select_from(
+        _active(conseiller.id).subquery()))
+    if count >= MAX_LIEUX:
+        raise ApiError(422, "Vous avez déjà un lieu principal et 15 autres lieux d'activité.")
+    lieu = LieuActivite(conseiller_id=conseiller.id)
+    _apply(lieu, data)
+    db.session.add(lieu)
+    db.session.flush()
+    _keep_one_principal(conseiller.id, lieu)
+    db.session.commit()
+    return lieu
+
+
+def edit(user: User, lieu_id: int, data: dict) -> LieuActivite:
+    """Change a lieu; CRAs keep pointing at it."""
+    lieu = _own(user, lieu_id)
+    _apply(lieu, data)
+    _keep_one_principal(lieu.conseiller_id, lieu)
+    db.session.commit()
+    return lieu
+
+
+def delete(user: User, lieu_id: int) -> None:
+    """Remove a lieu; archived rather than deleted when CRAs refer to it."""
+    lieu = _own(user, lieu_id)
+    used = db.session.scalar(select(exists().where(Cra.lieu_activite_id == lieu.id)))
+    if used:
+        lieu.archived_at = utcnow()
+    else:
+        db.session.delete(lieu)
+    if lieu.principal:
+        successor = db.session.scalars(_active(lieu.conseiller_id).where(
+            LieuActivite.id != lieu.id).order_by(LieuActivite.nom)).first()
+        if successor is not None:
+            successor.principal = True
+        lieu.principal = False if used else lieu.principal
+    db.session.commit()

@@ -1,0 +1,194 @@
+"""The conseiller's app in a real Chromium: offline saving, sync once, edits, sessions."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_jwt_extended import create_access_token, create_refresh_token
+from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import Cra
+from tests.conftest import PASSWORD
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def server_count(**where):
+    db.session.expire_all()
+    query = select(func.count()).select_from(Cra).where(Cra.deleted_at.is_(None))
+    for name, value in where.items():
+        query = query.where(getattr(Cra, name) == value)
+    return db.session.scalar(query)
+
+
+def log_in(page, base, user):
+    page.goto(base + "/?vue=saisie")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    # The service worker must control the page before the network goes away.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+
+
+def fill_individual_cra(page, annotation=None):
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    page.get_by_label("À distance").check(force=True)
+    page.get_by_role("combobox", name="Commune").fill("villeurb")
+    page.get_by_role("option", name="69100 Villeurbanne").click()
+    page.get_by_label("Accompagnement individuel").check(force=True)
+    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
+    page.get_by_role("button", name="Ajouter : En emploi").click()
+    page.get_by_label("Gérer ses courriels").check(force=True)
+    if annotation:
+        page.get_by_label("Préciser la thématique cochée").fill(annotation)
+    page.get_by_label("30 min. ou moins").check(force=True)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+
+
+def waiting_text(page, count):
+    unit = "compte rendu" if count < 2 else "comptes rendus"
+    return page.get_by_text(f"{count} {unit} en attente d'envoi", exact=True)
+
+
+@pytest.fixture
+def conseiller(make_user, make_structure):
+    return make_user("conseiller", structure=make_structure())
+
+
+def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    for number in range(3):
+        page.get_by_role("link", name="Saisir un CRA").click()
+        fill_individual_cra(page, annotation=f"Hors ligne {number}")
+    page.reload()
+    waiting_text(page, 3).wait_for()
+    page.get_by_role("link", name="Historique").click()
+    assert page.get_by_text("En attente d'envoi", exact=True).count() == 3
+    assert server_count() == 0
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 3
+    assert page.get_by_text("Envoyé", exact=True).count() == 3
+
+
+def test_lost_answer_then_edit_ends_with_the_edit_and_no_duplicate(page, live_server,
+                                                                   conseiller):
+    log_in(page, live_server, conseiller)
+
+    def lose_answer(route):
+        try:
+            route.fetch()  # the server processes the batch...
+            route.abort()  # ...and the answer never reaches the phone
+        except PlaywrightError:
+            pass  # a retry still in flight when the test removes the route
+
+    page.route("**/api/sync/push", lose_answer)
+    fill_individual_cra(page, annotation="Premier jet")
+    page.get_by_text("Envoi impossible pour le moment").wait_for()
+    assert server_count() == 1
+    page.get_by_role("button", name="Modifier").first.click()
+    page.get_by_label("Préciser la thématique cochée").fill("Version corrigée")
+    page.get_by_role("button", name="Valider").click()
+    page.unroute("**/api/sync/push")
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 1
+    db.session.expire_all()
+    assert db.session.scalars(select(Cra.annotation)).one() == "Version corrigée"
+
+
+def test_two_tabs_syncing_at_once_create_no_duplicate(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    for _ in range(4):
+        page.get_by_role("link", name="Saisir un CRA").click()
+        fill_individual_cra(page)
+    other = page.context.new_page()
+    other.goto(live_server + "/?vue=historique")
+    waiting_text(other, 4).wait_for()
+    page.context.set_offline(False)
+    for tab in (page, other):
+        tab.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    waiting_text(other, 0).wait_for()
+    assert server_count() == 4
+
+
+def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_server,
+                                                               conseiller, app):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page)
+    expired = {
+        "access_token": create_access_token(str(conseiller.id), expires_delta=timedelta(-1)),
+        "refresh_token": create_refresh_token(str(conseiller.id), expires_delta=timedelta(-1)),
+    }
+    page.evaluate("tokens => localStorage.setItem('coop-cra.tokens', JSON.stringify(tokens))",
+                  expired)
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    page.get_by_text(re.compile("Votre session a expiré")).wait_for()
+    page.get_by_text(re.compile("en attente sont conservés sur ce téléphone")).wait_for()
+    assert server_count() == 0
+    page.get_by_label("Adresse e-mail").fill(conseiller.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 1
+
+
+def test_incoherent_breakdown_is_refused_in_french(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.get_by_label("À distance").check(force=True)
+    page.get_by_role("combobox", name="Commune").fill("69100")
+    page.get_by_role("option", name="69100 Villeurbanne").click()
+    page.get_by_label("Atelier collectif").check(force=True)
+    for _ in range(3):
+        page.get_by_role("button", name="Ajouter : Plus de 60 ans").click()
+    page.get_by_role("button", name="Ajouter : Retraité").click()
+    page.get_by_label("Budget").check(force=True)
+    page.get_by_label("30 min. à 1h").check(force=True)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("La somme des tranches d'âge (3) doit être égale au nombre de "
+                     "participants (5).").wait_for()
+    page.get_by_text("Erreur : veuillez remplir tous les champs obligatoires du "
+                     "formulaire.").wait_for()
+    waiting_text(page, 0).wait_for()
+
+
+def test_logout_is_refused_while_cras_wait(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page)
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_timeout(200)
+    assert messages and "Déconnexion impossible" in messages[0]
+    assert page.get_by_role("heading", name="Connexion").count() == 0
+
+
+@pytest.mark.parametrize("view", ["saisie", "historique", "statistiques"])
+def test_no_serious_accessibility_violation(chromium, live_server, conseiller, view):
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
+                                   bypass_csp=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, conseiller)
+        page.get_by_role("link", name={"saisie": "Saisir un CRA", "historique": "Historique",
+                                       "statistiques": "Mes statistiques"}[view]).click()
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+    finally:
+        context.close()

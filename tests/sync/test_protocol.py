@@ -1,0 +1,135 @@
+"""The protocol's pure logic: parsing operations, cursors, and the engine's decisions."""
+
+import uuid
+from contextlib import nullcontext
+
+import pytest
+
+from sync import protocol
+from sync.engine import CraState, Refused, apply_batch
+
+
+def op(kind="create", **extra):
+    body = {"op_id": str(uuid.uuid4()), "type": kind, "cra_id": str(uuid.uuid4())}
+    if kind != "delete":
+        body["cra"] = {"x": 1}
+    if kind != "create":
+        body["base"] = str(uuid.uuid4())
+    return {**body, **extra}
+
+
+def test_sync_package_imports_neither_flask_nor_sqlalchemy():
+    import pathlib
+    for path in pathlib.Path(protocol.__file__).parent.glob("*.py"):
+        text = path.read_text()
+        assert "import flask" not in text and "from flask" not in text
+        assert "sqlalchemy" not in text
+
+
+@pytest.mark.parametrize("raw, field", [
+    ("texte", "_schema"), ({"type": "create"}, "op_id"), (op(type="merge"), "type"),
+    (op("update", base=None), "base"), (op("create", cra=None), "cra"),
+    (op(client_time=12), "client_time"), (op(extra=1), "extra"),
+])
+def test_malformed_operations_are_rejected_with_field_errors(raw, field):
+    parsed, rejection = protocol.parse_operation(raw)
+    assert parsed is None and rejection.status == protocol.REJECTED
+    assert field in rejection.errors
+
+
+def test_uuid_spellings_are_normalised():
+    raw = op()
+    raw["op_id"] = raw["op_id"].upper()
+    parsed, _ = protocol.parse_operation(raw)
+    assert parsed.op_id == raw["op_id"].lower()
+
+
+@pytest.mark.parametrize("count, size, too_large", [
+    (200, 100, False), (201, 100, True), (1, protocol.MAX_BODY_BYTES + 1, True)])
+def test_batch_limits(count, size, too_large):
+    body = {"operations": [{}] * count}
+    if too_large:
+        with pytest.raises(protocol.BatchTooLarge):
+            protocol.operations_of(body, size)
+    else:
+        assert len(protocol.operations_of(body, size)) == count
+
+
+def test_cursor_round_trip_and_garbage():
+    assert protocol.decode_cursor(protocol.encode_cursor(42)) == 42
+    assert protocol.decode_cursor(None) == 0
+    for garbage in ("%%%", "djE6YWJj", "eDo1"):
+        with pytest.raises(protocol.BadCursor):
+            protocol.decode_cursor(garbage)
+
+
+class MemoryStore:
+    """An in-memory store, to check the engine without a database."""
+
+    def __init__(self):
+        self.ops, self.cras, self.locked = set(), {}, False
+
+    def lock_owner(self):
+        self.locked = True
+
+    def known_operations(self, op_ids):
+        return self.ops & set(op_ids)
+
+    def load(self, cra_ids):
+        return {i: self.cras[i] for i in cra_ids if i in self.cras}
+
+    def savepoint(self):
+        return nullcontext()
+
+    def record(self, operation):
+        if operation.op_id in self.ops:
+            return False
+        self.ops.add(operation.op_id)
+        return True
+
+    def insert(self, operation, content):
+        state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
+        self.cras[operation.cra_id] = state
+        return state
+
+    def update(self, state, operation, content):
+        return self.insert(operation, content)
+
+    def delete(self, state, operation):
+        state = CraState(state.cra_id, 1, operation.op_id, True, state.content, {"deleted": True})
+        self.cras[state.cra_id] = state
+        return state
+
+
+def valid(payload):
+    return (payload, {}) if payload.get("x", 0) > 0 else (None, {"x": ["Trop petit."]})
+
+
+def test_engine_locks_first_and_answers_every_item_in_order():
+    store = MemoryStore()
+    create = op()
+    update = op("update", cra_id=create["cra_id"], base=create["op_id"], cra={"x": 2})
+    bad = op(cra={"x": 0})
+    results = apply_batch(store, 1, [create, update, bad, "junk"], valid)
+    assert store.locked
+    assert [r.status for r in results] == ["applied", "applied", "rejected", "rejected"]
+    assert results[2].errors == {"x": ["Trop petit."]}
+
+
+def test_engine_turns_a_store_refusal_into_a_rejection():
+    store = MemoryStore()
+
+    def refuse(operation, content):
+        raise Refused("Lieu supprimé.", {"lieu_activite_id": ["Lieu supprimé."]})
+
+    store.insert = refuse
+    results = apply_batch(store, 1, [op()], valid)
+    assert results[0].status == "rejected" and results[0].message == "Lieu supprimé."
+
+
+def test_engine_reports_a_lost_insert_race_as_duplicate():
+    store = MemoryStore()
+    create = op()
+    store.ops.add(create["op_id"])  # another transaction recorded it after our prefetch
+    store.known_operations = lambda ids: set()
+    assert apply_batch(store, 1, [create], valid)[0].status == "duplicate"

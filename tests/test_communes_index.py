@@ -1,0 +1,80 @@
+"""The app's offline commune search (pwa/js/communes-index.js) answers like the server's."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from server.services import territoires
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE = ROOT / "pwa" / "js" / "communes-index.js"
+DATA = ROOT / "pwa" / "data" / "communes.json"
+BUILD = ROOT / "pwa" / "tools" / "build-communes.mjs"
+TRICKY_NAMES = [
+    "Saint-Étienne", "SAINT  ETIENNE", "st-étien", "Sainte-Marie-aux-Mines", "Sainteny",
+    "L'Haÿ-les-Roses", "Œuilly", "Châlons-en-Champagne", "Évry-Courcouronnes",
+    "Le Mont-Saint-Michel", "Les Trois-Îlets", "Saint-Denis (La Réunion)", "1er arrondissement",
+    "ﬁnistère", "Ｐａｒｉｓ", "İzmir", "Straße", "Øster", "½ lieue", "x² ǅ Ⅻ", "\tsaint\nsainte ",
+    "", "  -- ", "constructor", "__proto__ toString", "Saint-Saint", "SAINTE-SAINT-st",
+]
+QUERIES = ["st etienne", "42230", "villeurb", "ajacc", "Saint-Étienne", "l'hay", "69", "97",
+           "2a", "paris", "sainte m", "x", "", "   "]
+HARNESS = """
+import { readFileSync } from 'node:fs';
+import { buildIndex, normalize, searchCommunes } from './communes-index.mjs';
+
+const { names, queries, data } = JSON.parse(readFileSync(0, 'utf8'));
+const index = buildIndex(JSON.parse(readFileSync(data, 'utf8')));
+console.log(JSON.stringify({
+  names: names.map(normalize),
+  communes: index.communes.map((c) => [c.nom, c.key]),
+  searches: queries.map((query) => searchCommunes(index, query)),
+}));
+"""
+
+
+@pytest.fixture(scope="module")
+def js(tmp_path_factory):
+    """What the JavaScript module answers for TRICKY_NAMES, every commune name and QUERIES."""
+    node = shutil.which("node")
+    assert node, "node is needed (it builds the commune index)"
+    if not DATA.exists():  # `make` builds it; a bare pytest run builds it the same way
+        subprocess.run([node, str(BUILD)], check=True, capture_output=True)
+    folder = tmp_path_factory.mktemp("communes-index")
+    # A .mjs copy: Node then loads the browser module as ES module whatever its version.
+    shutil.copy(MODULE, folder / "communes-index.mjs")
+    (folder / "harness.mjs").write_text(HARNESS)
+    question = json.dumps({"names": TRICKY_NAMES, "queries": QUERIES, "data": str(DATA)})
+    run = subprocess.run([node, str(folder / "harness.mjs")], input=question, text=True,
+                         capture_output=True, check=True, timeout=60)
+    return json.loads(run.stdout)
+
+
+def test_js_normalize_gives_the_servers_keys_for_tricky_names(js):
+    assert dict(zip(TRICKY_NAMES, js["names"], strict=True)) == {
+        name: territoires.normalize(name) for name in TRICKY_NAMES}
+
+
+def test_js_normalize_gives_the_servers_key_of_every_commune(js):
+    assert len(js["communes"]) > 34_000
+    assert [key for _, key in js["communes"]] == [
+        territoires.normalize(nom) for nom, _ in js["communes"]]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_js_search_gives_the_servers_results(app, js, query):
+    expected = [{"code": commune.code, "nom": commune.nom, "code_postal": code_postal,
+                 "departement_code": commune.departement_code}
+                for commune, code_postal in territoires.search_communes(query)]
+    assert js["searches"][QUERIES.index(query)] == expected
+
+
+def test_search_of_a_shared_postal_code_lists_each_commune(js):
+    found = js["searches"][QUERIES.index("42230")]
+    assert [(c["nom"], c["departement_code"]) for c in found] == [
+        ("Saint-Étienne", "42"), ("Roche-la-Molière", "42")]
+    assert js["searches"][QUERIES.index("ajacc")][0] == {
+        "code": "2A004", "nom": "Ajaccio", "code_postal": "20000", "departement_code": "2A"}

@@ -1,0 +1,327 @@
+"""The sync protocol end to end through the API, on every backend (sync/PROTOCOL.md)."""
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import Cra, CraOperation
+from server.services import cras as cras_service
+from sync.protocol import MAX_OPERATIONS
+from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op, update_op
+
+
+@pytest.fixture
+def conseiller(make_structure, make_user):
+    return make_user("conseiller", structure=make_structure())
+
+
+@pytest.fixture
+def push(client, login, conseiller):
+    headers = login(conseiller)
+
+    def send(*operations, expect=200):
+        response = client.post("/api/sync/push", json={"operations": list(operations)},
+                               headers=headers)
+        assert response.status_code == expect, response.json
+        return response.json.get("results", response.json)
+    send.headers = headers
+    return send
+
+
+def statuses(results):
+    return [result["status"] for result in results]
+
+
+def count(model, **where):
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    db.session.expire_all()
+    return db.session.scalar(query)
+
+
+def test_replayed_batch_creates_nothing(push):
+    batch = [create_op(), create_op(atelier_payload()), create_op()]
+    assert statuses(push(*batch)) == ["applied"] * 3
+    replay = push(*batch)
+    assert statuses(replay) == ["duplicate"] * 3
+    assert all(result["cra"]["version"] == 1 for result in replay)
+    assert count(Cra) == 3 and count(CraOperation) == 3
+
+
+def test_edit_after_a_lost_answer_applies_cleanly(push):
+    """The classic trap: the create reached the server, its answer did not."""
+    create = create_op()
+    push(create)  # the answer is lost: the app still holds the create in its outbox
+    edit = update_op(create["cra_id"], base=create["op_id"],
+                     cra=cra_payload(themes=["budget", "courriel"]))
+    results = push(create, edit)
+    assert statuses(results) == ["duplicate", "applied"]
+    assert results[1]["cra"]["version"] == 2 and results[1]["cra"]["head"] == edit["op_id"]
+    row = db.session.get(Cra, uuid.UUID(create["cra_id"]))
+    assert row.themes == ["budget", "courriel"] and count(Cra) == 1
+
+
+def test_create_and_edit_in_one_batch(push):
+    create = create_op()
+    edit = update_op(create["cra_id"], base=create["op_id"], cra=cra_payload(annotation="CAF"))
+    assert statuses(push(create, edit)) == ["applied", "applied"]
+
+
+def test_partially_invalid_batch_keeps_the_valid_items(push):
+    good, bad = create_op(), create_op(atelier_payload(age={"plus60ans": 1}))
+    junk = {"op_id": "pas-un-uuid", "type": "create"}
+    results = push(good, bad, junk, create_op())
+    assert statuses(results) == ["applied", "rejected", "rejected", "applied"]
+    assert results[1]["errors"]["age"] == [
+        "La somme des tranches d'âge (1) doit être égale au nombre de participants (5)."]
+    assert results[1]["message"] == "Erreur : veuillez corriger les champs signalés."
+    assert "op_id" in results[2]["errors"] and "cra_id" in results[2]["errors"]
+    assert count(Cra) == 2
+
+
+def test_oversize_batch_is_413_and_applies_nothing(push):
+    body = push(*[create_op() for _ in range(MAX_OPERATIONS + 1)], expect=413)
+    assert "au plus 200 opérations" in body["message"]
+    assert count(Cra) == 0
+
+
+def test_oversize_body_is_413(push):
+    huge = create_op(cra_payload(annotation="x" * 2_000_000))
+    assert "Lot trop volumineux" in push(huge, expect=413)["message"]
+
+
+@pytest.mark.parametrize("body", [{}, {"operations": {"a": 1}}, [], {"operations": None}])
+def test_body_that_is_not_a_batch_is_422(client, push, body):
+    response = client.post("/api/sync/push", json=body, headers=push.headers)
+    assert response.status_code == 422 and "Lot invalide" in response.json["message"]
+
+
+def test_empty_batch_is_fine(push):
+    assert push() == []
+
+
+def test_stale_base_is_a_conflict_never_an_overwrite(push):
+    create = create_op()
+    push(create)
+    first = update_op(create["cra_id"], base=create["op_id"],
+                      cra=cra_payload(annotation="Version A"))
+    second = update_op(create["cra_id"], base=create["op_id"],
+                       cra=cra_payload(annotation="Version B"))
+    results = push(first, second)
+    assert statuses(results) == ["applied", "conflict"]
+    assert results[1]["cra"]["annotation"] == "Version A"
+    assert results[1]["cra"]["head"] == first["op_id"]
+    assert "modifié entre-temps" in results[1]["message"]
+    resolved = update_op(create["cra_id"], base=results[1]["cra"]["head"],
+                         cra=cra_payload(annotation="Version B"))
+    assert statuses(push(resolved)) == ["applied"]
+    assert db.session.get(Cra, uuid.UUID(create["cra_id"])).annotation == "Version B"
+
+
+def test_create_reusing_an_id_with_other_content_is_a_conflict(push):
+    create = create_op()
+    push(create)
+    other = create_op(cra_payload(annotation="autre"), cra_id=create["cra_id"])
+    assert statuses(push(other)) == ["conflict"]
+
+
+def test_same_create_under_a_new_op_id_is_a_duplicate(push):
+    create = create_op()
+    push(create)
+    again = create_op(create["cra"], cra_id=create["cra_id"])
+    assert statuses(push(again)) == ["duplicate"]
+
+
+def test_delete_twice(push):
+    create = create_op()
+    push(create)
+    delete = delete_op(create["cra_id"], base=create["op_id"])
+    assert statuses(push(delete)) == ["applied"]
+    assert statuses(push(delete)) == ["duplicate"]
+    another = delete_op(create["cra_id"], base=create["op_id"])
+    assert statuses(push(another)) == ["duplicate"]
+    row = db.session.get(Cra, uuid.UUID(create["cra_id"]))
+    assert row.deleted_at is not None and row.version == 2
+
+
+def test_delete_then_replayed_create_does_not_resurrect(push):
+    create = create_op()
+    push(create)
+    push(delete_op(create["cra_id"], base=create["op_id"]))
+    results = push(create)
+    assert statuses(results) == ["duplicate"] and results[0]["cra"]["deleted"] is True
+    assert db.session.get(Cra, uuid.UUID(create["cra_id"])).deleted_at is not None
+
+
+def test_edit_of_a_cra_deleted_elsewhere_is_a_conflict(push):
+    create = create_op()
+    push(create)
+    push(delete_op(create["cra_id"], base=create["op_id"]))
+    results = push(update_op(create["cra_id"], base=create["op_id"]))
+    assert statuses(results) == ["conflict"] and "supprimé" in results[0]["message"]
+
+
+def test_cra_of_another_conseiller_is_untouchable(client, login, push, make_user,
+                                                  make_structure):
+    other = make_user("conseiller", structure=make_structure("Autre", "13055", "13001"))
+    theirs = create_op()
+    response = client.post("/api/sync/push", json={"operations": [theirs]},
+                           headers=login(other))
+    assert statuses(response.json["results"]) == ["applied"]
+    results = push(update_op(theirs["cra_id"], base=theirs["op_id"]),
+                   delete_op(theirs["cra_id"], base=theirs["op_id"]),
+                   create_op(theirs["cra"], cra_id=theirs["cra_id"]),
+                   theirs)
+    assert statuses(results) == ["rejected"] * 4
+    assert all("cra" not in result for result in results)  # nothing of theirs leaks
+    row = db.session.get(Cra, uuid.UUID(theirs["cra_id"]))
+    assert row.deleted_at is None and row.version == 1
+
+
+def test_update_of_an_unknown_cra_is_rejected(push):
+    results = push(update_op(str(uuid.uuid4()), base=str(uuid.uuid4())))
+    assert statuses(results) == ["rejected"]
+    assert results[0]["message"] == "Compte rendu introuvable."
+
+
+def test_server_stamps_owner_structure_and_keeps_client_time_only(push, conseiller):
+    create = create_op(client_time="2099-01-01T00:00:00+00:00")
+    push(create)
+    row = db.session.get(Cra, uuid.UUID(create["cra_id"]))
+    assert row.conseiller_id == conseiller.conseiller_id
+    assert row.structure_id == conseiller.conseiller.structure_id
+    assert row.client_time == "2099-01-01T00:00:00+00:00"
+    assert row.received_at.year < 2099
+
+
+def test_only_conseillers_push(client, login, make_user):
+    response = client.post("/api/sync/push", json={"operations": []},
+                           headers=login(make_user("admin")))
+    assert response.status_code == 403
+
+
+def test_expired_or_missing_token_acknowledges_nothing(client):
+    response = client.post("/api/sync/push", json={"operations": [create_op()]})
+    assert response.status_code == 401 and count(Cra) == 0
+
+
+# --- pull -------------------------------------------------------------------------------------
+
+def pull(client, headers, cursor=None, limit=None):
+    query = {k: v for k, v in (("cursor", cursor), ("limit", limit)) if v is not None}
+    response = client.get("/api/sync/pull", query_string=query, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_a_second_device_gets_every_cra_back_with_tombstones(client, push):
+    creates = [create_op() for _ in range(5)]
+    push(*creates)
+    push(delete_op(creates[0]["cra_id"], base=creates[0]["op_id"]))
+    seen, cursor, more = {}, None, True
+    while more:
+        page = pull(client, push.headers, cursor, limit=2)
+        seen.update({change["id"]: change for change in page["changes"]})
+        cursor, more = page["cursor"], page["more"]
+    assert set(seen) == {c["cra_id"] for c in creates}
+    assert seen[creates[0]["cra_id"]]["deleted"] is True
+    assert pull(client, push.headers, cursor)["changes"] == []
+
+
+def test_pull_after_a_cursor_returns_only_later_changes(client, push):
+    first = create_op()
+    push(first)
+    cursor = pull(client, push.headers)["cursor"]
+    edit = update_op(first["cra_id"], base=first["op_id"], cra=cra_payload(annotation="Oui"))
+    push(edit, create_op())
+    changes = pull(client, push.headers, cursor)["changes"]
+    assert len(changes) == 2 and changes[0]["annotation"] == "Oui"
+
+
+def test_pull_shows_only_own_cras(client, login, push, make_user, make_structure):
+    push(create_op())
+    other = make_user("conseiller", structure=make_structure("Autre", "13055", "13001"))
+    assert pull(client, login(other))["changes"] == []
+
+
+@pytest.mark.parametrize("cursor", ["n'importe quoi", "djE6LTE", "djI6MQ"])
+def test_bad_cursor_is_a_french_400(client, push, cursor):
+    response = client.get("/api/sync/pull", query_string={"cursor": cursor},
+                          headers=push.headers)
+    assert response.status_code == 400 and "Curseur" in response.json["message"]
+
+
+# --- concurrency and crashes -----------------------------------------------------------------
+
+def test_sixteen_concurrent_identical_batches_make_one_row_per_cra(app, login, conseiller):
+    headers = login(conseiller)
+    batch = [create_op() for _ in range(20)]
+    edit = update_op(batch[0]["cra_id"], base=batch[0]["op_id"],
+                     cra=cra_payload(annotation="version 2"))
+    batch.append(edit)
+    barrier = threading.Barrier(16)
+    answers, failures = [], []
+
+    def fire():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/api/sync/push", json={"operations": batch}, headers=headers)
+        (answers if response.status_code == 200 else failures).append(response)
+
+    threads = [threading.Thread(target=fire) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, [f.json for f in failures]
+    assert len(answers) == 16
+    for response in answers:
+        assert set(statuses(response.json["results"])) <= {"applied", "duplicate"}
+    applied = sum(statuses(r.json["results"]).count("applied") for r in answers)
+    assert applied == 21  # each operation applied exactly once, by one of the 16
+    assert count(Cra) == 20 and count(CraOperation) == 21
+    assert db.session.get(Cra, uuid.UUID(batch[0]["cra_id"])).annotation == "version 2"
+
+
+def test_crash_mid_batch_writes_nothing(app, push, backend, monkeypatch):
+    real_insert = cras_service.SqlStore.insert
+    calls = []
+
+    def crashing_insert(store, op, content):
+        calls.append(op.op_id)
+        if len(calls) == 3:
+            if backend == "postgresql":  # the database connection really dies
+                db.session.execute(select(func.pg_terminate_backend(func.pg_backend_pid())))
+            raise RuntimeError("worker killed mid-batch")
+        return real_insert(store, op, content)
+
+    monkeypatch.setattr(cras_service.SqlStore, "insert", crashing_insert)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    batch = [create_op() for _ in range(5)]
+    body = push(*batch, expect=500)
+    assert body["code"] == 500
+    db.session.remove()
+    assert count(Cra) == 0 and count(CraOperation) == 0
+    monkeypatch.setattr(cras_service.SqlStore, "insert", real_insert)
+    assert statuses(push(*batch)) == ["applied"] * 5
+    assert count(Cra) == 5
+
+
+def test_structure_stamped_is_the_employer_at_the_cras_date(push, conseiller, make_structure):
+    from datetime import date
+
+    from server.models import Emploi
+    former = make_structure("Ancienne structure", "42218", "42000")
+    record = conseiller.conseiller
+    record.emplois[0].date_debut = date(2024, 1, 1)
+    db.session.add(Emploi(conseiller_id=record.id, structure_id=former.id,
+                          date_debut=date(2021, 1, 4), date_fin=date(2023, 12, 31)))
+    db.session.commit()
+    old, new = create_op(cra_payload(date="2023-06-01")), create_op()
+    push(old, new)
+    assert db.session.get(Cra, uuid.UUID(old["cra_id"])).structure_id == former.id
+    assert db.session.get(Cra, uuid.UUID(new["cra_id"])).structure_id == record.structure_id
