@@ -21,13 +21,16 @@ CASES = [(name, cra_payload, changes, field) for name, changes, field, _ in RULE
         [(name, atelier_payload, changes, field) for name, changes, field, _ in ATELIER_RULES
          if name not in WIDGET_CASES]
 
-HARNESS = """  # noqa: E501
+HARNESS = """
 import { validateCra } from './rules.mjs';
 const input = JSON.parse(await new Promise((resolve) => {
-  let text = ''; process.stdin.on('data', (c) => { text += c; }); process.stdin.on('end', () => resolve(text));
+  let text = '';
+  process.stdin.on('data', (c) => { text += c; });
+  process.stdin.on('end', () => resolve(text));
 }));
 const communes = new Map(Object.entries(input.communes));
-console.log(JSON.stringify(input.cases.map((cra) => validateCra(cra, { ...input.context, communes }))));
+const check = (cra) => validateCra(cra, { ...input.context, communes });
+console.log(JSON.stringify(input.cases.map(check)));
 """
 
 
