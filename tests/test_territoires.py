@@ -65,3 +65,10 @@ def test_api_search_and_lookup(client):
 def test_import_command_skips_when_loaded(runner):
     result = runner.invoke(args=["territoires", "import", "--if-empty"])
     assert "déjà chargés" in result.output
+
+
+def test_saint_is_a_whole_word_and_a_started_saint_finds_saints(app):
+    assert all(c.nom.startswith("Saint") for c, _ in territoires.search_communes("saint"))
+    assert all(c.nom.startswith("Sainte") for c, _ in territoires.search_communes("sainte"))
+    started = {c.nom.split("-")[0] for c, _ in territoires.search_communes("sain", limit=50)}
+    assert "Saint" in started

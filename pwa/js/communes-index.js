@@ -17,8 +17,31 @@ let loading = null;
  * @returns {string}
  */
 export function normalize(text) {
+  return words(text).map((word) => ABBREVIATIONS.get(word) || word).join(' ');
+}
+
+function words(text) {
   const ascii = text.normalize('NFKD').replace(/[^\x00-\x7f]/g, '').toLowerCase();
-  return (ascii.match(/[a-z0-9]+/g) || []).map((word) => ABBREVIATIONS.get(word) || word).join(' ');
+  return ascii.match(/[a-z0-9]+/g) || [];
+}
+
+/**
+ * The name prefixes a typed text stands for, as territoires.search_prefixes: "saint" is a whole
+ * word ("st "), a started "sain" also means "st " and "ste ".
+ * @param {string} text @returns {string[]}
+ */
+export function searchPrefixes(text) {
+  const all = words(text);
+  if (!all.length) return [];
+  const head = all.slice(0, -1).map((word) => ABBREVIATIONS.get(word) || word).join(' ');
+  const last = all[all.length - 1];
+  const joined = (tail) => `${head} ${tail}`.trim();
+  if (ABBREVIATIONS.has(last)) return [`${joined(ABBREVIATIONS.get(last))} `];
+  const prefixes = [joined(last)];
+  if (last.length >= 3) {
+    ABBREVIATIONS.forEach((short, word) => { if (word.startsWith(last)) prefixes.push(`${joined(short)} `); });
+  }
+  return prefixes;
 }
 
 /** The département of an INSEE code: two characters (2A, 2B included), three overseas. */
@@ -79,10 +102,10 @@ export function searchCommunes(index, text, limit = SEARCH_LIMIT) {
       }
     }
   } else {
-    const key = normalize(query);
-    if (!key) return [];
+    const prefixes = searchPrefixes(query);
+    if (!prefixes.length) return [];
     for (const commune of index.communes) {
-      if (commune.key.startsWith(key)) commune.codesPostaux.forEach((cp) => lines.push([commune, cp]));
+      if (prefixes.some((prefix) => commune.key.startsWith(prefix))) commune.codesPostaux.forEach((cp) => lines.push([commune, cp]));
     }
   }
   lines.sort(([a, cpA], [b, cpB]) => b.population - a.population || byCodePoint(a.nom, b.nom)

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from server.extensions import db
 from server.models import Commune, CommuneCodePostal, Departement, Region
@@ -21,11 +21,37 @@ TIME_ZONES = {"971": "America/Guadeloupe", "972": "America/Martinique",
 DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", text)
+
+
 def normalize(text: str) -> str:
     """Lower case, no accents, words split on punctuation, 'saint' written 'st'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", text)
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in _words(text))
+
+
+def search_prefixes(text: str) -> list[str]:
+    """The name prefixes a typed text stands for (pwa/js/communes-index.js does the same).
+
+    "saint" is a whole word ("st ", not Strasbourg); a started "sain" also means "st ", "ste ".
+    """
+    words = _words(text)
+    if not words:
+        return []
+    head = " ".join(_ABBREVIATIONS.get(word, word) for word in words[:-1])
+    last = words[-1]
+
+    def joined(tail: str) -> str:
+        return f"{head} {tail}".strip()
+
+    if last in _ABBREVIATIONS:
+        return [joined(_ABBREVIATIONS[last]) + " "]
+    prefixes = [joined(last)]
+    if len(last) >= 3:
+        prefixes += [joined(short) + " " for word, short in _ABBREVIATIONS.items()
+                     if word.startswith(last)]
+    return prefixes
 
 
 def import_territoires(source: str | Path) -> dict[str, int]:
@@ -99,10 +125,11 @@ def search_communes(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[Commune,
     if text.isdigit():
         query = query.where(CommuneCodePostal.code_postal.startswith(text))
     else:
-        key = normalize(text)
-        if not key:
+        prefixes = search_prefixes(text)
+        if not prefixes:
             return []
-        query = query.where(Commune.nom_recherche.startswith(key, autoescape=True))
+        query = query.where(or_(*(Commune.nom_recherche.startswith(prefix, autoescape=True)
+                                  for prefix in prefixes)))
     query = query.order_by(Commune.population.desc(), Commune.nom,
                            CommuneCodePostal.code_postal).limit(limit)
     return [(row[0], row[1]) for row in db.session.execute(query)]
