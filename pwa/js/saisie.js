@@ -26,9 +26,15 @@ function emptyCra(myLieux) {
   };
 }
 
+let communesByCode = null;
+
+/** Communes by INSEE code for the form's checks, built once per page. */
 async function communesMap() {
-  const index = await loadCommunes();
-  return new Map(index.communes.map((c) => [c.code, { nom: c.nom, codes_postaux: c.codesPostaux }]));
+  if (!communesByCode) {
+    const index = await loadCommunes();
+    communesByCode = new Map(index.communes.map((c) => [c.code, { nom: c.nom, codes_postaux: c.codesPostaux }]));
+  }
+  return communesByCode;
 }
 
 function fillLieux(form, myLieux) {
