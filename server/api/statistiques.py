@@ -4,6 +4,7 @@ from flask import Blueprint, request
 from flask_jwt_extended import current_user
 
 from server.api import roles_required
+from server.api.openapi import documented
 from server.schemas.statistiques import PeriodeArgsSchema, StatistiquesSchema
 from server.services import statistiques
 
@@ -11,6 +12,7 @@ bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
 
 
 @bp.get("/conseiller")
+@documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
 @roles_required("conseiller", "coordinateur")
 def conseiller():
     """"Mes statistiques": key figures of the user's own CRAs over a period."""
