@@ -7,7 +7,7 @@ import { mountHistory, renderHistory } from './history.js';
 import { hasUnsavedChanges, openForm } from './saisie.js';
 import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
 import { showStats } from './stats.js';
-import { registerServiceWorker, requestBackgroundSync } from './sw-register.js';
+import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from './sw-register.js';
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
@@ -125,7 +125,7 @@ function bindTriggers() {
   window.addEventListener('online', () => { updateStatus(); sync(); });
   window.addEventListener('offline', updateStatus);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') sync(); });
-  navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data?.type === 'SYNC_REQUESTED') sync(); });
+  onSyncRequested(sync);
   $('[data-action="sync"]').addEventListener('click', () => user && syncNow(owner()));
   syncEvents.addEventListener('change', () => { updateStatus(); if (!$('[data-view="historique"]').hidden) renderHistory(); });
   syncEvents.addEventListener('expired', askLoginAgain);

@@ -54,11 +54,6 @@ export async function listCras(owner) {
   return all.filter((local) => local.owner === owner && !local.deleted);
 }
 
-/** @returns {Promise<LocalCra|undefined>} */
-export async function getCra(id) {
-  return (await database()).get('cras', id);
-}
-
 /** @returns {Promise<number>} operations of this user still waiting for the server */
 export async function waitingCount(owner) {
   const rows = await (await database()).getAll('outbox');
