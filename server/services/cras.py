@@ -99,7 +99,7 @@ class SqlStore:
             conseiller_id=self.conseiller.id, type=op.type, applied_at=utcnow(),
             client_time=op.client_time).returning(CraOperation.op_id)
         # RETURNING says whether the row went in; rowcount is unreliable across drivers.
-        return db.session.execute(statement).first() is not None
+        return db.session.connection().execute(statement).first() is not None
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -113,7 +113,7 @@ class SqlStore:
                   "received_at": now, "updated_at": now, "deleted_at": None,
                   "client_time": op.client_time}
         statement = insert_ignoring_conflicts(Cra, "id").values(**values).returning(Cra.id)
-        if db.session.execute(statement).first() is None:
+        if db.session.connection().execute(statement).first() is None:
             return None
         return self._state(Cra(**values))
 
