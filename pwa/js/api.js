@@ -25,13 +25,14 @@ export class ApiError extends Error {
   }
 }
 
-async function send(path, { method = 'GET', body, token } = {}) {
+async function send(path, { method = 'GET', body, token, as = 'json' } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/api${path}`, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (response.ok && as === 'blob') return response.blob();
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, payload);
   return payload;

@@ -9,12 +9,27 @@ function firstOfMonth() {
   return `${today().slice(0, 8)}01`;
 }
 
+let shownUrls = [];
+
+/** Images are fetched with the session's token, then kept as blobs for offline reading. */
+async function fetchCharts(graphiques) {
+  return Promise.all((graphiques || []).map(async (g) => ({
+    ...g, image: await call(g.url.replace(/^\/api/, ''), { as: 'blob' }),
+  })));
+}
+
 function render(root, saved, offline) {
+  shownUrls.forEach((url) => URL.revokeObjectURL(url));
+  shownUrls = [];
   const { figures, du, au } = saved.stats;
   const rows = figures.map((f) => `<div class="fr-col-6 fr-col-md-4"><div class="fr-tile fr-tile--sm app-figure">
     <p class="app-figure__value">${esc(f.valeur)}</p><p class="app-figure__label">${esc(f.libelle)}</p></div></div>`).join('');
-  const charts = (saved.stats.graphiques || []).map((g) => `<figure class="fr-content-media"><img src="${esc(g.url)}" alt="${esc(g.alternative)}" class="fr-responsive-img">
-    <figcaption class="fr-content-media__caption">${esc(g.titre)}</figcaption></figure>`).join('');
+  const charts = (saved.charts || []).map((g) => {
+    const url = URL.createObjectURL(g.image);
+    shownUrls.push(url);
+    return `<figure class="fr-content-media app-chart"><img src="${url}" alt="" class="fr-responsive-img">
+      <figcaption class="fr-content-media__caption"><strong>${esc(g.titre)}</strong> – ${esc(g.alternative)}</figcaption></figure>`;
+  }).join('');
   $('[data-field="stats"]', root).innerHTML = `
     <p class="fr-text--sm" data-field="stats-date">${offline ? 'Hors ligne : ' : ''}données du ${frDate(du)} au ${frDate(au)}, mises à jour le ${frDate(saved.at)} à ${saved.at.slice(11, 16)}.</p>
     <div class="fr-grid-row fr-grid-row--gutters">${rows}</div>${charts}`;
@@ -26,7 +41,7 @@ async function load(root) {
   const au = form.elements.au.value;
   try {
     const stats = await call(`/statistiques/conseiller?du=${du}&au=${au}`);
-    const saved = { stats, at: new Date().toISOString() };
+    const saved = { stats, charts: await fetchCharts(stats.graphiques), at: new Date().toISOString() };
     await setMeta(`stats:${owner}`, saved);
     render(root, saved, false);
   } catch {

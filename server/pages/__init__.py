@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request, send_from_directory
 from server.pages.referentiel import referentiel_json
 from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
 PACKAGE_MAX_AGE = 86400
