@@ -192,3 +192,18 @@ def test_no_serious_accessibility_violation(chromium, live_server, conseiller, v
         assert serious == []
     finally:
         context.close()
+
+
+def test_statistics_stay_readable_offline_with_their_date(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    fill_individual_cra(page)
+    waiting_text(page, 0).wait_for()
+    page.get_by_role("link", name="Mes statistiques").click()
+    figure = page.locator(".app-figure", has_text="CRA enregistrés")
+    figure.get_by_text("1", exact=True).wait_for()
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name="Mes statistiques").click()
+    page.get_by_text(re.compile(r"Hors ligne : données du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4}, "
+                                r"mises à jour le \d\d/\d\d/\d{4}")).wait_for()
+    assert figure.get_by_text("1", exact=True).is_visible()
