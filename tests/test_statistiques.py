@@ -4,7 +4,22 @@ from datetime import date
 
 import pytest
 
-from server.services.statistiques import Periode, general, pourcentage
+from server.models.cra import THEMES
+from server.services.statistiques import (
+    INDICATEURS,
+    Periode,
+    ages,
+    canaux,
+    durees,
+    evolution,
+    general,
+    indicateurs,
+    pourcentage,
+    reorientations,
+    statuts,
+    temps,
+    themes,
+)
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op
 
 
@@ -74,3 +89,177 @@ def test_mes_statistiques_checks_the_period(client, push):
                           query_string={"du": "2026-11-30", "au": "2026-11-01"},
                           headers=push.headers)
     assert response.status_code == 422 and "précéder" in response.json["errors"]["du"][0]
+
+
+# --- every indicator on one fixture ------------------------------------------------------------
+NOVEMBRE = Periode(date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.fixture
+def octobre(push):
+    """Four CRAs counted in October, one deleted, one in September, one in November:
+    - individuel, distance, 30-60, courriel, 18-35 sans emploi (cra_payload as is)
+    - ponctuel, domicile, 0-30, courriel + budget, 12-18 étudiant, redirection CAF 1
+    - atelier of 5 (2 récurrents), rattachement, 60+ 90 min, santé (Mon espace santé) +
+      sécurité, redirections CAF 1 + "Maison du Vélo" 1 (atelier_payload)
+    - individuel, distance, 60+ 150 min, santé without précision, plus de 60 ans retraité,
+      redirection Mairie 1
+    """
+    deleted = create_op(cra_payload(date="2026-10-03", themes=["budget"]))
+    push(create_op(cra_payload(date="2026-10-02")),
+         create_op(cra_payload(
+             date="2026-10-06", activite="ponctuel", canal="domicile", duree="0-30",
+             themes=["courriel", "budget"],
+             age={"moins12ans": 0, "de12a18ans": 1, "de18a35ans": 0, "de35a60ans": 0,
+                  "plus60ans": 0},
+             statut={"etudiant": 1, "sansEmploi": 0, "enEmploi": 0, "retraite": 0,
+                     "heterogene": 0},
+             suivi={"individuel": 0, "atelier": 0, "redirection": 1},
+             organismes=[{"nom": "CAF", "nombre": 1}])),
+         create_op(atelier_payload(date="2026-10-10", canal="autre lieu")),
+         create_op(cra_payload(
+             date="2026-10-31", duree="60+", duree_minutes=150, themes=["sante"],
+             age={"moins12ans": 0, "de12a18ans": 0, "de18a35ans": 0, "de35a60ans": 0,
+                  "plus60ans": 1},
+             statut={"etudiant": 0, "sansEmploi": 0, "enEmploi": 0, "retraite": 1,
+                     "heterogene": 0},
+             suivi={"individuel": 0, "atelier": 0, "redirection": 1},
+             organismes=[{"nom": "Mairie", "nombre": 1}])),
+         create_op(cra_payload(date="2026-09-30", themes=["budget"], canal="domicile")),
+         create_op(cra_payload(date="2026-11-01", themes=["budget"], canal="domicile")),
+         deleted)
+    push(delete_op(deleted["cra_id"], base=deleted["op_id"]))
+    return Periode(date(2026, 10, 1), date(2026, 10, 31))
+
+
+def by_key(lines, field="nombre"):
+    return {line["cle"]: line[field] for line in lines}
+
+
+def test_themes_count_cras_per_theme_in_the_order_of_the_form(app, conseiller, octobre):
+    lines = themes(octobre, conseiller.conseiller_id)
+    assert [line["cle"] for line in lines] == [*THEMES, "espace-sante"]
+    counts = {key: n for key, n in by_key(lines).items() if n}
+    # 6 mentions: courriel 2, budget 1, santé 2, sécurité 1; the sous-thème is not one.
+    assert counts == {"courriel": 2, "budget": 1, "sante": 2, "securite": 1, "espace-sante": 1}
+    shares = by_key(lines, "pourcentage")
+    assert (shares["courriel"], shares["budget"], shares["espace-sante"]) == (33.3, 16.7, 16.7)
+    assert lines[-1]["libelle"] == "Mon espace santé"
+    assert by_key(lines, "libelle")["internet"] == "Naviguer sur Internet"
+
+
+def test_canaux_count_cras_and_their_share(app, conseiller, octobre):
+    lines = canaux(octobre, conseiller.conseiller_id)
+    assert by_key(lines) == {"rattachement": 0, "autre lieu": 1, "distance": 2, "domicile": 1}
+    assert by_key(lines, "pourcentage") == {"rattachement": 0.0, "autre lieu": 25.0,
+                                            "distance": 50.0, "domicile": 25.0}
+
+
+def test_durees_split_one_hour_or_more_at_two_hours(app, conseiller, octobre):
+    assert by_key(durees(octobre, conseiller.conseiller_id)) == {
+        "0-30": 1, "30-60": 1, "60-120": 1, "120+": 1}
+
+
+def test_temps_counts_the_upper_bound_of_short_durations(app, conseiller, octobre):
+    lines = temps(octobre, conseiller.conseiller_id)
+    # individuel 60 + 150, atelier 90, ponctuel 30
+    assert by_key(lines, "minutes") == {"collectif": 90, "individuel": 210, "ponctuel": 30}
+    assert by_key(lines, "heures") == {"collectif": 1.5, "individuel": 3.5, "ponctuel": 0.5}
+
+
+def test_ages_and_statuts_are_shares_of_accompagnements(app, conseiller, octobre):
+    # 8 accompagnements: 1 + 1 + 5 + 1
+    assert by_key(ages(octobre, conseiller.conseiller_id)) == {
+        "moins12ans": 0, "de12a18ans": 2, "de18a35ans": 2, "de35a60ans": 1, "plus60ans": 3}
+    assert by_key(ages(octobre, conseiller.conseiller_id), "pourcentage")["plus60ans"] == 37.5
+    lines = statuts(octobre, conseiller.conseiller_id)
+    assert by_key(lines) == {"etudiant": 2, "sansEmploi": 2, "enEmploi": 1, "retraite": 3,
+                             "heterogene": 0}
+    assert by_key(lines, "pourcentage")["enEmploi"] == 12.5
+
+
+def test_reorientations_sum_per_organisme_free_text_flagged(app, conseiller, octobre):
+    assert reorientations(octobre, conseiller.conseiller_id) == [
+        {"cle": "CAF", "libelle": "CAF", "nombre": 2, "pourcentage": 50.0, "agree": True},
+        {"cle": "Mairie", "libelle": "Mairie", "nombre": 1, "pourcentage": 25.0,
+         "agree": True},
+        {"cle": "Maison du Vélo", "libelle": "Maison du Vélo", "nombre": 1,
+         "pourcentage": 25.0, "agree": False},
+    ]
+
+
+def test_evolution_lists_every_month_of_the_period(app, conseiller, octobre):
+    lines = evolution(Periode(date(2026, 8, 15), date(2026, 11, 1)), conseiller.conseiller_id)
+    # the November CRA is on the last day of the period: counted (no lag)
+    assert [(line["cle"], line["nombre"]) for line in lines] == [
+        ("2026-08", 0), ("2026-09", 1), ("2026-10", 4), ("2026-11", 1)]
+    assert lines[0]["libelle"] == "août 2026"
+
+
+def test_evolution_crosses_the_year(app, conseiller):
+    lines = evolution(Periode(date(2025, 12, 31), date(2026, 1, 1)), conseiller.conseiller_id)
+    assert by_key(lines) == {"2025-12": 0, "2026-01": 0}
+
+
+def test_only_ponctuels(app, push, conseiller):
+    push(create_op(cra_payload(activite="ponctuel", duree="0-30")),
+         create_op(cra_payload(activite="ponctuel", duree="0-30", themes=["budget"])))
+    values = indicateurs(NOVEMBRE, conseiller.conseiller_id)
+    assert values["general"]["ponctuels"] == 2 and values["general"]["accompagnements"] == 2
+    assert by_key(values["temps"], "minutes") == {"collectif": 0, "individuel": 0,
+                                                  "ponctuel": 60}
+    assert by_key(values["durees"])["0-30"] == 2
+    assert values["reorientations"] == []
+
+
+def test_recurrents_count_in_accompagnements_not_in_personnes(app, push, conseiller):
+    push(create_op(atelier_payload()), create_op(atelier_payload(nb_recurrents=5)))
+    values = indicateurs(NOVEMBRE, conseiller.conseiller_id)
+    assert values["general"]["accompagnements"] == 10
+    assert values["general"]["personnes_accompagnees"] == 3
+    assert by_key(values["ages"])["plus60ans"] == 4
+
+
+def test_an_empty_period_gives_zeros_everywhere(app, push, conseiller):
+    push(create_op(cra_payload()))
+    values = indicateurs(Periode(date(2021, 1, 1), date(2021, 2, 28)), conseiller.conseiller_id)
+    for name in ("themes", "canaux", "durees", "ages", "statuts", "evolution"):
+        assert {line["nombre"] for line in values[name]} == {0}, name
+        assert {line.get("pourcentage", 0.0) for line in values[name]} == {0.0}, name
+    assert {line["minutes"] for line in values["temps"]} == {0}
+    assert values["reorientations"] == []
+    assert len(values["evolution"]) == 2
+
+
+def test_other_conseillers_cras_are_not_counted(app, push, conseiller, make_user, login,
+                                                client):
+    other = make_user("conseiller", structure=conseiller.conseiller.structure)
+    response = client.post("/api/sync/push", json={"operations": [create_op()]},
+                           headers=login(other))
+    assert response.status_code == 200
+    assert by_key(canaux(NOVEMBRE, conseiller.conseiller_id))["distance"] == 0
+    assert by_key(canaux(NOVEMBRE, other.conseiller_id))["distance"] == 1
+
+
+def test_mes_statistiques_gives_indicators_and_charts(client, push):
+    push(create_op(cra_payload(date="2026-11-02", themes=["courriel", "budget"])))
+    response = client.get("/api/statistiques/conseiller",
+                          query_string={"du": "2026-11-01", "au": "2026-11-30"},
+                          headers=push.headers)
+    assert response.status_code == 200
+    assert set(response.json["indicateurs"]) == set(INDICATEURS)
+    charts = {chart["nom"]: chart for chart in response.json["graphiques"]}
+    assert list(charts) == ["themes", "canaux", "durees", "temps", "ages", "statuts",
+                            "reorientations", "evolution"]
+    assert charts["themes"]["url"] == (
+        "/api/statistiques/conseiller/graphiques/themes.svg?du=2026-11-01&au=2026-11-30")
+    assert charts["themes"]["alternative"] == (
+        "Thèmes des accompagnements. Budget : 1 ; Courriels : 1")
+    assert charts["temps"]["alternative"].endswith("Demande ponctuelle : 0 h")
+    assert "sur cette période" in charts["reorientations"]["alternative"]
+
+
+def test_mes_statistiques_refuses_a_period_ending_after_2099(client, push):
+    response = client.get("/api/statistiques/conseiller", query_string={"au": "2100-01-01"},
+                          headers=push.headers)
+    assert response.status_code == 422 and "au" in response.json["errors"]
