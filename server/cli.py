@@ -5,12 +5,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from server.models import Role
-from server.services import accounts, demo, people, territoires
+from server.services import accounts, cumuls, demo, people, territoires
 
 territoires_cli = AppGroup("territoires",
                            help="Official territories (régions, départements, communes).")
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Accounts.")
+statistiques_cli = AppGroup("statistiques", help="Daily totals behind territorial statistics.")
 
 
 @territoires_cli.command("import")
@@ -59,7 +60,27 @@ def invite_admin(email):
     click.echo(result["link"] or f"Invitation envoyée par e-mail à {email}.")
 
 
+@statistiques_cli.command("recalculer")
+def recalculer():
+    """Re-derive the daily totals per département from the CRAs."""
+    counts = cumuls.recalculer()
+    click.echo(f"Totaux recalculés : {counts['jours']} jours × départements, "
+               f"{counts['organismes']} lignes d'organismes.")
+
+
+@statistiques_cli.command("verifier")
+def verifier():
+    """Compare the daily totals with the CRAs; exit status 1 when they differ."""
+    problems = cumuls.ecarts()
+    for problem in problems[:50]:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} écart(s) : lancez "
+                                   "« flask statistiques recalculer ».")
+    click.echo("Les totaux journaliers sont égaux aux CRA.")
+
+
 def register_commands(app):
     """Attach the command groups to the app."""
-    for group in (territoires_cli, demo_cli, users_cli):
+    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli):
         app.cli.add_command(group)

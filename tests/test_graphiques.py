@@ -6,12 +6,16 @@ import pytest
 
 from server.errors import ApiError
 from server.services import graphiques
-from server.services.statistiques import Periode, indicateurs
+from server.services.statistiques import Perimetre, Periode, indicateurs
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
 NOMS = list(graphiques.TITRES)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EMPTY_TEXT = "Aucune donnée sur cette période"
+
+
+def mine(user):
+    return Perimetre("conseiller", "c", conseiller_ids=(user.conseiller_id,))
 
 
 @pytest.fixture
@@ -32,12 +36,12 @@ def filled(client, headers, conseiller):
         create_op(cra_payload(date="2026-10-05", themes=["budget", "courriel"], duree="0-30")),
         create_op(atelier_payload(date="2026-11-03"))]})
     assert {r["status"] for r in response.json["results"]} == {"applied"}
-    return indicateurs(Periode(date(2026, 9, 1), date(2026, 11, 15)), conseiller.conseiller_id)
+    return indicateurs(mine(conseiller), Periode(date(2026, 9, 1), date(2026, 11, 15)))
 
 
 @pytest.fixture
 def empty(app, conseiller):
-    return indicateurs(Periode(date(2021, 1, 1), date(2021, 3, 31)), conseiller.conseiller_id)
+    return indicateurs(mine(conseiller), Periode(date(2021, 1, 1), date(2021, 3, 31)))
 
 
 @pytest.mark.parametrize("nom", NOMS)

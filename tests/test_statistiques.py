@@ -7,18 +7,11 @@ import pytest
 from server.models.cra import THEMES
 from server.services.statistiques import (
     INDICATEURS,
+    NATIONAL,
+    Perimetre,
     Periode,
-    ages,
-    canaux,
-    durees,
-    evolution,
-    general,
     indicateurs,
     pourcentage,
-    reorientations,
-    statuts,
-    temps,
-    themes,
 )
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op
 
@@ -26,6 +19,24 @@ from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_o
 @pytest.fixture
 def conseiller(make_user, make_structure):
     return make_user("conseiller", structure=make_structure())
+
+
+@pytest.fixture(params=["conseiller", "structure", "departement", "region", "national"])
+def scope(request, conseiller):
+    """The one conseiller's CRAs seen through each kind of scope: the first two are counted
+    from the CRAs, the territorial ones from the daily totals; all must agree."""
+    structure = conseiller.conseiller.structure
+    return {
+        "conseiller": Perimetre("conseiller", "c", conseiller_ids=(conseiller.conseiller_id,)),
+        "structure": Perimetre("structure", "s", structure_id=structure.id),
+        "departement": Perimetre("departement", "d", departement_code=structure.departement_code),
+        "region": Perimetre("region", "r", region_code=structure.region_code),
+        "national": NATIONAL,
+    }[request.param]
+
+
+def stat(name, periode, perimetre):
+    return indicateurs(perimetre, periode, (name,))[name]
 
 
 @pytest.fixture
@@ -46,7 +57,7 @@ def test_percentages_round_half_up_to_one_decimal(part, total, expected):
     assert pourcentage(part, total) == expected
 
 
-def test_general_block_on_a_small_fixture(app, push, conseiller):
+def test_general_block_on_a_small_fixture(app, push, conseiller, scope):
     # 2 individuels, 1 ponctuel, 1 atelier of 5 with 2 récurrents and 4 follow-ups,
     # 1 deleted CRA, 1 CRA outside the period.
     deleted = create_op(cra_payload(date="2026-11-03"))
@@ -57,8 +68,7 @@ def test_general_block_on_a_small_fixture(app, push, conseiller):
          create_op(atelier_payload(date="2026-11-10")),
          create_op(cra_payload(date="2026-10-31")), deleted)
     push(delete_op(deleted["cra_id"], base=deleted["op_id"]))
-    figures = general(Periode(date(2026, 11, 1), date(2026, 11, 30)),
-                      conseiller.conseiller_id)
+    figures = stat("general", Periode(date(2026, 11, 1), date(2026, 11, 30)), scope)
     assert figures == {
         "cra_enregistres": 4, "accompagnements": 8, "personnes_accompagnees": 6,
         "ateliers": 1, "participants_ateliers": 5, "individuels": 2, "ponctuels": 1,
@@ -67,8 +77,8 @@ def test_general_block_on_a_small_fixture(app, push, conseiller):
     }
 
 
-def test_empty_period_gives_zeros(app, conseiller):
-    figures = general(Periode(date(2021, 1, 1), date(2021, 1, 31)), conseiller.conseiller_id)
+def test_empty_period_gives_zeros(app, conseiller, scope):
+    figures = stat("general", Periode(date(2021, 1, 1), date(2021, 1, 31)), scope)
     assert set(figures.values()) == {0}
 
 
@@ -136,8 +146,8 @@ def by_key(lines, field="nombre"):
     return {line["cle"]: line[field] for line in lines}
 
 
-def test_themes_count_cras_per_theme_in_the_order_of_the_form(app, conseiller, octobre):
-    lines = themes(octobre, conseiller.conseiller_id)
+def test_themes_count_cras_per_theme_in_the_order_of_the_form(app, octobre, scope):
+    lines = stat("themes", octobre, scope)
     assert [line["cle"] for line in lines] == [*THEMES, "espace-sante"]
     counts = {key: n for key, n in by_key(lines).items() if n}
     # 6 mentions: courriel 2, budget 1, santé 2, sécurité 1; the sous-thème is not one.
@@ -148,38 +158,38 @@ def test_themes_count_cras_per_theme_in_the_order_of_the_form(app, conseiller, o
     assert by_key(lines, "libelle")["internet"] == "Naviguer sur Internet"
 
 
-def test_canaux_count_cras_and_their_share(app, conseiller, octobre):
-    lines = canaux(octobre, conseiller.conseiller_id)
+def test_canaux_count_cras_and_their_share(app, conseiller, octobre, scope):
+    lines = stat("canaux", octobre, scope)
     assert by_key(lines) == {"rattachement": 0, "autre lieu": 1, "distance": 2, "domicile": 1}
     assert by_key(lines, "pourcentage") == {"rattachement": 0.0, "autre lieu": 25.0,
                                             "distance": 50.0, "domicile": 25.0}
 
 
-def test_durees_split_one_hour_or_more_at_two_hours(app, conseiller, octobre):
-    assert by_key(durees(octobre, conseiller.conseiller_id)) == {
+def test_durees_split_one_hour_or_more_at_two_hours(app, conseiller, octobre, scope):
+    assert by_key(stat("durees", octobre, scope)) == {
         "0-30": 1, "30-60": 1, "60-120": 1, "120+": 1}
 
 
-def test_temps_counts_the_upper_bound_of_short_durations(app, conseiller, octobre):
-    lines = temps(octobre, conseiller.conseiller_id)
+def test_temps_counts_the_upper_bound_of_short_durations(app, octobre, scope):
+    lines = stat("temps", octobre, scope)
     # individuel 60 + 150, atelier 90, ponctuel 30
     assert by_key(lines, "minutes") == {"collectif": 90, "individuel": 210, "ponctuel": 30}
     assert by_key(lines, "heures") == {"collectif": 1.5, "individuel": 3.5, "ponctuel": 0.5}
 
 
-def test_ages_and_statuts_are_shares_of_accompagnements(app, conseiller, octobre):
+def test_ages_and_statuts_are_shares_of_accompagnements(app, octobre, scope):
     # 8 accompagnements: 1 + 1 + 5 + 1
-    assert by_key(ages(octobre, conseiller.conseiller_id)) == {
+    assert by_key(stat("ages", octobre, scope)) == {
         "moins12ans": 0, "de12a18ans": 2, "de18a35ans": 2, "de35a60ans": 1, "plus60ans": 3}
-    assert by_key(ages(octobre, conseiller.conseiller_id), "pourcentage")["plus60ans"] == 37.5
-    lines = statuts(octobre, conseiller.conseiller_id)
+    assert by_key(stat("ages", octobre, scope), "pourcentage")["plus60ans"] == 37.5
+    lines = stat("statuts", octobre, scope)
     assert by_key(lines) == {"etudiant": 2, "sansEmploi": 2, "enEmploi": 1, "retraite": 3,
                              "heterogene": 0}
     assert by_key(lines, "pourcentage")["enEmploi"] == 12.5
 
 
-def test_reorientations_sum_per_organisme_free_text_flagged(app, conseiller, octobre):
-    assert reorientations(octobre, conseiller.conseiller_id) == [
+def test_reorientations_sum_per_organisme_free_text_flagged(app, octobre, scope):
+    assert stat("reorientations", octobre, scope) == [
         {"cle": "CAF", "libelle": "CAF", "nombre": 2, "pourcentage": 50.0, "agree": True},
         {"cle": "Mairie", "libelle": "Mairie", "nombre": 1, "pourcentage": 25.0,
          "agree": True},
@@ -188,23 +198,23 @@ def test_reorientations_sum_per_organisme_free_text_flagged(app, conseiller, oct
     ]
 
 
-def test_evolution_lists_every_month_of_the_period(app, conseiller, octobre):
-    lines = evolution(Periode(date(2026, 8, 15), date(2026, 11, 1)), conseiller.conseiller_id)
+def test_evolution_lists_every_month_of_the_period(app, conseiller, octobre, scope):
+    lines = stat("evolution", Periode(date(2026, 8, 15), date(2026, 11, 1)), scope)
     # the November CRA is on the last day of the period: counted (no lag)
     assert [(line["cle"], line["nombre"]) for line in lines] == [
         ("2026-08", 0), ("2026-09", 1), ("2026-10", 4), ("2026-11", 1)]
     assert lines[0]["libelle"] == "août 2026"
 
 
-def test_evolution_crosses_the_year(app, conseiller):
-    lines = evolution(Periode(date(2025, 12, 31), date(2026, 1, 1)), conseiller.conseiller_id)
+def test_evolution_crosses_the_year(app, conseiller, scope):
+    lines = stat("evolution", Periode(date(2025, 12, 31), date(2026, 1, 1)), scope)
     assert by_key(lines) == {"2025-12": 0, "2026-01": 0}
 
 
-def test_only_ponctuels(app, push, conseiller):
+def test_only_ponctuels(app, push, conseiller, scope):
     push(create_op(cra_payload(activite="ponctuel", duree="0-30")),
          create_op(cra_payload(activite="ponctuel", duree="0-30", themes=["budget"])))
-    values = indicateurs(NOVEMBRE, conseiller.conseiller_id)
+    values = indicateurs(scope, NOVEMBRE)
     assert values["general"]["ponctuels"] == 2 and values["general"]["accompagnements"] == 2
     assert by_key(values["temps"], "minutes") == {"collectif": 0, "individuel": 0,
                                                   "ponctuel": 60}
@@ -212,17 +222,17 @@ def test_only_ponctuels(app, push, conseiller):
     assert values["reorientations"] == []
 
 
-def test_recurrents_count_in_accompagnements_not_in_personnes(app, push, conseiller):
+def test_recurrents_count_in_accompagnements_not_in_personnes(app, push, scope):
     push(create_op(atelier_payload()), create_op(atelier_payload(nb_recurrents=5)))
-    values = indicateurs(NOVEMBRE, conseiller.conseiller_id)
+    values = indicateurs(scope, NOVEMBRE)
     assert values["general"]["accompagnements"] == 10
     assert values["general"]["personnes_accompagnees"] == 3
     assert by_key(values["ages"])["plus60ans"] == 4
 
 
-def test_an_empty_period_gives_zeros_everywhere(app, push, conseiller):
+def test_an_empty_period_gives_zeros_everywhere(app, push, conseiller, scope):
     push(create_op(cra_payload()))
-    values = indicateurs(Periode(date(2021, 1, 1), date(2021, 2, 28)), conseiller.conseiller_id)
+    values = indicateurs(scope, Periode(date(2021, 1, 1), date(2021, 2, 28)))
     for name in ("themes", "canaux", "durees", "ages", "statuts", "evolution"):
         assert {line["nombre"] for line in values[name]} == {0}, name
         assert {line.get("pourcentage", 0.0) for line in values[name]} == {0.0}, name
@@ -231,14 +241,16 @@ def test_an_empty_period_gives_zeros_everywhere(app, push, conseiller):
     assert len(values["evolution"]) == 2
 
 
-def test_other_conseillers_cras_are_not_counted(app, push, conseiller, make_user, login,
-                                                client):
+def test_other_conseillers_cras_are_not_counted(app, conseiller, make_user, login, client):
     other = make_user("conseiller", structure=conseiller.conseiller.structure)
     response = client.post("/api/sync/push", json={"operations": [create_op()]},
                            headers=login(other))
     assert response.status_code == 200
-    assert by_key(canaux(NOVEMBRE, conseiller.conseiller_id))["distance"] == 0
-    assert by_key(canaux(NOVEMBRE, other.conseiller_id))["distance"] == 1
+
+    def distance(user):
+        scope = Perimetre("conseiller", "c", conseiller_ids=(user.conseiller_id,))
+        return by_key(stat("canaux", NOVEMBRE, scope))["distance"]
+    assert (distance(conseiller), distance(other)) == (0, 1)
 
 
 def test_mes_statistiques_gives_indicators_and_charts(client, push):

@@ -1,16 +1,33 @@
-"""Statistics for the logged-in user."""
-
-import hashlib
+"""Statistics: "Mes statistiques", any scope the user may see, national ones, the territories."""
 
 from flask import Blueprint, Response, request
 from flask_jwt_extended import current_user
 
 from server.api import roles_required
 from server.api.openapi import documented
-from server.schemas.statistiques import PeriodeArgsSchema, StatistiquesSchema
-from server.services import graphiques, statistiques
+from server.schemas.statistiques import (
+    PeriodeArgsSchema,
+    StatistiquesSchema,
+    TerritoiresArgsSchema,
+    TerritoiresSchema,
+)
+from server.services import graphiques, rapports
 
 bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
+SCOPES = "any(conseiller, equipe, structure, departement, region)"
+CHART = "graphiques/<nom>.<any(svg, png):extension>"
+
+
+def image_response(etag: str, image: bytes, extension: str, public: bool = False) -> Response:
+    """A chart, revalidated at each use: 304 while its figures (the ETag) are unchanged."""
+    response = Response(image, mimetype=graphiques.FORMATS[extension])
+    response.set_etag(etag)
+    response.cache_control.no_cache = True
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    return response.make_conditional(request)
 
 
 @bp.get("/conseiller")
@@ -19,20 +36,62 @@ bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
 def conseiller():
     """"Mes statistiques": every indicator of the user's own CRAs over a period, and charts."""
     args = PeriodeArgsSchema().load(request.args)
-    return StatistiquesSchema().dump(statistiques.conseiller(current_user, args["du"], args["au"]))
+    return StatistiquesSchema().dump(rapports.mes_statistiques(current_user, args))
 
 
-@bp.get("/conseiller/graphiques/<nom>.<any(svg, png):extension>")
+@bp.get(f"/conseiller/{CHART}")
 @documented(query=PeriodeArgsSchema)
 @roles_required("conseiller", "coordinateur")
 def conseiller_graphique(nom, extension):
     """One chart of "Mes statistiques", as an SVG or PNG image (ETag, 304 when unchanged)."""
     args = PeriodeArgsSchema().load(request.args)
-    image = statistiques.conseiller_graphique(current_user, nom, extension, args["du"],
-                                              args["au"])
-    response = Response(image, mimetype=graphiques.FORMATS[extension])
-    response.set_etag(hashlib.sha256(image).hexdigest())
-    # Only this user's figures; revalidated each time since a new CRA changes them.
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response.make_conditional(request)
+    return image_response(*rapports.mon_graphique(current_user, nom, extension, args),
+                          extension)
+
+
+@bp.get("/national")
+@documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
+def national():
+    """National statistics, public: every indicator of every CRA over a period, and charts."""
+    args = PeriodeArgsSchema().load(request.args)
+    return StatistiquesSchema().dump(rapports.rapport_de(None, "national", "", args,
+                                                           "api.statistiques.national_graphique"))
+
+
+@bp.get(f"/national/{CHART}")
+@documented(query=PeriodeArgsSchema)
+def national_graphique(nom, extension):
+    """One chart of the national statistics (public)."""
+    args = PeriodeArgsSchema().load(request.args)
+    return image_response(*rapports.graphique_de(None, "national", "", nom, extension, args),
+                          extension, public=True)
+
+
+@bp.get(f"/<{SCOPES}:type_>/<ident>")
+@documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
+@roles_required()
+def scope(type_, ident):
+    """Statistics of a conseiller, a coordinator's team, a structure, a département or a
+    région the user may see (a structure: the CRAs stamped with it; a prefet: its territory)."""
+    args = PeriodeArgsSchema().load(request.args)
+    return StatistiquesSchema().dump(rapports.rapport_de(
+        current_user, type_, ident, args, "api.statistiques.scope_graphique"))
+
+
+@bp.get(f"/<{SCOPES}:type_>/<ident>/{CHART}")
+@documented(query=PeriodeArgsSchema)
+@roles_required()
+def scope_graphique(type_, ident, nom, extension):
+    """One chart of a scope the user may see."""
+    args = PeriodeArgsSchema().load(request.args)
+    return image_response(*rapports.graphique_de(current_user, type_, ident, nom, extension,
+                                                 args), extension)
+
+
+@bp.get("/territoires")
+@documented(query=TerritoiresArgsSchema, response=TerritoiresSchema)
+@roles_required("admin", "structure", "prefet")
+def territoires():
+    """The territorial table by département or région (a prefet: its own territory only)."""
+    args = TerritoiresArgsSchema().load(request.args)
+    return TerritoiresSchema().dump(rapports.territoires(current_user, args))

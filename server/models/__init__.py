@@ -3,10 +3,12 @@
 from server.models.account import Invitation, RevokedToken, Role, User
 from server.models.cra import Cra, CraOperation, LieuActivite
 from server.models.people import Conseiller, Coordination, Emploi, Structure
+from server.models.statistique import cra_stat_jour, cra_stat_organisme
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
     "Commune", "CommuneCodePostal", "Conseiller", "Coordination", "Cra", "CraOperation",
     "Departement", "Emploi", "LieuActivite",
-    "Invitation", "Region", "RevokedToken", "Role", "Structure", "User",
+    "Invitation", "Region", "RevokedToken", "Role", "Structure", "User", "cra_stat_jour",
+    "cra_stat_organisme",
 ]

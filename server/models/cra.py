@@ -135,6 +135,7 @@ class Cra(db.Model):
         Index("ix_cra_conseiller_date", "conseiller_id", "date"),
         Index("ix_cra_structure_date", "structure_id", "date"),
         Index("ix_cra_date", "date"),
+        Index("ix_cra_commune_date", "code_commune", "date"),  # the statistics' commune filter
     )
 
 

@@ -2,14 +2,14 @@
 
 from datetime import date
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas import BaseSchema
 from server.schemas import fields as f
 
 
-class PeriodeArgsSchema(BaseSchema):
-    """A period; defaults are chosen by the service for each scope."""
+class PeriodeSchema(BaseSchema):
+    """A period; default bounds are chosen by the service for each scope."""
 
     du = f.Date(load_default=None)
     au = f.Date(load_default=None)
@@ -25,6 +25,15 @@ class PeriodeArgsSchema(BaseSchema):
         # Evolution lists every month of the period: keep that list bounded.
         if au and au > date(2099, 12, 31):
             raise ValidationError("La date de fin ne peut pas dépasser le 31/12/2099.", "au")
+
+
+class PeriodeArgsSchema(PeriodeSchema):
+    """A period and a commune filter."""
+
+    code_postal = f.String(load_default=None, validate=validate.Regexp(
+        r"^\d{5}$", error="Code postal invalide : 5 chiffres."))
+    code_commune = f.String(load_default=None, validate=validate.Regexp(
+        r"^[0-9][0-9AB][0-9]{3}$", error="Code commune (INSEE) invalide."))
 
 
 class FigureSchema(BaseSchema):
@@ -55,9 +64,47 @@ class IndicateursSchema(BaseSchema):
     evolution = fields.List(fields.Dict())
 
 
+class PerimetreSchema(BaseSchema):
+    type = fields.String(metadata={"description": "conseiller, equipe, structure, departement, "
+                                                  "region ou national."})
+    nom = fields.String()
+    ident = fields.String()
+    code_postal = fields.String(allow_none=True)
+    code_commune = fields.String(allow_none=True)
+
+
 class StatistiquesSchema(BaseSchema):
+    perimetre = fields.Nested(PerimetreSchema)
+    titre = fields.String()
     du = fields.Date()
     au = fields.Date()
     figures = fields.List(fields.Nested(FigureSchema))
     indicateurs = fields.Nested(IndicateursSchema)
     graphiques = fields.List(fields.Nested(GraphiqueSchema))
+
+
+class TerritoiresArgsSchema(PeriodeSchema):
+    """The territorial table: by département or by région, over a period."""
+
+    maille = f.String(load_default="departement", validate=validate.OneOf(
+        ["departement", "region"], error="Maille inconnue : departement ou region."))
+
+
+class TerritoireSchema(BaseSchema):
+    code = fields.String()
+    nom = fields.String()
+    cras = fields.Integer(metadata={"description": "CRA enregistrés"})
+    personnes_accompagnees = fields.Integer()
+    accompagnements = fields.Integer()
+    dotation = fields.Integer(metadata={"description": "Dotation de conseillers"})
+    actives = fields.Integer(metadata={"description": "CnFS activés"})
+    en_attente = fields.Integer(metadata={"description": "Dotation − activés (postes non "
+                                                         "pourvus compris)"})
+    taux_activation = fields.Integer(metadata={"description": "En %"})
+
+
+class TerritoiresSchema(BaseSchema):
+    maille = fields.String()
+    du = fields.Date()
+    au = fields.Date()
+    items = fields.List(fields.Nested(TerritoireSchema))

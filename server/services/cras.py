@@ -14,7 +14,7 @@ from server.models import Conseiller, Cra, CraOperation, LieuActivite, User
 from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
 from server.schemas.cras import CraSchema
-from server.services import territoires
+from server.services import cumuls, territoires
 from sync import protocol
 from sync.engine import CraState, apply_batch
 
@@ -68,6 +68,7 @@ class SqlStore:
         self.seq = 0
         self.rows: dict[str, Cra] = {}
         self.schema = CraSchema()
+        self.cumuls: cumuls.Suivi | None = None
 
     def lock_owner(self) -> None:
         # A write first: PostgreSQL locks the row, SQLite takes its write lock before any read.
@@ -76,6 +77,8 @@ class SqlStore:
             .values(sync_seq=Conseiller.sync_seq).returning(Conseiller.sync_seq)).scalar_one()
 
     def finish(self) -> None:
+        if self.cumuls is not None:
+            self.cumuls.fin()
         db.session.execute(update(Conseiller).where(Conseiller.id == self.conseiller.id)
                            .values(sync_seq=self.seq))
 
@@ -87,6 +90,7 @@ class SqlStore:
         return {str(op_id) for op_id in found}
 
     def load(self, cra_ids):
+        self.cumuls = cumuls.Suivi(self.conseiller.id, cra_ids)
         if not cra_ids:
             return {}
         rows = db.session.scalars(select(Cra).where(Cra.id.in_([uuid.UUID(i) for i in cra_ids])))
@@ -118,6 +122,7 @@ class SqlStore:
         return self.seq
 
     def insert(self, op, content):
+        self.cumuls.avant_ecriture()
         now = utcnow()
         values = {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
                   "structure_id": self.conseiller.structure_at(content["date"]),
@@ -139,6 +144,7 @@ class SqlStore:
         row.updated_at, row.client_time = utcnow(), op.client_time
 
     def update(self, state, op, content):
+        self.cumuls.avant_ecriture()
         row = self._row(state)
         for name, value in content.items():
             setattr(row, name, value)
@@ -148,6 +154,7 @@ class SqlStore:
         return self._state(row)
 
     def delete(self, state, op):
+        self.cumuls.avant_ecriture()
         row = self._row(state)
         row.deleted_at = utcnow()
         self._touch(row, op)

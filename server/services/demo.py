@@ -35,7 +35,7 @@ from server.models import (
 )
 from server.models.cra import AGES, ORGANISMES, STATUTS, SUIVIS, THEMES
 from server.models.types import utcnow
-from server.services import accounts, territoires
+from server.services import accounts, cumuls, territoires
 
 # Where the demo lives: départements of several régions, overseas and Corsica included.
 DEMO_DEPARTEMENTS = ("69", "42", "13", "2A", "59", "35", "75", "974")
@@ -112,6 +112,7 @@ def seed(password: str, seed_value: int = 42, cras: int | None = None,
     terrains = [_terrain(c, lieux[c.id], communes_by_departement, today) for c in activated]
     written = _seed_cras(rng, terrains, total)
     db.session.commit()
+    cumuls.recalculer()  # the CRAs were written in bulk, past the sync store
     return {"structures": len(structures), "conseillers": len(conseillers),
             "lieux": sum(map(len, lieux.values())), "cras": written}
 

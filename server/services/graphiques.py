@@ -5,8 +5,10 @@ to close. Settings that only exist as rcParams are set once here, never changed 
 fixed SVG hash salt and no date make the same figures give the same bytes (the ETag).
 """
 
+import hashlib
 import io
-from datetime import date
+import json
+from functools import lru_cache
 
 import matplotlib
 from flask import url_for
@@ -28,6 +30,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F
 SIZE = (6.4, 4)
 EMPTY = "Aucune donnée sur cette période"
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+# Change it when the drawing changes: the same figures then give new images and ETags.
+RENDER_VERSION = "1"
+CACHE_SIZE = 256  # images of ~10-60 KB
 TITRES = {
     "themes": "Thèmes des accompagnements",
     "canaux": "Canaux d'accompagnements",
@@ -84,11 +89,11 @@ def alternative(nom: str, indicateurs: dict) -> str:
                                            for label, value in pairs)
 
 
-def descriptions(indicateurs: dict, endpoint: str, du: date, au: date) -> list[dict]:
-    """Every chart of a page: name, title, URL of its SVG over the same period, alternative."""
+def descriptions(indicateurs: dict, endpoint: str, **url_values) -> list[dict]:
+    """Every chart of a page: name, title, URL of its SVG (endpoint and its other URL values:
+    scope, period, filter) and text alternative."""
     return [{"nom": nom, "titre": titre,
-             "url": url_for(endpoint, nom=nom, extension="svg", du=du.isoformat(),
-                            au=au.isoformat()),
+             "url": url_for(endpoint, nom=nom, extension="svg", **url_values),
              "alternative": alternative(nom, indicateurs)} for nom, titre in TITRES.items()]
 
 
@@ -169,3 +174,17 @@ def render(nom: str, indicateurs: dict, extension: str) -> bytes:
     metadata = {"Date": None} if extension == "svg" else {"Software": None}
     _figure(nom, indicateurs).savefig(buffer, format=extension, metadata=metadata, dpi=100)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached(nom: str, extension: str, values: str) -> bytes:
+    return render(nom, {nom: json.loads(values)}, extension)
+
+
+def image(nom: str, indicateurs: dict, extension: str) -> tuple[str, bytes]:
+    """(ETag, bytes) of a chart; charts are cached by content: the same figures are drawn once
+    per process, and the ETag, a hash of the figures, answers a revalidation without drawing."""
+    check(nom)
+    values = json.dumps(indicateurs[nom], sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(f"{RENDER_VERSION}|{nom}|{extension}|{values}".encode()).hexdigest()
+    return key, _cached(nom, extension, values)

@@ -1,23 +1,48 @@
 """The statistics of CRAs: one definition per indicator (../shared/reference/statistiques.md).
 
-Every screen, chart, API answer and export gets its figures from here. Aggregation happens in
-the database: a scope's CRAs are never loaded into memory.
+Every page, chart, API answer and export gets its figures from `indicateurs()`; nothing else
+computes an indicator. A CRA adds to counters (`contributions()`: one SQL expression per
+counter, the definition of what each CRA counts for), the indicators are shaped from the sums
+of those counters (`_general`, `_themes`...). The sums come from the CRAs themselves for
+conseillers, teams, structures and any commune filter, and from the daily totals per
+département (server/services/cumuls.py, the same expressions summed ahead) for départements,
+régions and the nation. Aggregation always happens in the database: a scope's CRAs are never
+loaded into memory.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Integer, case, cast, exists, func, literal_column, select, true, type_coerce
+import pandas as pd
+from sqlalchemy import (
+    Integer,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from server.extensions import db
-from server.models import Cra
+from server.models import Conseiller, Cra, Departement, Region, Structure, User
 from server.models.cra import ACTIVITES, AGES, CANAUX, ORGANISMES, STATUTS, THEMES
-from server.services import graphiques
-from server.services.cras import conseiller_of, today_for
+from server.models.statistique import (
+    COMPTEURS,
+    DUREES_STATS,
+    cra_stat_jour,
+    cra_stat_organisme,
+    slug,
+)
 
 PROGRAMME_START = date(2020, 11, 17)
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre")
 
 
 @dataclass(frozen=True)
@@ -28,6 +53,35 @@ class Periode:
     au: date
 
 
+@dataclass(frozen=True)
+class Perimetre:
+    """Whose CRAs are counted: every condition set applies (server/services/perimetres.py
+    builds them from what the user may see)."""
+
+    type: str  # conseiller, equipe, structure, departement, region, national
+    nom: str  # who, in titles and file names
+    ident: str = ""  # the conseiller or structure id, or the territory's code, in URLs
+    conseiller_ids: tuple[int, ...] | None = None
+    structure_id: int | None = None  # CRAs stamped with this structure
+    departement_code: str | None = None  # CRAs of the structures located there
+    region_code: str | None = None
+    code_commune: str | None = None  # the commune filter
+    code_postal: str | None = None
+
+    @property
+    def territorial(self) -> bool:
+        """Only territory conditions: the daily totals per département answer it."""
+        return (self.conseiller_ids is None and self.structure_id is None
+                and self.code_commune is None and self.code_postal is None)
+
+    def filtre(self, code_postal: str | None, code_commune: str | None) -> "Perimetre":
+        """The same scope narrowed to the CRAs of a postal code and/or a commune."""
+        return replace(self, code_postal=code_postal or None, code_commune=code_commune or None)
+
+
+NATIONAL = Perimetre("national", "nationales")
+
+
 def pourcentage(part: int, total: int) -> float:
     """Percentage with one decimal, rounded half up, from exact counts; 0 when total is 0."""
     if not total:
@@ -36,70 +90,23 @@ def pourcentage(part: int, total: int) -> float:
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _scope_conditions(periode: Periode, conseiller_id: int | None = None) -> list:
-    conditions = [Cra.deleted_at.is_(None), Cra.date >= periode.du, Cra.date <= periode.au]
-    if conseiller_id is not None:
-        conditions.append(Cra.conseiller_id == conseiller_id)
-    return conditions
+def heures(minutes: int) -> float:
+    """Minutes in hours, two decimals, rounded half up."""
+    value = Decimal(minutes) / 60
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def general(periode: Periode, conseiller_id: int | None = None) -> dict:
-    """The "Général" block: CRA, accompagnements, personnes, ateliers, suivi."""
-    collectif = Cra.activite == "collectif"
-    row = db.session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(Cra.nb_participants), 0),
-        func.coalesce(func.sum(Cra.nb_recurrents), 0),
-        func.coalesce(func.sum(case((collectif, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((collectif, Cra.nb_participants), else_=0)), 0),
-        func.coalesce(func.sum(case((Cra.activite == "individuel", 1), else_=0)), 0),
-        func.coalesce(func.sum(case((Cra.activite == "ponctuel", 1), else_=0)), 0),
-        func.coalesce(func.sum(Cra.suivi_individuel), 0),
-        func.coalesce(func.sum(Cra.suivi_atelier), 0),
-        func.coalesce(func.sum(Cra.suivi_redirection), 0),
-    ).where(*_scope_conditions(periode, conseiller_id))).one()
-    (cras, accompagnements, recurrents, ateliers, participants, individuels, ponctuels,
-     suivi_individuel, suivi_atelier, redirections) = (int(value) for value in row)
-    suivi = suivi_individuel + suivi_atelier + redirections
-    return {
-        "cra_enregistres": cras,
-        "accompagnements": accompagnements,
-        "personnes_accompagnees": accompagnements - recurrents,
-        "ateliers": ateliers,
-        "participants_ateliers": participants,
-        "individuels": individuels,
-        "ponctuels": ponctuels,
-        "suivi_individuel": suivi_individuel,
-        "suivi_atelier": suivi_atelier,
-        "suivi_redirection": redirections,
-        "suivi_total": suivi,
-        "suivi_pourcentage": pourcentage(suivi, accompagnements),
-    }
-
+# What one CRA counts for ---------------------------------------------------------------------
 
 def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _elements(column, text: bool = True):
-    """The elements of a JSON list column as a table-valued function with a "value" column:
-    text values (themes) or JSON objects (organismes)."""
-    if _postgresql():
-        function = func.jsonb_array_elements_text if text else func.jsonb_array_elements
-        return function(type_coerce(column, JSONB)).table_valued("value")
-    return func.json_each(column).table_valued("value")
-
-
-def _count_by(key, periode: Periode, conseiller_id: int | None, *joins) -> dict:
-    # Grouped by the label: PostgreSQL sees two copies of an expression holding a bound
-    # parameter as different expressions.
-    key = key.label("cle")
-    query = select(key, func.count()).select_from(Cra)
-    for joined in joins:
-        query = query.join(joined, true())
-    rows = db.session.execute(query.where(*_scope_conditions(periode, conseiller_id))
-                              .group_by(key))
-    return {value: int(count) for value, count in rows}
+def _has_theme(key: str):
+    if _postgresql():  # the column's Python type is JSON; JSONB has the ? operator
+        return type_coerce(Cra.themes, JSONB).has_key(key)
+    each = func.json_each(Cra.themes).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == key))
 
 
 def _has_espace_sante():
@@ -110,118 +117,209 @@ def _has_espace_sante():
                   .where(each.c.value == "espace-sante"))
 
 
-def themes(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Per theme (order of THEMES), the CRAs having it, then the "Mon espace santé" line."""
-    each = _elements(Cra.themes)
-    counts = _count_by(each.c.value, periode, conseiller_id, each)
-    espace_sante = db.session.scalar(select(func.count()).where(
-        *_scope_conditions(periode, conseiller_id), _has_espace_sante()))
-    # "% of all theme mentions": the mentions are the themes ticked. "Mon espace santé" is a
-    # précision of Santé, whose CRAs are already counted there: it is not a mention of its own,
-    # so it stays out of the total (its share is still taken on that same total).
-    total = sum(counts.get(key, 0) for key in THEMES)
-    lines = [{"cle": key, "libelle": labels[1], "nombre": counts.get(key, 0),
-              "pourcentage": pourcentage(counts.get(key, 0), total)}
-             for key, labels in THEMES.items()]
-    lines.append({"cle": "espace-sante", "libelle": "Mon espace santé", "nombre": espace_sante,
-                  "pourcentage": pourcentage(espace_sante, total)})
-    return lines
+def _one_if(condition):
+    return case((condition, 1), else_=0)
 
 
-def canaux(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Per canal, the CRAs and their share of all CRAs."""
-    counts = _count_by(Cra.canal, periode, conseiller_id)
-    total = sum(counts.values())
-    return [{"cle": key, "libelle": label, "nombre": counts.get(key, 0),
-             "pourcentage": pourcentage(counts.get(key, 0), total)}
-            for key, label in CANAUX.items()]
-
-
-DUREES_STATS = {"0-30": "0 à 30 min", "30-60": "30 min à 1h", "60-120": "1h à 2h",
-                "120+": "2h ou plus"}
-
-
-def durees(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """CRAs per duration bucket: 0-30, 30-60, 60-120 and 120+ minutes."""
-    minutes = func.coalesce(Cra.duree_minutes, 60)
+def contributions() -> dict:
+    """Counter name (models/statistique.COMPTEURS) → SQL expression of what one CRA adds."""
+    collectif = Cra.activite == "collectif"
+    # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
+    minutes_60 = func.coalesce(Cra.duree_minutes, 60)
     bucket = case((Cra.duree.in_(["0-30", "30-60"]), Cra.duree),
-                  (minutes < 120, "60-120"), else_="120+")
-    counts = _count_by(bucket, periode, conseiller_id)
-    total = sum(counts.values())
-    return [{"cle": key, "libelle": label, "nombre": counts.get(key, 0),
-             "pourcentage": pourcentage(counts.get(key, 0), total)}
-            for key, label in DUREES_STATS.items()]
-
-
-def heures(minutes: int) -> float:
-    """Minutes in hours, two decimals, rounded half up."""
-    value = Decimal(minutes) / 60
-    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def temps(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Per activity type, the minutes spent: 0-30 counts 30, 30-60 counts 60, else the exact
-    minutes."""
+                  (minutes_60 < 120, "60-120"), else_="120+")
+    # Temps: 0-30 counts 30 minutes and 30-60 counts 60, else the exact minutes.
     minutes = case((Cra.duree == "0-30", 30), (Cra.duree == "30-60", 60),
                    else_=func.coalesce(Cra.duree_minutes, 0))
-    rows = db.session.execute(select(Cra.activite, func.sum(minutes))
-                              .where(*_scope_conditions(periode, conseiller_id))
-                              .group_by(Cra.activite))
-    sums = {activite: int(total or 0) for activite, total in rows}
-    return [{"cle": key, "libelle": label, "minutes": sums.get(key, 0),
-             "heures": heures(sums.get(key, 0))} for key, label in ACTIVITES.items()]
+    values = {
+        "cras": literal(1),
+        "accompagnements": Cra.nb_participants,  # an individuel or ponctuel counts 1
+        "recurrents": Cra.nb_recurrents,
+        "ateliers": _one_if(collectif),
+        "participants_ateliers": case((collectif, Cra.nb_participants), else_=0),
+        "individuels": _one_if(Cra.activite == "individuel"),
+        "ponctuels": _one_if(Cra.activite == "ponctuel"),
+        "suivi_individuel": Cra.suivi_individuel,
+        "suivi_atelier": Cra.suivi_atelier,
+        "suivi_redirection": Cra.suivi_redirection,
+        **{f"theme_{slug(key)}": _one_if(_has_theme(key)) for key in THEMES},
+        "espace_sante": _one_if(_has_espace_sante()),
+        **{f"canal_{slug(key)}": _one_if(Cra.canal == key) for key in CANAUX},
+        **{f"duree_{slug(key)}": _one_if(bucket == key) for key in DUREES_STATS},
+        **{f"minutes_{slug(key)}": case((Cra.activite == key, minutes), else_=0)
+           for key in ACTIVITES},
+        **{f"age_{key}": getattr(Cra, f"age_{key}") for key in AGES},
+        **{f"statut_{key}": getattr(Cra, f"statut_{key}") for key in STATUTS},
+    }
+    assert tuple(values) == COMPTEURS
+    return values
 
 
-def _buckets(prefix: str, labels: dict, periode: Periode, conseiller_id: int | None) -> list:
-    columns = [getattr(Cra, f"{prefix}_{key}") for key in labels]
-    row = db.session.execute(select(
-        func.coalesce(func.sum(Cra.nb_participants), 0),
-        *(func.coalesce(func.sum(column), 0) for column in columns),
-    ).where(*_scope_conditions(periode, conseiller_id))).one()
-    accompagnements, *sums = (int(value) for value in row)
-    return [{"cle": key, "libelle": label, "nombre": number,
-             "pourcentage": pourcentage(number, accompagnements)}
-            for (key, label), number in zip(labels.items(), sums, strict=True)]
-
-
-def ages(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Σ of each age bucket and its share of Accompagnements."""
-    return _buckets("age", AGES, periode, conseiller_id)
-
-
-def statuts(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Σ of each statut bucket and its share of Accompagnements."""
-    return _buckets("statut", STATUTS, periode, conseiller_id)
-
-
-def reorientations(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """Σ of people redirected per organisme, most first; "agree" says whether the name is one
-    of the list (free-text names are grouped as "Autres" in the chart only)."""
-    each = _elements(Cra.organismes, text=False)
+def organismes_of_cras():
+    """(table-valued elements of Cra.organismes, nom, nombre): one row per organisme named."""
     if _postgresql():
+        each = func.jsonb_array_elements(type_coerce(Cra.organismes, JSONB)).table_valued("value")
         nom = func.jsonb_extract_path_text(each.c.value, "nom")
         nombre = func.jsonb_extract_path_text(each.c.value, "nombre")
     else:
-        nom, nombre = func.json_extract(each.c.value, "$.nom"), func.json_extract(
-            each.c.value, "$.nombre")
-    nom, total_nombre = nom.label("cle"), func.sum(cast(nombre, Integer)).label("nombre")
-    rows = db.session.execute(
-        select(nom, total_nombre).select_from(Cra).join(each, true())
-        .where(*_scope_conditions(periode, conseiller_id))
-        .group_by(nom).order_by(total_nombre.desc(), nom)).all()
+        each = func.json_each(Cra.organismes).table_valued("value")
+        nom = func.json_extract(each.c.value, "$.nom")
+        nombre = func.json_extract(each.c.value, "$.nombre")
+    return each, nom, cast(nombre, Integer)
+
+
+def month_of(day_column):
+    """'YYYY-MM' of a date column."""
+    if _postgresql():
+        return func.to_char(day_column, "YYYY-MM")
+    return func.strftime("%Y-%m", day_column)
+
+
+# Where the sums come from ---------------------------------------------------------------------
+
+def _structures_where(column, code: str):
+    return select(Structure.id).where(column == code).scalar_subquery()
+
+
+def cra_conditions(perimetre: Perimetre, periode: Periode) -> list:
+    """SQL conditions on Cra selecting the scope's CRAs of the period (tombstones excluded)."""
+    conditions = [Cra.deleted_at.is_(None), Cra.date >= periode.du, Cra.date <= periode.au]
+    if perimetre.conseiller_ids is not None:
+        conditions.append(Cra.conseiller_id.in_(perimetre.conseiller_ids))
+    if perimetre.structure_id is not None:
+        conditions.append(Cra.structure_id == perimetre.structure_id)
+    if perimetre.departement_code is not None:
+        conditions.append(Cra.structure_id.in_(
+            _structures_where(Structure.departement_code, perimetre.departement_code)))
+    if perimetre.region_code is not None:
+        conditions.append(Cra.structure_id.in_(
+            _structures_where(Structure.region_code, perimetre.region_code)))
+    if perimetre.code_commune is not None:
+        conditions.append(Cra.code_commune == perimetre.code_commune)
+    if perimetre.code_postal is not None:
+        conditions.append(Cra.code_postal == perimetre.code_postal)
+    return conditions
+
+
+def _cumul_conditions(table, perimetre: Perimetre, periode: Periode) -> list:
+    conditions = [table.c.jour >= periode.du, table.c.jour <= periode.au]
+    if perimetre.departement_code is not None:
+        conditions.append(table.c.departement_code == perimetre.departement_code)
+    if perimetre.region_code is not None:
+        conditions.append(table.c.region_code == perimetre.region_code)
+    return conditions
+
+
+def _sums(perimetre: Perimetre, periode: Periode) -> dict[str, int]:
+    if perimetre.territorial:
+        columns = [func.sum(cra_stat_jour.c[name]) for name in COMPTEURS]
+        query = select(*columns).where(*_cumul_conditions(cra_stat_jour, perimetre, periode))
+    else:
+        columns = [func.sum(expression) for expression in contributions().values()]
+        query = select(*columns).where(*cra_conditions(perimetre, periode))
+    row = db.session.execute(query).one()
+    return {name: int(value or 0) for name, value in zip(COMPTEURS, row, strict=True)}
+
+
+def _months(perimetre: Perimetre, periode: Periode) -> dict[str, int]:
+    if perimetre.territorial:
+        month = month_of(cra_stat_jour.c.jour).label("mois")
+        query = (select(month, func.sum(cra_stat_jour.c.cras))
+                 .where(*_cumul_conditions(cra_stat_jour, perimetre, periode)))
+    else:
+        month = month_of(Cra.date).label("mois")
+        query = select(month, func.count()).where(*cra_conditions(perimetre, periode))
+    # Grouped by the label: PostgreSQL sees two copies of an expression holding a bound
+    # parameter as different expressions.
+    return {mois: int(count) for mois, count in db.session.execute(query.group_by(month))}
+
+
+def _organismes(perimetre: Perimetre, periode: Periode) -> list[tuple[str, int]]:
+    if perimetre.territorial:
+        table = cra_stat_organisme
+        nom, nombre = table.c.nom.label("nom"), func.sum(table.c.nombre).label("nombre")
+        query = select(nom, nombre).where(*_cumul_conditions(table, perimetre, periode))
+    else:
+        each, nom, count = organismes_of_cras()
+        nom, nombre = nom.label("nom"), func.sum(count).label("nombre")
+        query = (select(nom, nombre).select_from(Cra).join(each, true())
+                 .where(*cra_conditions(perimetre, periode)))
+    rows = db.session.execute(query.group_by(nom).order_by(nombre.desc(), nom))
+    return [(name, int(count)) for name, count in rows]
+
+
+# The indicators, shaped from the sums --------------------------------------------------------
+
+def _general(s: dict) -> dict:
+    suivi = s["suivi_individuel"] + s["suivi_atelier"] + s["suivi_redirection"]
+    return {
+        "cra_enregistres": s["cras"],
+        "accompagnements": s["accompagnements"],
+        "personnes_accompagnees": s["accompagnements"] - s["recurrents"],
+        "ateliers": s["ateliers"],
+        "participants_ateliers": s["participants_ateliers"],
+        "individuels": s["individuels"],
+        "ponctuels": s["ponctuels"],
+        "suivi_individuel": s["suivi_individuel"],
+        "suivi_atelier": s["suivi_atelier"],
+        "suivi_redirection": s["suivi_redirection"],
+        "suivi_total": suivi,
+        "suivi_pourcentage": pourcentage(suivi, s["accompagnements"]),
+    }
+
+
+def _lines(labels: dict, counts: dict, total: int) -> list[dict]:
+    return [{"cle": key, "libelle": label, "nombre": counts[key],
+             "pourcentage": pourcentage(counts[key], total)} for key, label in labels.items()]
+
+
+def _themes(s: dict) -> list[dict]:
+    counts = {key: s[f"theme_{slug(key)}"] for key in THEMES}
+    # "% of all theme mentions": the mentions are the themes ticked. "Mon espace santé" is a
+    # précision of Santé, whose CRAs are counted there already: not a mention of its own, so
+    # it stays out of the total (its share is still taken on that same total).
+    total = sum(counts.values())
+    lines = _lines({key: labels[1] for key, labels in THEMES.items()}, counts, total)
+    lines.append({"cle": "espace-sante", "libelle": "Mon espace santé",
+                  "nombre": s["espace_sante"], "pourcentage": pourcentage(s["espace_sante"],
+                                                                          total)})
+    return lines
+
+
+def _canaux(s: dict) -> list[dict]:
+    return _lines(CANAUX, {key: s[f"canal_{slug(key)}"] for key in CANAUX}, s["cras"])
+
+
+def _durees(s: dict) -> list[dict]:
+    return _lines(DUREES_STATS, {key: s[f"duree_{slug(key)}"] for key in DUREES_STATS},
+                  s["cras"])
+
+
+def _temps(s: dict) -> list[dict]:
+    return [{"cle": key, "libelle": label, "minutes": s[f"minutes_{slug(key)}"],
+             "heures": heures(s[f"minutes_{slug(key)}"])} for key, label in ACTIVITES.items()]
+
+
+def _ages(s: dict) -> list[dict]:
+    return _lines(AGES, {key: s[f"age_{key}"] for key in AGES}, s["accompagnements"])
+
+
+def _statuts(s: dict) -> list[dict]:
+    return _lines(STATUTS, {key: s[f"statut_{key}"] for key in STATUTS}, s["accompagnements"])
+
+
+def _reorientations(rows: list[tuple[str, int]]) -> list[dict]:
     # The share is of all redirections named by organisme (the schema keeps their sum equal
-    # to suivi.redirection), so the lines add up to 100 %.
-    total = sum(int(count) for _, count in rows)
-    return [{"cle": name, "libelle": name, "nombre": int(count),
-             "pourcentage": pourcentage(int(count), total), "agree": name in ORGANISMES}
+    # to suivi.redirection), so the lines add up to 100 %. "agree": one of the list; the
+    # chart groups the others (typed in "Autre") as "Autres".
+    total = sum(count for _, count in rows)
+    return [{"cle": name, "libelle": name, "nombre": count,
+             "pourcentage": pourcentage(count, total), "agree": name in ORGANISMES}
             for name, count in rows]
 
 
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre")
-
-
-def _months(periode: Periode) -> list[tuple[int, int]]:
+def mois_de(periode: Periode) -> list[tuple[int, int]]:
+    """(year, month) of every month the period touches."""
     year, month, months = periode.du.year, periode.du.month, []
     while (year, month) <= (periode.au.year, periode.au.month):
         months.append((year, month))
@@ -229,26 +327,29 @@ def _months(periode: Periode) -> list[tuple[int, int]]:
     return months
 
 
-def evolution(periode: Periode, conseiller_id: int | None = None) -> list[dict]:
-    """CRAs per month over the period, every month listed, empty ones with 0."""
-    if _postgresql():
-        month = func.to_char(Cra.date, "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", Cra.date)
-    counts = _count_by(month, periode, conseiller_id)
+def _evolution(counts: dict, periode: Periode) -> list[dict]:
+    # Every month of the chosen period, the last day included, empty ones with 0.
     return [{"cle": f"{year:04d}-{number:02d}", "libelle": f"{MOIS[number - 1]} {year}",
              "nombre": counts.get(f"{year:04d}-{number:02d}", 0)}
-            for year, number in _months(periode)]
+            for year, number in mois_de(periode)]
 
 
-INDICATEURS = {"general": general, "themes": themes, "canaux": canaux, "durees": durees,
-               "temps": temps, "ages": ages, "statuts": statuts,
-               "reorientations": reorientations, "evolution": evolution}
+FROM_SUMS = {"general": _general, "themes": _themes, "canaux": _canaux, "durees": _durees,
+             "temps": _temps, "ages": _ages, "statuts": _statuts}
+INDICATEURS = (*FROM_SUMS, "reorientations", "evolution")
 
 
-def indicateurs(periode: Periode, conseiller_id: int | None = None) -> dict:
-    """Every indicator of statistiques.md over a scope and a period."""
-    return {name: compute(periode, conseiller_id) for name, compute in INDICATEURS.items()}
+def indicateurs(perimetre: Perimetre, periode: Periode, noms=INDICATEURS) -> dict:
+    """The indicators of statistiques.md (all, or those named) over a scope and a period."""
+    values = {}
+    if any(nom in FROM_SUMS for nom in noms):
+        sums = _sums(perimetre, periode)
+        values.update({nom: FROM_SUMS[nom](sums) for nom in noms if nom in FROM_SUMS})
+    if "reorientations" in noms:
+        values["reorientations"] = _reorientations(_organismes(perimetre, periode))
+    if "evolution" in noms:
+        values["evolution"] = _evolution(_months(perimetre, periode), periode)
+    return {nom: values[nom] for nom in noms}
 
 
 LIBELLES_GENERAL = {
@@ -264,35 +365,71 @@ LIBELLES_GENERAL = {
 }
 
 
+def taux(part: float) -> str:
+    """A percentage as French text: '62,5 %'."""
+    return f"{part:.1f} %".replace(".", ",")
+
+
 def figures(general_block: dict) -> list[dict]:
     """The key figures in the order users know, with their labels."""
     shown = dict(general_block)
-    shown["suivi_pourcentage"] = f"{general_block['suivi_pourcentage']:.1f} %".replace(".", ",")
+    shown["suivi_pourcentage"] = taux(general_block["suivi_pourcentage"])
     return [{"cle": key, "libelle": label, "valeur": shown[key]}
             for key, label in LIBELLES_GENERAL.items()]
 
 
-def periode_conseiller(user, du: date | None, au: date | None) -> tuple[int, Periode]:
-    """The user's conseiller id and period: by default the 1st of the month → today."""
-    record = conseiller_of(user)
-    today = today_for(record)
-    au = au or today
-    return record.id, Periode(du or min(today.replace(day=1), au.replace(day=1)), au)
+# Counts per conseiller and per territory --------------------------------------------------------
+
+def cras_par_conseiller(perimetre: Perimetre, periode: Periode) -> dict[int, int]:
+    """"CRA saisis" in the period, per conseiller of the scope."""
+    query = (select(Cra.conseiller_id, func.count()).where(*cra_conditions(perimetre, periode))
+             .group_by(Cra.conseiller_id))
+    return {conseiller_id: int(count) for conseiller_id, count in db.session.execute(query)}
 
 
-def conseiller(user, du: date | None, au: date | None) -> dict:
-    """"Mes statistiques": the user's own CRAs, every indicator and the charts of them."""
-    conseiller_id, periode = periode_conseiller(user, du, au)
-    values = indicateurs(periode, conseiller_id)
-    return {"du": periode.du, "au": periode.au, "figures": figures(values["general"]),
-            "indicateurs": values,
-            "graphiques": graphiques.descriptions(values, "api.statistiques.conseiller_graphique",
-                                                  du=periode.du, au=periode.au)}
+def par_territoire(maille: str, periode: Periode) -> list[dict]:
+    """The territorial table (statistiques.md): per département or région, the CRA figures of
+    the period and the posts of its structures. Région rows are sums of their départements."""
+    connection = db.session.connection()
+    frame = pd.read_sql(select(Departement.code, Departement.nom, Departement.region_code,
+                               Region.nom.label("region_nom")).join(Region), connection)
+    code = cra_stat_jour.c.departement_code.label("code")
+    counted = pd.read_sql(
+        select(code, *(func.sum(cra_stat_jour.c[name]).label(name)
+                       for name in ("cras", "accompagnements", "recurrents")))
+        .where(*_cumul_conditions(cra_stat_jour, NATIONAL, periode)).group_by(code),
+        connection)
+    posts = pd.read_sql(select(Structure.departement_code.label("code"),
+                               func.sum(Structure.dotation).label("dotation"))
+                        .group_by(Structure.departement_code), connection)
+    # CnFS activés: conseillers of the territory's structures whose account is activated.
+    actives = pd.read_sql(
+        select(Structure.departement_code.label("code"), func.count().label("actives"))
+        .select_from(Conseiller).join(Structure, Conseiller.structure_id == Structure.id)
+        .join(User, User.conseiller_id == Conseiller.id)
+        .where(User.activated_at.is_not(None)).group_by(Structure.departement_code),
+        connection)
+    for other in (counted, posts, actives):
+        frame = frame.merge(other, on="code", how="left")
+    numbers = ["cras", "accompagnements", "recurrents", "dotation", "actives"]
+    frame[numbers] = frame[numbers].fillna(0).astype("int64")
+    if maille == "region":
+        frame = (frame.groupby(["region_code", "region_nom"], as_index=False)[numbers].sum()
+                 .rename(columns={"region_code": "code", "region_nom": "nom"}))
+    frame["personnes_accompagnees"] = frame["accompagnements"] - frame["recurrents"]
+    # "En attente d'activation" counts the posts not filled yet too: dotation − activés.
+    frame["en_attente"] = frame["dotation"] - frame["actives"]
+    frame["taux_activation"] = [taux_activation(int(a), int(d))
+                                for a, d in zip(frame["actives"], frame["dotation"],
+                                                strict=True)]
+    columns = ["code", "nom", "cras", "personnes_accompagnees", "accompagnements", "dotation",
+               "actives", "en_attente", "taux_activation"]
+    return frame.sort_values("code")[columns].to_dict("records")
 
 
-def conseiller_graphique(user, nom: str, extension: str, du: date | None,
-                         au: date | None) -> bytes:
-    """One chart of "Mes statistiques", as SVG or PNG bytes; 404 for an unknown name."""
-    graphiques.check(nom)
-    conseiller_id, periode = periode_conseiller(user, du, au)
-    return graphiques.render(nom, {nom: INDICATEURS[nom](periode, conseiller_id)}, extension)
+def taux_activation(actives: int, dotation: int) -> int:
+    """round(activés × 100 / dotation), half up; 0 when the dotation is 0."""
+    if not dotation:
+        return 0
+    return int((Decimal(actives) * 100 / Decimal(dotation)).quantize(Decimal("1"),
+                                                                     rounding=ROUND_HALF_UP))
