@@ -31,13 +31,18 @@ def import_territoires(source, if_empty):
 @click.option("--cras", type=click.IntRange(min=0), default=None,
               help="Total number of CRAs, spread over the activated conseillers "
                    f"(default: about {demo.CRAS_PER_CONSEILLER} each).")
+@click.option("--conseillers", type=click.IntRange(min=demo.NATIONAL_MIN), default=None,
+              help="A national population instead of the small demo: exactly this many "
+                   "conseillers (e.g. 4000) in structures of all 101 départements, shared "
+                   "by population, with coordinators in each département.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds people.")
-def seed(seed_value, cras, if_empty):
+def seed(seed_value, cras, conseillers, if_empty):
     """Create deterministic demo structures, conseillers, accounts, lieux and CRAs."""
     if if_empty and people.count_structures() > 0:
         click.echo("Données de démonstration déjà présentes.")
         return
-    counts = demo.seed(current_app.config["DEMO_PASSWORD"], seed_value, cras=cras)
+    counts = demo.seed(current_app.config["DEMO_PASSWORD"], seed_value, cras=cras,
+                       conseillers=conseillers)
     click.echo(f"Démo créée : {counts['structures']} structures, "
                f"{counts['conseillers']} conseillers, {counts['lieux']} lieux d'activité, "
                f"{counts['cras']} CRA.")

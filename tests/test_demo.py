@@ -221,3 +221,54 @@ def test_accounts_command_prints_every_role(runner):
     output = runner.invoke(args=["demo", "accounts"]).output
     assert all(email in output for email in demo.DEMO_ACCOUNTS.values())
     assert PASSWORD in output
+
+
+NATIONAL = 250  # small enough for a test, enough for every département and coordinators
+
+
+def test_national_population_covers_every_departement_by_population(runner):
+    output = runner.invoke(args=["demo", "seed", "--conseillers", str(NATIONAL),
+                                 "--cras", "2000"]).output
+    assert f"{NATIONAL} conseillers" in output and "2000 CRA" in output
+    structures = db.session.scalars(select(Structure)).all()
+    conseillers = db.session.scalars(select(Conseiller)).all()
+    assert len(conseillers) == NATIONAL and count(Cra) == 2000
+    per_departement = Counter(c.structure.departement_code for c in conseillers)
+    assert set(per_departement) == {d.code for d in territoires.departements()}
+    assert per_departement["59"] > per_departement["69"] > per_departement["48"] >= 1
+    staff = Counter(c.structure_id for c in conseillers)
+    assert all(1 <= staff[s.id] <= s.dotation for s in structures)
+    assert max(staff.values()) >= demo.LARGE_MIN  # a large employer, not only small ones
+    assert 0.6 < sum(c.active for c in conseillers) / NATIONAL < 1
+    teams = db.session.execute(select(Coordination.coordinateur_id,
+                                      Coordination.conseiller_id)).all()
+    departement = {c.id: c.structure.departement_code for c in conseillers}
+    assert len({coordinateur for coordinateur, _ in teams}) >= 3
+    assert all(departement[a] == departement[b] for a, b in teams)
+    assert len({member for _, member in teams}) == len(teams)  # no one in two teams
+    assert set(db.session.scalars(select(User.email))) >= set(demo.DEMO_ACCOUNTS.values())
+    assert "égaux" in runner.invoke(args=["statistiques", "verifier"]).output
+
+
+def test_national_population_is_deterministic(app):
+    demo.seed(PASSWORD, 7, cras=300, today=DAY, conseillers=NATIONAL)
+    first = snapshot()
+    clear()
+    demo.seed(PASSWORD, 7, cras=300, today=DAY, conseillers=NATIONAL)
+    assert snapshot() == first
+
+
+def test_national_population_needs_enough_conseillers(runner):
+    result = runner.invoke(args=["demo", "seed", "--conseillers", "100"])
+    assert result.exit_code != 0 and count(Structure) == 0
+
+
+@pytest.mark.parametrize("role", ["coordinateur", "structure", "prefet"])
+def test_national_demo_logins_see_the_demo_conseiller(client, role):
+    demo.seed(PASSWORD, cras=0, conseillers=NATIONAL)
+    email = next(e for r, e in demo.DEMO_ACCOUNTS.items() if r.value == role)
+    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {response.json['access_token']}"}
+    conseiller = db.session.scalar(select(User).where(
+        User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])).conseiller_id
+    assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200

@@ -1,6 +1,10 @@
 """Deterministic demo data: structures, conseillers, coordinators, one account per role, the
 conseillers' lieux d'activité and years of their CRAs.
 
+Two populations: the default one (about forty conseillers in eight départements, what a
+developer clicks through) and a national one (`conseillers=N`: N conseillers in all 101
+départements, by population, what the statistics are benchmarked on).
+
 CRAs are written in bulk (COPY on PostgreSQL, executemany on SQLite), chunk by chunk, so a
 million of them never sit in memory and never go through the ORM.
 """
@@ -8,8 +12,8 @@ million of them never sit in memory and never go through the ORM.
 import json
 import random
 import uuid
-from bisect import bisect
-from collections.abc import Iterator
+from bisect import bisect, bisect_left
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +21,7 @@ from functools import cache
 from itertools import accumulate, islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Table, Text, column, insert, select, table
+from sqlalchemy import JSON, Table, Text, column, func, insert, select, table
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from server.extensions import db
@@ -96,29 +100,115 @@ def _named(kind: str, commune: Commune) -> str:
 
 
 def seed(password: str, seed_value: int = 42, cras: int | None = None,
-         today: date | None = None) -> dict:
+         today: date | None = None, conseillers: int | None = None) -> dict:
     """Create the demo people, accounts, lieux and CRAs; the same seed gives the same data.
 
     `cras` is the total number of CRAs (default: about 300 per activated conseiller); they
-    fall on weekdays before `today` (default: today in Paris).
+    fall on weekdays before `today` (default: today in Paris). `conseillers`: exactly that
+    many conseillers (at least NATIONAL_MIN) in all the départements of France instead of
+    the small demo.
     """
     rng = random.Random(seed_value)
-    communes_by_departement = {dep: _communes(dep) for dep in DEMO_DEPARTEMENTS}
-    structures, conseillers, comptes = _people(rng, password, communes_by_departement)
-    lieux = _lieux_activite(rng, conseillers, communes_by_departement)
-    activated = [c for c in conseillers if comptes[id(c)].activated_at is not None]
+    if conseillers is None:
+        communes_by_departement = {dep: _communes(dep) for dep in DEMO_DEPARTEMENTS}
+        plan = _demo_structures(rng, communes_by_departement)
+    else:
+        effectifs = _effectifs(conseillers)
+        communes_by_departement = {dep: _communes(dep) for dep in effectifs}
+        plan = _national_structures(rng, communes_by_departement, effectifs)
+    structures, people, comptes = _people(rng, password, plan, national=conseillers is not None)
+    lieux = _lieux_activite(rng, people, communes_by_departement)
+    activated = [c for c in people if comptes[id(c)].activated_at is not None]
     total = len(activated) * CRAS_PER_CONSEILLER if cras is None else cras
     today = today or _paris_today()
-    terrains = [_terrain(c, lieux[c.id], communes_by_departement, today) for c in activated]
+    calendar = _weekdays(today)
+    terrains = [_terrain(c, lieux[c.id], communes_by_departement, calendar)
+                for c in activated]
     written = _seed_cras(rng, terrains, total)
     db.session.commit()
     cumuls.recalculer()  # the CRAs were written in bulk, past the sync store
-    return {"structures": len(structures), "conseillers": len(conseillers),
+    return {"structures": len(structures), "conseillers": len(people),
             "lieux": sum(map(len, lieux.values())), "cras": written}
 
 
-def _people(rng, password: str, communes_by_departement) -> tuple[list, list, dict]:
-    """Structures, their conseillers and coordinators, and one account per role (flushed)."""
+# Structures and people ----------------------------------------------------------------------
+
+# The national population: one large employer per département (an agglomeration's
+# community: about LARGE_SHARE of its conseillers, at least LARGE_MIN), the rest in small
+# structures of one to four posts, as in the field.
+LARGE_KIND = ("Communauté d'agglomération {de}",)
+LARGE_SHARE, LARGE_MIN = 0.15, 3
+# Conseillers per coordinator, and the largest team.
+COORDINATION_RATIO, TEAM_SIZE = 30, 10
+# Enough for the prefet's département to have a coordinator and a team.
+NATIONAL_MIN = 200
+
+
+def _structure(rng, commune: Commune, kinds: tuple[str, ...],
+               dotation: int | None = None) -> Structure:
+    """A structure in a commune, added to the session; a small one unless a dotation is given."""
+    structure = Structure(
+        nom=_named(rng.choice(kinds), commune), siret=_siret(rng), code_commune=commune.code,
+        adresse=f"{rng.randint(1, 120)} rue de la République",
+        code_postal=commune.codes_postaux[0].code_postal,
+        departement_code=commune.departement_code, region_code=commune.region_code,
+        dotation=rng.choice((1, 1, 2, 2, 3, 4)) if dotation is None else dotation)
+    db.session.add(structure)
+    return structure
+
+
+def _filled(rng, dotation: int) -> int:
+    """Posts filled: all of them, or all but one."""
+    return rng.randint(max(1, dotation - 1), dotation)
+
+
+def _demo_structures(rng, communes_by_departement) -> Iterator[tuple[Structure, int]]:
+    """The small demo: three structures per département; (structure, conseillers)."""
+    for communes in communes_by_departement.values():
+        for index in range(3):
+            commune = communes[0] if index == 0 else rng.choice(communes)
+            structure = _structure(rng, commune, STRUCTURE_KINDS)
+            yield structure, _filled(rng, structure.dotation)
+
+
+def _effectifs(total: int) -> dict[str, int]:
+    """`total` conseillers shared by the départements in proportion to their population
+    (largest remainders), at least one each; by département code."""
+    population = func.sum(Commune.population)
+    rows = db.session.execute(select(Commune.departement_code, population)
+                              .group_by(Commune.departement_code)
+                              .order_by(Commune.departement_code)).all()
+    if total < NATIONAL_MIN:
+        raise ValueError(f"Au moins {NATIONAL_MIN} conseillers pour la France entière.")
+    spare, whole = total - len(rows), sum(int(count) for _, count in rows)
+    shares = {code: 1 + spare * int(count) // whole for code, count in rows}
+    by_remainder = sorted(rows, key=lambda row: (-(spare * int(row[1]) % whole), row[0]))
+    for code, _ in by_remainder[:total - sum(shares.values())]:
+        shares[code] += 1
+    # The prefet's département first: its first coordinator is the demo one.
+    return {PREFET_DEPARTEMENT: shares.pop(PREFET_DEPARTEMENT), **shares}
+
+
+def _national_structures(rng, communes_by_departement,
+                         effectifs: dict[str, int]) -> Iterator[tuple[Structure, int]]:
+    """Each département's conseillers: a large employer, then small structures until the
+    count is reached; (structure, conseillers)."""
+    for dep, communes in communes_by_departement.items():
+        remaining = effectifs[dep]
+        if remaining >= 2 * LARGE_MIN:
+            filled = max(LARGE_MIN, round(remaining * LARGE_SHARE))
+            yield _structure(rng, communes[0], LARGE_KIND, filled + rng.randint(0, 2)), filled
+            remaining -= filled
+        while remaining:
+            structure = _structure(rng, rng.choice(communes), STRUCTURE_KINDS)
+            filled = min(remaining, _filled(rng, structure.dotation))
+            yield structure, filled
+            remaining -= filled
+
+
+def _people(rng, password: str, plan, national: bool = False) -> tuple[list, list, dict]:
+    """The planned structures, their conseillers and coordinators, and one account per role
+    (flushed)."""
     # One hash for every demo account: scrypt is slow on purpose.
     password_hash = accounts.hash_password(password)
     now = utcnow()
@@ -126,25 +216,17 @@ def _people(rng, password: str, communes_by_departement) -> tuple[list, list, di
     conseillers: list[Conseiller] = []
     comptes: dict[int, User] = {}
     structures: list[Structure] = []
-    for communes in communes_by_departement.values():
-        for index in range(3):
-            commune = communes[0] if index == 0 else rng.choice(communes)
-            structure = Structure(
-                nom=_named(rng.choice(STRUCTURE_KINDS), commune), siret=_siret(rng),
-                code_commune=commune.code,
-                adresse=f"{rng.randint(1, 120)} rue de la République",
-                code_postal=commune.codes_postaux[0].code_postal,
-                departement_code=commune.departement_code, region_code=commune.region_code,
-                dotation=rng.choice((1, 1, 2, 2, 3, 4)))
-            db.session.add(structure)
-            structures.append(structure)
-            filled = rng.randint(max(1, structure.dotation - 1), structure.dotation)
-            for _ in range(filled):
-                conseiller, compte = _conseiller(rng, structure, used_emails, password_hash, now)
-                conseillers.append(conseiller)
-                comptes[id(conseiller)] = compte
+    for structure, filled in plan:
+        structures.append(structure)
+        for _ in range(filled):
+            conseiller, compte = _conseiller(rng, structure, used_emails, password_hash, now)
+            conseillers.append(conseiller)
+            comptes[id(conseiller)] = compte
     db.session.flush()
-    coordinateurs = _coordinations(rng, conseillers, comptes)
+    if national:
+        coordinateurs = _national_coordinations(rng, conseillers, comptes)
+    else:
+        coordinateurs = _coordinations(rng, conseillers, comptes)
     _demo_accounts(comptes, coordinateurs, password_hash, now)
     return structures, conseillers, comptes
 
@@ -189,6 +271,29 @@ def _coordinations(rng, conseillers: list[Conseiller], comptes) -> list[tuple]:
         for member in team:
             db.session.add(Coordination(coordinateur_id=coordinateur.id, conseiller_id=member.id))
         coordinateurs.append((coordinateur, team))
+    return coordinateurs
+
+
+def _national_coordinations(rng, conseillers: list[Conseiller], comptes) -> list[tuple]:
+    """One coordinator per COORDINATION_RATIO conseillers of a département (at least one
+    where there are three), each with a team of their département, no one in two teams."""
+    by_departement: dict[str, list[Conseiller]] = {}
+    for conseiller in conseillers:
+        by_departement.setdefault(conseiller.structure.departement_code, []).append(conseiller)
+    coordinateurs = []
+    for members in by_departement.values():
+        if len(members) < 3:
+            continue
+        chosen = members[:max(1, len(members) // COORDINATION_RATIO)]
+        others = members[len(chosen):]
+        pool = rng.sample(others, k=min(len(others), TEAM_SIZE * len(chosen)))
+        for index, coordinateur in enumerate(chosen):
+            comptes[id(coordinateur)].role = Role.COORDINATEUR
+            team = pool[index * TEAM_SIZE:(index + 1) * TEAM_SIZE]
+            for member in team:
+                db.session.add(Coordination(coordinateur_id=coordinateur.id,
+                                            conseiller_id=member.id))
+            coordinateurs.append((coordinateur, team))
     return coordinateurs
 
 
@@ -420,22 +525,40 @@ class Terrain:
     conseiller: Conseiller
     lieux: Weighted  # (id, code_postal, code_commune, nom_commune), the principal most often
     communes: list[tuple[str, str, tuple[str, ...]]]  # around: code, nom, postal codes
-    days: list[date]  # weekdays from their recruitment to yesterday
+    days: Sequence[date]  # weekdays from their recruitment to yesterday
+
+
+class Since(Sequence):
+    """The days of a calendar from one on: a view, not a copy (thousands of conseillers
+    would otherwise each hold their own list of a thousand days)."""
+
+    def __init__(self, calendar: list[date], first: date):
+        self.calendar, self.start = calendar, bisect_left(calendar, first)
+
+    def __len__(self) -> int:
+        return len(self.calendar) - self.start
+
+    def __getitem__(self, index: int) -> date:
+        return self.calendar[self.start + index]
 
 
 def _paris_today() -> date:
     return datetime.now(ZoneInfo(territoires.time_zone(None))).date()
 
 
-def _terrain(conseiller, lieux, communes_by_departement, today: date) -> Terrain:
+def _weekdays(today: date) -> list[date]:
+    """Every weekday from the first CRA day to yesterday."""
+    days = (FIRST_CRA_DAY + timedelta(days=n) for n in range((today - FIRST_CRA_DAY).days))
+    return [day for day in days if day.weekday() < 5]
+
+
+def _terrain(conseiller, lieux, communes_by_departement, calendar: list[date]) -> Terrain:
     lieux_weights = {(lieu.id, lieu.code_postal, lieu.code_commune, lieu.ville):
                      PRINCIPAL_WEIGHT if lieu.principal else 1 for lieu in lieux}
     communes = [(c.code, c.nom, tuple(cp.code_postal for cp in c.codes_postaux))
                 for c in communes_by_departement[conseiller.structure.departement_code]]
     first = max(FIRST_CRA_DAY, conseiller.date_recrutement)
-    days = [first + timedelta(days=n) for n in range((today - first).days)]
-    return Terrain(conseiller, Weighted(lieux_weights), communes,
-                   [day for day in days if day.weekday() < 5])
+    return Terrain(conseiller, Weighted(lieux_weights), communes, Since(calendar, first))
 
 
 def _volumes(rng, terrains: list[Terrain], total: int) -> list[int]:
