@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=server $(BIN)/flask
 PORT ?= 5000
 
-.PHONY: run test install chromium db lint
+.PHONY: run test install test-tools db lint
 
 install: $(VENV)/.installed node_modules/.installed pwa/data/communes.json
 
@@ -32,17 +32,24 @@ run: db
 	@echo "coop-cra : http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-chromium:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# Debian packages the tests use: chromium (browser tests), poppler-utils (the PDF report read
+# back as text and images).
+TEST_PACKAGES := chromium:chromium pdftoppm:poppler-utils
+
+test-tools:
+	@missing=""; for pair in $(TEST_PACKAGES); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
-		 (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+		(apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
 	else \
-		echo "Les tests navigateur ont besoin de Chromium : installez le paquet Debian 'chromium' (sudo apt-get install chromium)."; \
+		echo "Les tests ont besoin des paquets Debian :$$missing (sudo apt-get install$$missing)."; \
 		exit 1; \
 	fi
 
-test: install chromium
+test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,7 +1,7 @@
 """Statistics: "Mes statistiques", any scope the user may see, national ones, the territories."""
 
-from flask import Blueprint, Response, request
-from flask_jwt_extended import current_user
+from flask import Blueprint, Response, request, stream_with_context
+from flask_jwt_extended import current_user, get_current_user, jwt_required
 
 from server.api import roles_required
 from server.api.openapi import documented
@@ -11,11 +11,12 @@ from server.schemas.statistiques import (
     TerritoiresArgsSchema,
     TerritoiresSchema,
 )
-from server.services import graphiques, rapports
+from server.services import exports, graphiques, rapports
 
 bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
 SCOPES = "any(conseiller, equipe, structure, departement, region)"
 CHART = "graphiques/<nom>.<any(svg, png):extension>"
+EXPORT = "export/<any('resume.csv', 'cras.csv', xlsx, pdf):format_>"
 
 
 def image_response(etag: str, image: bytes, extension: str, public: bool = False) -> Response:
@@ -28,6 +29,19 @@ def image_response(etag: str, image: bytes, extension: str, public: bool = False
     else:
         response.cache_control.private = True
     return response.make_conditional(request)
+
+
+def file_response(export: dict) -> Response:
+    """A download; iterators are streamed with the request's context (the database session)."""
+    body = export["body"]
+    if not isinstance(body, bytes):
+        body = stream_with_context(body)
+    response = Response(body, mimetype=export["mimetype"])
+    response.headers["Content-Disposition"] = exports.content_disposition(export["filename"])
+    response.headers["Cache-Control"] = "no-store"
+    if export["lignes"] is not None:
+        response.headers["X-Nombre-Lignes"] = str(export["lignes"])
+    return response
 
 
 @bp.get("/conseiller")
@@ -49,6 +63,15 @@ def conseiller_graphique(nom, extension):
                           extension)
 
 
+@bp.get(f"/conseiller/{EXPORT}")
+@documented(query=PeriodeArgsSchema)
+@roles_required("conseiller", "coordinateur")
+def conseiller_export(format_):
+    """"Mes statistiques" exported: resume.csv, cras.csv (one row per CRA), xlsx or pdf."""
+    args = PeriodeArgsSchema().load(request.args)
+    return file_response(rapports.mon_export(current_user, format_, args))
+
+
 @bp.get("/national")
 @documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
 def national():
@@ -65,6 +88,16 @@ def national_graphique(nom, extension):
     args = PeriodeArgsSchema().load(request.args)
     return image_response(*rapports.graphique_de(None, "national", "", nom, extension, args),
                           extension, public=True)
+
+
+@bp.get(f"/national/{EXPORT}")
+@documented(query=PeriodeArgsSchema)
+@jwt_required(optional=True)
+def national_export(format_):
+    """National statistics exported: the summary (CSV, PDF) for anyone; the CRA rows (cras.csv,
+    the xlsx's CRA sheet) for the national team only."""
+    args = PeriodeArgsSchema().load(request.args)
+    return file_response(rapports.export_de(get_current_user(), "national", "", format_, args))
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>")
@@ -88,6 +121,17 @@ def scope_graphique(type_, ident, nom, extension):
                                                  args), extension)
 
 
+@bp.get(f"/<{SCOPES}:type_>/<ident>/{EXPORT}")
+@documented(query=PeriodeArgsSchema)
+@roles_required()
+def scope_export(type_, ident, format_):
+    """A scope's statistics exported: resume.csv (the vertical summary), cras.csv (one row per
+    CRA, streamed), xlsx (summary and rows) or pdf (A4 report); rows only for those who may see
+    each CRA of the scope."""
+    args = PeriodeArgsSchema().load(request.args)
+    return file_response(rapports.export_de(current_user, type_, ident, format_, args))
+
+
 @bp.get("/territoires")
 @documented(query=TerritoiresArgsSchema, response=TerritoiresSchema)
 @roles_required("admin", "structure", "prefet")
@@ -95,3 +139,12 @@ def territoires():
     """The territorial table by département or région (a prefet: its own territory only)."""
     args = TerritoiresArgsSchema().load(request.args)
     return TerritoiresSchema().dump(rapports.territoires(current_user, args))
+
+
+@bp.get("/territoires/export.csv")
+@documented(query=TerritoiresArgsSchema)
+@roles_required("admin", "structure", "prefet")
+def territoires_export():
+    """The territorial table as CSV (`;`, UTF-8 with BOM)."""
+    args = TerritoiresArgsSchema().load(request.args)
+    return file_response(rapports.export_territoires(current_user, args))

@@ -13,12 +13,14 @@ from functools import lru_cache
 import matplotlib
 from flask import url_for
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from server.errors import ApiError
 
 matplotlib.rcParams.update({
     "svg.hashsalt": "coop-cra",
     "svg.fonttype": "none",  # real <text>: selectable, read by screen readers, smaller
+    "pdf.fonttype": 42,  # TrueType in the PDF report: its text can be searched and copied
     "font.family": "DejaVu Sans",
     "font.size": 11,
     "axes.spines.top": False,
@@ -150,20 +152,27 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
         step = -(-len(positions) // 6)  # at most 6 month labels: readable at phone width
         ax.set_xticks(positions[::step], labels[::step])
         ax.set_ylim(0, max(values) * 1.2)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 CRA
         if len(values) <= 12:
             for x, y in zip(positions, values, strict=True):
                 ax.annotate(nombre(y), (x, y), textcoords="offset points", xytext=(0, 6),
                             ha="center")
 
 
-def _figure(nom: str, indicateurs: dict) -> Figure:
-    height = 6 if nom == "themes" else SIZE[1]
-    fig = Figure(figsize=(SIZE[0], height), layout="constrained")
+def dessiner(fig, nom: str, indicateurs: dict) -> None:
+    """Draw a chart into a figure or a subfigure (a page of the PDF report): its title, then
+    the chart, or "Aucune donnée sur cette période" for an empty scope."""
     fig.suptitle(TITRES[nom], fontsize=13)
     if not any(value for _, value in _lines(nom, indicateurs)):
         fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
     else:
         _draw(fig, nom, indicateurs)
+
+
+def _figure(nom: str, indicateurs: dict) -> Figure:
+    height = 6 if nom == "themes" else SIZE[1]
+    fig = Figure(figsize=(SIZE[0], height), layout="constrained")
+    dessiner(fig, nom, indicateurs)
     return fig
 
 

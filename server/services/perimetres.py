@@ -131,3 +131,16 @@ def may_see(user: User, maille: str, code: str) -> bool:
     except ApiError:
         return False
     return True
+
+
+def lignes_autorisees(user: User | None, perimetre: Perimetre) -> bool:
+    """Whether the user may export the scope's CRAs one by one, not only its figures: those
+    who may see each of them (roles.md). A structure sees territorial and national figures, not
+    other structures' CRAs; national rows are for the national team."""
+    if user is None:
+        return False
+    if perimetre.type in ("conseiller", "equipe", "structure"):
+        return True  # the scope already holds only CRAs this user may see
+    if perimetre.type == "national":
+        return user.role is Role.ADMIN
+    return user.role in (Role.ADMIN, Role.PREFET)

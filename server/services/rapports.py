@@ -4,10 +4,9 @@ What the pilotage pages, the JSON API, the PWA's "Mes statistiques" and the expo
 figures all come from server/services/statistiques.py.
 """
 
-from datetime import date
-
+from server.errors import ApiError
 from server.models import User
-from server.services import graphiques, perimetres, statistiques
+from server.services import exports, graphiques, perimetres, statistiques
 from server.services.statistiques import Perimetre, Periode
 
 
@@ -37,15 +36,10 @@ def graphique(perimetre: Perimetre, periode: Periode, nom: str,
                             extension)
 
 
-def jj_mm_aaaa(day: date, separator: str = "/") -> str:
-    """A date the French way: 05/01/2022 (or 05-01-2022 in file names)."""
-    return day.strftime(f"%d{separator}%m{separator}%Y")
-
-
 def titre(perimetre: Perimetre, periode: Periode) -> str:
     """"Statistiques <who> <dd/mm/yyyy> - <dd/mm/yyyy>", as the original titled its exports."""
-    return (f"Statistiques {perimetre.nom} {jj_mm_aaaa(periode.du)} - "
-            f"{jj_mm_aaaa(periode.au)}")
+    return (f"Statistiques {perimetre.nom} {exports.jj_mm_aaaa(periode.du)} - "
+            f"{exports.jj_mm_aaaa(periode.au)}")
 
 
 def _scope_and_period(user: User | None, type_: str, ident: str,
@@ -92,3 +86,50 @@ def mon_graphique(user: User, nom: str, extension: str, args: dict) -> tuple[str
                                                          args.get("code_commune"))
     periode = perimetres.periode_mes_statistiques(user, args.get("du"), args.get("au"))
     return graphique(perimetre, periode, nom, extension)
+
+
+ROWS_REFUSED = ("L'export ligne à ligne des CRA de ce périmètre est réservé à ceux qui peuvent "
+                "voir chacun d'eux : téléchargez le résumé (CSV ou PDF).")
+
+
+def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: str) -> dict:
+    """{filename, mimetype, body (bytes or an iterator of bytes), lignes (rows, or None)}."""
+    rows_allowed = perimetres.lignes_autorisees(user, perimetre)
+    export = {"filename": exports.nom_fichier(perimetre, periode, format_),
+              "mimetype": exports.FORMATS[format_], "lignes": None}
+    if format_ == "cras.csv":
+        if not rows_allowed:
+            raise ApiError(403, ROWS_REFUSED)
+        export["lignes"] = exports.nombre_de_lignes(perimetre, periode)
+        export["body"] = exports.cras_csv(perimetre, periode)
+        return export
+    report = rapport(perimetre, periode)
+    if format_ == "resume.csv":
+        export["body"] = exports.resume_csv(report)
+    elif format_ == "pdf":
+        export["body"] = exports.rapport_pdf(report)
+    else:
+        if rows_allowed:
+            export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
+        export["body"] = exports.classeur(report, perimetre, periode, rows_allowed)
+    return export
+
+
+def export_de(user: User | None, type_: str, ident: str, format_: str, args: dict) -> dict:
+    """An export of a scope the user may see (national: the figures for anyone)."""
+    return _export(user, *_scope_and_period(user, type_, ident, args), format_)
+
+
+def mon_export(user: User, format_: str, args: dict) -> dict:
+    """An export of "Mes statistiques"."""
+    perimetre = perimetres.mes_statistiques(user).filtre(args.get("code_postal"),
+                                                         args.get("code_commune"))
+    periode = perimetres.periode_mes_statistiques(user, args.get("du"), args.get("au"))
+    return _export(user, perimetre, periode, format_)
+
+
+def export_territoires(user: User, args: dict) -> dict:
+    """The territorial table as CSV."""
+    table = territoires(user, args)
+    return {"filename": exports.territoires_nom(table), "mimetype": "text/csv",
+            "body": exports.territoires_csv(table), "lignes": len(table["items"])}
