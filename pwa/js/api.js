@@ -25,6 +25,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The file name of a download: RFC 6266's UTF-8 filename* first. */
+function attachmentName(response) {
+  const header = response.headers.get('Content-Disposition') || '';
+  const utf8 = header.match(/filename\*=UTF-8''([^;]+)/);
+  if (utf8) return decodeURIComponent(utf8[1]);
+  const plain = header.match(/filename="([^"]+)"/);
+  return plain ? plain[1] : 'export';
+}
+
 async function send(path, { method = 'GET', body, token, as = 'json' } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -33,6 +42,7 @@ async function send(path, { method = 'GET', body, token, as = 'json' } = {}) {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.ok && as === 'blob') return response.blob();
+  if (response.ok && as === 'file') return { blob: await response.blob(), filename: attachmentName(response) };
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, payload);
   return payload;

@@ -10,6 +10,25 @@ function firstOfMonth() {
 }
 
 let shownUrls = [];
+const EXPORTS = [['pdf', 'Rapport PDF'], ['resume.csv', 'Résumé CSV'], ['cras.csv', 'Mes CRA (CSV, une ligne par CRA)'], ['xlsx', 'Classeur Excel']];
+
+/** Download an export of the chosen period with the session's token. */
+async function download(root, format) {
+  const form = $('[data-form="periode"]', root);
+  const status = $('[data-field="export-status"]', root);
+  status.textContent = 'Préparation du fichier…';
+  try {
+    const { blob, filename } = await call(`/statistiques/conseiller/export/${format}?du=${form.elements.du.value}&au=${form.elements.au.value}`, { as: 'file' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = filename;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    status.textContent = `Fichier téléchargé : ${filename}`;
+  } catch {
+    status.textContent = 'Export impossible pour le moment : il faut du réseau.';
+  }
+}
 
 /** Images are fetched with the session's token, then kept as blobs for offline reading. */
 async function fetchCharts(graphiques) {
@@ -61,11 +80,18 @@ export function showStats(user) {
         <div class="fr-input-group"><label class="fr-label" for="s-du">Du</label><input class="fr-input" type="date" id="s-du" name="du" min="2020-01-01"></div>
         <div class="fr-input-group"><label class="fr-label" for="s-au">Au</label><input class="fr-input" type="date" id="s-au" name="au"></div>
         <button class="fr-btn fr-btn--sm" type="submit">Afficher</button>
-      </form><div data-field="stats" aria-live="polite"></div>`;
+      </form><div data-field="stats" aria-live="polite"></div>
+      <h2 class="fr-h5 fr-mt-3w">Exporter ces statistiques</h2>
+      <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">${EXPORTS.map(([format, label]) => `<li><button class="fr-btn fr-btn--secondary" type="button" data-export="${format}">${label}</button></li>`).join('')}</ul>
+      <p class="fr-text--sm" data-field="export-status" role="status" aria-live="polite"></p>`;
     const form = $('[data-form="periode"]', root);
     form.elements.du.value = firstOfMonth();
     form.elements.au.value = today();
     form.addEventListener('submit', (event) => { event.preventDefault(); load(root); });
+    root.addEventListener('click', (event) => {
+      const button = event.target.closest('[data-export]');
+      if (button) download(root, button.dataset.export);
+    });
   }
   return load(root);
 }

@@ -207,3 +207,17 @@ def test_statistics_stay_readable_offline_with_their_date(page, live_server, con
     page.get_by_text(re.compile(r"Hors ligne : données du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4}, "
                                 r"mises à jour le \d\d/\d\d/\d{4}")).wait_for()
     assert figure.get_by_text("1", exact=True).is_visible()
+
+
+def test_mes_statistiques_exports_download_with_the_session(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    fill_individual_cra(page)
+    waiting_text(page, 0).wait_for()
+    page.get_by_role("link", name="Mes statistiques").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Mes CRA (CSV, une ligne par CRA)").click()
+    assert re.fullmatch(r"Statistiques_Prénom\d+_Nom\d+_\d\d-\d\d-\d{4}_\d\d-\d\d-\d{4}_CRA\.csv",
+                        download.value.suggested_filename)
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 2 and rows[1].split(";")[8] == "Villeurbanne"
+    page.get_by_text("Fichier téléchargé").wait_for()
