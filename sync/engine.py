@@ -42,11 +42,12 @@ class Refused(Exception):
 
 
 class Store(Protocol):
-    """Persistence for one owner's batch, inside one transaction."""
+    """Persistence for one owner's batch, inside one transaction. Records are known by their
+    key, (objet, id): a CRA or a coordinators' CRA."""
 
     def lock_owner(self) -> None: ...
     def known_operations(self, op_ids: list[str]) -> set[str]: ...
-    def load(self, cra_ids: list[str]) -> dict[str, CraState]: ...
+    def load(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CraState]: ...
     def savepoint(self) -> AbstractContextManager: ...
     def record(self, op: Operation) -> bool: ...
     def insert(self, op: Operation, content: dict) -> CraState | None: ...
@@ -54,7 +55,7 @@ class Store(Protocol):
     def delete(self, state: CraState, op: Operation) -> CraState: ...
 
 
-Validator = Callable[[dict], tuple[dict | None, dict]]
+Validator = Callable[[str, dict], tuple[dict | None, dict]]  # (objet, payload)
 
 
 def apply_batch(store: Store, owner_id: int, raw_operations: list,
@@ -64,7 +65,7 @@ def apply_batch(store: Store, owner_id: int, raw_operations: list,
     operations = [op for op, _ in parsed if op is not None]
     store.lock_owner()
     known = store.known_operations([op.op_id for op in operations])
-    states = store.load(list({op.cra_id for op in operations}))
+    states = store.load(list(dict.fromkeys(op.key for op in operations)))
     results = []
     for op, rejection in parsed:
         if rejection is not None:
@@ -76,7 +77,7 @@ def apply_batch(store: Store, owner_id: int, raw_operations: list,
 
 
 def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -> Result:
-    state = states.get(op.cra_id)
+    state = states.get(op.key)
     if state is not None and state.owner_id != owner_id:
         # Someone else's CRA: answer as if it did not exist, whatever the operation.
         message = MSG_ID_TAKEN if op.type == "create" else MSG_NOT_FOUND
@@ -85,7 +86,7 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
         return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
     content = None
     if op.type != "delete":
-        content, errors = validate(op.cra)
+        content, errors = validate(op.objet, op.cra)
         if errors:
             return Result(op.op_id, REJECTED, message=MSG_INVALID, errors=errors)
     outcome = _decide(op, state, content)
@@ -112,7 +113,7 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
     except Refused as refusal:
         return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
     known.add(op.op_id)
-    states[op.cra_id] = new_state
+    states[op.key] = new_state
     return Result(op.op_id, DUPLICATE if outcome else APPLIED, copy=new_state.copy)
 
 

@@ -11,6 +11,8 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 MAX_SEQUENCE = 2**63 - 1  # the change sequence is a 64-bit column
 TYPES = ("create", "update", "delete")
+# What an operation changes: a conseiller's CRA (the default) or a coordinators' CRA.
+OBJETS = ("cra", "cra_coordination")
 
 APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"
 
@@ -48,6 +50,12 @@ class Operation:
     base: str | None = None
     cra: dict | None = None
     client_time: str | None = None
+    objet: str = "cra"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What the operation changes: (objet, id)."""
+        return self.objet, self.cra_id
 
 
 @dataclass
@@ -115,14 +123,17 @@ def parse_operation(raw) -> tuple[Operation | None, Result | None]:
     if client_time is not None and (not isinstance(client_time, str) or len(client_time) > 40
                                     or not client_time.isprintable()):  # no NUL, no surrogate
         errors["client_time"] = ["Horodatage du client invalide."]
-    unknown = set(raw) - {"op_id", "type", "cra_id", "base", "cra", "client_time"}
+    objet = raw.get("objet", "cra")
+    if objet not in OBJETS:
+        errors["objet"] = ["Objet inconnu : cra ou cra_coordination."]
+    unknown = set(raw) - {"op_id", "type", "cra_id", "base", "cra", "client_time", "objet"}
     for name in sorted(map(str, unknown)):
         errors[name] = ["Champ inconnu."]
     if errors:
         echoed = raw.get("op_id") if isinstance(raw.get("op_id"), str) else None
         return None, Result(echoed, REJECTED, message=MSG_INVALID, errors=errors)
     return Operation(op_id, kind, cra_id, base if kind != "create" else None,
-                     cra if kind != "delete" else None, client_time), None
+                     cra if kind != "delete" else None, client_time, objet), None
 
 
 def encode_cursor(sequence: int) -> str:

@@ -2,13 +2,14 @@
 
 from functools import wraps
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request, stream_with_context
 from flask_jwt_extended import current_user, jwt_required
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from server.errors import ApiError
 from server.schemas.fields import MAX_ID
+from server.services.exports import content_disposition
 
 
 class IdConverter(IntegerConverter):
@@ -49,6 +50,21 @@ def json_body(schema):
     return schema.load(json_payload())
 
 
+def download(export: dict) -> Response:
+    """A file download from a service's {filename, mimetype, body, lignes}: iterators are
+    streamed with the request's context (its database session); `lignes`, when known, is sent
+    as X-Nombre-Lignes for the page's progress bar."""
+    body = export["body"]
+    if not isinstance(body, bytes):
+        body = stream_with_context(body)
+    response = Response(body, mimetype=export["mimetype"])
+    response.headers["Content-Disposition"] = content_disposition(export["filename"])
+    response.headers["Cache-Control"] = "no-store"
+    if export.get("lignes") is not None:
+        response.headers["X-Nombre-Lignes"] = str(export["lignes"])
+    return response
+
+
 def roles_required(*roles):
     """Require a valid access token whose user has one of these roles (403 otherwise)."""
     def decorator(view):
@@ -68,10 +84,12 @@ def register_blueprints(app):
     from server.api import (
         auth,
         conseillers,
+        coordinations,
         cras,
         invitations,
         lieux,
         openapi,
+        rappels,
         statistiques,
         structures,
         sync,
@@ -81,6 +99,6 @@ def register_blueprints(app):
     app.url_map.converters.update(id=IdConverter, default=TextConverter, string=TextConverter)
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, invitations, territoires, conseillers, structures, lieux, cras, sync,
-                   statistiques, openapi):
+                   statistiques, coordinations, rappels, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)

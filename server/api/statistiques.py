@@ -1,9 +1,9 @@
 """Statistics: "Mes statistiques", any scope the user may see, national ones, the territories."""
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 from flask_jwt_extended import current_user, get_current_user, jwt_required
 
-from server.api import roles_required
+from server.api import download, roles_required
 from server.api.openapi import documented
 from server.schemas.statistiques import (
     PeriodeArgsSchema,
@@ -11,7 +11,7 @@ from server.schemas.statistiques import (
     TerritoiresArgsSchema,
     TerritoiresSchema,
 )
-from server.services import exports, graphiques, rapports
+from server.services import graphiques, rapports
 
 bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
 SCOPES = "any(conseiller, equipe, structure, departement, region)"
@@ -29,19 +29,6 @@ def image_response(etag: str, image: bytes, extension: str, public: bool = False
     else:
         response.cache_control.private = True
     return response.make_conditional(request)
-
-
-def file_response(export: dict) -> Response:
-    """A download; iterators are streamed with the request's context (the database session)."""
-    body = export["body"]
-    if not isinstance(body, bytes):
-        body = stream_with_context(body)
-    response = Response(body, mimetype=export["mimetype"])
-    response.headers["Content-Disposition"] = exports.content_disposition(export["filename"])
-    response.headers["Cache-Control"] = "no-store"
-    if export["lignes"] is not None:
-        response.headers["X-Nombre-Lignes"] = str(export["lignes"])
-    return response
 
 
 @bp.get("/conseiller")
@@ -69,7 +56,7 @@ def conseiller_graphique(nom, extension):
 def conseiller_export(format_):
     """"Mes statistiques" exported: resume.csv, cras.csv (one row per CRA), xlsx or pdf."""
     args = PeriodeArgsSchema().load(request.args)
-    return file_response(rapports.mon_export(current_user, format_, args))
+    return download(rapports.mon_export(current_user, format_, args))
 
 
 @bp.get("/national")
@@ -97,7 +84,7 @@ def national_export(format_):
     """National statistics exported: the summary (CSV, PDF) for anyone; the CRA rows (cras.csv,
     the xlsx's CRA sheet) for the national team only."""
     args = PeriodeArgsSchema().load(request.args)
-    return file_response(rapports.export_de(get_current_user(), "national", "", format_, args))
+    return download(rapports.export_de(get_current_user(), "national", "", format_, args))
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>")
@@ -129,7 +116,7 @@ def scope_export(type_, ident, format_):
     CRA, streamed), xlsx (summary and rows) or pdf (A4 report); rows only for those who may see
     each CRA of the scope."""
     args = PeriodeArgsSchema().load(request.args)
-    return file_response(rapports.export_de(current_user, type_, ident, format_, args))
+    return download(rapports.export_de(current_user, type_, ident, format_, args))
 
 
 @bp.get("/territoires")
@@ -147,4 +134,4 @@ def territoires():
 def territoires_export():
     """The territorial table as CSV (`;`, UTF-8 with BOM)."""
     args = TerritoiresArgsSchema().load(request.args)
-    return file_response(rapports.export_territoires(current_user, args))
+    return download(rapports.export_territoires(current_user, args))

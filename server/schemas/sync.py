@@ -12,8 +12,11 @@ class OperationSchema(BaseSchema):
     type = fields.String(required=True, validate=validate.OneOf(protocol.TYPES))
     cra_id = fields.UUID(required=True)
     base = fields.UUID()
-    cra = fields.Nested(CraSchema)
+    cra = fields.Nested(CraSchema, metadata={
+        "description": "Le contenu : un CRA, ou un CRA de coordination (objet cra_coordination)."})
     client_time = fields.String()
+    objet = fields.String(validate=validate.OneOf(protocol.OBJETS), metadata={
+        "description": "cra (par défaut) ou cra_coordination."})
 
 
 class PushSchema(BaseSchema):
@@ -43,6 +46,8 @@ class PullArgsSchema(BaseSchema):
 
 
 class PullSchema(BaseSchema):
-    changes = fields.List(fields.Nested(CraSchema))
+    changes = fields.List(fields.Dict(), metadata={
+        "description": "Copies du serveur : CRA (schéma Cra), ou CRA de coordination "
+                       "(objet cra_coordination, schéma CraCoordination)."})
     cursor = fields.String()
     more = fields.Boolean()

@@ -1,6 +1,7 @@
 """CRAs: the sync protocol's store on the database, push, pull and the history."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Conseiller, Cra, CraOperation, LieuActivite, User
+from server.models import Conseiller, Cra, CraOperation, LieuActivite, Role, User
+from server.models.coordination import COORDINATION_CONTENT, CraCoordination
 from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
+from server.schemas.coordinations import CraCoordinationSchema
 from server.schemas.cras import CraSchema
 from server.services import cumuls, territoires
 from sync import protocol
@@ -60,14 +63,27 @@ def cra_schema(conseiller: Conseiller) -> CraSchema:
     return CraSchema(lieux=lieux, today=today_for(conseiller))
 
 
+@dataclass(frozen=True)
+class Objet:
+    """What the store needs to know of a kind of synced record."""
+
+    model: type
+    content: tuple[str, ...]  # the columns the user's content fills
+    schema: object  # dumps a row as the app sees it
+
+
+OBJETS = {"cra": Objet(Cra, CONTENT_COLUMNS, CraSchema()),
+          "cra_coordination": Objet(CraCoordination, COORDINATION_CONTENT,
+                                    CraCoordinationSchema())}
+
+
 class SqlStore:
     """sync.engine.Store on SQLAlchemy, for one conseiller, inside the session's transaction."""
 
     def __init__(self, conseiller: Conseiller):
         self.conseiller = conseiller
         self.seq = 0
-        self.rows: dict[str, Cra] = {}
-        self.schema = CraSchema()
+        self.rows: dict[tuple[str, str], object] = {}
         self.cumuls: cumuls.Suivi | None = None
 
     def lock_owner(self) -> None:
@@ -89,22 +105,25 @@ class SqlStore:
         found = db.session.scalars(select(CraOperation.op_id).where(CraOperation.op_id.in_(ids)))
         return {str(op_id) for op_id in found}
 
-    def load(self, cra_ids):
-        self.cumuls = cumuls.Suivi(self.conseiller.id, cra_ids)
-        if not cra_ids:
-            return {}
-        rows = db.session.scalars(select(Cra).where(Cra.id.in_([uuid.UUID(i) for i in cra_ids])))
+    def load(self, keys):
+        # The CRAs' share of the daily totals is taken before their first write (cumuls.py).
+        self.cumuls = cumuls.Suivi(self.conseiller.id, [i for objet, i in keys if objet == "cra"])
         states = {}
-        for row in rows:
-            self.rows[str(row.id)] = row
-            states[str(row.id)] = self._state(row)
+        for name, objet in OBJETS.items():
+            ids = [uuid.UUID(i) for kind, i in keys if kind == name]
+            if not ids:
+                continue
+            for row in db.session.scalars(select(objet.model).where(objet.model.id.in_(ids))):
+                self.rows[name, str(row.id)] = row
+                states[name, str(row.id)] = self._state(name, row)
         return states
 
-    def _state(self, row: Cra) -> CraState:
+    def _state(self, name: str, row) -> CraState:
+        objet = OBJETS[name]
         return CraState(str(row.id), row.conseiller_id, str(row.head),
                         row.deleted_at is not None,
-                        {name: getattr(row, name) for name in CONTENT_COLUMNS},
-                        self.schema.dump(row))
+                        {column: getattr(row, column) for column in objet.content},
+                        objet.schema.dump(row))
 
     def savepoint(self):
         return db.session.begin_nested()
@@ -121,51 +140,65 @@ class SqlStore:
         self.seq += 1
         return self.seq
 
+    def _before_write(self, op) -> None:
+        if op.objet == "cra":
+            self.cumuls.avant_ecriture()
+
     def insert(self, op, content):
-        self.cumuls.avant_ecriture()
+        self._before_write(op)
         now = utcnow()
+        model = OBJETS[op.objet].model
         values = {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
                   "structure_id": self.conseiller.structure_at(content["date"]),
                   "head": uuid.UUID(op.op_id), "version": 1, "seq": self._next_seq(),
                   "received_at": now, "updated_at": now, "deleted_at": None,
                   "client_time": op.client_time}
-        statement = insert_ignoring_conflicts(Cra.__table__, "id")
+        statement = insert_ignoring_conflicts(model.__table__, "id")
         if db.session.connection().execute(statement, values).first() is None:
             return None
-        return self._state(Cra(**values))
+        return self._state(op.objet, model(**values))
 
-    def _row(self, state: CraState) -> Cra:
-        if state.cra_id not in self.rows:
-            self.rows[state.cra_id] = db.session.get(Cra, uuid.UUID(state.cra_id))
-        return self.rows[state.cra_id]
+    def _row(self, op):
+        if op.key not in self.rows:
+            self.rows[op.key] = db.session.get(OBJETS[op.objet].model, uuid.UUID(op.cra_id))
+        return self.rows[op.key]
 
-    def _touch(self, row: Cra, op) -> None:
+    def _touch(self, row, op) -> None:
         row.head, row.version, row.seq = uuid.UUID(op.op_id), row.version + 1, self._next_seq()
         row.updated_at, row.client_time = utcnow(), op.client_time
 
     def update(self, state, op, content):
-        self.cumuls.avant_ecriture()
-        row = self._row(state)
+        self._before_write(op)
+        row = self._row(op)
         for name, value in content.items():
             setattr(row, name, value)
         row.structure_id = self.conseiller.structure_at(content["date"])
         self._touch(row, op)
         db.session.flush()
-        return self._state(row)
+        return self._state(op.objet, row)
 
     def delete(self, state, op):
-        self.cumuls.avant_ecriture()
-        row = self._row(state)
+        self._before_write(op)
+        row = self._row(op)
         row.deleted_at = utcnow()
         self._touch(row, op)
         db.session.flush()
-        return self._state(row)
+        return self._state(op.objet, row)
 
 
-def _validator(schema: CraSchema):
-    def validate(payload: dict):
+ONLY_COORDINATEURS = "Seuls les conseillers coordinateurs saisissent un CRA de coordination."
+
+
+def _validator(user: User, conseiller: Conseiller):
+    """validate(objet, payload) for the engine: the CRA schema, or the coordinators' one."""
+    schemas = {"cra": cra_schema(conseiller),
+               "cra_coordination": CraCoordinationSchema(today=today_for(conseiller))}
+
+    def validate(objet: str, payload: dict):
+        if objet == "cra_coordination" and user.role is not Role.COORDINATEUR:
+            return None, {"objet": [ONLY_COORDINATEURS]}
         try:
-            return schema.load(payload), {}
+            return schemas[objet].load(payload), {}
         except ValidationError as error:
             return None, error.normalized_messages()
     return validate
@@ -181,27 +214,33 @@ def push(user: User, body, body_bytes: int) -> dict:
     except protocol.NotABatch as error:
         raise ApiError(422, str(error)) from error
     store = SqlStore(conseiller)
-    results = apply_batch(store, conseiller.id, raw_operations, _validator(cra_schema(conseiller)))
+    results = apply_batch(store, conseiller.id, raw_operations, _validator(user, conseiller))
     store.finish()
     db.session.commit()
     return {"results": [result.as_dict() for result in results]}
 
 
 def pull(user: User, cursor: str | None, limit: int) -> dict:
-    """The user's CRA changes after the cursor, tombstones included, oldest first."""
+    """The user's changes after the cursor (CRAs and coordination CRAs), tombstones included,
+    oldest first; each copy as the app sees it."""
     conseiller = conseiller_of(user)
     try:
         after = protocol.decode_cursor(cursor)
     except protocol.BadCursor as error:
         raise ApiError(400, str(error)) from error
-    rows = list(db.session.scalars(
-        select(Cra).where(Cra.conseiller_id == conseiller.id, Cra.seq > after)
-        .order_by(Cra.seq).limit(limit + 1)))
+    # Both kinds take their numbers from the conseiller's one sequence: merged by it.
+    rows = []
+    for name, objet in OBJETS.items():
+        model = objet.model
+        rows += [(row.seq, name, row) for row in db.session.scalars(
+            select(model).where(model.conseiller_id == conseiller.id, model.seq > after)
+            .order_by(model.seq).limit(limit + 1))]
+    rows.sort(key=lambda item: item[0])
     more = len(rows) > limit
     rows = rows[:limit]
-    last = rows[-1].seq if rows else after
-    return {"changes": rows, "cursor": protocol.encode_cursor(last),
-            "more": more}
+    last = rows[-1][0] if rows else after
+    return {"changes": [OBJETS[name].schema.dump(row) for _, name, row in rows],
+            "cursor": protocol.encode_cursor(last), "more": more}
 
 
 def _has_theme(theme: str):

@@ -75,8 +75,8 @@ class MemoryStore:
     def known_operations(self, op_ids):
         return self.ops & set(op_ids)
 
-    def load(self, cra_ids):
-        return {i: self.cras[i] for i in cra_ids if i in self.cras}
+    def load(self, keys):
+        return {key: self.cras[key] for key in keys if key in self.cras}
 
     def savepoint(self):
         return nullcontext()
@@ -89,7 +89,7 @@ class MemoryStore:
 
     def insert(self, operation, content):
         state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
-        self.cras[operation.cra_id] = state
+        self.cras[operation.key] = state
         return state
 
     def update(self, state, operation, content):
@@ -97,11 +97,11 @@ class MemoryStore:
 
     def delete(self, state, operation):
         state = CraState(state.cra_id, 1, operation.op_id, True, state.content, {"deleted": True})
-        self.cras[state.cra_id] = state
+        self.cras[operation.key] = state
         return state
 
 
-def valid(payload):
+def valid(objet, payload):
     return (payload, {}) if payload.get("x", 0) > 0 else (None, {"x": ["Trop petit."]})
 
 
@@ -125,6 +125,24 @@ def test_engine_turns_a_store_refusal_into_a_rejection():
     store.insert = refuse
     results = apply_batch(store, 1, [op()], valid)
     assert results[0].status == "rejected" and results[0].message == "Lieu supprimé."
+
+
+def test_the_same_id_under_two_objets_names_two_records():
+    store = MemoryStore()
+    cra = op()
+    coordination = op(op_id=str(uuid.uuid4()), cra_id=cra["cra_id"], objet="cra_coordination")
+    edit = op("update", cra_id=cra["cra_id"], base=coordination["op_id"], cra={"x": 3},
+              objet="cra_coordination")
+    stale = op("update", cra_id=cra["cra_id"], base=coordination["op_id"], cra={"x": 3})
+    results = apply_batch(store, 1, [cra, coordination, edit, stale], valid)
+    assert [r.status for r in results] == ["applied", "applied", "applied", "conflict"]
+    assert set(store.cras) == {("cra", cra["cra_id"]), ("cra_coordination", cra["cra_id"])}
+
+
+def test_unknown_objet_is_rejected():
+    parsed, rejection = protocol.parse_operation(op(objet="agenda"))
+    assert parsed is None and "objet" in rejection.errors
+    assert protocol.parse_operation(op())[0].objet == "cra"
 
 
 def test_engine_reports_a_lost_insert_race_as_duplicate():
