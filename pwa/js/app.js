@@ -1,5 +1,6 @@
 /** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
 import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
+import { renderCoordinations, showCoordination } from './coordination.js';
 import { editCra, waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, plural } from './dom.js';
@@ -11,7 +12,7 @@ import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from '.
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
-const VIEWS = ['saisie', 'historique', 'statistiques'];
+const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination'];
 let user = null;
 let ref = null;
 const owner = () => String(user.id);
@@ -53,6 +54,7 @@ async function route(view, source = null, push = true) {
   }
   if (target === 'historique') await renderHistory();
   if (target === 'statistiques') showStats(owner());
+  if (target === 'coordination') await showCoordination({ owner: owner(), ref, user, onSaved: () => { announceChange(); requestBackgroundSync(); return syncNow(owner()); } });
   show(target);
 }
 
@@ -68,6 +70,7 @@ async function enter(who) {
   }
   $('[data-region="status"]').hidden = false;
   $('[data-region="nav"]').hidden = false;
+  $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
     onKeepMine: async (local) => { await editCra(owner(), { ...local, head: local.server.head }, local.cra); await onSaved(null); },
@@ -127,7 +130,11 @@ function bindTriggers() {
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') sync(); });
   onSyncRequested(sync);
   $('[data-action="sync"]').addEventListener('click', () => user && syncNow(owner()));
-  syncEvents.addEventListener('change', () => { updateStatus(); if (!$('[data-view="historique"]').hidden) renderHistory(); });
+  syncEvents.addEventListener('change', () => {
+    updateStatus();
+    if (!$('[data-view="historique"]').hidden) renderHistory();
+    if (!$('[data-view="coordination"]').hidden) renderCoordinations();
+  });
   syncEvents.addEventListener('expired', askLoginAgain);
   syncEvents.addEventListener('result', ({ detail }) => {
     const text = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'

@@ -14,12 +14,14 @@ import { database } from './db.js';
  * @property {'pending'|'synced'|'rejected'|'conflict'} state
  * @property {boolean} deleted
  * @property {string} changedAt    ISO time of the last local change
+ * @property {string} [objet]      'cra' (absent on older rows) or 'cra_coordination'
  */
 
 async function write(owner, local, type) {
   const db = await database();
   const op = {
     op_id: crypto.randomUUID(), type, cra_id: local.id, client_time: new Date().toISOString(),
+    ...(local.objet && local.objet !== 'cra' ? { objet: local.objet } : {}),
     ...(type === 'create' ? {} : { base: local.head }),
     ...(type === 'delete' ? {} : { cra: local.cra }),
   };
@@ -29,9 +31,12 @@ async function write(owner, local, type) {
   return next;
 }
 
-/** Save a new CRA: appears at once, waiting to be sent. */
-export function createCra(owner, cra) {
-  return write(owner, { id: crypto.randomUUID(), cra, head: null, version: null, deleted: false }, 'create');
+/**
+ * Save a new CRA (or coordination CRA): appears at once, waiting to be sent.
+ * @param {string} owner @param {object} cra @param {string} [objet]
+ */
+export function createCra(owner, cra, objet = 'cra') {
+  return write(owner, { id: crypto.randomUUID(), objet, cra, head: null, version: null, deleted: false }, 'create');
 }
 
 /**
@@ -48,10 +53,13 @@ export function deleteCra(owner, local) {
   return write(owner, { ...local, deleted: true }, 'delete');
 }
 
-/** @returns {Promise<LocalCra[]>} the user's CRAs on this device, deleted ones excluded */
-export async function listCras(owner) {
+/**
+ * The user's CRAs (or coordination CRAs) on this device, deleted ones excluded.
+ * @param {string} owner @param {string} [objet] @returns {Promise<LocalCra[]>}
+ */
+export async function listCras(owner, objet = 'cra') {
   const all = await (await database()).getAll('cras');
-  return all.filter((local) => local.owner === owner && !local.deleted);
+  return all.filter((local) => local.owner === owner && !local.deleted && (local.objet || 'cra') === objet);
 }
 
 /** @returns {Promise<number>} operations of this user still waiting for the server */
@@ -70,7 +78,7 @@ export async function acceptServerCopy(local) {
   return next;
 }
 
-const STAMPS = ['id', 'head', 'version', 'deleted', 'received_at', 'updated_at'];
+const STAMPS = ['id', 'objet', 'head', 'version', 'deleted', 'received_at', 'updated_at'];
 
 /** The form content of a server copy (stamps removed). */
 export function contentOf(copy) {

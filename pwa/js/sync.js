@@ -80,7 +80,7 @@ export async function pull(owner) {
     for (const copy of changes) {
       const local = await tx.store.get(copy.id);
       if (local && local.state !== 'synced') continue;
-      await tx.store.put({ id: copy.id, owner, cra: contentOf(copy), head: copy.head, version: copy.version, deleted: copy.deleted, state: 'synced', changedAt: copy.updated_at });
+      await tx.store.put({ id: copy.id, owner, objet: copy.objet || 'cra', cra: contentOf(copy), head: copy.head, version: copy.version, deleted: copy.deleted, state: 'synced', changedAt: copy.updated_at });
     }
     await tx.done;
     cursor = next;

@@ -3,7 +3,8 @@
 import json
 from functools import cache
 
-from server.models import cra
+from server.models import coordination, cra
+from server.schemas.coordinations import MAX_HEURES
 from server.schemas.cras import FIRST_DAY, MAX_PARTICIPANTS
 
 # The hints under each activity type in the original form (../shared/reference/cra.md).
@@ -30,6 +31,17 @@ def referentiel() -> dict:
         "suivis": cra.SUIVIS,
         "organismes": list(cra.ORGANISMES),
         "types_acces": cra.TYPES_ACCES,
+        # The coordinators' CRA (server/schemas/coordinations.py has the last word).
+        "coordination": {
+            "types_evenement": coordination.TYPES_EVENEMENT,
+            "organisateurs": coordination.ORGANISATEURS,
+            "types_structure": coordination.TYPES_STRUCTURE,
+            "natures_partenariat": coordination.NATURES_PARTENARIAT,
+            "types_accompagnement": coordination.TYPES_ACCOMPAGNEMENT,
+            "problematiques": coordination.PROBLEMATIQUES,
+            "actions": coordination.ACTIONS,
+            "heures_max": MAX_HEURES,
+        },
         # The same limits as CraSchema (server/schemas/cras.py), which has the last word.
         "limites": {
             "participants_max": MAX_PARTICIPANTS,
