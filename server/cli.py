@@ -1,17 +1,22 @@
-"""Flask commands: territories import, demo data, user invitations."""
+"""Flask commands: territories import, demo data, user invitations, push keys, reminders."""
+
+import signal
+import threading
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from server.models import Role
-from server.services import accounts, cumuls, demo, people, territoires
+from server.services import accounts, cumuls, demo, people, push, rappels, territoires
 
 territoires_cli = AppGroup("territoires",
                            help="Official territories (régions, départements, communes).")
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Accounts.")
 statistiques_cli = AppGroup("statistiques", help="Daily totals behind territorial statistics.")
+push_cli = AppGroup("push", help="Web Push (VAPID keys).")
+reminders_cli = AppGroup("reminders", help="Reminders on the conseillers' phones.")
 
 
 @territoires_cli.command("import")
@@ -85,7 +90,58 @@ def verifier():
     click.echo("Les totaux journaliers sont égaux aux CRA.")
 
 
+@push_cli.command("keys")
+@click.option("--force", is_flag=True, help="Replace the existing pair: every device must "
+                                            "subscribe again.")
+@click.option("--if-missing", is_flag=True, help="Do nothing when keys are configured already.")
+def push_keys(force, if_missing):
+    """Write a VAPID key pair to the instance folder (development; production reads
+    VAPID_PRIVATE_KEY and VAPID_SUBJECT from the environment)."""
+    if if_missing and push.vapid() is not None:
+        click.echo("Clés VAPID déjà présentes.")
+        return
+    try:
+        keys = push.generate_keys(current_app.instance_path, force=force)
+    except FileExistsError as error:
+        raise click.ClickException(f"{error} existe déjà (--force pour la remplacer : les "
+                                   "appareils abonnés devront se réabonner).") from None
+    click.echo(f"Clés écrites dans {current_app.instance_path}.")
+    click.echo(f"Clé publique : {push.public_key_of(keys)}")
+    click.echo(f"En production : VAPID_PRIVATE_KEY={push.raw_private_key(keys)}")
+
+
+def _configured() -> None:
+    if push.vapid() is None:
+        raise click.ClickException(rappels.NOT_CONFIGURED + " Définissez VAPID_PRIVATE_KEY "
+                                   "(ou « flask push keys » hors production).")
+
+
+def _report(counts: dict) -> str:
+    return ", ".join(f"{value} {key}" for key, value in sorted(counts.items())) or "rien à envoyer"
+
+
+@reminders_cli.command("send-due")
+def reminders_send_due():
+    """Send the reminders due now, once (for a cron every few minutes)."""
+    _configured()
+    click.echo(f"Rappels : {_report(rappels.send_due())}.")
+
+
+@reminders_cli.command("run")
+@click.option("--every", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds between two runs.")
+def reminders_run(every):
+    """The clock process: send the reminders due, every minute, until stopped."""
+    _configured()
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    click.echo(f"Horloge des rappels : un passage toutes les {every} s.")
+    rappels.clock(stop, every, lambda counts: click.echo(f"Rappels : {_report(counts)}."))
+
+
 def register_commands(app):
     """Attach the command groups to the app."""
-    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli):
+    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli, push_cli,
+                  reminders_cli):
         app.cli.add_command(group)

@@ -49,6 +49,19 @@ class Config:
             / "node_modules/@etalab/decoupage-administratif/data"),
     )
     DEMO_PASSWORD = "Coop-Demo-2026!"
+    # Web Push reminders (services/push.py, services/rappels.py). Outside production, a key
+    # pair made by `flask push keys` in the instance folder stands in for VAPID_PRIVATE_KEY.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT")
+    REMINDERS_INACTIVITY_DAYS = int(os.environ.get("REMINDERS_INACTIVITY_DAYS", "7"))
+    REMINDERS_TTL_HOURS = int(os.environ.get("REMINDERS_TTL_HOURS", "6"))
+    REMINDERS_MAX_ATTEMPTS = int(os.environ.get("REMINDERS_MAX_ATTEMPTS", "3"))
+    PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+    PUSH_WORKERS = int(os.environ.get("PUSH_WORKERS", "16"))
+    # Where subscriptions may point: the browsers' push services (the server POSTs there).
+    PUSH_SERVICE_HOSTS = os.environ.get(
+        "PUSH_SERVICE_HOSTS", "fcm.googleapis.com,*.push.services.mozilla.com,"
+        "web.push.apple.com,*.push.apple.com,*.notify.windows.com")
 
 
 def _dev_secrets(instance_path: str) -> tuple[str, str]:
@@ -77,6 +90,10 @@ def load_config(app, test_config=None) -> None:
                 )
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("DATABASE_URL must be set in production")
+        subject = app.config.get("VAPID_SUBJECT") or ""
+        if app.config.get("VAPID_PRIVATE_KEY") and not subject.startswith(("mailto:", "https:")):
+            raise RuntimeError("VAPID_SUBJECT must be a mailto: address with VAPID_PRIVATE_KEY "
+                               "(push services reject pushes without it)")
     else:
         if not app.config.get("SECRET_KEY") or not app.config.get("JWT_SECRET_KEY"):
             secret, jwt_secret = _dev_secrets(app.instance_path)
