@@ -108,3 +108,59 @@ self.addEventListener('sync', (event) => {
   event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true })
     .then((windows) => windows.forEach((page) => page.postMessage({ type: 'SYNC_REQUESTED' }))));
 });
+
+// --- Reminders (Web Push) ---------------------------------------------------------------------
+const NOTIFICATION_ICON = '/icons/icon-192.png';
+
+/** Every push shows a notification: browsers demand it (iOS withdraws the permission otherwise). */
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {}; // not JSON: still say something
+  }
+  event.waitUntil(self.registration.showNotification(message.titre || 'coop-cra', {
+    body: message.corps || 'Pensez à saisir vos comptes rendus d\'activité.',
+    icon: NOTIFICATION_ICON,
+    badge: NOTIFICATION_ICON,
+    lang: 'fr',
+    tag: message.type === 'essai' ? 'rappel-essai' : 'rappel-cra',
+    data: { url: message.url || '/?vue=saisie' },
+  }));
+});
+
+/** A tap opens the view the reminder names: in the open app (which asks before leaving an
+ * unsaved form), else in a new window. */
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  let url = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  if (url.origin !== self.location.origin) url = new URL('/', self.location.origin);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (!open) return self.clients.openWindow(url.href);
+    open.postMessage({ type: 'OUVRIR_VUE', vue: url.searchParams.get('vue') });
+    return open.focus();
+  })());
+});
+
+/** The browser renewed the subscription: subscribe again, and when the old one is known, replace
+ * it on the server (its auth secret is the proof: there is no session here). Otherwise the app
+ * sends the new one at its next start. */
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    let key = old && old.options && old.options.applicationServerKey;
+    if (!key) key = (await (await fetch('/api/rappels/cle-publique')).json()).cle_publique;
+    if (!key) return;
+    const fresh = event.newSubscription
+      || await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    if (!old) return;
+    await fetch('/api/rappels/abonnement/renouvellement', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ancien: { endpoint: old.endpoint, auth: old.toJSON().keys.auth }, nouveau: fresh.toJSON() }),
+    });
+  })());
+});

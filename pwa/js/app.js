@@ -5,6 +5,8 @@ import { editCra, waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, plural } from './dom.js';
 import { mountHistory, renderHistory } from './history.js';
+import { forgetDevice, onNotificationOpened, resendSubscription } from './push.js';
+import { showRappels } from './rappels.js';
 import { hasUnsavedChanges, openForm } from './saisie.js';
 import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
 import { showStats } from './stats.js';
@@ -12,7 +14,7 @@ import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from '.
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
-const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination'];
+const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination', 'rappels'];
 let user = null;
 let ref = null;
 const owner = () => String(user.id);
@@ -55,6 +57,7 @@ async function route(view, source = null, push = true) {
   if (target === 'historique') await renderHistory();
   if (target === 'statistiques') showStats(owner());
   if (target === 'coordination') await showCoordination({ owner: owner(), ref, user, onSaved: () => { announceChange(); requestBackgroundSync(); return syncNow(owner()); } });
+  if (target === 'rappels') showRappels();
   show(target);
 }
 
@@ -80,6 +83,7 @@ async function enter(who) {
   await updateStatus();
   await syncNow(owner());
   pull(owner()).catch(() => {});
+  resendSubscription();
   return undefined;
 }
 
@@ -115,6 +119,7 @@ async function onLogout() {
     return;
   }
   if (!window.confirm('Se déconnecter de coop-cra ?')) return;
+  await forgetDevice().catch(() => {}); // no reminders for someone logged out
   await call('/auth/logout', { method: 'POST', body: { refresh_token: readTokens().refresh_token } }).catch(() => {});
   forgetSession();
   user = null;
@@ -129,6 +134,7 @@ function bindTriggers() {
   window.addEventListener('offline', updateStatus);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') sync(); });
   onSyncRequested(sync);
+  onNotificationOpened((vue) => user && route(vue));
   $('[data-action="sync"]').addEventListener('click', () => user && syncNow(owner()));
   syncEvents.addEventListener('change', () => {
     updateStatus();
