@@ -26,6 +26,7 @@ db: install
 	$(FLASK) db upgrade
 	$(FLASK) territoires import --if-empty
 	$(FLASK) demo seed --if-empty
+	$(FLASK) push keys --if-missing
 
 run: db
 	@$(FLASK) demo accounts
