@@ -20,6 +20,9 @@ ENVOYE = "envoye"  # at least one device's push service accepted it
 A_REESSAYER = "a_reessayer"  # only temporary failures (network, 5xx, 429): retried that day
 ECHEC = "echec"  # permanent failures, or the last attempt failed
 
+WEEKDAYS = 0b0111110  # Monday to Friday, in RappelPreferences.jours
+FIVE_PM = 17 * 60  # in RappelPreferences.minute
+
 
 class PushSubscription(db.Model):
     """A device's push subscription (one per browser profile); a user may have several."""
@@ -45,8 +48,8 @@ class RappelPreferences(db.Model):
                                          primary_key=True)
     actif: Mapped[bool] = mapped_column(default=False)
     # Bit n set (n = 1 for Monday … 7 for Sunday) for the days of the daily reminder.
-    jours: Mapped[int] = mapped_column(SmallInteger, default=0b0111110)
-    minute: Mapped[int] = mapped_column(SmallInteger, default=17 * 60)  # local time, 0…1439
+    jours: Mapped[int] = mapped_column(SmallInteger, default=WEEKDAYS)
+    minute: Mapped[int] = mapped_column(SmallInteger, default=FIVE_PM)  # local time, 0…1439
     fuseau: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
     inactivite: Mapped[bool] = mapped_column(default=True)
     # Local day the reminders were turned on: inactivity counts from there at the earliest.

@@ -215,6 +215,9 @@ class Sender:
             return Outcome(ERREUR, None, f"{type(error).__name__}: {error}"[:300])
         except (ValueError, TypeError) as error:  # keys that are no curve point, bad base64
             return Outcome(REFUSE, None, f"{type(error).__name__}: {error}"[:300])
+        except Exception as error:  # one bad send must not lose the batch's other reminders
+            log.exception("Envoi push impossible vers %s", subscription.service)
+            return Outcome(ERREUR, None, f"{type(error).__name__}: {error}"[:300])
         if outcome.resultat == LIMITE:
             until = max(outcome.retry_at, self.paused_until.get(subscription.service, now))
             self.paused_until[subscription.service] = until

@@ -42,8 +42,10 @@ from server.models.push import (
     EN_COURS,
     ENVOYE,
     ESSAI,
+    FIVE_PM,
     INACTIVITE,
     QUOTIDIEN,
+    WEEKDAYS,
 )
 from server.models.types import utcnow
 from server.services import push, territoires
@@ -80,9 +82,8 @@ def _preferences(user: User) -> RappelPreferences:
     if prefs is None:
         departement = user.conseiller.structure.departement_code if (
             user.conseiller and user.conseiller.structure) else None
-        prefs = RappelPreferences(user_id=user.id, actif=False, jours=0b0111110,
-                                  minute=17 * 60, fuseau=territoires.time_zone(departement),
-                                  inactivite=True)
+        prefs = RappelPreferences(user_id=user.id, actif=False, jours=WEEKDAYS, minute=FIVE_PM,
+                                  fuseau=territoires.time_zone(departement), inactivite=True)
     return prefs
 
 
@@ -116,9 +117,13 @@ def save_settings(user: User, data: dict) -> dict:
     return settings(user)
 
 
+def _dialect():
+    """The session's dialect module, for its INSERT … ON CONFLICT."""
+    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+
+
 def _upsert_statement():
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(PushSubscription.__table__)
+    statement = _dialect().insert(PushSubscription.__table__)
     excluded = statement.excluded
     return statement.on_conflict_do_update(index_elements=["endpoint"], set_={
         "user_id": excluded.user_id, "p256dh": excluded.p256dh, "auth": excluded.auth,
@@ -318,9 +323,8 @@ def claim(dues: list[Due], now: datetime | None = None) -> list[Claim]:
     if not dues:
         return []
     now = now or utcnow()
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     table = Rappel.__table__
-    statement = (dialect.insert(table)
+    statement = (_dialect().insert(table)
                  .on_conflict_do_nothing(index_elements=["user_id", "type", "jour"])
                  .returning(table.c.id, table.c.user_id, table.c.type, table.c.jour))
     rows = [{"user_id": d.user_id, "type": d.type, "jour": d.jour, "statut": EN_COURS,
@@ -418,7 +422,8 @@ def send_due(now: datetime | None = None) -> dict[str, int]:
 
 def clock(stop: threading.Event, every: int, report) -> None:
     """Run send_due at each multiple of `every` seconds until `stop` is set; a failed run is
-    logged and the next one tried (one process only: see the module docstring)."""
+    logged and the next one tried (a second clock sends nothing twice: see the module
+    docstring)."""
     while not stop.wait(every - time.time() % every):
         try:
             counts = send_due()
