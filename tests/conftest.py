@@ -2,6 +2,7 @@
 an app per test on it, and factories for people and accounts."""
 
 import os
+import tempfile
 from datetime import date
 
 import pytest
@@ -33,10 +34,13 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which requires it to run: {report.longrepr}"
 
 
+RESSOURCERIE_DIR = tempfile.mkdtemp(prefix="coop-cra-ressourcerie-")  # not the instance's
+
+
 def base_config(url: str) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test" * 8,
             "JWT_SECRET_KEY": "test-jwt" * 4, "SMTP_HOST": None,
-            "PUBLIC_URL": "http://testserver"}
+            "PUBLIC_URL": "http://testserver", "RESSOURCERIE_DIR": RESSOURCERIE_DIR}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,5 +1,6 @@
 """The OpenAPI description, and a fuzz driven by it: no request shape yields a 500."""
 
+import io
 import json
 import os
 import re
@@ -9,6 +10,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.test import encode_multipart
 
 from server import create_app
 from server.api import openapi
@@ -239,9 +241,37 @@ RAW_BODIES = st.sampled_from([
 ])
 
 
+def multipart(fields: dict, file: bytes | None) -> tuple[bytes, str]:
+    """A multipart/form-data body: the fields as text, and maybe a file part."""
+    def text(value) -> str:  # a multipart body carries bytes: lone surrogates cannot travel
+        value = value if isinstance(value, str) else json.dumps(value)
+        return value.encode("utf-8", "replace").decode()
+
+    values = {text(name): text(value) for name, value in fields.items()}
+    if file is not None:
+        values["fichier"] = (io.BytesIO(file), "document.pdf")
+    boundary, data = encode_multipart(values, boundary="coop-cra-fuzz")  # no random(): hypothesis
+    return data, f"multipart/form-data; boundary={boundary}"
+
+
+@st.composite  # drawn, not built: hypothesis would print the nested strategies otherwise
+def multipart_bodies(draw, schema: dict) -> tuple[bytes, str]:
+    fields = draw(st.one_of(from_schema(schema), JUNK))
+    return multipart(fields if isinstance(fields, dict) else {"titre": fields}, draw(FILES))
+
+
+FILES = st.one_of(st.none(), st.binary(max_size=300), st.just(b"%PDF-1.4\n%%EOF\n"),
+                  st.binary(max_size=200).map(lambda b: b"%PDF-1.7\n" + b + b"\n%%EOF"))
+
+
 def bodies(operation: dict, seeds: st.SearchStrategy | None) -> st.SearchStrategy:
-    """(bytes, content type) for an operation with a JSON body: fitting, junk, broken."""
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    """(bytes, content type) for an operation with a body: fitting, junk, broken."""
+    content = operation["requestBody"]["content"]
+    if "multipart/form-data" in content:
+        return st.one_of(multipart_bodies(content["multipart/form-data"]["schema"]),
+                         RAW_BODIES,
+                         st.just((b"--x\r\nbroken", "multipart/form-data; boundary=x")))
+    schema = content["application/json"]["schema"]
     near_seeds = seeds.flatmap(lambda seed: mutated(seed, schema)) if seeds is not None else JUNK
     values = st.one_of(from_schema(schema), JUNK, near_seeds, near_seeds)
     return st.one_of(values.map(lambda v: (json.dumps(v).encode(), "application/json")),

@@ -62,6 +62,8 @@ def download(export: dict) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if export.get("lignes") is not None:
         response.headers["X-Nombre-Lignes"] = str(export["lignes"])
+    if export.get("taille") is not None:
+        response.content_length = export["taille"]
     return response
 
 
@@ -90,6 +92,7 @@ def register_blueprints(app):
         lieux,
         openapi,
         rappels,
+        ressourcerie,
         statistiques,
         structures,
         sync,
@@ -99,6 +102,6 @@ def register_blueprints(app):
     app.url_map.converters.update(id=IdConverter, default=TextConverter, string=TextConverter)
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, invitations, territoires, conseillers, structures, lieux, cras, sync,
-                   statistiques, coordinations, rappels, openapi):
+                   statistiques, coordinations, rappels, ressourcerie, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)

@@ -39,15 +39,17 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Messages par champ, imbriqués comme le corps."})
 
 
-def documented(body=None, query=None, response=None, status=200, token=None, errors=()):
-    """Describe a view: schema classes of its JSON body, query string and answer, and status.
+def documented(body=None, query=None, response=None, status=200, token=None, errors=(),
+               form=None):
+    """Describe a view: schema classes of its JSON body (or multipart `form`, whose file
+    fields are named in the schema's Meta.files), query string and answer, and status.
 
     token is "access" or "refresh" for views guarded by jwt_required rather than
     roles_required; errors lists statuses the view answers beyond the usual ones.
     """
     def decorator(view):
         view.openapi = {"body": body, "query": query, "response": response, "status": status,
-                        "token": token, "errors": tuple(errors)}
+                        "token": token, "errors": tuple(errors), "form": form}
         return view
     return decorator
 
@@ -97,6 +99,10 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
     if meta.get("body") is not None:
         operation["requestBody"] = {"required": True, **_json(meta["body"])}
         statuses |= {400, 413, 415, 422}
+    if meta.get("form") is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "multipart/form-data": {"schema": meta["form"]}}}
+        statuses |= {400, 413, 422}
     if path_parameters:
         statuses.add(404)
     if token:

@@ -5,14 +5,15 @@ from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, LieuActivite
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
+from server.models.ressourcerie import Document
 from server.models.statistique import cra_stat_jour, cra_stat_organisme
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
     "Commune", "CommuneCodePostal", "Conseiller", "Coordination", "Cra", "CraCoordination",
     "CraOperation",
-    "Departement", "Emploi", "EnvoiPush", "LieuActivite", "PushSubscription", "Rappel",
-    "RappelPreferences",
+    "Departement", "Document", "Emploi", "EnvoiPush", "LieuActivite", "PushSubscription",
+    "Rappel", "RappelPreferences",
     "Invitation", "Region", "RevokedToken", "Role", "Structure", "User", "cra_stat_jour",
     "cra_stat_organisme",
 ]
