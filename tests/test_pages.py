@@ -170,7 +170,7 @@ def test_referentiel_gives_the_forms_keys_and_labels_in_order(client):
     referentiel = response.get_json()
     assert list(referentiel) == ["canaux", "activites", "activites_aide", "ages", "statuts",
                                  "themes", "sous_themes", "durees", "suivis", "organismes",
-                                 "types_acces", "limites"]
+                                 "types_acces", "coordination", "limites"]
     assert list(referentiel["themes"]) == list(THEMES)
     assert len(referentiel["themes"]) == 17
     assert referentiel["themes"]["tpe/pme"] == {"label": "Assister un professionnel",

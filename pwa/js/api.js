@@ -36,10 +36,11 @@ function attachmentName(response) {
 
 async function send(path, { method = 'GET', body, token, as = 'json' } = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const form = body instanceof FormData; // a file upload: the browser sets its boundary
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/api${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, body: body === undefined || form ? body : JSON.stringify(body),
   });
   if (response.ok && as === 'blob') return response.blob();
   if (response.ok && as === 'file') return { blob: await response.blob(), filename: attachmentName(response) };

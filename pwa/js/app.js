@@ -7,6 +7,7 @@ import { $, $$, plural } from './dom.js';
 import { mountHistory, renderHistory } from './history.js';
 import { forgetDevice, onNotificationOpened, resendSubscription } from './push.js';
 import { showRappels } from './rappels.js';
+import { showRessourcerie } from './ressourcerie.js';
 import { hasUnsavedChanges, openForm } from './saisie.js';
 import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
 import { showStats } from './stats.js';
@@ -14,7 +15,7 @@ import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from '.
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
-const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination', 'rappels'];
+const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination', 'rappels', 'ressourcerie'];
 let user = null;
 let ref = null;
 const owner = () => String(user.id);
@@ -58,6 +59,7 @@ async function route(view, source = null, push = true) {
   if (target === 'statistiques') showStats(owner());
   if (target === 'coordination') await showCoordination({ owner: owner(), ref, user, onSaved: () => { announceChange(); requestBackgroundSync(); return syncNow(owner()); } });
   if (target === 'rappels') showRappels();
+  if (target === 'ressourcerie') await showRessourcerie();
   show(target);
 }
 

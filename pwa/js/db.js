@@ -2,12 +2,13 @@
 import { openDB } from '/vendor/idb/index.js';
 
 const NAME = 'coop-cra';
-const VERSION = 1;
+const VERSION = 2;
 let opening;
 
 /**
  * Stores: `outbox` (one row per operation waiting for the server's answer, in order),
- * `cras` (the conseiller's CRAs as this device knows them), `meta` (cursor, draft, session...).
+ * `cras` (the conseiller's CRAs as this device knows them), `meta` (cursor, draft, session...),
+ * `documents` (ressourcerie PDFs kept for offline reading, since version 2).
  * @returns {Promise<import('/vendor/idb/index.js').IDBPDatabase>}
  */
 export function database() {
@@ -18,6 +19,7 @@ export function database() {
         db.createObjectStore('cras', { keyPath: 'id' });
         db.createObjectStore('meta');
       }
+      if (oldVersion < 2) db.createObjectStore('documents', { keyPath: 'id' });
     },
   });
   return opening;

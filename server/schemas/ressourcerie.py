@@ -2,7 +2,7 @@
 
 import re
 
-from marshmallow import ValidationError, fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, pre_load, validate
 
 from server.models.ressourcerie import STATUTS, THEMATIQUES
 from server.schemas import BaseSchema
@@ -66,6 +66,11 @@ class DocumentPageSchema(BaseSchema):
 
 class DocumentQueryArgsSchema(BaseSchema):
     """"Rechercher un document": words, a thématique, a tag, a status; a page."""
+
+    @pre_load
+    def blanks_are_absent(self, data, **kwargs):
+        """A search form sends its empty fields ("thematique=" for "Toutes")."""
+        return {key: value for key, value in data.items() if value != ""}
 
     q = f.String(load_default=None, validate=validate.Length(max=200))
     thematique = f.String(load_default=None, validate=validate.OneOf(
