@@ -210,31 +210,29 @@ def _cumul_conditions(table, perimetre: Perimetre, periode: Periode) -> list:
     return conditions
 
 
-def _sums(perimetre: Perimetre, periode: Periode) -> dict[str, int]:
-    if perimetre.territorial:
-        columns = [func.sum(cra_stat_jour.c[name]) for name in COMPTEURS]
-        query = select(*columns).where(*_cumul_conditions(cra_stat_jour, perimetre, periode))
-    else:
-        columns = [func.sum(expression) for expression in contributions().values()]
-        query = select(*columns).where(*cra_conditions(perimetre, periode))
-    row = db.session.execute(query).one()
-    return {name: int(value or 0) for name, value in zip(COMPTEURS, row, strict=True)}
-
-
-def _months(perimetre: Perimetre, periode: Periode) -> dict[str, int]:
+def sums_by_month(perimetre: Perimetre, periode: Periode) -> dict[str, dict[str, int]]:
+    """Every counter summed per month ('YYYY-MM') of the period: one pass over the rows, which
+    gives both the indicators (their total) and the evolution (the CRAs of each month)."""
     if perimetre.territorial:
         month = month_of(cra_stat_jour.c.jour).label("mois")
-        query = (select(month, func.sum(cra_stat_jour.c.cras))
-                 .where(*_cumul_conditions(cra_stat_jour, perimetre, periode)))
+        columns = [func.sum(cra_stat_jour.c[name]) for name in COMPTEURS]
+        conditions = _cumul_conditions(cra_stat_jour, perimetre, periode)
     else:
         month = month_of(Cra.date).label("mois")
-        query = select(month, func.count()).where(*cra_conditions(perimetre, periode))
+        columns = [func.sum(expression) for expression in contributions().values()]
+        conditions = cra_conditions(perimetre, periode)
     # Grouped by the label: PostgreSQL sees two copies of an expression holding a bound
     # parameter as different expressions.
-    return {mois: int(count) for mois, count in db.session.execute(query.group_by(month))}
+    rows = db.session.execute(select(month, *columns).where(*conditions).group_by(month))
+    return {mois: dict(zip(COMPTEURS, map(int, values), strict=True)) for mois, *values in rows}
 
 
-def _organismes(perimetre: Perimetre, periode: Periode) -> list[tuple[str, int]]:
+def _total(by_month: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {name: sum(month[name] for month in by_month.values()) for name in COMPTEURS}
+
+
+def organismes(perimetre: Perimetre, periode: Periode) -> list[tuple[str, int]]:
+    """(organisme, people redirected there) over the scope and period, most first."""
     if perimetre.territorial:
         table = cra_stat_organisme
         nom, nombre = table.c.nom.label("nom"), func.sum(table.c.nombre).label("nombre")
@@ -342,13 +340,14 @@ INDICATEURS = (*FROM_SUMS, "reorientations", "evolution")
 def indicateurs(perimetre: Perimetre, periode: Periode, noms=INDICATEURS) -> dict:
     """The indicators of statistiques.md (all, or those named) over a scope and a period."""
     values = {}
-    if any(nom in FROM_SUMS for nom in noms):
-        sums = _sums(perimetre, periode)
+    if any(nom in FROM_SUMS or nom == "evolution" for nom in noms):
+        by_month = sums_by_month(perimetre, periode)
+        sums = _total(by_month)
         values.update({nom: FROM_SUMS[nom](sums) for nom in noms if nom in FROM_SUMS})
+        months = {mois: counters["cras"] for mois, counters in by_month.items()}
+        values["evolution"] = _evolution(months, periode)
     if "reorientations" in noms:
-        values["reorientations"] = _reorientations(_organismes(perimetre, periode))
-    if "evolution" in noms:
-        values["evolution"] = _evolution(_months(perimetre, periode), periode)
+        values["reorientations"] = _reorientations(organismes(perimetre, periode))
     return {nom: values[nom] for nom in noms}
 
 
