@@ -8,7 +8,7 @@ in step in the same transaction as the CRAs (server/services/cumuls.py), and
 
 import re
 
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String, Table
 
 from server.extensions import db
 from server.models.cra import ACTIVITES, AGES, CANAUX, STATUTS, THEMES
@@ -53,4 +53,9 @@ cra_stat_organisme = Table(
     Column("nom", String(100), primary_key=True),
     Column("region_code", String(3), nullable=False),
     Column("nombre", Integer, nullable=False),
+    # Some twenty rows per day and département: a year of the nation is hundreds of thousands
+    # of them. With every column the statistics read in the index, PostgreSQL answers a
+    # period, a département or a région from the index alone (docs/BENCHMARKS.md, issue 5).
+    Index("ix_cra_stat_organisme_jour_departement", "jour", "departement_code",
+          postgresql_include=["region_code", "nom", "nombre"]),
 )
