@@ -48,12 +48,13 @@ def flask(environment: dict, *args: str) -> None:
         sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
-def timed_seed(environment: dict, cras: int, seed: int) -> tuple[float, struct_rusage, str]:
+def timed_seed(environment: dict, cras: int, seed: int,
+               *options: str) -> tuple[float, struct_rusage, str]:
     """Wall time, resource usage and output of one `flask demo seed` child."""
     with tempfile.TemporaryFile(mode="w+") as output:
         start = time.perf_counter()
         child = subprocess.Popen([str(FLASK), "demo", "seed", "--cras", str(cras),
-                                  "--seed", str(seed)], env=environment, cwd=ROOT,
+                                  "--seed", str(seed), *options], env=environment, cwd=ROOT,
                                  stdout=output, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
