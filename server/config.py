@@ -31,7 +31,15 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(
         days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))
     )
-    JWT_TOKEN_LOCATION = ["headers"]
+    # The app sends its token in the Authorization header, read first; the pilotage pages keep
+    # theirs in HttpOnly cookies, with a CSRF double-submit value for what changes state (forms
+    # post it in a hidden csrf_token field; pages render it from the token, not from a cookie).
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_COOKIE_SAMESITE = "Lax"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = True
+    JWT_CSRF_IN_COOKIES = False
+    JWT_REFRESH_COOKIE_PATH = "/pilotage"  # only the pages renew a session
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "3"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
@@ -102,6 +110,8 @@ def load_config(app, test_config=None) -> None:
             secret, jwt_secret = _dev_secrets(app.instance_path)
             app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secret
             app.config["JWT_SECRET_KEY"] = app.config.get("JWT_SECRET_KEY") or jwt_secret
+    # Cookies only over HTTPS in production (JWT_COOKIE_SECURE for the pages' session).
+    app.config.setdefault("JWT_COOKIE_SECURE", app.config["APP_ENV"] == "production")
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "coop_cra.sqlite")
     )

@@ -3,7 +3,7 @@
 import logging
 from http import HTTPStatus
 
-from flask import jsonify
+from flask import jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +24,15 @@ FRENCH_MESSAGES = {
     429: "Trop de tentatives : veuillez réessayer plus tard.",
     500: "Erreur interne du serveur : veuillez réessayer plus tard.",
 }
+
+
+# The pilotage pages and the public statistics page get their errors as French pages.
+PAGES = ("/pilotage", "/statistiques")
+
+
+def _for_a_page() -> bool:
+    return any(request.path == prefix or request.path.startswith(prefix + "/")
+               for prefix in PAGES)
 
 
 class ApiError(Exception):
@@ -48,26 +57,36 @@ def error_response(status: int, message: str | None = None, errors=None):
     return jsonify(body), status
 
 
+def failure(status: int, message: str | None = None, errors=None):
+    """The JSON envelope; for a page, the same French message on an HTML page."""
+    if _for_a_page():
+        from server.pages.pilotage import error_page  # the pages import this module
+
+        return error_page(status, message or FRENCH_MESSAGES.get(status,
+                                                                 HTTPStatus(status).phrase))
+    return error_response(status, message, errors)
+
+
 def register_errorhandlers(app):
     """Route every error, JWT ones included, to the one envelope."""
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        return error_response(error.status, error.message, error.errors)
+        return failure(error.status, error.message, error.errors)
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(error):
-        return error_response(422, None, error.normalized_messages())
+        return failure(422, None, error.normalized_messages())
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):
-        return error_response(error.code or 500)
+        return failure(error.code or 500)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         db.session.rollback()
         log.exception("unexpected error")
-        return error_response(500)
+        return failure(500)
 
     @jwt.unauthorized_loader
     def missing_token(reason):

@@ -1,4 +1,5 @@
-"""Pages served to browsers: the conseiller's app (pwa/), DSFR assets, security headers.
+"""Pages served to browsers: the conseiller's app (pwa/), DSFR assets, the pilotage pages
+(pilotage.py), security headers.
 
 The app's own files are served with `no-cache` and an ETag: the service worker keeps them
 offline, and every new version must reach it. Package files (DSFR, idb) may be cached a day.
@@ -6,6 +7,7 @@ offline, and every new version must reach it. Package files (DSFR, idb) may be c
 
 from flask import Blueprint, Response, request, send_from_directory
 
+from server.pages import pilotage, session
 from server.pages.referentiel import referentiel_json
 from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
 
@@ -88,6 +90,9 @@ def security_headers(response):
 
 
 def register_pages(app):
-    """Mount the browser pages and the security headers."""
+    """Mount the browser pages, the pilotage pages, their cookie session and the security
+    headers."""
     app.register_blueprint(bp)
+    app.register_blueprint(pilotage.bp)
+    app.after_request(session.renew_access_cookie)
     app.after_request(security_headers)

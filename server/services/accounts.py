@@ -82,10 +82,12 @@ def issue_tokens(user: User) -> dict:
     }
 
 
-def refresh(user: User) -> dict:
-    """A new access token for a valid refresh token's owner."""
+def refresh(user: User, csrf: str | None = None) -> dict:
+    """A new access token for a valid refresh token's owner. A cookie session keeps its CSRF
+    value (`csrf`), so the forms already on screen stay valid."""
+    claims = {"role": user.role.value} | ({"csrf": csrf} if csrf else {})
     return {"access_token": create_access_token(identity=str(user.id),
-                                                additional_claims={"role": user.role.value})}
+                                                additional_claims=claims)}
 
 
 def logout(jwt_payload: dict, refresh_token: str | None) -> None:
