@@ -9,10 +9,23 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Conseiller, Coordination, Cra, CraOperation, LieuActivite, Structure, User
+from server.models import (
+    Conseiller,
+    Coordination,
+    Cra,
+    CraCoordination,
+    CraOperation,
+    Document,
+    LieuActivite,
+    Role,
+    Structure,
+    User,
+)
+from server.models.coordination import COORDINATION_CONTENT
 from server.models.cra import CONTENT_COLUMNS, ORGANISMES, TYPES_ACCES
+from server.schemas.coordinations import CraCoordinationSchema
 from server.schemas.lieux import LieuActiviteSchema
-from server.services import demo, territoires
+from server.services import demo, ressourcerie, territoires
 from server.services.cras import cra_schema
 
 PASSWORD = "Coop-Demo-2026!"
@@ -43,7 +56,8 @@ def snapshot():
 
 
 def clear():
-    for model in (CraOperation, Cra, LieuActivite, Coordination, User):
+    for model in (CraOperation, Cra, CraCoordination, Document, LieuActivite, Coordination,
+                  User):
         db.session.execute(model.__table__.delete())
     db.session.execute(Conseiller.emplois.property.mapper.local_table.delete())
     db.session.execute(Conseiller.__table__.delete())
@@ -118,7 +132,8 @@ def test_seeded_cras_pass_the_cra_schema(app):
         assert cra.version == 1 and cra.received_at.date() == cra.date
         assert cra.updated_at == cra.received_at and cra.deleted_at is None
     operations = db.session.execute(select(CraOperation.op_id, CraOperation.cra_id,
-                                           CraOperation.type)).all()
+                                           CraOperation.type)
+                                    .where(CraOperation.cra_id.in_(select(Cra.id)))).all()
     assert sorted(operations) == sorted((cra.head, cra.id, "create") for cra in cras)
 
 
@@ -126,10 +141,13 @@ def test_seeded_cras_pass_the_cra_schema(app):
 def test_cras_option_creates_exactly_that_many(runner, total):
     output = runner.invoke(args=["demo", "seed", "--cras", str(total)]).output
     assert f"{total} CRA" in output
-    assert count(Cra) == total and count(CraOperation) == total
+    assert count(Cra) == total
+    assert count(CraOperation) == total + count(CraCoordination)
     for conseiller in db.session.scalars(select(Conseiller)):
-        seqs = db.session.scalars(select(Cra.seq).where(Cra.conseiller_id == conseiller.id)
-                                  .order_by(Cra.seq)).all()
+        # CRAs and coordination reports share the conseiller's one change sequence
+        seqs = sorted([*db.session.scalars(select(Cra.seq).where(
+            Cra.conseiller_id == conseiller.id)), *db.session.scalars(select(
+                CraCoordination.seq).where(CraCoordination.conseiller_id == conseiller.id))])
         assert seqs == list(range(1, len(seqs) + 1)) and conseiller.sync_seq == len(seqs)
         assert conseiller.active or not seqs
 
@@ -272,3 +290,28 @@ def test_national_demo_logins_see_the_demo_conseiller(client, role):
     conseiller = db.session.scalar(select(User).where(
         User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])).conseiller_id
     assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200
+
+
+def test_demo_coordination_reports_are_valid_and_synced(app):
+    demo.seed(PASSWORD, 3, cras=200, today=DAY)
+    reports = db.session.scalars(select(CraCoordination)).all()
+    assert reports and all(report.date < DAY for report in reports)
+    schema = CraCoordinationSchema(today=DAY)
+    for report in reports:
+        wire = {k: v for k, v in schema.dump(report).items() if k not in (*STAMPS, "objet")}
+        assert schema.load(wire) == {name: getattr(report, name)
+                                     for name in COORDINATION_CONTENT}
+        assert db.session.get(CraOperation, report.head).cra_id == report.id
+        assert report.seq <= db.session.get(Conseiller, report.conseiller_id).sync_seq
+
+
+def test_demo_library_is_searchable_with_one_proposal(app):
+    demo.seed(PASSWORD, 3, cras=0, today=DAY)
+    admin = db.session.scalar(select(User).where(User.email == demo.DEMO_ACCOUNTS[Role.ADMIN]))
+    found = ressourcerie.liste(admin, {"q": "whatsapp"})["items"]
+    assert {d.titre for d in found} == {"Envoyer des photos avec WhatsApp",
+                                        "Faire un appel vidéo en famille"}
+    statuts = [d.statut for d in db.session.scalars(select(Document))]
+    assert statuts.count("propose") == 1 and statuts.count("publie") == 13
+    body = b"".join(ressourcerie.fichier(admin, found[0].id)["body"])
+    assert body.startswith(b"%PDF-") and b"%%EOF" in body[-1024:]

@@ -30,6 +30,7 @@ from server.models import (
     Conseiller,
     Coordination,
     Cra,
+    CraCoordination,
     CraOperation,
     Emploi,
     LieuActivite,
@@ -39,7 +40,7 @@ from server.models import (
 )
 from server.models.cra import AGES, ORGANISMES, STATUTS, SUIVIS, THEMES
 from server.models.types import utcnow
-from server.services import accounts, cumuls, territoires
+from server.services import accounts, cumuls, demo_documents, territoires
 
 # Where the demo lives: départements of several régions, overseas and Corsica included.
 DEMO_DEPARTEMENTS = ("69", "42", "13", "2A", "59", "35", "75", "974")
@@ -125,6 +126,9 @@ def seed(password: str, seed_value: int = 42, cras: int | None = None,
     terrains = [_terrain(c, lieux[c.id], communes_by_departement, calendar)
                 for c in activated]
     written = _seed_cras(rng, terrains, total)
+    coordinateurs = [c for c in activated if comptes[id(c)].role is Role.COORDINATEUR]
+    _coordination_cras(rng, coordinateurs, calendar)
+    demo_documents.seed_documents(DEMO_ACCOUNTS[Role.ADMIN], DEMO_ACCOUNTS[Role.CONSEILLER])
     db.session.commit()
     cumuls.recalculer()  # the CRAs were written in bulk, past the sync store
     return {"structures": len(structures), "conseillers": len(people),
@@ -701,3 +705,43 @@ def _copy_chunk(rows) -> int:
 def _copy_statement(table_name: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{name}"' for name in columns)  # statut_sansEmploi is case-sensitive
     return f"COPY {table_name} ({names}) FROM STDIN"
+
+
+# Coordinators' reports ----------------------------------------------------------------------
+
+EVENEMENTS = (("Fête du numérique", "grand-public"), ("Forum de l'inclusion numérique",
+              "inclusion-numerique"), ("Rencontre NEC locale", "nec-local"),
+              ("Webinaire national des coordinateurs", "national"))
+PARTENAIRES = (("CAF", "etat", ["parcours-usager"]), ("Conseil départemental", "departement",
+               ["coordination-departementale", "subvention"]), ("Mairie", "commune",
+               ["rendez-vous-elu"]))
+
+
+def _coordination_cras(rng, coordinateurs: list[Conseiller], calendar: list[date]) -> None:
+    """A report a month over the last six months for each coordinator (the first ones of the
+    national population only), written as if synced."""
+    for coordinateur in coordinateurs[:20]:
+        for months_ago in range(6):
+            day = calendar[-1 - 21 * months_ago] if len(calendar) > 21 * months_ago else None
+            if day is None:
+                break
+            evenements = [{"nom": nom, "type": kind, "date": (day - timedelta(days=3)).isoformat(),
+                           "organisateurs": sorted(rng.sample(
+                               ["ma-structure", "commune", "association", "epci"], k=2))}
+                          for nom, kind in rng.sample(EVENEMENTS, k=rng.randint(0, 2))]
+            partenariats = [{"nom": nom, "type_structure": kind, "natures": natures}
+                            for nom, kind, natures in rng.sample(PARTENAIRES, k=rng.randint(0, 1))]
+            accompagnements = [{"type": "structure", "type_structure": "association",
+                                "nom_structure": "Association Numérique Solidaire",
+                                "nom_mediateur": None, "problematiques": ["cra", "outils"],
+                                "actions": ["entretien"]}] if rng.random() < 0.5 else []
+            cra_id, head = _uuid(rng), _uuid(rng)
+            coordinateur.sync_seq += 1
+            db.session.add(CraCoordination(
+                id=cra_id, conseiller_id=coordinateur.id, structure_id=coordinateur.structure_id,
+                date=day, evenements=evenements, partenariats=partenariats,
+                accompagnements=accompagnements,
+                communication_heures=rng.choice((0.5, 1.0, 1.5, 2.0, 3.0)), head=head,
+                seq=coordinateur.sync_seq))
+            db.session.add(CraOperation(op_id=head, cra_id=cra_id,
+                                        conseiller_id=coordinateur.id, type="create"))

@@ -51,7 +51,12 @@ def _visible(user: User):
     return or_(Document.statut == "publie", Document.propose_par_id == user.id)
 
 
-def _search_text(titre: str, description: str, tags: list[str], thematique: str) -> str:
+def sha256(body: bytes) -> str:
+    """The hex digest a document keeps of its file."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def search_text(titre: str, description: str, tags: list[str], thematique: str) -> str:
     return plain(" ".join([titre, description, *tags, THEMATIQUES[thematique]]))
 
 
@@ -102,18 +107,19 @@ def deposer(user: User, data: dict, fichier: FileStorage | None) -> Document:
     published = user.role is Role.ADMIN
     document = Document(
         titre=data["titre"], description=data["description"], thematique=data["thematique"],
-        tags=data["tags"], fichier=key, nom_fichier=_file_name(fichier.filename), taille=size,
+        tags=data["tags"], fichier=key, nom_fichier=file_name(fichier.filename), taille=size,
         sha256=digest.hexdigest(), statut="publie" if published else "propose",
         propose_par_id=user.id, decide_par_id=user.id if published else None,
         publie_at=now if published else None,
-        texte_recherche=_search_text(data["titre"], data["description"], data["tags"],
+        texte_recherche=search_text(data["titre"], data["description"], data["tags"],
                                      data["thematique"]))
     db.session.add(document)
     db.session.commit()
     return document
 
 
-def _file_name(name: str) -> str:
+def file_name(name: str) -> str:
+    """A safe .pdf file name from what the user's file or the title was called."""
     stem = plain(name.rsplit(".", 1)[0]).replace(" ", "-")[:150] or "document"
     return f"{stem}.pdf"
 
