@@ -1,12 +1,15 @@
 """The CRA schema: every field and cross-field rule of the form, one French message per field."""
 
-from datetime import date
+import json
+import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from marshmallow import ValidationError
 
-from server.models import LieuActivite
-from server.schemas.cras import CraSchema
+from server.models import Cra, CraCoordination, LieuActivite
+from server.schemas.coordinations import CraCoordinationSchema, coordination_copy
+from server.schemas.cras import CraSchema, cra_copy
 from tests.cra_payloads import TODAY, atelier_payload, cra_payload
 
 LIEU = LieuActivite(id=7, conseiller_id=1, nom="Médiathèque", code_postal="69100",
@@ -119,3 +122,59 @@ def test_today_is_the_conseillers_today(app):
     """At 01:00 in Paris on the 24th it is still the 23rd in Réunion... and the reverse."""
     assert load(cra_payload(date="2026-11-24"), today=date(2026, 11, 24))
     assert "date" in errors_of(cra_payload(date="2026-11-24"), today=date(2026, 11, 23))
+
+
+# --- the copies the sync returns -----------------------------------------------------------
+
+COPIED = [
+    cra_payload(),
+    atelier_payload(annotation="  Atelier CAF  "),
+    cra_payload(canal="rattachement", lieu_activite_id=7, code_postal=None, code_commune=None,
+                themes=["equipement informatique", "budget"],
+                sous_themes={"equipement informatique": ["telephone", "ordinateur"]},
+                duree="60+", duree_minutes=480, date="2020-01-01"),
+    cra_payload(activite="ponctuel", canal="domicile", code_postal="42100",
+                code_commune="42218", nom_commune="?", duree="0-30"),
+]
+STAMPS = [  # (received_at, updated_at, deleted_at, version)
+    (datetime(2026, 11, 2, 9, 0, tzinfo=UTC), datetime(2026, 11, 2, 9, 0, tzinfo=UTC), None, 1),
+    (datetime(2026, 11, 2, 9, 0, 0, 1, tzinfo=UTC), datetime(2026, 11, 3, 17, 45, 12, 345678,
+                                                             tzinfo=UTC),
+     datetime(2026, 11, 3, 17, 45, 12, 345678, tzinfo=UTC), 7),
+]
+
+
+def same_json(left, right) -> bool:
+    """Equal, keys in the same order at every level (what the client receives)."""
+    return json.dumps(left, ensure_ascii=False) == json.dumps(right, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("stamps", STAMPS)
+@pytest.mark.parametrize("payload", COPIED)
+def test_the_compiled_copy_is_the_schemas_dump(app, payload, stamps):
+    received_at, updated_at, deleted_at, version = stamps
+    row = Cra(**load(payload), id=uuid.uuid4(), conseiller_id=1, head=uuid.uuid4(),
+              version=version, seq=3, received_at=received_at, updated_at=updated_at,
+              deleted_at=deleted_at)
+    assert same_json(cra_copy(row), CraSchema().dump(row))
+
+
+def test_the_compiled_copy_of_stored_rows_is_the_schemas_dump(app, client, login, make_user,
+                                                               make_structure):
+    from server.extensions import db
+    from tests.cra_payloads import create_op
+    from tests.test_coordinations import rapport
+
+    headers = login(make_user("coordinateur", structure=make_structure()))
+    operations = [create_op(cra_payload()), create_op(atelier_payload()),
+                  create_op(rapport(), objet="cra_coordination"),
+                  create_op(rapport(evenements=[], accompagnements=[]), objet="cra_coordination")]
+    response = client.post("/api/sync/push", json={"operations": operations}, headers=headers)
+    assert [r["status"] for r in response.json["results"]] == ["applied"] * 4
+    db.session.expire_all()
+    cras, reports = db.session.query(Cra).all(), db.session.query(CraCoordination).all()
+    assert len(cras) == 2 and len(reports) == 2
+    for row in cras:
+        assert same_json(cra_copy(row), CraSchema().dump(row))
+    for row in reports:
+        assert same_json(coordination_copy(row), CraCoordinationSchema().dump(row))

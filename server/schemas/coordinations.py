@@ -21,7 +21,7 @@ from server.models.coordination import (
     TYPES_EVENEMENT,
     TYPES_STRUCTURE,
 )
-from server.schemas import BaseSchema
+from server.schemas import BaseSchema, dumper
 from server.schemas import fields as f
 from server.schemas.cras import FIRST_DAY
 
@@ -160,6 +160,15 @@ class CraCoordinationSchema(BaseSchema):
                 "communication_heures": row.communication_heures, "head": str(row.head),
                 "version": row.version, "deleted": row.deleted_at is not None,
                 "received_at": row.received_at, "updated_at": row.updated_at}
+
+
+_COPIES = CraCoordinationSchema()
+_copy = dumper(_COPIES)
+
+
+def coordination_copy(row) -> dict:
+    """`CraCoordinationSchema().dump(row)` (the copy the sync protocol returns), compiled."""
+    return _copy(_COPIES.wire(row))
 
 
 class CraCoordinationPageSchema(BaseSchema):

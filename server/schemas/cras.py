@@ -9,7 +9,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
 from server.models.cra import ACTIVITES, AGES, CANAUX, DUREES, SOUS_THEMES, STATUTS, SUIVIS, THEMES
-from server.schemas import BaseSchema
+from server.schemas import BaseSchema, dumper
 from server.schemas import fields as f
 from server.services import territoires
 
@@ -210,6 +210,14 @@ class CraSchema(BaseSchema):
         wire["deleted"] = cra.deleted_at is not None
         return wire
 
+
+_COPIES = CraSchema()
+_copy = dumper(_COPIES)
+
+
+def cra_copy(cra) -> dict:
+    """`CraSchema().dump(cra)` (the copy the sync protocol returns), compiled by dumper()."""
+    return _copy(_COPIES.nest(cra))
 
 
 class CraQueryArgsSchema(BaseSchema):

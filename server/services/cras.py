@@ -1,6 +1,7 @@
 """CRAs: the sync protocol's store on the database, push, pull and the history."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -15,8 +16,8 @@ from server.models import Conseiller, Cra, CraOperation, LieuActivite, Role, Use
 from server.models.coordination import COORDINATION_CONTENT, CraCoordination
 from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
-from server.schemas.coordinations import CraCoordinationSchema
-from server.schemas.cras import CraSchema
+from server.schemas.coordinations import CraCoordinationSchema, coordination_copy
+from server.schemas.cras import CraSchema, cra_copy
 from server.services import cumuls, territoires
 from sync import protocol
 from sync.engine import CraState, apply_batch
@@ -69,12 +70,11 @@ class Objet:
 
     model: type
     content: tuple[str, ...]  # the columns the user's content fills
-    schema: object  # dumps a row as the app sees it
+    copy: Callable[[object], dict]  # a row as the app sees it (its schema's dump)
 
 
-OBJETS = {"cra": Objet(Cra, CONTENT_COLUMNS, CraSchema()),
-          "cra_coordination": Objet(CraCoordination, COORDINATION_CONTENT,
-                                    CraCoordinationSchema())}
+OBJETS = {"cra": Objet(Cra, CONTENT_COLUMNS, cra_copy),
+          "cra_coordination": Objet(CraCoordination, COORDINATION_CONTENT, coordination_copy)}
 
 
 class SqlStore:
@@ -123,7 +123,7 @@ class SqlStore:
         return CraState(str(row.id), row.conseiller_id, str(row.head),
                         row.deleted_at is not None,
                         {column: getattr(row, column) for column in objet.content},
-                        objet.schema.dump(row))
+                        objet.copy(row))
 
     def savepoint(self):
         return db.session.begin_nested()
@@ -239,7 +239,7 @@ def pull(user: User, cursor: str | None, limit: int) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][0] if rows else after
-    return {"changes": [OBJETS[name].schema.dump(row) for _, name, row in rows],
+    return {"changes": [OBJETS[name].copy(row) for _, name, row in rows],
             "cursor": protocol.encode_cursor(last), "more": more}
 
 
