@@ -1,4 +1,12 @@
-"""Apply a batch of operations against a store, one result per operation (PROTOCOL.md)."""
+"""Apply a batch of operations against a store, one result per operation (PROTOCOL.md).
+
+Every decision is taken in memory, under the owner's lock, from what the store held when the
+batch began; the writes then go to the store all at once (`plan_*`, then `write_planned`). The
+lock keeps the owner's records and operations from changing meanwhile, not an op_id or a record
+id being taken by another owner at the same moment: then the store writes nothing of the plan,
+and the batch is applied again item by item, each operation in its own savepoint, which answers
+those races as the rules say. Either way the database's unique keys decide, never a read.
+"""
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -48,6 +56,15 @@ class Store(Protocol):
     def lock_owner(self) -> None: ...
     def known_operations(self, op_ids: list[str]) -> set[str]: ...
     def load(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CraState]: ...
+    # The usual way: each effect planned in memory (a plan_* that raises Refused plans
+    # nothing), then all written at once. write_planned() is False when a key was taken by
+    # someone else meanwhile: then nothing of the plan is written, and the plan is forgotten.
+    def plan_record(self, op: Operation) -> None: ...
+    def plan_insert(self, op: Operation, content: dict) -> CraState: ...
+    def plan_update(self, state: CraState, op: Operation, content: dict) -> CraState: ...
+    def plan_delete(self, state: CraState, op: Operation) -> CraState: ...
+    def write_planned(self) -> bool: ...
+    # Item by item, after a lost race: record() and insert() say whether the key was free.
     def savepoint(self) -> AbstractContextManager: ...
     def record(self, op: Operation) -> bool: ...
     def insert(self, op: Operation, content: dict) -> CraState | None: ...
@@ -62,21 +79,89 @@ def apply_batch(store: Store, owner_id: int, raw_operations: list,
                 validate: Validator) -> list[Result]:
     """Apply the operations in order; the caller commits the transaction afterwards."""
     parsed = [parse_operation(raw) for raw in raw_operations]
-    operations = [op for op, _ in parsed if op is not None]
     store.lock_owner()
+    results = _apply_planned(store, owner_id, parsed, validate)
+    if results is None:  # a key was taken by another owner meanwhile
+        results = _apply_each(store, owner_id, parsed, validate)
+    return results
+
+
+def _prefetch(store: Store, parsed: list) -> tuple[set, dict]:
+    operations = [op for op, _ in parsed if op is not None]
     known = store.known_operations([op.op_id for op in operations])
     states = store.load(list(dict.fromkeys(op.key for op in operations)))
+    return known, states
+
+
+def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
+    known, states = _prefetch(store, parsed)
     results = []
     for op, rejection in parsed:
         if rejection is not None:
             results.append(rejection)
             continue
-        result = _apply(store, owner_id, op, known, states, validate)
-        results.append(result)
-    return results
+        judged = _judge(owner_id, op, known, states, validate)
+        if isinstance(judged, Result):
+            results.append(judged)
+            continue
+        content, holds = judged
+        state = states.get(op.key)
+        try:
+            new_state = state if holds else _change(op, state, content, store.plan_insert,
+                                                    store.plan_update, store.plan_delete)
+        except Refused as refusal:
+            results.append(Result(op.op_id, REJECTED, message=refusal.message,
+                                  errors=refusal.errors))
+            continue
+        store.plan_record(op)
+        known.add(op.op_id)
+        states[op.key] = new_state
+        results.append(Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy))
+    return results if store.write_planned() else None
+
+
+def _apply_each(store, owner_id, parsed, validate) -> list[Result]:
+    known, states = _prefetch(store, parsed)
+    return [rejection or _apply(store, owner_id, op, known, states, validate)
+            for op, rejection in parsed]
 
 
 def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -> Result:
+    judged = _judge(owner_id, op, known, states, validate)
+    if isinstance(judged, Result):
+        return judged
+    content, holds = judged
+    state = states.get(op.key)
+    try:
+        with store.savepoint():
+            if not store.record(op):
+                known.add(op.op_id)
+                return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
+            new_state = state if holds else _change(op, state, content, store.insert,
+                                                    store.update, store.delete)
+    except Refused as refusal:
+        return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
+    known.add(op.op_id)
+    states[op.key] = new_state
+    return Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy)
+
+
+def _change(op: Operation, state: CraState | None, content: dict | None,
+            insert, update, delete) -> CraState:
+    """The operation's effect, through the store's planned or item-by-item methods."""
+    if op.type == "create":
+        new_state = insert(op, content)
+        if new_state is None:
+            raise Refused(MSG_ID_TAKEN, {"cra_id": [MSG_ID_TAKEN]})
+        return new_state
+    if op.type == "update":
+        return update(state, op, content)
+    return delete(state, op)
+
+
+def _judge(owner_id, op: Operation, known: set, states: dict, validate):
+    """A Result when the operation must change nothing; else (content, holds), `holds` when
+    its effect already holds (the operation is remembered and answered duplicate)."""
     state = states.get(op.key)
     if state is not None and state.owner_id != owner_id:
         # Someone else's CRA: answer as if it did not exist, whatever the operation.
@@ -90,31 +175,13 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
         if errors:
             return Result(op.op_id, REJECTED, message=MSG_INVALID, errors=errors)
     outcome = _decide(op, state, content)
-    if outcome is not None:
-        status, message = outcome
-        if status is not DUPLICATE:
-            return Result(op.op_id, status, copy=state.copy if state else None, message=message,
-                          errors={"cra_id": [message]} if status is REJECTED else {})
-    try:
-        with store.savepoint():
-            if not store.record(op):
-                known.add(op.op_id)
-                return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
-            if outcome is not None:  # the wanted effect already holds: remember the op only
-                new_state = state
-            elif op.type == "create":
-                new_state = store.insert(op, content)
-                if new_state is None:
-                    raise Refused(MSG_ID_TAKEN, {"cra_id": [MSG_ID_TAKEN]})
-            elif op.type == "update":
-                new_state = store.update(state, op, content)
-            else:
-                new_state = store.delete(state, op)
-    except Refused as refusal:
-        return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
-    known.add(op.op_id)
-    states[op.key] = new_state
-    return Result(op.op_id, DUPLICATE if outcome else APPLIED, copy=new_state.copy)
+    if outcome is None:
+        return content, False
+    status, message = outcome
+    if status is DUPLICATE:
+        return content, True
+    return Result(op.op_id, status, copy=state.copy if state else None, message=message,
+                  errors={"cra_id": [message]} if status is REJECTED else {})
 
 
 def _decide(op: Operation, state: CraState | None, content: dict | None):
@@ -134,4 +201,3 @@ def _decide(op: Operation, state: CraState | None, content: dict | None):
     if op.base != state.head:
         return CONFLICT, MSG_CHANGED
     return None
-

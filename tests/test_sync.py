@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import Cra, CraOperation
 from server.services import cras as cras_service
+from server.services import cumuls
 from sync.protocol import MAX_OPERATIONS
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op, update_op
 
@@ -287,28 +288,100 @@ def test_sixteen_concurrent_identical_batches_make_one_row_per_cra(app, login, c
     assert db.session.get(Cra, uuid.UUID(batch[0]["cra_id"])).annotation == "version 2"
 
 
-def test_crash_mid_batch_writes_nothing(app, push, backend, monkeypatch):
-    real_insert = cras_service.SqlStore.insert
+def hide_from_the_prefetch(monkeypatch, op_ids=(), cra_ids=()):
+    """The batch's reads miss these operations and CRAs, as when another conseiller's batch
+    commits them just after: only the database's unique keys can then tell."""
+    known, load = cras_service.SqlStore.known_operations, cras_service.SqlStore.load
+    monkeypatch.setattr(cras_service.SqlStore, "known_operations",
+                        lambda store, ids: known(store, ids) - set(op_ids))
+    monkeypatch.setattr(cras_service.SqlStore, "load", lambda store, keys: load(
+        store, [key for key in keys if key[1] not in cra_ids]))
+
+
+@pytest.fixture
+def other_conseillers_batch(client, login, make_user, make_structure):
+    other = make_user("conseiller", structure=make_structure("Autre", "13055", "13001"))
+    theirs = create_op()
+    response = client.post("/api/sync/push", json={"operations": [theirs]},
+                           headers=login(other))
+    assert statuses(response.json["results"]) == ["applied"]
+    return theirs
+
+
+def test_an_op_id_taken_meanwhile_by_another_conseiller_is_a_duplicate(
+        push, monkeypatch, other_conseillers_batch):
+    theirs = other_conseillers_batch
+    hide_from_the_prefetch(monkeypatch, op_ids={theirs["op_id"]})
+    mine = [create_op(), create_op(op_id=theirs["op_id"]), create_op()]
+    assert statuses(push(*mine)) == ["applied", "duplicate", "applied"]
+    assert count(Cra) == 3 and count(CraOperation) == 3
+    assert db.session.get(Cra, uuid.UUID(mine[1]["cra_id"])) is None
+    assert cumuls.ecarts() == []
+
+
+def test_a_cra_id_taken_meanwhile_by_another_conseiller_is_rejected(
+        push, monkeypatch, other_conseillers_batch):
+    theirs = other_conseillers_batch
+    hide_from_the_prefetch(monkeypatch, cra_ids={theirs["cra_id"]})
+    mine = [create_op(), create_op(atelier_payload(), cra_id=theirs["cra_id"]), create_op()]
+    results = push(*mine)
+    assert statuses(results) == ["applied", "rejected", "applied"]
+    assert results[1]["errors"] == {"cra_id": [
+        "Un autre compte rendu existe déjà avec cet identifiant."]}
+    assert count(Cra) == 3 and count(CraOperation) == 3  # the rejected operation is not kept
+    row = db.session.get(Cra, uuid.UUID(theirs["cra_id"]))
+    assert row.nb_participants == 1 and row.version == 1
+    assert cumuls.ecarts() == []
+
+
+def test_create_edit_and_delete_in_one_batch_answer_each_step(client, push):
+    create = create_op()
+    edit = update_op(create["cra_id"], base=create["op_id"], cra=atelier_payload())
+    delete = delete_op(create["cra_id"], base=edit["op_id"])
+    results = push(create, edit, delete, create_op())
+    assert statuses(results) == ["applied"] * 4
+    assert [(r["cra"]["version"], r["cra"]["nb_participants"], r["cra"]["deleted"])
+            for r in results[:3]] == [(1, 1, False), (2, 5, False), (3, 5, True)]
+    assert results[2]["cra"]["head"] == delete["op_id"]
+    changes = pull(client, push.headers)["changes"]
+    assert [change["version"] for change in changes] == [3, 1]
+    assert count(Cra) == 2 and count(CraOperation) == 4 and cumuls.ecarts() == []
+
+
+@pytest.mark.parametrize("way", ["planned", "item by item"])
+def test_crash_mid_batch_writes_nothing(app, push, backend, monkeypatch, way,
+                                        other_conseillers_batch):
+    """The worker dies after some of the batch's rows went in: planned (after the operation
+    log, before the CRAs) or item by item (after a race sent the batch that way)."""
     calls = []
 
-    def crashing_insert(store, op, content):
-        calls.append(op.op_id)
-        if len(calls) == 3:
-            if backend == "postgresql":  # the database connection really dies
-                db.session.execute(select(func.pg_terminate_backend(func.pg_backend_pid())))
-            raise RuntimeError("worker killed mid-batch")
-        return real_insert(store, op, content)
+    def crash_on_third_call(real):
+        def crashing(*args):
+            calls.append(args)
+            if len(calls) == 3 - (way == "planned"):
+                if backend == "postgresql":  # the database connection really dies
+                    db.session.execute(select(func.pg_terminate_backend(func.pg_backend_pid())))
+                raise RuntimeError("worker killed mid-batch")
+            return real(*args)
+        return crashing
 
-    monkeypatch.setattr(cras_service.SqlStore, "insert", crashing_insert)
+    if way == "planned":
+        monkeypatch.setattr(cras_service, "_insert_all",
+                            crash_on_third_call(cras_service._insert_all))
+    else:
+        monkeypatch.setattr(cras_service.SqlStore, "insert",
+                            crash_on_third_call(cras_service.SqlStore.insert))
+        hide_from_the_prefetch(monkeypatch, op_ids={other_conseillers_batch["op_id"]})
     app.config["PROPAGATE_EXCEPTIONS"] = False
     batch = [create_op() for _ in range(5)]
+    batch[0]["op_id"] = other_conseillers_batch["op_id"]
     body = push(*batch, expect=500)
-    assert body["code"] == 500
+    assert body["code"] == 500 and calls
     db.session.remove()
-    assert count(Cra) == 0 and count(CraOperation) == 0
-    monkeypatch.setattr(cras_service.SqlStore, "insert", real_insert)
-    assert statuses(push(*batch)) == ["applied"] * 5
-    assert count(Cra) == 5
+    assert count(Cra) == 1 and count(CraOperation) == 1  # the other conseiller's only
+    monkeypatch.undo()
+    assert statuses(push(*batch)) == ["duplicate"] + ["applied"] * 4
+    assert count(Cra) == 5 and cumuls.ecarts() == []
 
 
 def test_structure_stamped_is_the_employer_at_the_cras_date(push, conseiller, make_structure):

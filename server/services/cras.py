@@ -7,7 +7,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
-from sqlalchemy import exists, func, literal_column, select, type_coerce, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.errors import ApiError
@@ -41,6 +50,37 @@ def insert_ignoring_conflicts(table, key: str):
                                       .on_conflict_do_nothing(index_elements=[key])
                                       .returning(table.c[key]))
     return _INSERTS[table.name, name]
+
+
+_BULK_INSERTS: dict[str, object] = {}  # PostgreSQL's, by table
+
+
+def _insert_all(table, key: str, rows: list[dict]) -> bool:
+    """Insert the rows (every column given) in one INSERT … ON CONFLICT (key) DO NOTHING
+    RETURNING key; False when one of their keys was taken.
+
+    On PostgreSQL the rows travel as one array per column, unnested: one statement text
+    whatever their number, which the driver caches and the server prepares, where a VALUES list
+    of 50 CRAs is some 2,000 parameters parsed anew by the driver at each batch.
+    """
+    if not rows:
+        return True
+    if db.session.get_bind().dialect.name != "postgresql":
+        statement, parameters = insert_ignoring_conflicts(table, key), rows
+    else:
+        if table.name not in _BULK_INSERTS:
+            names = [column.key for column in table.columns]
+            arrays = func.unnest(*(
+                # Unbounded: an over-long text must fail on insert, not be cut by the cast.
+                bindparam(column.key, type_=postgresql.ARRAY(
+                    String() if isinstance(column.type, String) else column.type, dimensions=1))
+                for column in table.columns)).table_valued(*names).render_derived()
+            _BULK_INSERTS[table.name] = (
+                postgresql.insert(table).from_select(names, select(arrays))
+                .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
+        statement = _BULK_INSERTS[table.name]
+        parameters = {name: [row[name] for row in rows] for name in table.columns.keys()}
+    return len(db.session.connection().execute(statement, parameters).all()) == len(rows)
 
 
 def conseiller_of(user: User) -> Conseiller:
@@ -78,25 +118,34 @@ OBJETS = {"cra": Objet(Cra, CONTENT_COLUMNS, cra_copy),
 
 
 class SqlStore:
-    """sync.engine.Store on SQLAlchemy, for one conseiller, inside the session's transaction."""
+    """sync.engine.Store on SQLAlchemy, for one conseiller, inside the session's transaction.
+
+    A planned batch costs a few statements whatever its size: the operation log and the new
+    records each in one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, the changed
+    records in one flush, all inside one savepoint, rolled back when a key turns out taken.
+    """
 
     def __init__(self, conseiller: Conseiller):
         self.conseiller = conseiller
-        self.seq = 0
+        self.seq = self.locked_seq = 0
         self.rows: dict[tuple[str, str], object] = {}
         self.cumuls: cumuls.Suivi | None = None
+        self.planned_operations: list[dict] = []
+        self.planned_records: dict[tuple[str, str], object] = {}  # new rows, not in the session
+        self.writes = None  # the savepoint of the planned writes, once one is needed
 
     def lock_owner(self) -> None:
         # A write first: PostgreSQL locks the row, SQLite takes its write lock before any read.
-        self.seq = db.session.execute(
+        self.seq = self.locked_seq = db.session.execute(
             update(Conseiller).where(Conseiller.id == self.conseiller.id)
             .values(sync_seq=Conseiller.sync_seq).returning(Conseiller.sync_seq)).scalar_one()
 
     def finish(self) -> None:
         if self.cumuls is not None:
             self.cumuls.fin()
-        db.session.execute(update(Conseiller).where(Conseiller.id == self.conseiller.id)
-                           .values(sync_seq=self.seq))
+        if self.seq != self.locked_seq:
+            db.session.execute(update(Conseiller).where(Conseiller.id == self.conseiller.id)
+                               .values(sync_seq=self.seq))
 
     def known_operations(self, op_ids):
         if not op_ids:
@@ -106,17 +155,20 @@ class SqlStore:
         return {str(op_id) for op_id in found}
 
     def load(self, keys):
-        # The CRAs' share of the daily totals is taken before their first write (cumuls.py).
-        self.cumuls = cumuls.Suivi(self.conseiller.id, [i for objet, i in keys if objet == "cra"])
-        states = {}
+        self.rows = {}
         for name, objet in OBJETS.items():
             ids = [uuid.UUID(i) for kind, i in keys if kind == name]
-            if not ids:
-                continue
-            for row in db.session.scalars(select(objet.model).where(objet.model.id.in_(ids))):
-                self.rows[name, str(row.id)] = row
-                states[name, str(row.id)] = self._state(name, row)
-        return states
+            if ids:
+                for row in db.session.scalars(select(objet.model)
+                                              .where(objet.model.id.in_(ids))):
+                    self.rows[name, str(row.id)] = row
+        # The CRAs' share of the daily totals is taken before their first write (cumuls.py);
+        # only those stored already have one (the lock keeps the conseiller from making more).
+        self.cumuls = cumuls.Suivi(
+            self.conseiller.id, [i for objet, i in keys if objet == "cra"],
+            existants=[i for (objet, i), row in self.rows.items()
+                       if objet == "cra" and row.conseiller_id == self.conseiller.id])
+        return {key: self._state(key[0], row) for key, row in self.rows.items()}
 
     def _state(self, name: str, row) -> CraState:
         objet = OBJETS[name]
@@ -124,17 +176,6 @@ class SqlStore:
                         row.deleted_at is not None,
                         {column: getattr(row, column) for column in objet.content},
                         objet.copy(row))
-
-    def savepoint(self):
-        return db.session.begin_nested()
-
-    def record(self, op) -> bool:
-        row = {"op_id": uuid.UUID(op.op_id), "cra_id": uuid.UUID(op.cra_id),
-               "conseiller_id": self.conseiller.id, "type": op.type, "applied_at": utcnow(),
-               "client_time": op.client_time}
-        statement = insert_ignoring_conflicts(CraOperation.__table__, "op_id")
-        # RETURNING says whether the row went in; rowcount is unreliable across drivers.
-        return db.session.connection().execute(statement, row).first() is not None
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -144,44 +185,123 @@ class SqlStore:
         if op.objet == "cra":
             self.cumuls.avant_ecriture()
 
-    def insert(self, op, content):
-        self._before_write(op)
+    def _new_values(self, op, content) -> dict:
         now = utcnow()
-        model = OBJETS[op.objet].model
-        values = {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
-                  "structure_id": self.conseiller.structure_at(content["date"]),
-                  "head": uuid.UUID(op.op_id), "version": 1, "seq": self._next_seq(),
-                  "received_at": now, "updated_at": now, "deleted_at": None,
-                  "client_time": op.client_time}
-        statement = insert_ignoring_conflicts(model.__table__, "id")
-        if db.session.connection().execute(statement, values).first() is None:
-            return None
-        return self._state(op.objet, model(**values))
+        return {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
+                "structure_id": self.conseiller.structure_at(content["date"]),
+                "head": uuid.UUID(op.op_id), "version": 1, "seq": self._next_seq(),
+                "received_at": now, "updated_at": now, "deleted_at": None,
+                "client_time": op.client_time}
+
+    def _operation_values(self, op) -> dict:
+        return {"op_id": uuid.UUID(op.op_id), "cra_id": uuid.UUID(op.cra_id),
+                "conseiller_id": self.conseiller.id, "type": op.type, "applied_at": utcnow(),
+                "client_time": op.client_time}
 
     def _row(self, op):
         if op.key not in self.rows:
             self.rows[op.key] = db.session.get(OBJETS[op.objet].model, uuid.UUID(op.cra_id))
         return self.rows[op.key]
 
-    def _touch(self, row, op) -> None:
+    def _change(self, row, op, content) -> None:
+        if content is not None:
+            for name, value in content.items():
+                setattr(row, name, value)
+            row.structure_id = self.conseiller.structure_at(content["date"])
+        else:
+            row.deleted_at = utcnow()
         row.head, row.version, row.seq = uuid.UUID(op.op_id), row.version + 1, self._next_seq()
         row.updated_at, row.client_time = utcnow(), op.client_time
+
+    # --- planned: in memory first, then written at once --------------------------------------
+
+    def _open_writes(self) -> None:
+        """The savepoint the planned writes go in, before the first change to a stored row
+        (a query may flush it from then on)."""
+        if self.writes is None:
+            self.writes = db.session.begin_nested()
+
+    def plan_record(self, op) -> None:
+        self.planned_operations.append(self._operation_values(op))
+
+    def plan_insert(self, op, content):
+        self._before_write(op)
+        row = OBJETS[op.objet].model(**self._new_values(op, content))  # transient until written
+        self.rows[op.key] = self.planned_records[op.key] = row
+        return self._state(op.objet, row)
+
+    def plan_update(self, state, op, content):
+        return self._plan_change(op, content)
+
+    def plan_delete(self, state, op):
+        return self._plan_change(op, None)
+
+    def _plan_change(self, op, content):
+        self._before_write(op)
+        row = self._row(op)
+        if op.key not in self.planned_records:
+            self._open_writes()
+        self._change(row, op, content)
+        return self._state(op.objet, row)
+
+    def write_planned(self) -> bool:
+        operations, records = self.planned_operations, self.planned_records
+        self.planned_operations, self.planned_records = [], {}
+        if not operations and self.writes is None:
+            return True
+        self._open_writes()
+        writes, self.writes = self.writes, None
+        # Sorted by key, so that two batches racing for the same keys take them in one order.
+        done = _insert_all(CraOperation.__table__, "op_id", sorted(
+            operations, key=lambda row: row["op_id"]))
+        for name, objet in OBJETS.items():
+            rows = sorted((row for (kind, _), row in records.items() if kind == name),
+                          key=lambda row: row.id)
+            columns = [column.key for column in objet.model.__table__.columns]
+            done = done and _insert_all(objet.model.__table__, "id", [
+                {column: getattr(row, column) for column in columns} for row in rows])
+        if done:
+            writes.commit()  # flushes the changed rows first
+            return True
+        # Taken meanwhile by another conseiller's batch: as if nothing had been planned.
+        writes.rollback()
+        for key, row in self.rows.items():
+            if key not in records:
+                db.session.expire(row)
+        self.seq = self.locked_seq
+        return False
+
+    # --- item by item ------------------------------------------------------------------------
+
+    def savepoint(self):
+        return db.session.begin_nested()
+
+    def record(self, op) -> bool:
+        statement = insert_ignoring_conflicts(CraOperation.__table__, "op_id")
+        # RETURNING says whether the row went in; rowcount is unreliable across drivers.
+        return db.session.connection().execute(
+            statement, self._operation_values(op)).first() is not None
+
+    def insert(self, op, content):
+        self._before_write(op)
+        model = OBJETS[op.objet].model
+        values = self._new_values(op, content)
+        statement = insert_ignoring_conflicts(model.__table__, "id")
+        if db.session.connection().execute(statement, values).first() is None:
+            return None
+        return self._state(op.objet, model(**values))
 
     def update(self, state, op, content):
         self._before_write(op)
         row = self._row(op)
-        for name, value in content.items():
-            setattr(row, name, value)
-        row.structure_id = self.conseiller.structure_at(content["date"])
-        self._touch(row, op)
+        self._change(row, op, content)
         db.session.flush()
         return self._state(op.objet, row)
 
     def delete(self, state, op):
         self._before_write(op)
         row = self._row(op)
-        row.deleted_at = utcnow()
-        self._touch(row, op)
+        self._change(row, op, None)
         db.session.flush()
         return self._state(op.objet, row)
 
@@ -190,13 +310,18 @@ ONLY_COORDINATEURS = "Seuls les conseillers coordinateurs saisissent un CRA de c
 
 
 def _validator(user: User, conseiller: Conseiller):
-    """validate(objet, payload) for the engine: the CRA schema, or the coordinators' one."""
-    schemas = {"cra": cra_schema(conseiller),
-               "cra_coordination": CraCoordinationSchema(today=today_for(conseiller))}
+    """validate(objet, payload) for the engine: the CRA schema, or the coordinators' one.
+    Each is made when first needed (a replay needs none): it costs a query and a copy of
+    every field."""
+    makers = {"cra": lambda: cra_schema(conseiller),
+              "cra_coordination": lambda: CraCoordinationSchema(today=today_for(conseiller))}
+    schemas = {}
 
     def validate(objet: str, payload: dict):
         if objet == "cra_coordination" and user.role is not Role.COORDINATEUR:
             return None, {"objet": [ONLY_COORDINATEURS]}
+        if objet not in schemas:
+            schemas[objet] = makers[objet]()
         try:
             return schemas[objet].load(payload), {}
         except ValidationError as error:

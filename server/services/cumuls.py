@@ -121,15 +121,21 @@ def ajouter(avant: Totaux, apres: Totaux) -> None:
 
 
 class Suivi:
-    """The totals of one sync batch's CRAs, before its first write (taken once)."""
+    """The totals of one sync batch's CRAs, before its first write (taken once).
 
-    def __init__(self, conseiller_id: int, cra_ids: Iterable[str]):
+    `existants`, when given, are those of the CRAs already stored: the others count for nothing
+    before the batch, which spares the queries of a batch of new CRAs.
+    """
+
+    def __init__(self, conseiller_id: int, cra_ids: Iterable[str],
+                 existants: Iterable[str] | None = None):
         self.conseiller_id, self.cra_ids, self.avant = conseiller_id, list(cra_ids), None
+        self.existants = self.cra_ids if existants is None else list(existants)
 
     def avant_ecriture(self) -> None:
         """Call before each write; the first call takes the "before" totals."""
         if self.avant is None:
-            self.avant = totaux(self.conseiller_id, self.cra_ids)
+            self.avant = totaux(self.conseiller_id, self.existants) if self.existants else ({}, {})
 
     def fin(self) -> None:
         """Add the batch's difference to the stored totals (nothing when nothing was written)."""

@@ -67,7 +67,7 @@ class MemoryStore:
     """An in-memory store, to check the engine without a database."""
 
     def __init__(self):
-        self.ops, self.cras, self.locked = set(), {}, False
+        self.ops, self.cras, self.locked, self.planned = set(), {}, False, []
 
     def lock_owner(self):
         self.locked = True
@@ -100,6 +100,33 @@ class MemoryStore:
         self.cras[operation.key] = state
         return state
 
+    def plan_record(self, operation):
+        self.planned.append(("operation", operation.op_id, None))
+
+    def plan_insert(self, operation, content):
+        state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
+        self.planned.append(("cra", operation.key, state))
+        return state
+
+    def plan_update(self, state, operation, content):
+        return self.plan_insert(operation, content)
+
+    def plan_delete(self, state, operation):
+        state = CraState(state.cra_id, 1, operation.op_id, True, state.content, {"deleted": True})
+        self.planned.append(("cra", operation.key, state))
+        return state
+
+    def write_planned(self):
+        planned, self.planned = self.planned, []
+        if any(kind == "operation" and key in self.ops for kind, key, _ in planned):
+            return False  # recorded by another transaction meanwhile: nothing is written
+        for kind, key, state in planned:
+            if kind == "operation":
+                self.ops.add(key)
+            else:
+                self.cras[key] = state
+        return True
+
 
 def valid(objet, payload):
     return (payload, {}) if payload.get("x", 0) > 0 else (None, {"x": ["Trop petit."]})
@@ -116,15 +143,27 @@ def test_engine_locks_first_and_answers_every_item_in_order():
     assert results[2].errors == {"x": ["Trop petit."]}
 
 
+def test_engine_writes_the_whole_batch_at_once_when_no_key_was_taken():
+    store = MemoryStore()
+    store.savepoint = store.record = store.insert = None  # the item-by-item way is not taken
+    create = op()
+    delete = op("delete", cra_id=create["cra_id"], base=create["op_id"])
+    results = apply_batch(store, 1, [create, delete, op(), create], valid)
+    assert [r.status for r in results] == ["applied", "applied", "applied", "duplicate"]
+    assert results[3].copy == {"deleted": True} and len(store.ops) == 3
+    assert store.cras[("cra", create["cra_id"])].deleted
+
+
 def test_engine_turns_a_store_refusal_into_a_rejection():
     store = MemoryStore()
 
     def refuse(operation, content):
         raise Refused("Lieu supprimé.", {"lieu_activite_id": ["Lieu supprimé."]})
 
-    store.insert = refuse
-    results = apply_batch(store, 1, [op()], valid)
+    store.plan_insert = store.insert = refuse
+    results = apply_batch(store, 1, [op(), op(cra={"x": 0})], valid)
     assert results[0].status == "rejected" and results[0].message == "Lieu supprimé."
+    assert store.ops == set()  # the refused operation is not remembered
 
 
 def test_the_same_id_under_two_objets_names_two_records():
@@ -146,8 +185,13 @@ def test_unknown_objet_is_rejected():
 
 
 def test_engine_reports_a_lost_insert_race_as_duplicate():
+    """The planned writes find the op_id taken: nothing of them stays, and the batch is
+    applied again item by item, where the lost race is a duplicate."""
     store = MemoryStore()
-    create = op()
+    before, create, after = op(), op(), op()
     store.ops.add(create["op_id"])  # another transaction recorded it after our prefetch
     store.known_operations = lambda ids: set()
-    assert apply_batch(store, 1, [create], valid)[0].status == "duplicate"
+    results = apply_batch(store, 1, [before, create, after], valid)
+    assert [r.status for r in results] == ["applied", "duplicate", "applied"]
+    assert set(store.cras) == {("cra", before["cra_id"]), ("cra", after["cra_id"])}
+    assert store.planned == []
