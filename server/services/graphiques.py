@@ -13,6 +13,8 @@ from functools import lru_cache
 import matplotlib
 from flask import url_for
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import MaxNLocator
 
 from server.errors import ApiError
@@ -119,7 +121,7 @@ def _bars(ax, labels, values, horizontal=False, unit=""):
     ax.bar_label(bars, [f"{nombre(value)}{unit}" for value in values], padding=3)
 
 
-def _stacked(ax, fig, lines):
+def _stacked(ax, fig, lines, outside: bool):
     total = sum(line["nombre"] for line in lines)
     left = 0.0
     for i, line in enumerate(lines):
@@ -131,10 +133,11 @@ def _stacked(ax, fig, lines):
         left += share
     ax.set_xlim(0, 100)
     ax.set_axis_off()
-    fig.legend(loc="outside lower center", ncols=2, frameon=False)
+    fig.legend(loc="outside lower center" if outside else "lower center", ncols=2,
+               frameon=False)
 
 
-def _draw(fig, nom: str, indicateurs: dict) -> None:
+def _draw(fig, nom: str, indicateurs: dict, layout: bool) -> None:
     lines = _lines(nom, indicateurs)
     labels, values = [label for label, _ in lines], [value for _, value in lines]
     ax = fig.subplots()
@@ -145,7 +148,7 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
     elif nom == "temps":
         _bars(ax, labels, values, unit=" h")
     elif nom in ("ages", "statuts"):
-        _stacked(ax, fig, indicateurs[nom])
+        _stacked(ax, fig, indicateurs[nom], outside=layout)
     else:
         positions = list(range(len(values)))
         ax.plot(positions, values, color=PALETTE[0], marker="o")
@@ -159,20 +162,53 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
                             ha="center")
 
 
-def dessiner(fig, nom: str, indicateurs: dict) -> None:
+def dessiner(fig, nom: str, indicateurs: dict, layout: bool = True) -> bool:
     """Draw a chart into a figure or a subfigure (a page of the PDF report): its title, then
-    the chart, or "Aucune donnée sur cette période" for an empty scope."""
+    the chart, or "Aucune donnée sur cette période" for an empty scope. `layout`: the figure
+    has a constrained layout (the PDF pages); False when _margins() places things instead.
+    Returns whether there was something to draw."""
     fig.suptitle(TITRES[nom], fontsize=13)
     if not any(value for _, value in _lines(nom, indicateurs)):
         fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
-    else:
-        _draw(fig, nom, indicateurs)
+        return False
+    _draw(fig, nom, indicateurs, layout)
+    return True
+
+
+@lru_cache(maxsize=512)
+def _width(label: str) -> float:
+    """A tick label's width in inches at the charts' font size; labels come from short fixed
+    lists (themes, organismes, months), so each is measured once per process."""
+    prop = FontProperties(family=matplotlib.rcParams["font.family"],
+                          size=matplotlib.rcParams["font.size"])
+    width, _, _ = text_to_path.get_text_width_height_descent(label, prop, ismath=False)
+    return width / 72
+
+
+def _margins(fig: Figure, nom: str, indicateurs: dict) -> None:
+    """Place the axes by hand: a constrained layout measures every text twice more and cost
+    more than drawing (chart render target: ≤ 150 ms cold)."""
+    width, height = fig.get_size_inches()
+    top = 1 - 0.55 / height  # the title
+    if nom in ("themes", "reorientations"):
+        longest = max(_width(label) for label, _ in _lines(nom, indicateurs))
+        fig.subplots_adjust(left=min(0.6, (longest + 0.3) / width), right=0.9, top=top,
+                            bottom=0.03)
+    elif nom in ("ages", "statuts"):
+        fig.subplots_adjust(left=0.03, right=0.97, top=top, bottom=0.42)
+    elif nom == "evolution":
+        fig.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.1)
+    else:  # columns whose long labels take two lines
+        fig.subplots_adjust(left=0.03, right=0.97, top=top - 0.03, bottom=0.17)
 
 
 def _figure(nom: str, indicateurs: dict) -> Figure:
-    height = 6 if nom == "themes" else SIZE[1]
-    fig = Figure(figsize=(SIZE[0], height), layout="constrained")
-    dessiner(fig, nom, indicateurs)
+    height = SIZE[1]
+    if nom in ("themes", "reorientations"):  # one readable bar per line
+        height = max(SIZE[1], 0.28 * len(_lines(nom, indicateurs)) + 1)
+    fig = Figure(figsize=(SIZE[0], height))
+    if dessiner(fig, nom, indicateurs, layout=False):
+        _margins(fig, nom, indicateurs)
     return fig
 
 
