@@ -17,7 +17,11 @@ import { database } from './db.js';
  * @property {string} [objet]      'cra' (absent on older rows) or 'cra_coordination'
  */
 
-async function write(owner, local, type) {
+/**
+ * One transaction: the operation queued, the CRA's local copy, and the draft it came from (a
+ * `meta` key) deleted, so a saved CRA never comes back as a draft.
+ */
+async function write(owner, local, type, draft = null) {
   const db = await database();
   const op = {
     op_id: crypto.randomUUID(), type, cra_id: local.id, client_time: new Date().toISOString(),
@@ -26,26 +30,31 @@ async function write(owner, local, type) {
     ...(type === 'delete' ? {} : { cra: local.cra }),
   };
   const next = { ...local, owner, head: op.op_id, state: 'pending', changedAt: op.client_time, errors: null, message: null, server: null };
-  const tx = db.transaction(['outbox', 'cras'], 'readwrite');
-  await Promise.all([tx.objectStore('outbox').add({ owner, op }), tx.objectStore('cras').put(next), tx.done]);
+  const tx = db.transaction(draft ? ['outbox', 'cras', 'meta'] : ['outbox', 'cras'], 'readwrite');
+  await Promise.all([tx.objectStore('outbox').add({ owner, op }), tx.objectStore('cras').put(next),
+    draft && tx.objectStore('meta').delete(draft), tx.done]);
   return next;
 }
 
 /**
  * Save a new CRA (or coordination CRA): appears at once, waiting to be sent.
  * @param {string} owner @param {object} cra @param {string} [objet]
+ * @param {{draft?: string}} [options] `meta` key of a draft to delete in the same transaction
+ * @returns {Promise<LocalCra>}
  */
-export function createCra(owner, cra, objet = 'cra') {
-  return write(owner, { id: crypto.randomUUID(), objet, cra, head: null, version: null, deleted: false }, 'create');
+export function createCra(owner, cra, objet = 'cra', { draft = null } = {}) {
+  return write(owner, { id: crypto.randomUUID(), objet, cra, head: null, version: null, deleted: false }, 'create', draft);
 }
 
 /**
  * Save changes to a CRA. A CRA the server refused at creation is created again; others are
  * updated on top of the copy the user edited.
+ * @param {{draft?: string}} [options] as createCra's
+ * @returns {Promise<LocalCra>}
  */
-export function editCra(owner, local, cra) {
+export function editCra(owner, local, cra, { draft = null } = {}) {
   const neverOnServer = local.state === 'rejected' && local.version == null;
-  return write(owner, { ...local, cra, head: neverOnServer ? null : local.head }, neverOnServer ? 'create' : 'update');
+  return write(owner, { ...local, cra, head: neverOnServer ? null : local.head }, neverOnServer ? 'create' : 'update', draft);
 }
 
 /** Delete a CRA (a tombstone until the server acknowledges it). */

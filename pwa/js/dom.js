@@ -1,4 +1,4 @@
-/** Tiny DOM helpers: escaping user text, finding hooks, dd/mm/yyyy dates. */
+/** Tiny DOM helpers: escaping user text, finding hooks, dd/mm/yyyy dates, work after a paint. */
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -38,4 +38,19 @@ export function hoursMinutes(minutes) {
 /** "1 compte rendu" / "2 comptes rendus" */
 export function plural(n, one, many) {
   return `${n} ${n > 1 ? many : one}`;
+}
+
+/**
+ * Run `work` once the next frame is painted (what the user waits to see goes first). A page in
+ * the background paints no frame: the timeout runs it then.
+ * @param {() => void} work
+ */
+export function afterPaint(work) {
+  let done = false;
+  const run = () => { if (!done) { done = true; work(); } };
+  // At background priority, behind the tasks already queued (the frame's own work).
+  const soon = globalThis.scheduler && scheduler.postTask
+    ? () => scheduler.postTask(run, { priority: 'background' }) : () => setTimeout(run, 0);
+  requestAnimationFrame(soon);
+  setTimeout(run, 500);
 }

@@ -97,18 +97,21 @@ export function refresh(form, ref) {
   return cra;
 }
 
+/** Set a slot's text, showing it when not empty; untouched when unchanged (no style work). */
+function setSlot(slot, text) {
+  if (slot.textContent !== text) slot.textContent = text;
+  if (slot.hidden !== !text) slot.hidden = !text;
+}
+
 /** Show field errors under their fields; returns true when there were none. */
 export function showErrors(form, errors) {
   $$('[data-error-for]', form).forEach((slot) => {
     const messages = errors[slot.dataset.errorFor];
     const flat = !messages ? [] : Array.isArray(messages) ? messages : Object.values(messages).flat();
-    slot.textContent = flat.join(' ');
-    slot.hidden = !flat.length;
+    setSlot(slot, flat.join(' '));
   });
   const count = Object.keys(errors).length;
-  const summary = $('[data-error-for="_form"]', form);
-  summary.textContent = count ? 'Erreur : veuillez remplir tous les champs obligatoires du formulaire.' : '';
-  summary.hidden = !count;
+  setSlot($('[data-error-for="_form"]', form), count ? 'Erreur : veuillez remplir tous les champs obligatoires du formulaire.' : '');
   return !count;
 }
 

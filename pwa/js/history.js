@@ -1,26 +1,19 @@
 /** "Historique des accompagnements": local CRAs (works offline), filters, 30 per page. */
 import { acceptServerCopy, deleteCra, listCras } from './cras.js';
-import { $, $$, esc, frDate, plural } from './dom.js';
+import { $, $$, plural } from './dom.js';
+import { cardMarkup, filtersMarkup } from './history-markup.js';
 
 const PAGE = 30;
-const STATES = {
-  pending: ['En attente d\'envoi', 'fr-badge--info'], synced: ['Envoyé', 'fr-badge--success'],
-  rejected: ['Refusé', 'fr-badge--error'], conflict: ['Conflit', 'fr-badge--warning'],
-};
 let context = null;
 let page = 1;
+// This user's CRAs as last read, newest first: null until read, and again when a change (a
+// sync, another tab) came while the view was hidden.
+let rows = null;
+let reads = 0; // a read is drawn only if nothing newer was drawn meanwhile
+const drawn = new Map(); // the cards on the page by CRA id: {html, el}
+let empty = null;
 
-function filtersMarkup(ref) {
-  const options = (choices) => Object.entries(choices).map(([k, v]) => `<option value="${esc(k)}">${esc(typeof v === 'string' ? v : v.label)}</option>`).join('');
-  return `<form data-form="filtres" class="app-filters">
-    <div class="fr-select-group"><label class="fr-label" for="f-theme">Thème</label><select class="fr-select" id="f-theme" name="theme"><option value="">Tous</option>${options(ref.themes)}</select></div>
-    <div class="fr-select-group"><label class="fr-label" for="f-canal">Canal</label><select class="fr-select" id="f-canal" name="canal"><option value="">Tous</option>${options(ref.canaux)}</select></div>
-    <div class="fr-select-group"><label class="fr-label" for="f-type">Type</label><select class="fr-select" id="f-type" name="activite"><option value="">Tous</option>${options(ref.activites)}</select></div>
-    <div class="fr-input-group"><label class="fr-label" for="f-du">Du</label><input class="fr-input" type="date" id="f-du" name="du"></div>
-    <div class="fr-input-group"><label class="fr-label" for="f-au">Au</label><input class="fr-input" type="date" id="f-au" name="au"></div>
-    <div class="fr-input-group"><label class="fr-label" for="f-lieu">Code postal ou commune</label><input class="fr-input" id="f-lieu" name="lieu"></div>
-  </form>`;
-}
+const newestFirst = (a, b) => b.cra.date.localeCompare(a.cra.date) || b.changedAt.localeCompare(a.changedAt);
 
 function matches(local, filters) {
   const { cra } = local;
@@ -32,39 +25,64 @@ function matches(local, filters) {
     && (!lieu || `${cra.code_postal} ${cra.nom_commune}`.toLowerCase().includes(lieu));
 }
 
-function card(local, ref) {
-  const { cra } = local;
-  const [label, badge] = STATES[local.state] || STATES.pending;
-  const themes = cra.themes.map((t) => (ref.themes[t] || { label: t }).label).join(', ');
-  const problem = local.state === 'rejected' || local.state === 'conflict'
-    ? `<p class="fr-error-text">${esc(local.message || '')} ${esc(Object.values(local.errors || {}).flat().join(' '))}</p>` : '';
-  const choice = local.state === 'conflict' ? `
-      <li><button class="fr-btn fr-btn--sm" type="button" data-action="keep-server" data-id="${esc(local.id)}">Garder la version du serveur</button></li>
-      <li><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-action="keep-mine" data-id="${esc(local.id)}">Garder ma version</button></li>` : '';
-  return `<li class="fr-card fr-card--sm app-cra" data-cra="${esc(local.id)}"><div class="fr-card__body"><div class="fr-card__content">
-    <h2 class="fr-card__title">${frDate(cra.date)} – ${esc(ref.activites[cra.activite] || cra.activite)}</h2>
-    <p class="fr-badge fr-badge--sm ${badge}" data-state="${esc(local.state)}">${label}</p>
-    <p class="fr-card__desc">${esc(ref.canaux[cra.canal] || '')} · ${esc(cra.code_postal || '')} ${esc(cra.nom_commune || '')} · ${plural(cra.nb_participants, 'usager', 'usagers')}<br>
-      ${esc(themes)}${cra.annotation ? ` · ${esc(cra.annotation)}` : ''}<br>Modifié le ${frDate(local.changedAt)}</p>${problem}
-    <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">${choice}
-      <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="edit" data-id="${esc(local.id)}">${local.state === 'rejected' ? 'Corriger' : 'Modifier'}</button></li>
-      <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="duplicate" data-id="${esc(local.id)}">Dupliquer</button></li>
-      <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="delete" data-id="${esc(local.id)}">Supprimer</button></li>
-    </ul></div></div></li>`;
+/** A CRA's card: the one on the page when its markup is the same, else a new one. */
+function cardOf(local) {
+  const html = cardMarkup(local, context.ref);
+  const known = drawn.get(local.id);
+  if (known && known.html === html) return known.el;
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  drawn.set(local.id, { html, el: template.content.firstElementChild });
+  return drawn.get(local.id).el;
 }
 
-/** Re-draw the list from local data. */
-export async function renderHistory() {
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** Draw the page from `rows`: only new or changed cards are built, the others stay in place. */
+function draw() {
   const root = $('[data-view="historique"]');
   const filters = Object.fromEntries(new FormData($('[data-form="filtres"]', root)));
-  const all = (await listCras(context.owner)).sort((a, b) => b.cra.date.localeCompare(a.cra.date) || b.changedAt.localeCompare(a.changedAt));
-  const shown = all.filter((local) => matches(local, filters));
+  const shown = rows.filter((local) => matches(local, filters));
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   page = Math.min(page, pages);
-  $('[data-field="total"]', root).textContent = `Vous avez enregistré ${plural(all.length, 'accompagnement', 'accompagnements')} au total.`;
-  $('[data-list="cras"]', root).innerHTML = shown.slice((page - 1) * PAGE, page * PAGE).map((l) => card(l, context.ref)).join('')
-    || '<li>Aucun compte rendu ne correspond à ces critères.</li>';
-  $('[data-field="pages"]', root).textContent = `Page ${page} sur ${pages}`;
+  setText($('[data-field="total"]', root), `Vous avez enregistré ${plural(rows.length, 'accompagnement', 'accompagnements')} au total.`);
+  const onPage = shown.slice((page - 1) * PAGE, page * PAGE);
+  const ids = new Set(onPage.map((local) => local.id));
+  [...drawn.keys()].forEach((id) => { if (!ids.has(id)) drawn.delete(id); });
+  const cards = onPage.length ? onPage.map(cardOf) : [empty];
+  const list = $('[data-list="cras"]', root);
+  cards.forEach((card, i) => { if (list.children[i] !== card) list.insertBefore(card, list.children[i] || null); });
+  while (list.children.length > cards.length) list.lastElementChild.remove();
+  setText($('[data-field="pages"]', root), `Page ${page} sur ${pages}`);
+}
+
+/** Read this user's CRAs and draw the list. */
+export async function renderHistory() {
+  const read = ++reads;
+  const all = await listCras(context.owner);
+  if (read !== reads) return;
+  rows = all.sort(newestFirst);
+  draw();
+}
+
+/**
+ * Show a CRA this device has just saved, in the same task: its card put into the list already
+ * read, no other CRA read again. The list is read when it may be outdated.
+ * @param {import('./cras.js').LocalCra} local
+ */
+export function showSavedCra(local) {
+  if (!rows) return renderHistory();
+  reads += 1; // a read begun before the save must not draw over it
+  rows = [...(local.deleted ? [] : [local]), ...rows.filter((row) => row.id !== local.id)].sort(newestFirst);
+  draw();
+  return Promise.resolve();
+}
+
+/** Local CRAs changed while the view was hidden: read them again before the next drawing. */
+export function historyOutdated() {
+  rows = null;
 }
 
 async function onAction(event) {
@@ -87,6 +105,7 @@ async function onAction(event) {
 /** Build the view once per session. @param {{owner, ref, onEdit, onKeepMine, onDeleted}} ctx */
 export function mountHistory(ctx) {
   context = ctx;
+  rows = null; // another user may have logged in on this page
   const root = $('[data-view="historique"]');
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'oui';
@@ -94,6 +113,8 @@ export function mountHistory(ctx) {
     <ul class="app-cras" data-list="cras"></ul>
     <nav class="app-pages" aria-label="Pagination"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-page="-1">Page précédente</button>
       <span data-field="pages"></span><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-page="1">Page suivante</button></nav>`;
+  empty = document.createElement('li');
+  empty.textContent = 'Aucun compte rendu ne correspond à ces critères.';
   $('[data-form="filtres"]', root).addEventListener('input', () => { page = 1; renderHistory(); });
   $$('[data-page]', root).forEach((b) => b.addEventListener('click', () => { page = Math.max(1, page + Number(b.dataset.page)); renderHistory(); }));
   root.addEventListener('click', onAction);

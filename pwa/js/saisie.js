@@ -1,7 +1,7 @@
 /** The "Saisir un CRA" view: new, edit, duplicate; draft kept; guard against leaving. */
 import { loadCommunes, searchCommunes } from './communes-index.js';
 import { createCra, editCra, listCras } from './cras.js';
-import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
+import { getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
 import { bindForm, check, refresh, showErrors, writeForm } from './form.js';
 import { formMarkup } from './form-markup.js';
@@ -127,13 +127,17 @@ async function submit(event, form, myLieux) {
     $('[data-error-for="_form"]', form).focus?.();
     return;
   }
+  clearTimeout(draftTimer); // a draft written after the save would bring this CRA back
   try {
-    const saved = state.editing ? await editCra(state.owner, state.editing, cra) : await createCra(state.owner, cra);
+    // One transaction: the CRA, its operation and the draft's deletion.
+    const draft = `brouillon:${state.owner}`;
+    const saved = state.editing ? await editCra(state.owner, state.editing, cra, { draft })
+      : await createCra(state.owner, cra, 'cra', { draft });
     state.dirty = false;
-    await deleteMeta(`brouillon:${state.owner}`);
     state.onSaved(saved);
   } catch (error) {
     showErrors(form, { _form: [storageMessage(error)] });
     $('[data-error-for="_form"]', form).textContent = storageMessage(error);
+    saveDraft(form);
   }
 }

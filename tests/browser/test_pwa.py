@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -142,6 +143,51 @@ def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_serve
     page.get_by_role("button", name="Se connecter").click()
     waiting_text(page, 0).wait_for()
     assert server_count() == 1
+
+
+def test_a_saved_cra_opens_the_history_at_its_top_newest_first(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    for number in range(2):  # the second one is drawn into the list the first one read
+        page.get_by_role("link", name="Saisir un CRA").click()
+        fill_individual_cra(page, annotation=f"Dans l'ordre {number}")
+    # "Valider" is at the bottom of a long form: the history is not opened down there.
+    expect(page.get_by_text("Votre suivi d'activité a bien été enregistré.")).to_be_in_viewport()
+    assert page.evaluate("() => window.scrollY") == 0
+    waiting_text(page, 2).wait_for()
+    cards = page.locator("[data-cra]")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("Dans l'ordre 1")
+    expect(cards.first.get_by_text("En attente d'envoi", exact=True)).to_have_count(1)
+
+
+def test_a_cra_saved_at_once_does_not_come_back_as_a_draft(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page, annotation="Pas un brouillon")  # "Valider" right after a change
+    page.wait_for_timeout(600)  # past the draft's 300 ms delay
+    page.get_by_role("link", name="Saisir un CRA").click()
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    expect(page.get_by_label("Préciser la thématique cochée")).to_have_value("")
+    expect(page.get_by_text("Votre saisie en cours a été restaurée.")).to_be_hidden()
+
+
+def test_an_edited_cra_replaces_its_card_in_the_history(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    for annotation in ("Premier", "Second"):
+        page.get_by_role("link", name="Saisir un CRA").click()
+        fill_individual_cra(page, annotation=annotation)
+    page.locator("[data-cra]", has_text="Premier").get_by_role("button", name="Modifier").click()
+    page.get_by_label("Préciser la thématique cochée").fill("Premier corrigé")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    cards = page.locator("[data-cra]")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("Premier corrigé")  # the last changed first
+    assert [text for text in cards.all_inner_texts() if "· Premier" in text] == [
+        cards.first.inner_text()]
+    waiting_text(page, 3).wait_for()  # two creations and an update, each its own operation
 
 
 def test_incoherent_breakdown_is_refused_in_french(page, live_server, conseiller):
