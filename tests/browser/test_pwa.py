@@ -154,6 +154,9 @@ def test_a_saved_cra_opens_the_history_at_its_top_newest_first(page, live_server
     # "Valider" is at the bottom of a long form: the history is not opened down there.
     expect(page.get_by_text("Votre suivi d'activité a bien été enregistré.")).to_be_in_viewport()
     assert page.evaluate("() => window.scrollY") == 0
+    # The form's view is hidden (its style and layout kept), not merely scrolled away.
+    expect(page.get_by_role("button", name="Valider")).to_have_count(0)
+    assert page.locator('[data-view="saisie"]').bounding_box()["height"] == 0
     waiting_text(page, 2).wait_for()
     cards = page.locator("[data-cra]")
     expect(cards).to_have_count(2)
