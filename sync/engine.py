@@ -6,6 +6,7 @@ lock keeps the owner's records and operations from changing meanwhile, not an op
 id being taken by another owner at the same moment: then the store writes nothing of the plan,
 and the batch is applied again item by item, each operation in its own savepoint, which answers
 those races as the rules say. Either way the database's unique keys decide, never a read.
+A replay (every operation already recorded) is only read: no lock, no write.
 """
 
 from collections.abc import Callable
@@ -79,6 +80,14 @@ def apply_batch(store: Store, owner_id: int, raw_operations: list,
                 validate: Validator) -> list[Result]:
     """Apply the operations in order; the caller commits the transaction afterwards."""
     parsed = [parse_operation(raw) for raw in raw_operations]
+    operations = [op for op, _ in parsed if op is not None]
+    known = store.known_operations([op.op_id for op in operations])
+    if all(op.op_id in known for op in operations):
+        # A replay: every answer is a read (a recorded operation is never undone), so it takes
+        # no lock and writes nothing.
+        states = store.load(list(dict.fromkeys(op.key for op in operations)))
+        return [rejection or _judge(owner_id, op, known, states, validate)
+                for op, rejection in parsed]
     store.lock_owner()
     results = _apply_planned(store, owner_id, parsed, validate)
     if results is None:  # a key was taken by another owner meanwhile

@@ -53,6 +53,24 @@ def test_replayed_batch_creates_nothing(push):
     assert count(Cra) == 3 and count(CraOperation) == 3
 
 
+def test_a_replay_only_reads(push):
+    from sqlalchemy import event
+
+    batch = [create_op(), create_op(atelier_payload())]
+    push(*batch)
+    statements = []
+
+    def record(*args):
+        statements.append(args[2].split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert statuses(push(*batch)) == ["duplicate"] * 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements and set(statements) == {"SELECT"}
+
+
 def test_edit_after_a_lost_answer_applies_cleanly(push):
     """The classic trap: the create reached the server, its answer did not."""
     create = create_op()

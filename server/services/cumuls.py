@@ -24,6 +24,7 @@ from server.models.statistique import COMPTEURS, cra_stat_jour, cra_stat_organis
 from server.services.statistiques import contributions, organismes_of_cras
 
 Key = tuple[date, str, str]  # jour, departement_code, region_code
+CRAS = COMPTEURS.index("cras")
 Totaux = tuple[dict[Key, tuple[int, ...]], dict[tuple, int]]
 
 
@@ -107,17 +108,20 @@ def ajouter(avant: Totaux, apres: Totaux) -> None:
             _upsert(cra_stat_jour, ["jour", "departement_code"], list(COMPTEURS)),
             [{"jour": k[0], "departement_code": k[1], "region_code": k[2],
               **dict(zip(COMPTEURS, delta, strict=True))} for k, delta in jours.items()])
-        # Every counter comes from a CRA: a day without CRAs has nothing left to count.
-        connection.execute(delete(cra_stat_jour).where(
-            cra_stat_jour.c.cras == 0, cra_stat_jour.c.jour.in_({k[0] for k in jours})))
+        # Every counter comes from a CRA: a day without CRAs has nothing left to count (only
+        # a CRA going away can leave one so).
+        if any(delta[CRAS] < 0 for delta in jours.values()):
+            connection.execute(delete(cra_stat_jour).where(
+                cra_stat_jour.c.cras == 0, cra_stat_jour.c.jour.in_({k[0] for k in jours})))
     if organismes:
         connection.execute(
             _upsert(cra_stat_organisme, ["jour", "departement_code", "nom"], ["nombre"]),
             [{"jour": k[0], "departement_code": k[1], "region_code": k[2], "nom": k[3],
               "nombre": delta} for k, delta in organismes.items()])
-        connection.execute(delete(cra_stat_organisme).where(
-            cra_stat_organisme.c.nombre == 0,
-            cra_stat_organisme.c.jour.in_({k[0] for k in organismes})))
+        if any(delta < 0 for delta in organismes.values()):
+            connection.execute(delete(cra_stat_organisme).where(
+                cra_stat_organisme.c.nombre == 0,
+                cra_stat_organisme.c.jour.in_({k[0] for k in organismes})))
 
 
 class Suivi:

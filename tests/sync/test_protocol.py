@@ -154,6 +154,17 @@ def test_engine_writes_the_whole_batch_at_once_when_no_key_was_taken():
     assert store.cras[("cra", create["cra_id"])].deleted
 
 
+def test_engine_answers_a_replay_without_lock_or_write():
+    store = MemoryStore()
+    create = op()
+    apply_batch(store, 1, [create], valid)
+    store.locked = False
+    store.plan_record = store.record = store.write_planned = None
+    results = apply_batch(store, 1, [create, "junk", create], valid)
+    assert [r.status for r in results] == ["duplicate", "rejected", "duplicate"]
+    assert results[0].copy == {"c": {"x": 1}} and not store.locked
+
+
 def test_engine_turns_a_store_refusal_into_a_rejection():
     store = MemoryStore()
 
