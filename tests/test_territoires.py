@@ -72,3 +72,32 @@ def test_saint_is_a_whole_word_and_a_started_saint_finds_saints(app):
     assert all(c.nom.startswith("Sainte") for c, _ in territoires.search_communes("sainte"))
     started = {c.nom.split("-")[0] for c, _ in territoires.search_communes("sain", limit=50)}
     assert "Saint" in started
+
+
+def test_the_communes_cras_name_are_kept_for_a_while_unknown_ones_never(app, monkeypatch):
+    from sqlalchemy import event
+
+    from server.extensions import db
+
+    queries = []
+
+    def count(*args):
+        queries.append(args[2])
+
+    clock = [1000.0]
+    monkeypatch.setattr(territoires.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(territoires, "_communes", {})
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        saint_etienne = territoires.commune_connue("42218")
+        assert saint_etienne.nom == "Saint-Étienne"
+        assert {"42000", "42100"} <= saint_etienne.codes_postaux
+        asked = len(queries)
+        assert territoires.commune_connue("42218") == saint_etienne and len(queries) == asked
+        assert territoires.commune_connue("99999") is None
+        assert territoires.commune_connue("99999") is None and len(queries) > asked + 1
+        asked = len(queries)
+        clock[0] += territoires.KEPT_SECONDS + 1
+        assert territoires.commune_connue("42218") == saint_etienne and len(queries) > asked
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

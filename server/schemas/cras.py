@@ -119,10 +119,10 @@ class CraSchema(BaseSchema):
             if canal is not None:
                 errors["code_commune"] = ["Choisissez la commune dans la liste proposée."]
             return
-        commune = territoires.commune(data["code_commune"])
+        commune = territoires.commune_connue(data["code_commune"])
         if commune is None:
             errors["code_commune"] = ["Commune inconnue : choisissez-la dans la liste proposée."]
-        elif not territoires.commune_has_code_postal(commune.code, data["code_postal"]):
+        elif data["code_postal"] not in commune.codes_postaux:
             errors["code_postal"] = [f"Le code postal {data['code_postal'][:5]} ne correspond "
                                      f"pas à la commune {commune.nom}."]
         else:

@@ -6,14 +6,23 @@ import secrets
 import smtplib
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.errors import ApiError
 from server.extensions import db, jwt
-from server.models import Invitation, RevokedToken, Role, User
+from server.models import (
+    Commune,
+    Conseiller,
+    Invitation,
+    RevokedToken,
+    Role,
+    Structure,
+    User,
+)
 from server.models.types import utcnow
 from server.services import mail
 
@@ -113,14 +122,33 @@ def _expiry(payload: dict) -> datetime:
     return datetime.fromtimestamp(payload["exp"], UTC)
 
 
+# The account as every request loads it: its conseiller and structure joined, without the
+# postal codes of the structure's commune (a query of its own, which few requests read).
+_ACCOUNT = (
+    joinedload(User.structure).joinedload(Structure.commune).lazyload(Commune.codes_postaux),
+    joinedload(User.conseiller).joinedload(Conseiller.structure).joinedload(Structure.commune)
+    .lazyload(Commune.codes_postaux),
+)
+
+
 @jwt.token_in_blocklist_loader
 def _is_revoked(header, payload) -> bool:
-    return db.session.get(RevokedToken, payload["jti"]) is not None
+    """Whether the token was revoked, asked with its account in one query (every authenticated
+    request asks both); the account is kept for _load_user, which comes next."""
+    revoked = exists().where(RevokedToken.jti == payload["jti"])
+    found = db.session.execute(select(User, revoked).options(*_ACCOUNT)
+                               .where(User.id == int(payload["sub"]))).first()
+    if found is None:  # no such account: _load_user refuses the token
+        return db.session.get(RevokedToken, payload["jti"]) is not None
+    g.token_account = payload["jti"], found[0]
+    return found[1]
 
 
 @jwt.user_lookup_loader
 def _load_user(header, payload) -> User | None:
-    user = db.session.get(User, int(payload["sub"]))
+    jti, user = g.pop("token_account", (None, None))
+    if jti != payload["jti"]:
+        user = db.session.get(User, int(payload["sub"]), options=_ACCOUNT)
     return user if user is not None and user.active else None
 
 

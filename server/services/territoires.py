@@ -2,7 +2,9 @@
 
 import json
 import re
+import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, or_, select
@@ -84,6 +86,7 @@ def import_territoires(source: str | Path) -> dict[str, int]:
     ]
     db.session.execute(insert(CommuneCodePostal), links)
     db.session.commit()
+    _communes.clear()
     return {"regions": len(regions), "departements": len(departements),
             "communes": len(communes), "codes_postaux": len(links)}
 
@@ -108,6 +111,38 @@ def communes_of_code_postal(code_postal: str) -> list[Commune]:
     query = (select(Commune).join(CommuneCodePostal)
              .where(CommuneCodePostal.code_postal == code_postal).order_by(Commune.nom))
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CommuneConnue:
+    """What a CRA's place is checked against."""
+
+    code: str
+    nom: str
+    codes_postaux: frozenset[str]
+
+
+KEPT_SECONDS = 600
+_communes: dict[str, tuple[float, CommuneConnue]] = {}
+
+
+def commune_connue(code: str) -> CommuneConnue | None:
+    """The commune with this INSEE code and its postal codes, kept by the process for
+    KEPT_SECONDS: every CRA names one, and the territories only change through
+    `flask territoires import` (which forgets them at once in its own process; the others
+    see it within that time). Unknown codes are asked again each time, never kept."""
+    code = code.upper()
+    now = time.monotonic()
+    kept = _communes.get(code)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    found = commune(code)
+    if found is None:
+        return None
+    connue = CommuneConnue(found.code, found.nom,
+                           frozenset(link.code_postal for link in found.codes_postaux))
+    _communes[code] = now + KEPT_SECONDS, connue
+    return connue
 
 
 def commune_has_code_postal(code_commune: str, code_postal: str) -> bool:
