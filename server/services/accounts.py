@@ -123,9 +123,11 @@ def _expiry(payload: dict) -> datetime:
 
 
 # The account as every request loads it: its conseiller and structure joined, without the
-# postal codes of the structure's commune (a query of its own, which few requests read).
+# postal codes of the structure's commune nor the conseiller's contracts (each a query of its
+# own, which few requests read: they are loaded when read).
 _ACCOUNT = (
     joinedload(User.structure).joinedload(Structure.commune).lazyload(Commune.codes_postaux),
+    joinedload(User.conseiller).lazyload(Conseiller.emplois),
     joinedload(User.conseiller).joinedload(Conseiller.structure).joinedload(Structure.commune)
     .lazyload(Commune.codes_postaux),
 )
