@@ -172,3 +172,13 @@ def test_files_are_stored_outside_the_web_root_and_removed_with_their_document(
     assert client.delete(f"/api/ressourcerie/documents/{library[0]['id']}",
                          headers=headers["admin"]).status_code == 204
     assert client.get(library[0]["url"], headers=headers["admin"]).status_code == 404
+
+
+def test_a_form_part_without_a_usable_name_is_a_field_error(client, headers):
+    """Found by the schema-driven fuzz: a part named "\\r" parses without a name."""
+    body = (b'\r\n--coop-cra-fuzz\r\nContent-Disposition: form-data; name="\r"\r\n\r\nnull\r\n'
+            b"--coop-cra-fuzz--\r\n")
+    response = client.post("/api/ressourcerie/documents", data=body, headers=headers["admin"],
+                           content_type="multipart/form-data; boundary=coop-cra-fuzz")
+    assert response.status_code == 422
+    assert response.json["errors"]["_schema"] == ["Champ inconnu."]
