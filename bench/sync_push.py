@@ -5,8 +5,8 @@
 
 For SQLite (a temporary file) and for PostgreSQL (the --database-url database, whose schema
 is dropped and rebuilt: its name must start with "bench"), with batches of 1, 10, 50 and 200
-CRAs, it measures the first send (every item "applied") and the replay of the same batch
-(every item "duplicate"):
+CRAs (spread over ten communes), it measures the first send (every item "applied") and the
+replay of the same batch (every item "duplicate"):
 
   (a) in-process, through the Flask test client;
   (b) over HTTP, against gunicorn with one worker (keep-alive session);
@@ -16,7 +16,8 @@ CRAs, it measures the first send (every item "applied") and the replay of the sa
 Then, on PostgreSQL, N client threads (one conseiller each) push batches of 50 new CRAs over
 HTTP to gunicorn for a bounded time, and the latency percentiles are reported.
 
-Every measurement is repeated and the median is printed. Everything stays on 127.0.0.1.
+Every measurement is repeated and the median is printed. Everything stays on 127.0.0.1. On
+PostgreSQL the tables are analysed before each series, as autovacuum would have done.
 """
 
 import argparse
@@ -64,8 +65,14 @@ SECRET_KEY = "bench-secret-" + "k" * 40
 JWT_SECRET_KEY = "bench-jwt-secret-" + "j" * 40
 TOKEN_MAX_AGE = 10 * 60  # seconds; access tokens last 15 minutes
 PUSH = "/api/sync/push"
-# A CRA of yesterday (the server refuses future dates), à distance from Lyon: no lieu needed.
+# A CRA of yesterday (the server refuses future dates), à distance: no lieu needed. Batches
+# spread their CRAs over ten communes of several départements, as a conseiller's do.
 CRA_DAY = (date.today() - timedelta(days=1)).isoformat()
+PLACES = [("69123", "69001", "Lyon"), ("69266", "69100", "Villeurbanne"),
+          ("69259", "69200", "Vénissieux"), ("69029", "69500", "Bron"),
+          ("42218", "42000", "Saint-Étienne"), ("38185", "38000", "Grenoble"),
+          ("01053", "01000", "Bourg-en-Bresse"), ("75056", "75011", "Paris"),
+          ("13055", "13001", "Marseille"), ("97411", "97400", "Saint-Denis")]
 CRA = {
     "date": CRA_DAY, "canal": "distance", "lieu_activite_id": None,
     "code_postal": "69001", "code_commune": "69123", "nom_commune": "Lyon",
@@ -119,11 +126,18 @@ class Account:
 
 # --- payloads ---------------------------------------------------------------------------------
 
+def cra_in(number: int) -> dict:
+    """The benchmark's CRA, in the number-th of the communes."""
+    code_commune, code_postal, nom = PLACES[number % len(PLACES)]
+    return {**CRA, "code_commune": code_commune, "code_postal": code_postal,
+            "nom_commune": nom}
+
+
 def new_batch(size: int) -> bytes:
-    """A push body of `size` creates, each with a fresh op_id and cra_id."""
+    """A push body of `size` creates, each with a fresh op_id and cra_id, over the communes."""
     operations = [{"op_id": str(uuid.uuid4()), "type": "create", "cra_id": str(uuid.uuid4()),
-                   "cra": CRA, "client_time": f"{CRA_DAY}T10:00:00+01:00"}
-                  for _ in range(size)]
+                   "cra": cra_in(number), "client_time": f"{CRA_DAY}T10:00:00+01:00"}
+                  for number in range(size)]
     return json.dumps({"operations": operations}).encode()
 
 
@@ -174,6 +188,15 @@ def prepare_database(url: str) -> None:
         upgrade(directory=os.path.join(app.root_path, "migrations"))
         territoires.import_territoires(app.config["TERRITOIRES_DATA"])
         db.engine.dispose()
+
+
+def analyze(url: str) -> None:
+    """On PostgreSQL, ANALYZE the tables the pushes fill, as autovacuum does on a server where it
+    runs (it is off on the benchmark machine): without it the planner believes them empty and
+    reads a conseiller's every CRA to find a batch's fifty."""
+    if url.startswith(("postgresql", "postgres:")):
+        with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+            connection.execute("ANALYZE cra, cra_operation, cra_stat_jour, cra_stat_organisme")
 
 
 def create_accounts(url: str, count: int) -> list[Account]:
@@ -296,7 +319,7 @@ def measure_empty_batch(client, backend: str, mode: str, settings: Settings) -> 
     return Row(backend, mode, 0, first_ms=statistics.median(medians))
 
 
-def measure_first_send_and_replay(client, backend: str, mode: str,
+def measure_first_send_and_replay(client, url: str, backend: str, mode: str,
                                   settings: Settings) -> list[Row]:
     """CRAs/s of new batches, then of the same batches sent again, for every batch size;
     first the fixed cost of a request (an empty batch)."""
@@ -304,6 +327,7 @@ def measure_first_send_and_replay(client, backend: str, mode: str,
     rows = [measure_empty_batch(client, backend, mode, settings)]
     print(f"  {backend:<10} {mode:<12} empty batch: {rows[0].first_ms:.1f} ms/request")
     for size in BATCH_SIZES:
+        analyze(url)
         batches = max(1, settings.cras_per_repeat // size)
         first_rates, replay_rates, first_ms, replay_ms = [], [], [], []
         for _ in range(settings.repeats):
@@ -327,7 +351,7 @@ def measure_in_process(url: str, backend: str, account: Account, settings: Setti
     app = create_app(app_config(url))
     # No app context held here: each request gets its own, and its own session, as in
     # production.
-    rows = measure_first_send_and_replay(InProcessClient(app, account.email), backend,
+    rows = measure_first_send_and_replay(InProcessClient(app, account.email), url, backend,
                                          "in-process", settings)
     with app.app_context():
         db.engine.dispose()
@@ -380,8 +404,8 @@ def gunicorn(url: str, workers: int):
 def measure_over_http(url: str, backend: str, account: Account, settings: Settings):
     """(b) The endpoint over HTTP, gunicorn with one worker."""
     with gunicorn(url, workers=1) as base_url:
-        return measure_first_send_and_replay(HttpClient(base_url, account.email), backend,
-                                             "http 1 worker", settings)
+        return measure_first_send_and_replay(HttpClient(base_url, account.email), url,
+                                             backend, "http 1 worker", settings)
 
 
 # --- (c) the ceiling: the same rows through the driver ----------------------------------------
@@ -541,6 +565,7 @@ def measure_concurrent_clients(url: str, accounts: list[Account], workers: int,
         clients = [HttpClient(base_url, account.email) for account in accounts]
         for client in clients:  # log in and warm the workers up before the clock starts
             time_pushes(client, [new_batch(10)], 10, "applied")
+        analyze(url)
         result = ConcurrencyResult(workers, len(clients), settings.duration)
         lock = threading.Lock()
         started = time.perf_counter()
@@ -557,24 +582,29 @@ def measure_concurrent_clients(url: str, accounts: list[Account], workers: int,
 
 # --- profile ----------------------------------------------------------------------------------
 
-def profile_in_process_first_send(url: str, account: Account, batches: int = 10) -> str:
-    """cProfile of in-process first sends of 50 CRAs: the top functions by cumulative time."""
+def profile_in_process(url: str, account: Account, batches: int = 10) -> str:
+    """cProfile of in-process first sends of 50 CRAs, then of their replays: the top functions
+    by cumulative and by own time."""
     app = create_app(app_config(url))
     client = InProcessClient(app, account.email)
     client.fresh()
     bodies = [new_batch(50) for _ in range(batches)]
-    time_pushes(client, [new_batch(50)], 50, "applied")  # warm-up
-    profiler = cProfile.Profile()
-    profiler.enable()
-    time_pushes(client, bodies, 50, "applied")
-    profiler.disable()
+    warm = [new_batch(50)]
+    time_pushes(client, warm, 50, "applied")
+    time_pushes(client, warm, 50, "duplicate")
+    analyze(url)
+    out = io.StringIO()
+    for title, status in (("first send", "applied"), ("replay", "duplicate")):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        time_pushes(client, bodies, 50, status)
+        profiler.disable()
+        print(f"\n=== {batches} {title}s of 50 CRAs ===", file=out)
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(15)
     with app.app_context():
         db.engine.dispose()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(30)
-    stats.print_callees(r"engine.py:\d+\(_apply\)")
-    stats.sort_stats("tottime").print_stats(15)
     return out.getvalue()
 
 
@@ -591,7 +621,9 @@ def machine() -> list[str]:
 
 def postgresql_version(url: str) -> str:
     with psycopg.connect(libpq_url(url)) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
+        version = connection.execute("SHOW server_version").fetchone()[0]
+        autovacuum = connection.execute("SHOW autovacuum").fetchone()[0]
+    return f"{version} (autovacuum {autovacuum})"
 
 
 def busiest_processes() -> str:
@@ -660,7 +692,7 @@ def main() -> None:
                         help="PostgreSQL URL of a benchmark database (name starting with bench)")
     parser.add_argument("--quick", action="store_true", help="small counts, a smoke check")
     parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of the in-process first send of 50")
+                        help="also print a cProfile of in-process first sends and replays of 50")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--workers", default=None,
                         help="gunicorn worker counts for the concurrent run, e.g. 1,2,4")
@@ -690,7 +722,7 @@ def main() -> None:
             print(f"  {load()}", flush=True)
             if backend == "postgresql":
                 if args.profile:
-                    print(profile_in_process_first_send(url, accounts[-3]))
+                    print(profile_in_process(url, accounts[-3]))
                 for workers in settings.concurrency_workers:
                     runs = []
                     for _ in range(settings.concurrency_repeats):

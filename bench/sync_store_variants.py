@@ -1,4 +1,4 @@
-"""Where the first send's time goes: 50 creates written six ways on PostgreSQL (issue 3).
+"""How a batch's rows are written: 50 creates, five ways, on PostgreSQL (issue 3).
 
     .venv/bin/python bench/sync_store_variants.py --database-url postgresql://…/bench_sync
 
@@ -7,17 +7,18 @@ territories). Each variant writes the same 50 cra + cra_operation rows for one c
 after the same row lock, in a transaction rolled back afterwards (nothing stays). The variants
 run interleaved, 15 times each, and the median is printed:
 
-  sqlstore                 server.services.cras.SqlStore as the push uses it: per row a
-                           savepoint, a new INSERT statement built with .values(**row) and
-                           executed by the ORM session, and the CRA copy dumped
-  orm_statement_once       the same ORM INSERT statements built once, row values as parameters,
-                           executed by the session, savepoint per row
-  table_values_per_row     Core (table) INSERT statements built per row with .values(**row),
-                           executed by the session, savepoint per row
-  core_statement_once      Core statements built once, executed on the session's connection,
-                           savepoint per row
-  core_no_savepoint        the same without the per-row savepoints
-  executemany              two executemany (one per table) for the whole batch
+  planned              server.services.cras.SqlStore as the push uses it: the 50 creates
+                       planned in memory (plan_record, plan_insert), then write_planned(): one
+                       savepoint, one INSERT … SELECT FROM unnest(arrays) … ON CONFLICT DO
+                       NOTHING RETURNING per table
+  item_by_item         the store's way after a lost race: per create a savepoint, a one-row
+                       insert-on-conflict into each table, the release
+  values_list          one multi-row INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING
+                       RETURNING per table (SQLAlchemy's "insertmanyvalues"): some 2,000
+                       parameters the driver parses anew at each batch
+  unnest               the planned way's two statements alone: one array per column
+  executemany          the driver's executemany, one per table, no RETURNING (it cannot tell
+                       a taken key, so the store cannot use it)
 """
 
 import argparse
@@ -32,12 +33,12 @@ from sqlalchemy.dialects import postgresql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.sync_push import app_config, cra_content  # noqa: E402
+from bench.sync_push import analyze, app_config, cra_content  # noqa: E402
 from server import create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.models import Conseiller, Cra, CraOperation  # noqa: E402
 from server.models.types import utcnow  # noqa: E402
-from server.services.cras import SqlStore  # noqa: E402
+from server.services.cras import SqlStore, _insert_all, insert_ignoring_conflicts  # noqa: E402
 from sync.protocol import Operation  # noqa: E402
 
 BATCH = 50
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     args = parser.parse_args()
     app = create_app(app_config(args.database_url))
+    analyze(args.database_url)
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             raise SystemExit("PostgreSQL only")
@@ -70,74 +72,74 @@ def main() -> None:
                      "type": "create", "applied_at": now, "client_time": None}))
             return batch
 
+        def operations():
+            return [Operation(str(uuid.uuid4()), "create", str(uuid.uuid4()))
+                    for _ in range(BATCH)]
+
+        def conseiller():
+            """The conseiller as a push has it: loaded with the account, contracts included."""
+            found = db.session.get(Conseiller, conseiller_id)
+            assert found.emplois
+            return found
+
+        def store():
+            store = SqlStore(db.session.get(Conseiller, conseiller_id))
+            store.lock_owner()
+            store.load([])
+            return store
+
         def lock():
             db.session.execute(update(Conseiller).where(Conseiller.id == conseiller_id)
                                .values(sync_seq=Conseiller.sync_seq))
 
-        def sqlstore():
-            store = SqlStore(db.session.get(Conseiller, conseiller_id))
-            store.lock_owner()
-            for cra, op in rows():
-                operation = Operation(str(op["op_id"]), "create", str(cra["id"]))
-                with store.savepoint():
-                    store.record(operation)
-                    store.insert(operation, content)
+        def planned():
+            batch = store()
+            for operation in operations():
+                batch.plan_insert(operation, content)
+                batch.plan_record(operation)
+            assert batch.write_planned()
 
-        def insert(target, key):
-            return postgresql.insert(target).on_conflict_do_nothing(index_elements=[key])
+        def item_by_item():
+            batch = store()
+            for operation in operations():
+                with batch.savepoint():
+                    assert batch.record(operation)
+                    assert batch.insert(operation, content) is not None
 
-        orm_op = insert(CraOperation, "op_id").returning(CraOperation.op_id)
-        orm_cra = insert(Cra, "id").returning(Cra.id)
-        core_op = insert(CraOperation.__table__, "op_id").returning(CraOperation.op_id)
-        core_cra = insert(Cra.__table__, "id").returning(Cra.id)
-
-        def orm_statement_once():
-            lock()
-            for cra, op in rows():
-                with db.session.begin_nested():
-                    db.session.execute(orm_op, op).first()
-                    db.session.execute(orm_cra, cra).first()
-
-        def table_values_per_row():
-            lock()
-            for cra, op in rows():
-                with db.session.begin_nested():
-                    db.session.execute(insert(CraOperation.__table__, "op_id").values(**op)
-                                       .returning(CraOperation.op_id)).first()
-                    db.session.execute(insert(Cra.__table__, "id").values(**cra)
-                                       .returning(Cra.id)).first()
-
-        def core_statement_once():
+        def values_list():
             lock()
             connection = db.session.connection()
-            for cra, op in rows():
-                with db.session.begin_nested():
-                    connection.execute(core_op, op).first()
-                    connection.execute(core_cra, cra).first()
+            batch = rows()
+            for table, key, values in ((CraOperation.__table__, "op_id", [o for _, o in batch]),
+                                       (Cra.__table__, "id", [c for c, _ in batch])):
+                statement = insert_ignoring_conflicts(table, key)
+                assert len(connection.execute(statement, values).all()) == BATCH
 
-        def core_no_savepoint():
+        def unnest():
             lock()
-            connection = db.session.connection()
-            for cra, op in rows():
-                connection.execute(core_op, op).first()
-                connection.execute(core_cra, cra).first()
+            batch = rows()
+            assert _insert_all(CraOperation.__table__, "op_id", [o for _, o in batch])
+            assert _insert_all(Cra.__table__, "id", [c for c, _ in batch])
 
         def executemany():
             lock()
             connection = db.session.connection()
             batch = rows()
-            connection.execute(insert(CraOperation.__table__, "op_id"), [op for _, op in batch])
-            connection.execute(insert(Cra.__table__, "id"), [cra for cra, _ in batch])
+            for table, key, values in ((CraOperation.__table__, "op_id", [o for _, o in batch]),
+                                       (Cra.__table__, "id", [c for c, _ in batch])):
+                connection.execute(postgresql.insert(table)
+                                   .on_conflict_do_nothing(index_elements=[key]), values)
 
-        variants = (sqlstore, orm_statement_once, table_values_per_row, core_statement_once,
-                    core_no_savepoint, executemany)
+        variants = (planned, item_by_item, values_list, unnest, executemany)
         for variant in variants:  # warm-up: statements compiled, prepared, cached
-            for _ in range(3):
+            for _ in range(6):
+                conseiller()
                 variant()
                 db.session.rollback()
         times = {variant.__name__: [] for variant in variants}
         for _ in range(REPEATS):  # interleaved: a change of load hits every variant alike
             for variant in variants:
+                conseiller()  # reloaded after the rollback, off the clock
                 started = time.perf_counter()
                 variant()
                 times[variant.__name__].append(time.perf_counter() - started)

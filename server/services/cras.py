@@ -42,7 +42,7 @@ def insert_ignoring_conflicts(table, key: str):
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, for the session's database.
 
     Built once per table and dialect; rows are passed as parameters (building a statement per
-    row cost more than the database's work, see bench/sync_store_variants.py).
+    row cost more than the database's work).
     """
     name = db.session.get_bind().dialect.name
     if (table.name, name) not in _INSERTS:
@@ -62,7 +62,8 @@ def _insert_all(table, key: str, rows: list[dict]) -> bool:
 
     On PostgreSQL the rows travel as one array per column, unnested: one statement text
     whatever their number, which the driver caches and the server prepares, where a VALUES list
-    of 50 CRAs is some 2,000 parameters parsed anew by the driver at each batch.
+    of 50 CRAs is some 2,000 parameters parsed anew by the driver at each batch (twice the
+    time: bench/sync_store_variants.py).
     """
     if not rows:
         return True
