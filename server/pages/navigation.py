@@ -23,21 +23,26 @@ def _statistiques(type_: str, ident) -> str:
 def _links(user: User) -> list[tuple[str, str]]:
     national = ("Statistiques nationales", url_for("pilotage.national"))
     territoires = ("Statistiques par territoire", url_for("pilotage.territoires"))
+    ressourcerie = ("Ressourcerie", url_for("pilotage.ressourcerie"))
     if user.role is Role.STRUCTURE:
         return [("Mes conseillers", home(user)),
                 ("Statistiques de la structure", _statistiques("structure", user.structure_id)),
-                territoires, national]
+                territoires, national, ressourcerie]
     if user.role is Role.COORDINATEUR:
         return [("Mon équipe", home(user)),
                 ("Statistiques de l'équipe", _statistiques("equipe", user.conseiller_id)),
-                ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national]
+                ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national,
+                ressourcerie]
     if user.role is Role.PREFET:
         territoire = (_statistiques("departement", user.departement_code)
                       if user.departement_code else _statistiques("region", user.region_code))
         return [territoires, ("Statistiques de mon territoire", territoire), national]
     if user.role is Role.ADMIN:
-        return [territoires, national]
-    return [("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national]
+        return [territoires, national, ressourcerie,
+                ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
+                ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs"))]
+    return [("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national,
+            ressourcerie]
 
 
 def menu(user: User | None) -> list[dict]:

@@ -43,11 +43,14 @@ LOGIN_FORM_MAX_AGE = 2 * 3600  # seconds a login form stays valid
 
 
 def _verified(refresh: bool = False) -> str | None:
-    """None when the cookie holds a valid token, else the notice to log in again."""
+    """None when the cookie holds a valid token, else the notice to log in again ("csrf" for
+    a form posted without the session's CSRF value: the session itself may be fine)."""
     try:
         verify_jwt_in_request(refresh=refresh, locations=["cookies"])
     except NoAuthorizationError:
         return "requise"
+    except CSRFError:
+        return "csrf"
     except JWT_ERRORS:  # expired, revoked, tampered with, account disabled
         return "expiree"
     return None
@@ -64,6 +67,8 @@ def login_required(*roles):
         @wraps(view)
         def wrapper(*args, **kwargs):
             notice = _verified()
+            if notice == "csrf":  # a form of another site, or of an older session
+                raise ApiError(403, CSRF_REFUSED)
             if notice and _verified(refresh=True) is None:
                 notice = None  # the refresh cookie renews the session (renew_access_cookie)
             if notice:

@@ -1,5 +1,6 @@
 """What the pilotage pages show around the statistics reports: a structure's conseillers, a
-coordinator's team, the territorial table in the order asked for.
+coordinator's team, the territorial table in the order asked for; and around the ressourcerie
+(services/ressourcerie.py): its page and its management.
 
 Scopes come from perimetres.py and scopes.py, counts from statistiques.py: nothing here
 computes an indicator.
@@ -7,9 +8,18 @@ computes an indicator.
 
 from sqlalchemy import select
 
+from server.errors import ApiError
 from server.extensions import db
-from server.models import Conseiller, User
-from server.services import people, perimetres, rapports, scopes, statistiques, territoires
+from server.models import Conseiller, Role, User
+from server.services import (
+    people,
+    perimetres,
+    rapports,
+    ressourcerie,
+    scopes,
+    statistiques,
+    territoires,
+)
 
 
 def _lignes(conseillers, perimetre, periode) -> list[dict]:
@@ -58,3 +68,34 @@ def communes_du_filtre(code_postal: str | None) -> list:
     """The communes a postal code serves, to choose one in the statistics filter."""
     return territoires.communes_of_code_postal(code_postal) if code_postal else []
 
+
+TAGS_EN_VUE = 12  # the most used tags shown at once; "Afficher tous les tags" for the rest
+
+
+def ressourcerie_page(user: User, args: dict) -> dict:
+    """The ressourcerie page: the thématiques and tags with their counts, the published
+    documents found (newest first: "Derniers ajouts" when nothing is filtered) and, for an
+    author, their own proposals awaiting a decision."""
+    tags = ressourcerie.tags(user)
+    filtres = {key: args[key] for key in ("q", "thematique", "tag") if args.get(key)}
+    propositions = (ressourcerie.liste(user, {"statut": "propose"})["items"]
+                    if user.role in (Role.CONSEILLER, Role.COORDINATEUR) else [])
+    return {"thematiques": ressourcerie.thematiques(user), "tags": tags[:TAGS_EN_VUE],
+            "tous_les_tags": sorted(tags, key=lambda line: ressourcerie.plain(line["tag"]))
+            if len(tags) > TAGS_EN_VUE else [],
+            "filtres": filtres, "propositions": propositions,
+            "documents": ressourcerie.liste(user, {**args, "statut": "publie"})}
+
+
+def gestion_ressourcerie(user: User, page: int) -> dict:
+    """What an admin decides on: the 30 newest proposals awaiting a decision with who proposed
+    them, and a page of the published documents, newest first."""
+    if user.role is not Role.ADMIN:
+        raise ApiError(403)
+    propositions = ressourcerie.liste(user, {"statut": "propose"})
+    auteurs = dict(db.session.execute(
+        select(User.id, User.email).where(User.id.in_(
+            [document.propose_par_id for document in propositions["items"]]))).all())
+    return {"propositions": propositions, "auteurs": auteurs,
+            "publies": ressourcerie.liste(user, {"statut": "publie", "page": page}),
+            "thematiques": ressourcerie.thematiques(user)}
