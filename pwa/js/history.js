@@ -10,7 +10,7 @@ let page = 1;
 // sync, another tab) came while the view was hidden.
 let rows = null;
 let reads = 0; // a read is drawn only if nothing newer was drawn meanwhile
-const drawn = new Map(); // the cards on the page by CRA id: {html, el}
+const drawn = new Map(); // the cards on the page by CRA id: {local, html, el}
 let empty = null;
 
 const newestFirst = (a, b) => b.cra.date.localeCompare(a.cra.date) || b.changedAt.localeCompare(a.changedAt);
@@ -25,14 +25,15 @@ function matches(local, filters) {
     && (!lieu || `${cra.code_postal} ${cra.nom_commune}`.toLowerCase().includes(lieu));
 }
 
-/** A CRA's card: the one on the page when its markup is the same, else a new one. */
+/** A CRA's card: the one on the page when drawn from the same copy or markup, else a new one. */
 function cardOf(local) {
-  const html = cardMarkup(local, context.ref);
   const known = drawn.get(local.id);
-  if (known && known.html === html) return known.el;
+  if (known && known.local === local) return known.el;
+  const html = cardMarkup(local, context.ref);
+  if (known && known.html === html) return Object.assign(known, { local }).el;
   const template = document.createElement('template');
   template.innerHTML = html;
-  drawn.set(local.id, { html, el: template.content.firstElementChild });
+  drawn.set(local.id, { local, html, el: template.content.firstElementChild });
   return drawn.get(local.id).el;
 }
 
