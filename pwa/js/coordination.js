@@ -114,8 +114,20 @@ function open(form, local) {
   showErrors(form, (local && local.errors) || {});
 }
 
+let saving = false; // a second tap on "Valider" during a save must not make a second report
+
 async function submit(event, form) {
   event.preventDefault();
+  if (saving) return;
+  saving = true;
+  try {
+    await save(form);
+  } finally {
+    saving = false;
+  }
+}
+
+async function save(form) {
   const payload = read(form);
   if (!showErrors(form, check(form, payload))) return;
   try {

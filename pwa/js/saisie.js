@@ -93,6 +93,19 @@ export async function openForm(context, source = null) {
   const root = view();
   root.innerHTML = formMarkup(state.ref);
   const form = $('[data-form="cra"]', root);
+  // Listen before the first await: a "Valider" tapped while the form is being set up must not
+  // submit it natively (a reload that would lose it); it is handled once the setup is done.
+  let setUp = null;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    setUp.then((myLieux) => submit(form, myLieux));
+  });
+  setUp = prepareForm(root, form, context, source);
+  await setUp;
+}
+
+/** Fill a new form: lieux, commune search, the CRA edited, duplicated or drafted, its rules. */
+async function prepareForm(root, form, context, source) {
   const myLieux = await lieux(state.owner, await listCras(state.owner));
   fillLieux(form, myLieux);
   bindCommuneSearch(form);
@@ -114,18 +127,25 @@ export async function openForm(context, source = null) {
   if (state.editing && state.editing.errors) showErrors(form, state.editing.errors);
   bindForm(form, state.ref, () => { state.dirty = true; saveDraft(form); });
   $('[data-action="cancel-edit"]', root).addEventListener('click', () => { state.dirty = false; context.onSaved(null); });
-  form.addEventListener('submit', (event) => submit(event, form, myLieux));
   refresh(form, state.ref);
+  return myLieux;
 }
 
-async function submit(event, form, myLieux) {
-  event.preventDefault();
+async function submit(form, myLieux) {
+  // One form, one CRA: a second tap on "Valider" during or after the save is ignored; the form
+  // is accepted again only when it was refused (its errors shown) or could not be stored.
+  if (state.submitted) return;
+  state.submitted = true;
+  state.submitted = await save(form, myLieux);
+}
+
+async function save(form, myLieux) {
   const context = { lieux: Object.fromEntries(myLieux.map((l) => [l.id, l])) };
   try { context.communes = await communesMap(); } catch { /* the server checks it */ }
   const { cra, errors } = check(form, state.ref, context);
   if (!showErrors(form, errors)) {
     $('[data-error-for="_form"]', form).focus?.();
-    return;
+    return false;
   }
   clearTimeout(draftTimer); // a draft written after the save would bring this CRA back
   try {
@@ -135,9 +155,11 @@ async function submit(event, form, myLieux) {
       : await createCra(state.owner, cra, 'cra', { draft });
     state.dirty = false;
     state.onSaved(saved);
+    return true;
   } catch (error) {
     showErrors(form, { _form: [storageMessage(error)] });
     $('[data-error-for="_form"]', form).textContent = storageMessage(error);
     saveDraft(form);
+    return false;
   }
 }

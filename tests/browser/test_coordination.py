@@ -1,5 +1,6 @@
 """The coordinators' CRA in a real Chromium: filled offline, synced once, counted nationally."""
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -52,7 +53,7 @@ def test_a_coordination_cra_filled_offline_reaches_the_national_counts_once(
     page.context.set_offline(True)
     fill_report(page)
     page.get_by_text("Votre compte rendu de coordination a bien été enregistré.").wait_for()
-    assert page.get_by_text("En attente d'envoi", exact=True).count() == 1
+    expect(page.get_by_text("En attente d'envoi", exact=True)).to_have_count(1)
     page.reload()
     waiting_text(page, 1).wait_for()
     assert stored() == 0

@@ -35,7 +35,7 @@ def log_in(page, base, user):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
 
 
-def fill_individual_cra(page, annotation=None):
+def fill_individual_cra(page, annotation=None, tap="click"):
     page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
     page.get_by_label("À distance").check(force=True)
     page.get_by_role("combobox", name="Commune").fill("villeurb")
@@ -47,7 +47,7 @@ def fill_individual_cra(page, annotation=None):
     if annotation:
         page.get_by_label("Préciser la thématique cochée").fill(annotation)
     page.get_by_label("30 min. ou moins").check(force=True)
-    page.get_by_role("button", name="Valider").click()
+    getattr(page.get_by_role("button", name="Valider"), tap)()
     page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
 
 
@@ -70,13 +70,25 @@ def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseill
     page.reload()
     waiting_text(page, 3).wait_for()
     page.get_by_role("link", name="Historique").click()
-    assert page.get_by_text("En attente d'envoi", exact=True).count() == 3
+    expect(page.get_by_text("En attente d'envoi", exact=True)).to_have_count(3)
     assert server_count() == 0
     page.context.set_offline(False)
     page.get_by_role("button", name="Envoyer maintenant").click()
     waiting_text(page, 0).wait_for()
     assert server_count() == 3
     assert page.get_by_text("Envoyé", exact=True).count() == 3
+
+
+def test_a_double_tap_on_valider_saves_one_cra(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page, annotation="Double tape", tap="dblclick")
+    waiting_text(page, 1).wait_for()
+    expect(page.get_by_text("En attente d'envoi", exact=True)).to_have_count(1)
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 1
 
 
 def test_lost_answer_then_edit_ends_with_the_edit_and_no_duplicate(page, live_server,
