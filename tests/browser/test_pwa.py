@@ -76,7 +76,7 @@ def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseill
     page.get_by_role("button", name="Envoyer maintenant").click()
     waiting_text(page, 0).wait_for()
     assert server_count() == 3
-    assert page.get_by_text("Envoyé", exact=True).count() == 3
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(3)
 
 
 def test_a_double_tap_on_valider_saves_one_cra(page, live_server, conseiller):
@@ -231,7 +231,10 @@ def test_logout_is_refused_while_cras_wait(page, live_server, conseiller):
     messages = []
     page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_timeout(200)
+    for _ in range(100):  # the dialog comes after an IndexedDB read
+        if messages:
+            break
+        page.wait_for_timeout(100)
     assert messages and "Déconnexion impossible" in messages[0]
     assert page.get_by_role("heading", name="Connexion").count() == 0
 
