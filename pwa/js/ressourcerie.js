@@ -32,31 +32,38 @@ async function showKept() {
   $('[data-field="kept"]', root).innerHTML = keptMarkup(await kept());
 }
 
+let searches = 0; // only the latest search draws its results
+
 async function search(query = '') {
   const status = $('[data-field="docs-status"]', root);
+  const mine = ++searches;
   try {
     const page = await call(`/ressourcerie/documents${query ? `?${query}` : ''}`);
+    if (mine !== searches) return;
     shown.clear();
     page.items.forEach((d) => shown.add(d));
     $('[data-field="results"]', root).innerHTML = resultsMarkup(page, new Set((await kept()).map((d) => d.id)));
     status.textContent = '';
   } catch (error) {
+    if (mine !== searches) return;
     status.textContent = error instanceof ApiError ? error.message : 'Hors ligne : seuls vos documents gardés sur ce téléphone sont disponibles.';
   }
 }
 
 async function keep(id) {
   const doc = [...shown].find((d) => d.id === id);
-  const status = $('[data-field="docs-status"]', root);
+  let message;
   try {
     const blob = await call(doc.url.replace(/^\/api/, ''), { as: 'blob' });
     await (await database()).put('documents', { id, titre: doc.titre, thematique_libelle: doc.thematique_libelle, blob, savedAt: new Date().toISOString() });
-    status.textContent = `« ${doc.titre} » est gardé sur ce téléphone.`;
+    message = `« ${doc.titre} » est gardé sur ce téléphone.`;
   } catch (error) {
-    status.textContent = error instanceof ApiError ? error.message : storageMessage(error);
+    message = error instanceof ApiError ? error.message : storageMessage(error);
   }
   await showKept();
   await search(new URLSearchParams(new FormData($('[data-form="docs-search"]', root))).toString());
+  // Said once the lists are drawn again: the search would otherwise clear it at once.
+  $('[data-field="docs-status"]', root).textContent = message;
 }
 
 async function open(id) {
