@@ -54,20 +54,36 @@ function render(root, saved, offline) {
     <div class="fr-grid-row fr-grid-row--gutters">${rows}</div>${charts}`;
 }
 
+let loads = 0; // only the latest period asked for is drawn
+
+/** The figures as soon as they come, then the charts; each version kept for offline reading. */
 async function load(root) {
   const form = $('[data-form="periode"]', root);
   const du = form.elements.du.value;
   const au = form.elements.au.value;
+  const mine = ++loads;
+  let stats;
   try {
-    const stats = await call(`/statistiques/conseiller?du=${du}&au=${au}`);
-    const saved = { stats, charts: await fetchCharts(stats.graphiques), at: new Date().toISOString() };
-    await setMeta(`stats:${owner}`, saved);
-    render(root, saved, false);
+    stats = await call(`/statistiques/conseiller?du=${du}&au=${au}`);
   } catch {
+    if (mine !== loads) return;
     const saved = await getMeta(`stats:${owner}`);
     if (saved) render(root, saved, true);
     else $('[data-field="stats"]', root).innerHTML = '<p>Statistiques indisponibles hors ligne : elles s\'afficheront à la prochaine connexion.</p>';
+    return;
   }
+  if (mine !== loads) return;
+  const saved = { stats, charts: [], at: new Date().toISOString() };
+  render(root, saved, false);
+  await setMeta(`stats:${owner}`, saved);
+  try {
+    saved.charts = await fetchCharts(stats.graphiques);
+  } catch {
+    return; // the figures stay, without charts until the next connection
+  }
+  if (mine !== loads) return;
+  render(root, saved, false);
+  await setMeta(`stats:${owner}`, saved);
 }
 
 /** Build and fill the view. @param {string} user */

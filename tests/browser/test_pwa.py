@@ -261,22 +261,29 @@ def test_no_serious_accessibility_violation(chromium, live_server, conseiller, v
 def test_statistics_stay_readable_offline_with_their_date(page, live_server, conseiller):
     log_in(page, live_server, conseiller)
     fill_individual_cra(page)
-    waiting_text(page, 0).wait_for()
+    # Its card says it was sent (the counter may still show the 0 of before the save).
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
     page.get_by_role("link", name="Mes statistiques").click()
     figure = page.locator(".app-figure", has_text="CRA enregistrés")
     figure.get_by_text("1", exact=True).wait_for()
+    charts = page.locator(".app-chart img")
+    expect(charts).to_have_count(8)  # the figures come first, then the charts
     page.context.set_offline(True)
     page.reload()
     page.get_by_role("link", name="Mes statistiques").click()
     page.get_by_text(re.compile(r"Hors ligne : données du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4}, "
                                 r"mises à jour le \d\d/\d\d/\d{4}")).wait_for()
     assert figure.get_by_text("1", exact=True).is_visible()
+    expect(charts).to_have_count(8)  # kept as images, drawn with no network
+    page.wait_for_function("() => [...document.querySelectorAll('.app-chart img')]"
+                           ".every((img) => img.complete && img.naturalWidth > 0)")
 
 
 def test_mes_statistiques_exports_download_with_the_session(page, live_server, conseiller):
     log_in(page, live_server, conseiller)
     fill_individual_cra(page)
-    waiting_text(page, 0).wait_for()
+    # Its card says it was sent (the counter may still show the 0 of before the save).
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
     page.get_by_role("link", name="Mes statistiques").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Mes CRA (CSV, une ligne par CRA)").click()
