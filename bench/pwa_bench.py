@@ -191,8 +191,8 @@ ARM_JS = """(button) => {
 }"""
 
 # The costs of the steps of a save, timed in the page with the app's own modules (same URLs,
-# hence the same module instances), median of 7: the communes Map submit() builds at the first
-# validation of a page, one IndexedDB transaction (a save awaits one: the CRA, its operation and
+# hence the same module instances), median of 7: the communes Map the validation uses (built
+# when the browser is idle after the form opens), one IndexedDB transaction (a save awaits one: the CRA, its operation and
 # the draft's deletion), listCras (a save no longer reads the list: the history draws the new
 # card into the one it holds), and renderHistory (a read, then only the cards that changed are
 # built) with its style and layout.
@@ -715,8 +715,9 @@ def report(args, save, rows, bodies, precache, load, lighthouse, host, load_afte
         add("")
         add(f"Where a save's time goes, each step timed alone in the page with the app's own "
             f"modules after the runs (median of 7, CPU ×{CPU_THROTTLING} / ×1): the "
-            f"{s['communes']}-commune `Map` that `submit()` builds at the first validation of a "
-            f"page {both('communes_map_ms')}; one IndexedDB transaction: read "
+            f"{s['communes']}-commune `Map` the validation looks the commune up in, built when "
+            f"the browser is idle after the form opens (a save waits for it only if it is not "
+            f"built yet) {both('communes_map_ms')}; one IndexedDB transaction: read "
             f"{both('idb_read_ms')}, write {both('idb_write_ms')}, delete "
             f"{both('idb_delete_ms')} — a save awaits one (the CRA, its operation and the "
             f"draft's deletion); `listCras()` of {len(save['frame']) + 2} CRAs (×1: "

@@ -128,6 +128,9 @@ async function prepareForm(root, form, context, source) {
   bindForm(form, state.ref, () => { state.dirty = true; saveDraft(form); });
   $('[data-action="cancel-edit"]', root).addEventListener('click', () => { state.dirty = false; context.onSaved(null); });
   refresh(form, state.ref);
+  // The communes' lookup the validation needs, built while the user fills the form rather than
+  // at their first "Valider".
+  (window.requestIdleCallback || setTimeout)(() => communesMap().catch(() => {}));
   return myLieux;
 }
 
