@@ -19,11 +19,40 @@ function keptMarkup(docs) {
     <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="forget" data-id="${d.id}">Retirer du téléphone</button></li></ul></div></div></li>`).join('')}</ul>`;
 }
 
+/** What became of a proposal: nothing to say once published. */
+const STATUTS = {
+  propose: ['Proposé, en attente de publication', 'fr-badge--info'],
+  refuse: ['Refusé par un administrateur', 'fr-badge--warning'],
+};
+
+function statutBadge(doc) {
+  const [libelle, classe] = STATUTS[doc.statut] || [];
+  return libelle ? `<p class="fr-badge fr-badge--sm ${classe}">${libelle}</p>` : '';
+}
+
+function proposalsMarkup(docs) {
+  if (!docs.length) return '<p>Aucune proposition en attente ou refusée.</p>';
+  return `<ul class="app-cras">${docs.map((d) => `<li class="fr-card fr-card--sm"><div class="fr-card__body"><div class="fr-card__content">
+    <h3 class="fr-card__title">${esc(d.titre)}</h3><p class="fr-card__desc">${esc(d.thematique_libelle)} · proposé le ${frDate(d.created_at)}</p>
+    ${statutBadge(d)}</div></div></li>`).join('')}</ul>`;
+}
+
+/** The user's proposals not published (the API shows a reader only their own), online only. */
+async function showProposals() {
+  const field = $('[data-field="proposals"]', root);
+  try {
+    const pages = await Promise.all(['propose', 'refuse'].map((statut) => call(`/ressourcerie/documents?statut=${statut}`)));
+    field.innerHTML = proposalsMarkup(pages.flatMap((page) => page.items));
+  } catch {
+    field.innerHTML = '<p>Vos propositions s\'afficheront avec du réseau.</p>';
+  }
+}
+
 function resultsMarkup(page, keptIds) {
   if (!page.items.length) return '<p>Aucun document ne correspond à votre recherche.</p>';
   return `<p>${page.total} document(s)</p><ul class="app-cras">${page.items.map((d) => `<li class="fr-card fr-card--sm"><div class="fr-card__body"><div class="fr-card__content">
     <h3 class="fr-card__title">${esc(d.titre)}</h3><p class="fr-card__desc">${esc(d.description)}<br>${esc(d.thematique_libelle)}${d.tags.length ? ` · ${d.tags.map(esc).join(', ')}` : ''}</p>
-    ${d.statut !== 'publie' ? '<p class="fr-badge fr-badge--sm fr-badge--info">Proposé, en attente de publication</p>' : ''}
+    ${statutBadge(d)}
     <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm"><li><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-action="keep" data-id="${d.id}"${keptIds.has(d.id) ? ' disabled' : ''}>${keptIds.has(d.id) ? 'Gardé hors ligne' : 'Garder hors ligne'}</button></li></ul>
     </div></div></li>`).join('')}</ul>`;
 }
@@ -79,6 +108,7 @@ async function propose(form) {
     const created = await call('/ressourcerie/documents', { method: 'POST', body: new FormData(form) });
     form.reset();
     status.textContent = `Merci : « ${created.titre} » sera publié dès qu'un administrateur l'aura accepté.`;
+    await showProposals();
   } catch (error) {
     const details = error instanceof ApiError ? Object.values(error.errors).flat().join(' ') : '';
     status.textContent = error instanceof ApiError ? `${error.message} ${details}` : 'Envoi impossible hors ligne : réessayez avec du réseau.';
@@ -102,7 +132,8 @@ function markup() {
       <div class="fr-select-group"><label class="fr-label" for="p-theme">Thématique</label><select class="fr-select" id="p-theme" name="thematique">${options}</select></div>
       <div class="fr-input-group"><label class="fr-label" for="p-tags">Tags<span class="fr-hint-text">Séparés par des virgules</span></label><input class="fr-input" id="p-tags" name="tags"></div>
       <div class="fr-upload-group"><label class="fr-label" for="p-fichier">Document PDF<span class="fr-hint-text">PDF uniquement, 20 Mo au plus</span></label><input class="fr-upload" type="file" id="p-fichier" name="fichier" accept="application/pdf"></div>
-      <button class="fr-btn fr-mt-2w" type="submit">Proposer</button><p data-field="propose-status" role="status" aria-live="polite"></p></form>`;
+      <button class="fr-btn fr-mt-2w" type="submit">Proposer</button><p data-field="propose-status" role="status" aria-live="polite"></p></form>
+    <h2 class="fr-h5 fr-mt-3w">Mes propositions</h2><div data-field="proposals"></div>`;
 }
 
 /** Build (once) and show the view: what is kept first, works offline. */
@@ -124,4 +155,5 @@ export async function showRessourcerie() {
   }
   await showKept();
   await search();
+  await showProposals();
 }

@@ -50,7 +50,8 @@ def test_a_conseiller_finds_a_document_and_reads_it_offline(page, live_server, m
     assert kept == ["Créer une adresse Gmail", "%PDF-1.4"]
 
 
-def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structure, tmp_path):
+def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structure, tmp_path,
+                                     client, login):
     log_in(page, live_server, make_user("conseiller", structure=make_structure()))
     page.get_by_role("link", name="Ressourcerie").click()
     view = page.locator("[data-view='ressourcerie']")
@@ -65,6 +66,15 @@ def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structur
     stored = db.session.scalars(select(Document)).one()
     assert (stored.titre, stored.statut, stored.tags) == ("Fiche atelier Canva", "propose",
                                                          ["canva", "atelier"])
+    proposals = view.locator("[data-field='proposals']")
+    mine = proposals.locator("li", has_text="Fiche atelier Canva")
+    mine.get_by_text("Proposé, en attente de publication").wait_for()
+    admin = login(make_user("admin"))
+    assert client.post(f"/api/ressourcerie/documents/{stored.id}/decision", headers=admin,
+                       json={"decision": "refuse"}).status_code == 200
+    page.reload()
+    page.get_by_role("link", name="Ressourcerie").click()
+    mine.get_by_text("Refusé par un administrateur").wait_for()  # the proposer is told
     not_a_pdf = tmp_path / "photo.pdf"
     not_a_pdf.write_bytes(b"\x89PNG\r\n\x1a\n not a pdf")
     view.get_by_label("Titre").fill("Une photo")
