@@ -403,7 +403,8 @@ def test_a_proposal_accepted_by_the_admin_then_appears_for_a_structure(browser, 
     page = coordinateur.get(response.location)
     text = unescape(page.text)
     assert "Votre proposition est envoyée" in text
-    assert "Vos propositions en attente" in text and "Fiche atelier Canva" in text
+    assert "Vos propositions" in text and "Fiche atelier Canva" in text
+    assert "En attente de publication" in text
     structure = browser(users["structure"])
     assert titles(structure.get("/pilotage/ressourcerie", query_string={"q": "canva"})) == []
 
@@ -432,6 +433,9 @@ def test_a_refused_proposal_stays_unpublished(browser, users, library):
     assert response.location == "/pilotage/ressourcerie/gestion?fait=refuse"
     assert "La proposition est refusée" in unescape(admin.get(response.location).text)
     assert db.session.get(Document, library["canva"].id).statut == "refuse"
+    mine = unescape(browser(users["conseiller"]).get("/pilotage/ressourcerie").text)
+    section = mine.split('id="titre-propositions"', 1)[1].split("</section>", 1)[0]
+    assert "Fiche atelier Canva" in section and "Refusé par un administrateur" in section
     bad = admin.post(action, data={"decision": "peut-etre",
                                    "csrf_token": token_of(gestion, action)})
     assert bad.status_code == 422

@@ -75,10 +75,11 @@ TAGS_EN_VUE = 12  # the most used tags shown at once; "Afficher tous les tags" f
 def ressourcerie_page(user: User, args: dict) -> dict:
     """The ressourcerie page: the thématiques and tags with their counts, the published
     documents found (newest first: "Derniers ajouts" when nothing is filtered) and, for an
-    author, their own proposals awaiting a decision."""
+    author, their own proposals awaiting a decision or refused."""
     tags = ressourcerie.tags(user)
     filtres = {key: args[key] for key in ("q", "thematique", "tag") if args.get(key)}
-    propositions = (ressourcerie.liste(user, {"statut": "propose"})["items"]
+    propositions = ([document for statut in ("propose", "refuse")
+                     for document in ressourcerie.liste(user, {"statut": statut})["items"]]
                     if user.role in (Role.CONSEILLER, Role.COORDINATEUR) else [])
     return {"thematiques": ressourcerie.thematiques(user), "tags": tags[:TAGS_EN_VUE],
             "tous_les_tags": sorted(tags, key=lambda line: ressourcerie.plain(line["tag"]))
