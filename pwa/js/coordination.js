@@ -3,10 +3,10 @@ import { acceptServerCopy, createCra, deleteCra, editCra, listCras } from './cra
 import { storageMessage } from './db.js';
 import { $, $$, esc, frDate, plural, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
+import { stateLabel } from './history-markup.js';
 
 export const OBJET = 'cra_coordination';
 const SECTIONS = ['evenements', 'partenariats', 'accompagnements'];
-const STATES = { pending: 'En attente d\'envoi', synced: 'Envoyé', rejected: 'Refusé', conflict: 'Conflit' };
 let ctx = null;
 let editing = null;
 
@@ -87,7 +87,7 @@ function card(local) {
   const problem = local.message ? `<p class="fr-error-text">${esc(local.message)}</p>` : '';
   const keep = local.state === 'conflict' ? `<li><button class="fr-btn fr-btn--sm" type="button" data-action="keep-server" data-id="${esc(local.id)}">Garder la version du serveur</button></li>` : '';
   return `<li class="fr-card fr-card--sm"><div class="fr-card__body"><div class="fr-card__content">
-    <h3 class="fr-card__title">CRA du ${frDate(c.date)}</h3><p class="fr-badge fr-badge--sm" data-state="${esc(local.state)}">${STATES[local.state] || STATES.pending}</p>
+    <h3 class="fr-card__title">CRA du ${frDate(c.date)}</h3><p class="fr-badge fr-badge--sm" data-state="${esc(local.state)}">${stateLabel(local)}</p>
     <p class="fr-card__desc">${plural(c.evenements.length, 'événement', 'événements')} · ${plural(c.partenariats.length, 'partenariat', 'partenariats')} · ${plural(c.accompagnements.length, 'accompagnement', 'accompagnements')} · ${String(c.communication_heures).replace('.', ',')} h de communication par semaine</p>${problem}
     <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">${keep}
       <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="edit" data-id="${esc(local.id)}">Modifier</button></li>

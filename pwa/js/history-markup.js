@@ -6,6 +6,11 @@ const STATES = {
   rejected: ['Refusé', 'fr-badge--error'], conflict: ['Conflit', 'fr-badge--warning'],
 };
 
+/** A local CRA's state as the user reads it: « En attente d'envoi »… */
+export function stateLabel(local) {
+  return (STATES[local.state] || STATES.pending)[0];
+}
+
 /** The filters' form; `ref` is /referentiel.json. */
 export function filtersMarkup(ref) {
   const options = (choices) => Object.entries(choices).map(([k, v]) => `<option value="${esc(k)}">${esc(typeof v === 'string' ? v : v.label)}</option>`).join('');
