@@ -19,15 +19,10 @@ function keptMarkup(docs) {
     <li><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="forget" data-id="${d.id}">Retirer du téléphone</button></li></ul></div></div></li>`).join('')}</ul>`;
 }
 
-/** What became of a proposal: nothing to say once published. */
-const STATUTS = {
-  propose: ['Proposé, en attente de publication', 'fr-badge--info'],
-  refuse: ['Refusé par un administrateur', 'fr-badge--warning'],
-};
-
+/** What became of a proposal (the server's label); nothing to say once published. */
 function statutBadge(doc) {
-  const [libelle, classe] = STATUTS[doc.statut] || [];
-  return libelle ? `<p class="fr-badge fr-badge--sm ${classe}">${libelle}</p>` : '';
+  if (doc.statut === 'publie') return '';
+  return `<p class="fr-badge fr-badge--sm ${doc.statut === 'refuse' ? 'fr-badge--warning' : 'fr-badge--info'}">${esc(doc.statut_libelle)}</p>`;
 }
 
 function proposalsMarkup(docs) {

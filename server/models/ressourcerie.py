@@ -23,7 +23,9 @@ THEMATIQUES = {
     "mobile": "Mobile",
     "espace-conseiller": "Espace Conseiller",
 }
-STATUTS = {"propose": "Proposé", "publie": "Publié", "refuse": "Refusé"}
+# What became of a document, as its proposer reads it.
+STATUTS = {"propose": "En attente de publication", "publie": "Publié",
+           "refuse": "Refusé par un administrateur"}
 
 
 class Document(db.Model):

@@ -25,7 +25,7 @@ from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.errors import ApiError
-from server.models.ressourcerie import THEMATIQUES
+from server.models.ressourcerie import STATUTS, THEMATIQUES
 from server.pages import navigation, session
 from server.pages.session import login_required
 from server.schemas.pilotage import TerritoiresPageArgsSchema
@@ -75,6 +75,12 @@ def taille(octets: int) -> str:
 def thematique(cle: str) -> str:
     """A thématique's name."""
     return THEMATIQUES.get(cle, cle)
+
+
+@bp.app_template_filter("statut_document")
+def statut_document(cle: str) -> str:
+    """What became of a document: "En attente de publication"…"""
+    return STATUTS[cle]
 
 
 @bp.app_template_filter("nombre")

@@ -52,6 +52,7 @@ class DocumentSchema(BaseSchema):
     nom_fichier = fields.String()
     taille = fields.Integer(metadata={"description": "En octets"})
     statut = fields.String(metadata={"description": "propose, publie ou refuse"})
+    statut_libelle = fields.Function(lambda d: STATUTS[d.statut])
     created_at = fields.DateTime()
     publie_at = fields.DateTime(allow_none=True)
     url = fields.Function(lambda d: f"/api/ressourcerie/documents/{d.id}/fichier")

@@ -68,7 +68,7 @@ def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structur
                                                          ["canva", "atelier"])
     proposals = view.locator("[data-field='proposals']")
     mine = proposals.locator("li", has_text="Fiche atelier Canva")
-    mine.get_by_text("Proposé, en attente de publication").wait_for()
+    mine.get_by_text("En attente de publication").wait_for()
     admin = login(make_user("admin"))
     assert client.post(f"/api/ressourcerie/documents/{stored.id}/decision", headers=admin,
                        json={"decision": "refuse"}).status_code == 200
