@@ -93,14 +93,13 @@ export async function openForm(context, source = null) {
   const root = view();
   root.innerHTML = formMarkup(state.ref);
   const form = $('[data-form="cra"]', root);
-  // Listen before the first await: a "Valider" tapped while the form is being set up must not
-  // submit it natively (a reload that would lose it); it is handled once the setup is done.
-  let setUp = null;
+  const setUp = prepareForm(root, form, context, source);
+  // Listening in the same task as the markup: a "Valider" tapped while the form is being set up
+  // must not submit it natively (a reload that would lose it); it is handled once it is set up.
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     setUp.then((myLieux) => submit(form, myLieux));
   });
-  setUp = prepareForm(root, form, context, source);
   await setUp;
 }
 
