@@ -73,17 +73,18 @@ async function load(root) {
     return;
   }
   if (mine !== loads) return;
+  // Each version is stored before it is drawn: what the user has seen is readable offline.
   const saved = { stats, charts: [], at: new Date().toISOString() };
-  render(root, saved, false);
   await setMeta(`stats:${owner}`, saved);
+  render(root, saved, false);
   try {
     saved.charts = await fetchCharts(stats.graphiques);
   } catch {
     return; // the figures stay, without charts until the next connection
   }
   if (mine !== loads) return;
-  render(root, saved, false);
   await setMeta(`stats:${owner}`, saved);
+  render(root, saved, false);
 }
 
 /** Build and fill the view. @param {string} user */
