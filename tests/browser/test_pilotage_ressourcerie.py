@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_pilotage import AXE, DESKTOP, log_in
 from tests.test_coordinations import coordination_op
@@ -87,10 +88,14 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(desktop, live_server
     message = form.get_by_text("Le document dépasse la taille maximale de 20 Mo.")
     message.wait_for()
     form.get_by_label("Titre").fill("Trop gros")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
     form.get_by_role("button", name="Publier le document").click()
+    # Only the refused send moves the focus to the file, its message beside it.
+    expect(form.get_by_label("Fichier")).to_be_focused()
     assert message.is_visible() and form.get_by_label("Fichier").get_attribute(
         "aria-invalid") == "true"
-    assert page.url.endswith("/pilotage/ressourcerie/gestion")  # nothing was sent
+    assert posts == []  # nothing was sent
 
 
 PAGES = {

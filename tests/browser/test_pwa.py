@@ -51,6 +51,12 @@ def fill_individual_cra(page, annotation=None, tap="click"):
     page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
 
 
+def form_set_up(page):
+    """The CRA form shown and filled (its markup comes first, its values once read)."""
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    expect(page.locator("#cra-date")).not_to_have_value("")
+
+
 def waiting_text(page, count):
     unit = "compte rendu" if count < 2 else "comptes rendus"
     return page.get_by_text(f"{count} {unit} en attente d'envoi", exact=True)
@@ -182,9 +188,19 @@ def test_a_cra_saved_at_once_does_not_come_back_as_a_draft(page, live_server, co
     fill_individual_cra(page, annotation="Pas un brouillon")  # "Valider" right after a change
     page.wait_for_timeout(600)  # past the draft's 300 ms delay
     page.get_by_role("link", name="Saisir un CRA").click()
-    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    form_set_up(page)
     expect(page.get_by_label("Préciser la thématique cochée")).to_have_value("")
     expect(page.get_by_text("Votre saisie en cours a été restaurée.")).to_be_hidden()
+
+
+def test_a_form_left_mid_way_comes_back_as_a_draft(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    page.get_by_label("Gérer ses courriels").check(force=True)
+    page.get_by_label("Préciser la thématique cochée").fill("Brouillon gardé")
+    page.wait_for_timeout(600)  # past the draft's 300 ms delay
+    page.reload()
+    page.get_by_text("Votre saisie en cours a été restaurée.").wait_for()
+    expect(page.get_by_label("Préciser la thématique cochée")).to_have_value("Brouillon gardé")
 
 
 def test_an_edited_cra_replaces_its_card_in_the_history(page, live_server, conseiller):
