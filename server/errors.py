@@ -30,9 +30,13 @@ FRENCH_MESSAGES = {
 PAGES = ("/pilotage", "/statistiques")
 
 
+def is_page(path: str) -> bool:
+    """A path of the pilotage pages or of the public statistics page."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PAGES)
+
+
 def _for_a_page() -> bool:
-    return any(request.path == prefix or request.path.startswith(prefix + "/")
-               for prefix in PAGES)
+    return is_page(request.path)
 
 
 class ApiError(Exception):

@@ -24,7 +24,7 @@ def upload() -> tuple[dict, object]:
     """The form fields and the file of a multipart upload, under the ressourcerie's own size
     limit (larger than the API's), with a French 413 beyond it."""
     limit = current_app.config["RESSOURCERIE_MAX_BYTES"]
-    request.max_content_length = limit + 64 * 1024  # the form's other fields
+    request.max_content_length = limit + ressourcerie.FORM_MARGIN
     try:
         form, files = request.form, request.files
     except RequestEntityTooLarge:

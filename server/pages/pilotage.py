@@ -24,7 +24,8 @@ from flask_jwt_extended import current_user
 from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.errors import ApiError
+from server.api.statistiques import SCOPES
+from server.errors import ApiError, is_page
 from server.models.ressourcerie import STATUTS, THEMATIQUES
 from server.pages import navigation, session
 from server.pages.session import login_required
@@ -45,10 +46,9 @@ from server.services import (
     scopes,
 )
 from server.services import ressourcerie as documents
-from server.services.exports import PARIS
+from server.services.exports import PARIS, jj_mm_aaaa
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pilotage"
-SCOPES = "any(conseiller, equipe, structure, departement, region)"
 EXPORTS = (("resume.csv", "Résumé (CSV)"), ("cras.csv", "Une ligne par CRA (CSV)"),
            ("xlsx", "Classeur (Excel)"), ("pdf", "Rapport imprimable (PDF)"))
 
@@ -60,7 +60,7 @@ def date_fr(day) -> str:
     """05/01/2022 (a moment: its day in Paris); "non renseignée" for no date."""
     if isinstance(day, datetime) and day.tzinfo is not None:
         day = day.astimezone(PARIS)
-    return day.strftime("%d/%m/%Y") if day else "non renseignée"
+    return jj_mm_aaaa(day) if day else "non renseignée"
 
 
 @bp.app_template_filter("taille")
@@ -134,7 +134,7 @@ def _next_page() -> str:
     target = request.form.get("suivant") or request.args.get("suivant") or ""
     parts = urlsplit(target)
     if (parts.scheme or parts.netloc or "\\" in target
-            or not parts.path.startswith(("/pilotage/", "/statistiques"))):
+            or not is_page(parts.path)):
         return url_for("pilotage.accueil")
     return target
 
@@ -261,7 +261,6 @@ def public():
 # --- the ressourcerie --------------------------------------------------------------------------
 
 LECTEURS = tuple(role.value for role in documents.READERS)
-FORM_MARGIN = 64 * 1024  # bytes of the upload form's other fields, as the API allows
 FAIT = {  # ?fait=… after a change, for the notice of the page it goes back to
     "publie": "Le document est publié : il est dans la ressourcerie.",
     "propose": ("Votre proposition est envoyée : elle sera publiée dès que l'équipe nationale "
@@ -278,7 +277,7 @@ def upload_limit(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         limit = current_app.config["RESSOURCERIE_MAX_BYTES"]
-        request.max_content_length = limit + FORM_MARGIN
+        request.max_content_length = limit + documents.FORM_MARGIN
         try:
             return view(*args, **kwargs)
         except RequestEntityTooLarge:

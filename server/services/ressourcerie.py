@@ -30,6 +30,8 @@ PAGE = 30
 NOT_A_PDF = "Ce fichier n'est pas un PDF : seuls les documents PDF sont acceptés."
 NOT_FOUND = "Document introuvable."
 NO_FILE = "Choisissez un fichier PDF."
+# Bytes an upload may carry beyond its PDF: the form's other fields (title, description, tags).
+FORM_MARGIN = 64 * 1024
 
 
 def plain(text: str) -> str:
