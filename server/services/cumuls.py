@@ -127,14 +127,13 @@ def ajouter(avant: Totaux, apres: Totaux) -> None:
 class Suivi:
     """The totals of one sync batch's CRAs, before its first write (taken once).
 
-    `existants`, when given, are those of the CRAs already stored: the others count for nothing
-    before the batch, which spares the queries of a batch of new CRAs.
+    `existants` are those of the CRAs already stored: the others count for nothing before the
+    batch, which spares the queries of a batch of new CRAs.
     """
 
-    def __init__(self, conseiller_id: int, cra_ids: Iterable[str],
-                 existants: Iterable[str] | None = None):
+    def __init__(self, conseiller_id: int, cra_ids: Iterable[str], existants: Iterable[str]):
         self.conseiller_id, self.cra_ids, self.avant = conseiller_id, list(cra_ids), None
-        self.existants = self.cra_ids if existants is None else list(existants)
+        self.existants = list(existants)
 
     def avant_ecriture(self) -> None:
         """Call before each write; the first call takes the "before" totals."""
