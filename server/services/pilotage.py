@@ -33,7 +33,7 @@ def conseillers_de_structure(user: User, structure_id: int, args: dict) -> dict:
     perimetre = perimetres.perimetre(user, "structure", str(structure_id))
     periode = perimetres.periode(args.get("du"), args.get("au"))
     conseillers = people.list_conseillers(user, structure_id)["items"]
-    return {"structure": scopes.structure(user, structure_id), "perimetre": perimetre,
+    return {"perimetre": perimetre,
             "du": periode.du, "au": periode.au,
             "lignes": _lignes(conseillers, perimetre, periode)}
 
