@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -10,6 +11,9 @@ from server import create_app
 from server.extensions import db
 from tests.conftest import base_config
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -53,7 +57,43 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     """A fresh browser context (no storage shared between tests) and its page."""
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    context = chromium.new_context(locale="fr-FR", viewport=PHONE)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(chromium):
+    """A desktop-sized context with the pages' own CSP; console errors are collected."""
+    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: message.type == "error"
+            and page.errors.append(message.text))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(chromium):
+    """make(viewport) -> a page of a fresh context where axe-core can be injected (bypass_csp:
+    axe is an inline script, which the app's and the pages' CSP refuse)."""
+    contexts = []
+
+    def make(viewport=PHONE):
+        contexts.append(chromium.new_context(locale="fr-FR", viewport=viewport,
+                                             bypass_csp=True))
+        return contexts[-1].new_page()
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def serious_violations(page) -> list:
+    """axe-core's serious and critical violations on the page as it is now (rule, impact, the
+    first three elements)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import CraCoordination
-from tests.browser.test_pwa import AXE, waiting_text
+from tests.browser.conftest import serious_violations
+from tests.browser.test_pwa import waiting_text
 from tests.conftest import PASSWORD
 
 
@@ -88,19 +89,10 @@ def test_only_coordinators_see_the_coordination_view(page, live_server, make_use
 
 
 def test_no_serious_accessibility_violation_on_the_coordination_view(
-        chromium, live_server, make_user, make_structure):
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
-                                   bypass_csp=True)
-    page = context.new_page()
-    try:
-        log_in(page, live_server, make_user("coordinateur", structure=make_structure()))
-        page.get_by_role("link", name="CRA de coordination").click()
-        page.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(
-            force=True)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == []
-    finally:
-        context.close()
+        axe_page, live_server, make_user, make_structure):
+    page = axe_page()
+    log_in(page, live_server, make_user("coordinateur", structure=make_structure()))
+    page.get_by_role("link", name="CRA de coordination").click()
+    page.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(
+        force=True)
+    assert serious_violations(page) == []

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import DESKTOP, serious_violations
 from tests.conftest import PASSWORD
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 800}
 CHARTS_LOADED = """() => {
   const charts = [...document.querySelectorAll('img[data-graphique]')];
   return charts.length === 8 && charts.every((img) => img.complete && img.naturalWidth > 0);
@@ -31,14 +30,6 @@ def lyon(make_structure, make_user, client, login):
                       "admin": make_user("admin")}}
 
 
-@pytest.fixture
-def desktop(chromium):
-    """A new desktop-sized browser context with the pages' own CSP in force."""
-    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, accept_downloads=True)
-    yield context.new_page()
-    context.close()
-
-
 def log_in(page, base, user, path="/pilotage/"):
     page.goto(base + path)
     page.get_by_label("Adresse e-mail").fill(user.email)
@@ -48,8 +39,6 @@ def log_in(page, base, user, path="/pilotage/"):
 
 def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, lyon):
     page = desktop
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(live_server + "/pilotage/")
     page.get_by_text("Veuillez vous connecter pour accéder à cette page.").wait_for()
     log_in(page, live_server, lyon["users"]["structure"])
@@ -94,7 +83,7 @@ def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, 
 
     page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_text("Vous êtes déconnecté(e).").wait_for()
-    assert errors == []  # no CSP refusal, no failed image or script
+    assert page.errors == []  # no CSP refusal, no failed image or script
 
 
 def test_public_statistics_need_no_login(desktop, live_server, lyon):
@@ -118,22 +107,13 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violation(chromium, live_server, lyon, name):
+def test_no_serious_accessibility_violation(axe_page, live_server, lyon, name):
     role, path = PAGES[name]
-    # bypass_csp: axe is injected as an inline script, which the pages' CSP refuses.
-    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, bypass_csp=True)
-    page = context.new_page()
-    try:
-        if role:
-            log_in(page, live_server, lyon["users"][role], path(lyon))
-        else:
-            page.goto(live_server + path(lyon))
-        page.get_by_role("heading", level=1).wait_for()
-        page.wait_for_load_state("networkidle")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == []
-    finally:
-        context.close()
+    page = axe_page(DESKTOP)
+    if role:
+        log_in(page, live_server, lyon["users"][role], path(lyon))
+    else:
+        page.goto(live_server + path(lyon))
+    page.get_by_role("heading", level=1).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []

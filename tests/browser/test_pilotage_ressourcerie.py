@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_pilotage import AXE, DESKTOP, log_in
+from tests.browser.conftest import DESKTOP, serious_violations
+from tests.browser.test_pilotage import log_in
 from tests.test_coordinations import coordination_op
 from tests.test_ressourcerie import pdf
 
@@ -19,18 +20,6 @@ def people(make_structure, make_user):
     lyon = make_structure()
     return {"admin": make_user("admin"), "structure": make_user("structure", structure=lyon),
             "coordinateur": make_user("coordinateur", structure=lyon)}
-
-
-@pytest.fixture
-def desktop(chromium):
-    """A desktop-sized context with the pages' own CSP; console errors are collected."""
-    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: message.type == "error"
-            and page.errors.append(message.text))
-    yield page
-    context.close()
 
 
 def test_an_admin_publishes_a_pdf_and_a_structure_finds_and_downloads_it(
@@ -108,7 +97,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violation(chromium, live_server, people, client, login,
+def test_no_serious_accessibility_violation(axe_page, live_server, people, client, login,
                                             name):
     admin, coordinateur = login(people["admin"]), login(people["coordinateur"])
     for number, (headers, tags) in enumerate([(admin, "gmail, messagerie"),
@@ -123,17 +112,8 @@ def test_no_serious_accessibility_violation(chromium, live_server, people, clien
                          json={"operations": [coordination_op()]})
     assert pushed.json["results"][0]["status"] == "applied"
     role, path = PAGES[name]
-    # bypass_csp: axe is injected as an inline script, which the pages' CSP refuses.
-    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, bypass_csp=True)
-    page = context.new_page()
-    try:
-        log_in(page, live_server, people[role], path)
-        page.get_by_role("heading", level=1).wait_for()
-        page.wait_for_load_state("networkidle")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == []
-    finally:
-        context.close()
+    page = axe_page(DESKTOP)
+    log_in(page, live_server, people[role], path)
+    page.get_by_role("heading", level=1).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Cra
+from tests.browser.conftest import serious_violations
 from tests.conftest import PASSWORD
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def server_count(**where):
@@ -256,22 +255,13 @@ def test_logout_is_refused_while_cras_wait(page, live_server, conseiller):
 
 
 @pytest.mark.parametrize("view", ["saisie", "historique", "statistiques"])
-def test_no_serious_accessibility_violation(chromium, live_server, conseiller, view):
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
-                                   bypass_csp=True)
-    page = context.new_page()
-    try:
-        log_in(page, live_server, conseiller)
-        page.get_by_role("link", name={"saisie": "Saisir un CRA", "historique": "Historique",
-                                       "statistiques": "Mes statistiques"}[view]).click()
-        page.wait_for_load_state("networkidle")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == []
-    finally:
-        context.close()
+def test_no_serious_accessibility_violation(axe_page, live_server, conseiller, view):
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    page.get_by_role("link", name={"saisie": "Saisir un CRA", "historique": "Historique",
+                                   "statistiques": "Mes statistiques"}[view]).click()
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []
 
 
 def test_statistics_stay_readable_offline_with_their_date(page, live_server, conseiller):

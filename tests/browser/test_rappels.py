@@ -15,7 +15,6 @@ service would (ServiceWorker.deliverPushMessage).
 import json
 import re
 import threading
-from pathlib import Path
 
 import pytest
 from py_vapid import Vapid
@@ -26,10 +25,10 @@ from server import create_app
 from server.extensions import db
 from server.models import PushSubscription, RappelPreferences
 from server.services import push
+from tests.browser.conftest import serious_violations
 from tests.conftest import PASSWORD, base_config
 from tests.push_endpoint import PushEndpoint
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SUBJECT = "mailto:rappels@coop-cra.example"
 # The page's PushManager, answering with the loopback push service's subscription.
 FAKE_PUSH_MANAGER = """(subscription) => {
@@ -249,8 +248,4 @@ def test_rappels_screen_has_no_serious_accessibility_violation(phone, push_serve
         if turned_on:
             phone.get_by_role("button", name="Activer les rappels").click()
             phone.get_by_role("button", name="Désactiver les rappels").wait_for()
-        phone.add_script_tag(path=str(AXE))
-        result = phone.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == [], turned_on
+        assert serious_violations(phone) == [], turned_on

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Document
+from tests.browser.conftest import serious_violations
 from tests.browser.test_coordination import log_in
-from tests.browser.test_pwa import AXE
 from tests.test_ressourcerie import pdf
 
 
@@ -83,19 +83,10 @@ def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structur
     view.get_by_text("Ce fichier n'est pas un PDF").first.wait_for()
 
 
-def test_no_serious_accessibility_violation_on_the_ressourcerie(chromium, live_server,
+def test_no_serious_accessibility_violation_on_the_ressourcerie(axe_page, live_server,
                                                                 make_user, make_structure):
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
-                                   bypass_csp=True)
-    page = context.new_page()
-    try:
-        log_in(page, live_server, make_user("conseiller", structure=make_structure()))
-        page.get_by_role("link", name="Ressourcerie").click()
-        page.locator("[data-view='ressourcerie']").get_by_text("Aucun document").first.wait_for()
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == []
-    finally:
-        context.close()
+    page = axe_page()
+    log_in(page, live_server, make_user("conseiller", structure=make_structure()))
+    page.get_by_role("link", name="Ressourcerie").click()
+    page.locator("[data-view='ressourcerie']").get_by_text("Aucun document").first.wait_for()
+    assert serious_violations(page) == []
