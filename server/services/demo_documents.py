@@ -1,6 +1,7 @@
 """Demo documents of the ressourcerie: real, small PDFs made with matplotlib, published by the
 demo admin across the thématiques, and one proposal awaiting a decision."""
 
+import hashlib
 import io
 import textwrap
 
@@ -9,8 +10,7 @@ from matplotlib.figure import Figure
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Document, User
-from server.models.types import utcnow
+from server.models import User
 from server.services import ressourcerie
 from server.services.stockage import stockage
 
@@ -60,24 +60,19 @@ def pdf(titre: str, description: str) -> bytes:
     return buffer.getvalue()
 
 
-def _add(titre, thematique, tags, description, author: User, published: bool) -> None:
+def _add(titre, thematique, tags, description, author: User) -> None:
+    """Published when the author is the admin, a proposal otherwise (as an upload would be)."""
     body = pdf(titre, description)
-    key = stockage().enregistrer([body])
-    now = utcnow()
-    db.session.add(Document(
-        titre=titre, description=description, thematique=thematique, tags=tags, fichier=key,
-        nom_fichier=ressourcerie.file_name(titre), taille=len(body),
-        sha256=ressourcerie.sha256(body), statut="publie" if published else "propose",
-        propose_par_id=author.id, decide_par_id=author.id if published else None,
-        publie_at=now if published else None,
-        texte_recherche=ressourcerie.search_text(titre, description, tags, thematique)))
+    data = {"titre": titre, "description": description, "thematique": thematique, "tags": tags}
+    ressourcerie.ajouter(author, data, stockage().enregistrer([body]),
+                         ressourcerie.file_name(titre), len(body),
+                         hashlib.sha256(body).hexdigest())
 
 
-def seed_documents(admin_email: str, conseiller_email: str) -> int:
-    """The demo library; returns how many documents it holds."""
+def seed_documents(admin_email: str, conseiller_email: str) -> None:
+    """The demo library: the documents published by the admin, one proposal."""
     admin = db.session.scalar(select(User).where(User.email == admin_email))
     conseiller = db.session.scalar(select(User).where(User.email == conseiller_email))
     for titre, thematique, tags, description in DOCUMENTS:
-        _add(titre, thematique, tags, description, admin, published=True)
-    _add(*PROPOSITION, conseiller, published=False)
-    return len(DOCUMENTS) + 1
+        _add(titre, thematique, tags, description, admin)
+    _add(*PROPOSITION, conseiller)

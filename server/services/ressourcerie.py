@@ -53,11 +53,6 @@ def _visible(user: User):
     return or_(Document.statut == "publie", Document.propose_par_id == user.id)
 
 
-def sha256(body: bytes) -> str:
-    """The hex digest a document keeps of its file."""
-    return hashlib.sha256(body).hexdigest()
-
-
 def search_text(titre: str, description: str, tags: list[str], thematique: str) -> str:
     return plain(" ".join([titre, description, *tags, THEMATIQUES[thematique]]))
 
@@ -105,18 +100,25 @@ def deposer(user: User, data: dict, fichier: FileStorage | None) -> Document:
     store = stockage()
     chunks = counted(_checked_pdf(fichier, current_app.config["RESSOURCERIE_MAX_BYTES"]))
     key = store.enregistrer(chunks)  # a refused file raises before the rename: nothing kept
-    now = utcnow()
-    published = user.role is Role.ADMIN
+    document = ajouter(user, data, key, file_name(fichier.filename), size, digest.hexdigest())
+    db.session.commit()
+    return document
+
+
+def ajouter(author: User, data: dict, key: str, nom_fichier: str, taille: int,
+            sha256: str) -> Document:
+    """The record of a stored file (not committed): published at once when an admin adds it,
+    else a proposal."""
+    published = author.role is Role.ADMIN
     document = Document(
         titre=data["titre"], description=data["description"], thematique=data["thematique"],
-        tags=data["tags"], fichier=key, nom_fichier=file_name(fichier.filename), taille=size,
-        sha256=digest.hexdigest(), statut="publie" if published else "propose",
-        propose_par_id=user.id, decide_par_id=user.id if published else None,
-        publie_at=now if published else None,
+        tags=data["tags"], fichier=key, nom_fichier=nom_fichier, taille=taille, sha256=sha256,
+        statut="publie" if published else "propose", propose_par_id=author.id,
+        decide_par_id=author.id if published else None,
+        publie_at=utcnow() if published else None,
         texte_recherche=search_text(data["titre"], data["description"], data["tags"],
                                      data["thematique"]))
     db.session.add(document)
-    db.session.commit()
     return document
 
 
