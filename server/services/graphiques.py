@@ -121,7 +121,7 @@ def _bars(ax, labels, values, horizontal=False, unit=""):
     ax.bar_label(bars, [f"{nombre(value)}{unit}" for value in values], padding=3)
 
 
-def _stacked(ax, fig, lines, outside: bool):
+def _stacked(ax, fig, lines):
     total = sum(line["nombre"] for line in lines)
     left = 0.0
     for i, line in enumerate(lines):
@@ -133,11 +133,14 @@ def _stacked(ax, fig, lines, outside: bool):
         left += share
     ax.set_xlim(0, 100)
     ax.set_axis_off()
+    # Outside the axes when a layout engine makes room for it (the PDF pages); else _margins()
+    # has left the room below.
+    outside = fig.get_layout_engine() is not None
     fig.legend(loc="outside lower center" if outside else "lower center", ncols=2,
                frameon=False)
 
 
-def _draw(fig, nom: str, indicateurs: dict, layout: bool) -> None:
+def _draw(fig, nom: str, indicateurs: dict) -> None:
     lines = _lines(nom, indicateurs)
     labels, values = [label for label, _ in lines], [value for _, value in lines]
     ax = fig.subplots()
@@ -148,7 +151,7 @@ def _draw(fig, nom: str, indicateurs: dict, layout: bool) -> None:
     elif nom == "temps":
         _bars(ax, labels, values, unit=" h")
     elif nom in ("ages", "statuts"):
-        _stacked(ax, fig, indicateurs[nom], outside=layout)
+        _stacked(ax, fig, indicateurs[nom])
     else:
         positions = list(range(len(values)))
         ax.plot(positions, values, color=PALETTE[0], marker="o")
@@ -162,16 +165,15 @@ def _draw(fig, nom: str, indicateurs: dict, layout: bool) -> None:
                             ha="center")
 
 
-def dessiner(fig, nom: str, indicateurs: dict, layout: bool = True) -> bool:
+def dessiner(fig, nom: str, indicateurs: dict) -> bool:
     """Draw a chart into a figure or a subfigure (a page of the PDF report): its title, then
-    the chart, or "Aucune donnée sur cette période" for an empty scope. `layout`: the figure
-    has a constrained layout (the PDF pages); False when _margins() places things instead.
-    Returns whether there was something to draw."""
+    the chart, or "Aucune donnée sur cette période" for an empty scope. Returns whether there
+    was something to draw."""
     fig.suptitle(TITRES[nom], fontsize=13)
     if not any(value for _, value in _lines(nom, indicateurs)):
         fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
         return False
-    _draw(fig, nom, indicateurs, layout)
+    _draw(fig, nom, indicateurs)
     return True
 
 
@@ -207,7 +209,7 @@ def _figure(nom: str, indicateurs: dict) -> Figure:
     if nom in ("themes", "reorientations"):  # one readable bar per line
         height = max(SIZE[1], 0.28 * len(_lines(nom, indicateurs)) + 1)
     fig = Figure(figsize=(SIZE[0], height))
-    if dessiner(fig, nom, indicateurs, layout=False):
+    if dessiner(fig, nom, indicateurs):
         _margins(fig, nom, indicateurs)
     return fig
 
