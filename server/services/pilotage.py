@@ -54,14 +54,14 @@ def equipe(user: User, coordinateur_id: int, args: dict) -> dict:
 def tableau_territorial(user: User, args: dict) -> dict:
     """The territorial table the user may see, sorted on a column (by code by default)."""
     tableau = rapports.territoires(user, args)
-    tri, decroissant = args.get("tri", "code"), args.get("ordre") == "desc"
+    tri, ordre = args["tri"], args["ordre"]  # the page's schema gives their defaults
     if tri != "code":  # by code is the table's own order, official codes (2A, 971) included
         key = ((lambda line: territoires.normalize(line["nom"])) if tri == "nom"
                else (lambda line: line[tri]))
         tableau["items"] = sorted(tableau["items"], key=key)
-    if decroissant:
+    if ordre == "desc":
         tableau["items"] = tableau["items"][::-1]
-    return {**tableau, "tri": tri, "ordre": "desc" if decroissant else "asc"}
+    return {**tableau, "tri": tri, "ordre": ordre}
 
 
 def communes_du_filtre(code_postal: str | None) -> list:
@@ -75,16 +75,18 @@ TAGS_EN_VUE = 12  # the most used tags shown at once; "Afficher tous les tags" f
 def ressourcerie_page(user: User, args: dict) -> dict:
     """The ressourcerie page: the thématiques and tags with their counts, the published
     documents found (newest first: "Derniers ajouts" when nothing is filtered) and, for an
-    author, their own proposals awaiting a decision or refused."""
+    author who proposes (admins publish from the management page), their own proposals
+    awaiting a decision or refused."""
     tags = ressourcerie.tags(user)
     filtres = {key: args[key] for key in ("q", "thematique", "tag") if args.get(key)}
+    auteur = user.role in ressourcerie.AUTHORS and user.role is not Role.ADMIN
     propositions = ([document for statut in ("propose", "refuse")
                      for document in ressourcerie.liste(user, {"statut": statut})["items"]]
-                    if user.role in (Role.CONSEILLER, Role.COORDINATEUR) else [])
+                    if auteur else [])
     return {"thematiques": ressourcerie.thematiques(user), "tags": tags[:TAGS_EN_VUE],
             "tous_les_tags": sorted(tags, key=lambda line: ressourcerie.plain(line["tag"]))
             if len(tags) > TAGS_EN_VUE else [],
-            "filtres": filtres, "propositions": propositions,
+            "filtres": filtres, "auteur": auteur, "propositions": propositions,
             "documents": ressourcerie.liste(user, {**args, "statut": "publie"})}
 
 
