@@ -192,10 +192,10 @@ ARM_JS = """(button) => {
 
 # The costs of the steps of a save, timed in the page with the app's own modules (same URLs,
 # hence the same module instances), median of 7: the communes Map the validation uses (built
-# when the browser is idle after the form opens), one IndexedDB transaction (a save awaits one: the CRA, its operation and
-# the draft's deletion), listCras (a save no longer reads the list: the history draws the new
-# card into the one it holds), and renderHistory (a read, then only the cards that changed are
-# built) with its style and layout.
+# when the browser is idle after the form opens), one IndexedDB transaction (a save awaits
+# one: the CRA, its operation and the draft's deletion), listCras (a save no longer reads the
+# list: the history draws the new card into the one it holds), and renderHistory (a read, then
+# only the cards that changed are built) with its style and layout.
 STEPS_JS = """async (owner) => {
   const { loadCommunes } = await import('/js/communes-index.js');
   const { listCras } = await import('/js/cras.js');

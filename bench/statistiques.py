@@ -56,6 +56,7 @@ from sync_push import (  # noqa: E402
     SECRET_KEY,
     busiest_processes,
     gunicorn,
+    libpq_url,
     load,
     machine,
     number,
@@ -77,10 +78,6 @@ TABLES = ("cra", "cra_operation", "cra_stat_jour", "cra_stat_organisme")
 
 
 # --- database ---------------------------------------------------------------------------------
-
-def libpq_url(url: str) -> str:
-    return urlunsplit(("postgresql",) + tuple(urlsplit(url)[1:]))
-
 
 def sqlalchemy_url(url: str) -> str:
     return urlunsplit(("postgresql+psycopg",) + tuple(urlsplit(url)[1:]))
@@ -263,10 +260,7 @@ def cold_figures(url: str, scope: dict, periode: Periode) -> dict:
         db.session.execute(text("SELECT 1"))
         start = time.perf_counter()
         statistiques.indicateurs(perimetre, periode)
-        first = ms(start)
-        start = time.perf_counter()
-        statistiques.indicateurs(perimetre, periode)
-        return {"first": first, "second": ms(start)}
+        return {"first": ms(start)}
 
 
 def cold_chart(url: str, nom: str, periode: Periode) -> dict:
@@ -291,8 +285,7 @@ def cold_chart(url: str, nom: str, periode: Periode) -> dict:
     return result
 
 
-def in_process(url: str, scope_list: list[dict], periode: Periode, runs: int,
-               warmup: int) -> dict:
+def in_process(scope_list: list[dict], periode: Periode, runs: int, warmup: int) -> dict:
     """Warm p50/p95 of indicateurs() per scope, and of each of its queries."""
     results = {}
     parts = {"sums": statistiques.sums_by_month, "organismes": statistiques.organismes}
@@ -303,7 +296,7 @@ def in_process(url: str, scope_list: list[dict], periode: Periode, runs: int,
                                                max(5, runs // 3), 1))
                  for name, f in parts.items()}
         results[scope["label"]] = {"p50": percentile(times, 50), "p95": percentile(times, 95),
-                                   "min": min(times), **split}
+                                   **split}
     return results
 
 
@@ -452,7 +445,7 @@ def chart_table(charts: dict, http: dict | None) -> None:
           "| PNG, first | PNG, later | HTTP first request (figures + SVG) |")
     print("|---|---:|---:|---:|---:|---:|")
     for nom, c in charts.items():
-        cells = [f"{c[f'{key}']:.0f} / {c[f'{key}_cpu']:.0f}"
+        cells = [f"{c[key]:.0f} / {c[f'{key}_cpu']:.0f}"
                  for key in ("svg_first", "svg_median", "png_first", "png_median")]
         for index, key in enumerate(("svg_first", "svg_median")):
             cells[index] += f" ({verdict(c[key], CHART_TARGET)})"
@@ -513,7 +506,7 @@ def main() -> None:
                                       "figures", *bounds, json.dumps(scope))
                 for scope in scope_list}
         memory["before"] = rss()
-        warm = in_process(args.database_url, scope_list, periode, args.runs, args.warmup)
+        warm = in_process(scope_list, periode, args.runs, args.warmup)
         memory["after"] = rss()
         db.session.remove()
         db.engine.dispose()
