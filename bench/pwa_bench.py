@@ -59,9 +59,15 @@ from server.models.types import utcnow  # noqa: E402
 from server.services import territoires  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # as tests/browser/conftest.py
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]  # as tests/browser/conftest.py
 VIEWPORT = {"width": 360, "height": 740}
 EMAIL = "conseiller.bench@test.example"
 PASSWORD = "Bench-Pwa-2026!"
@@ -75,36 +81,63 @@ LIGHTHOUSE_TIMEOUT = 420  # seconds, download included
 STEP_TIMEOUT = 15_000  # ms, any single wait in the browser
 SETTLE_QUIET = 3.0  # seconds without a new request before the first load counts as settled
 SETTLE_MAX = 40.0  # seconds, at most, after the service worker is ready
-CATEGORIES = ("app JS (/js/*)", "app CSS (/css/*)", "DSFR (/dsfr/*)", "vendor (/vendor/*)",
-              "data (/data/*, /referentiel.json, manifest)", "API (/api/*)", "other")
+CATEGORIES = (
+    "app JS (/js/*)",
+    "app CSS (/css/*)",
+    "DSFR (/dsfr/*)",
+    "vendor (/vendor/*)",
+    "data (/data/*, /referentiel.json, manifest)",
+    "API (/api/*)",
+    "other",
+)
 
 
 # --- the app on a temporary database ---------------------------------------------------------
 
+
 def build_app(database_path: Path):
     """A migrated SQLite database with the territories, a structure and an activated
     conseiller (as tests/conftest.py's make_structure / make_user), and the app on it."""
-    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
-              "SECRET_KEY": "bench-secret-" + "k" * 40,
-              "JWT_SECRET_KEY": "bench-jwt-secret-" + "j" * 40,
-              "SMTP_HOST": None, "PUBLIC_URL": "http://127.0.0.1"}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
+        "SECRET_KEY": "bench-secret-" + "k" * 40,
+        "JWT_SECRET_KEY": "bench-jwt-secret-" + "j" * 40,
+        "SMTP_HOST": None,
+        "PUBLIC_URL": "http://127.0.0.1",
+    }
     app = create_app(config)
     with app.app_context():
         upgrade(directory=os.path.join(app.root_path, "migrations"))
         territoires.import_territoires(app.config["TERRITOIRES_DATA"])
         commune = territoires.commune("69123")
-        structure = Structure(nom="Mairie de Lyon", code_commune="69123", code_postal="69001",
-                              departement_code=commune.departement_code,
-                              region_code=commune.region_code, dotation=2)
+        structure = Structure(
+            nom="Mairie de Lyon",
+            code_commune="69123",
+            code_postal="69001",
+            departement_code=commune.departement_code,
+            region_code=commune.region_code,
+            dotation=2,
+        )
         db.session.add(structure)
         db.session.commit()
-        conseiller = Conseiller(prenom="Camille", nom="Banc", email_pro="cnfs.bench@test.example",
-                                structure=structure, date_recrutement=date(2022, 1, 3))
+        conseiller = Conseiller(
+            prenom="Camille",
+            nom="Banc",
+            email_pro="cnfs.bench@test.example",
+            structure=structure,
+            date_recrutement=date(2022, 1, 3),
+        )
         conseiller.emplois.append(Emploi(structure_id=structure.id, date_debut=date(2022, 1, 3)))
         db.session.add(conseiller)
-        db.session.add(User(email=EMAIL, role=Role.CONSEILLER, conseiller=conseiller,
-                            password_hash=generate_password_hash(PASSWORD),
-                            activated_at=utcnow()))
+        db.session.add(
+            User(
+                email=EMAIL,
+                role=Role.CONSEILLER,
+                conseiller=conseiller,
+                password_hash=generate_password_hash(PASSWORD),
+                activated_at=utcnow(),
+            )
+        )
         db.session.commit()
         db.session.remove()
     return app
@@ -132,6 +165,7 @@ class Server:
 
 
 # --- browser helpers -------------------------------------------------------------------------
+
 
 def new_context(browser):
     context = browser.new_context(locale="fr-FR", viewport=VIEWPORT)
@@ -245,36 +279,67 @@ def one_save(page, number):
     button.evaluate(ARM_JS)
     button.click()
     # A function, not an expression: the app's CSP forbids eval().
-    page.wait_for_function("() => window.__bench && window.__bench.frame !== null",
-                           timeout=STEP_TIMEOUT)
+    page.wait_for_function(
+        "() => window.__bench && window.__bench.frame !== null", timeout=STEP_TIMEOUT
+    )
     result = page.evaluate("() => window.__bench")
     return result["dom"], result["frame"]
 
 
-TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline",
-                    "blink.user_timing", "v8.execute"]
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+    "v8.execute",
+]
 # Trace event names by kind, first match wins; a task's own time (RunTask itself: untraced
 # parts of a frame's lifecycle, IndexedDB and IPC plumbing) is "untraced renderer work".
-KINDS = (("garbage collection", ("MinorGC", "MajorGC", "V8.GC", "BlinkGC")),
-         ("style", ("UpdateLayoutTree", "RecalculateStyles")),
-         ("layout", ("Layout",)),
-         ("paint & commit", ("Paint", "PrePaint", "PaintImage", "Layerize", "Commit",
-                             "UpdateLayer", "CompositeLayers")),
-         ("HTML parsing (innerHTML)", ("ParseHTML",)),
-         ("JavaScript", ("RunMicrotasks", "FunctionCall", "EventDispatch", "TimerFire",
-                         "FireAnimationFrame", "EvaluateScript", "v8.", "V8.")),
-         ("untraced renderer work", ("RunTask", "ThreadControllerImpl::RunTask")))
+KINDS = (
+    ("garbage collection", ("MinorGC", "MajorGC", "V8.GC", "BlinkGC")),
+    ("style", ("UpdateLayoutTree", "RecalculateStyles")),
+    ("layout", ("Layout",)),
+    (
+        "paint & commit",
+        ("Paint", "PrePaint", "PaintImage", "Layerize", "Commit", "UpdateLayer", "CompositeLayers"),
+    ),
+    ("HTML parsing (innerHTML)", ("ParseHTML",)),
+    (
+        "JavaScript",
+        (
+            "RunMicrotasks",
+            "FunctionCall",
+            "EventDispatch",
+            "TimerFire",
+            "FireAnimationFrame",
+            "EvaluateScript",
+            "v8.",
+            "V8.",
+        ),
+    ),
+    ("untraced renderer work", ("RunTask", "ThreadControllerImpl::RunTask")),
+)
 
 
 def main_thread_breakdown(events, start, end):
     """Self time of the renderer's main thread between two trace timestamps (µs), by kind:
     the deepest event covering each 0.1 ms slot decides; slots outside any task are idle."""
-    names = {(e["pid"], e["tid"]): e["args"].get("name") for e in events
-             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    names = {
+        (e["pid"], e["tid"]): e["args"].get("name")
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
     main = {key for key, name in names.items() if name == "CrRendererMain"}
-    spans = sorted((e for e in events if (e["pid"], e["tid"]) in main and e.get("ph") == "X"
-                    and e["ts"] < end and e["ts"] + e.get("dur", 0) > start),
-                   key=lambda e: (e["ts"], -e.get("dur", 0)))
+    spans = sorted(
+        (
+            e
+            for e in events
+            if (e["pid"], e["tid"]) in main
+            and e.get("ph") == "X"
+            and e["ts"] < end
+            and e["ts"] + e.get("dur", 0) > start
+        ),
+        key=lambda e: (e["ts"], -e.get("dur", 0)),
+    )
     slot = 100  # µs
     slots = max(1, math.ceil((end - start) / slot))
     depth_at = [-1] * slots
@@ -285,8 +350,10 @@ def main_thread_breakdown(events, start, end):
             stack.pop()
         depth = len(stack)
         stack.append(event["ts"] + event.get("dur", 0))
-        kind = next((label for label, prefixes in KINDS
-                     if event["name"].startswith(prefixes)), "untraced renderer work")
+        kind = next(
+            (label for label, prefixes in KINDS if event["name"].startswith(prefixes)),
+            "untraced renderer work",
+        )
         first = max(0, int((event["ts"] - start) // slot))
         last = min(slots, math.ceil((event["ts"] + event.get("dur", 0) - start) / slot))
         for index in range(first, last):
@@ -312,8 +379,9 @@ def traced_save(browser, page, number):
     finally:
         trace = json.loads(browser.stop_tracing())
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
-    marks = {e["name"]: e["ts"] for e in events
-             if e.get("name") in ("bench-click", "bench-painted")}
+    marks = {
+        e["name"]: e["ts"] for e in events if e.get("name") in ("bench-click", "bench-painted")
+    }
     if len(marks) != 2:
         return None
     return main_thread_breakdown(events, marks["bench-click"], marks["bench-painted"])
@@ -325,11 +393,13 @@ def measure_save(browser, base, runs):
     try:
         log_in(page, base)
         # The service worker must control the page before the network goes away.
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null",
-                               timeout=STEP_TIMEOUT)
+        page.wait_for_function(
+            "() => navigator.serviceWorker.controller !== null", timeout=STEP_TIMEOUT
+        )
         page.wait_for_load_state("networkidle")
         owner = page.evaluate(
-            "() => JSON.parse(localStorage.getItem('coop-cra.user') || 'null')?.id")
+            "() => JSON.parse(localStorage.getItem('coop-cra.user') || 'null')?.id"
+        )
         context.set_offline(True)
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_THROTTLING})
@@ -348,12 +418,19 @@ def measure_save(browser, base, runs):
         steps_unthrottled = page.evaluate(STEPS_JS, str(owner)) if owner is not None else None
     finally:
         context.close()
-    return {"dom": dom, "frame": frame, "first": first, "trace": trace,
-            "unthrottled": unthrottled,
-            "steps": steps, "steps_unthrottled": steps_unthrottled}
+    return {
+        "dom": dom,
+        "frame": frame,
+        "first": first,
+        "trace": trace,
+        "unthrottled": unthrottled,
+        "steps": steps,
+        "steps_unthrottled": steps_unthrottled,
+    }
 
 
 # --- bytes of a first load --------------------------------------------------------------------
+
 
 def category(path):
     if path.startswith("/js/"):
@@ -394,9 +471,12 @@ def measure_first_load(browser, base):
     def on_response(event):
         entry = page_requests.setdefault(event["requestId"], {})
         response = event["response"]
-        entry.update(url=response["url"], status=response["status"],
-                     from_sw=bool(response.get("fromServiceWorker")),
-                     cached=bool(response.get("fromDiskCache")))
+        entry.update(
+            url=response["url"],
+            status=response["status"],
+            from_sw=bool(response.get("fromServiceWorker")),
+            cached=bool(response.get("fromDiskCache")),
+        )
 
     def on_finished(event):
         entry = page_requests.setdefault(event["requestId"], {})
@@ -424,8 +504,9 @@ def measure_first_load(browser, base):
         log_in(page, base)
         page.wait_for_load_state("networkidle")
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null",
-                               timeout=STEP_TIMEOUT)
+        page.wait_for_function(
+            "() => navigator.serviceWorker.controller !== null", timeout=STEP_TIMEOUT
+        )
         deadline = time.monotonic() + SETTLE_MAX
         while time.monotonic() < deadline and time.monotonic() - last_request[0] < SETTLE_QUIET:
             page.wait_for_timeout(250)
@@ -433,21 +514,32 @@ def measure_first_load(browser, base):
         worker = []
         for request in worker_requests:
             sizes = request.sizes()
-            worker.append({"url": request.url, "method": request.method,
-                           "encoded": sizes["responseBodySize"] + sizes["responseHeadersSize"],
-                           "body": sizes["responseBodySize"]})
+            worker.append(
+                {
+                    "url": request.url,
+                    "method": request.method,
+                    "encoded": sizes["responseBodySize"] + sizes["responseHeadersSize"],
+                    "body": sizes["responseBodySize"],
+                }
+            )
     finally:
         context.close()
     page_list = [e for e in page_requests.values() if "url" in e and "encoded" in e]
-    return {"page": page_list, "worker": worker, "settled_s": settled,
-            "unfinished": len(page_requests) - len(page_list)}
+    return {
+        "page": page_list,
+        "worker": worker,
+        "settled_s": settled,
+        "unfinished": len(page_requests) - len(page_list),
+    }
 
 
 def first_load_table(base, load):
     """Per category: requests and bytes on the wire (headers included) for the page and the
     service worker, and the raw and gzipped bodies of every distinct static file."""
-    rows = {name: {"page_n": 0, "page_bytes": 0, "sw_n": 0, "sw_bytes": 0, "files": set()}
-            for name in CATEGORIES}
+    rows = {
+        name: {"page_n": 0, "page_bytes": 0, "sw_n": 0, "sw_bytes": 0, "files": set()}
+        for name in CATEGORIES
+    }
     for entry in load["page"]:
         if entry.get("from_sw") or not entry["url"].startswith(base):
             continue  # answered by the service worker's cache, not the network
@@ -491,21 +583,35 @@ def precache_list(base):
 
 # --- Lighthouse -------------------------------------------------------------------------------
 
+
 def run_lighthouse(base, workdir):
     npx = shutil.which("npx")
     if npx is None:
         return {"error": "npx absent (Node.js/npm not installed)"}
     output = Path(workdir) / "lighthouse.json"
-    command = [npx, "--yes", f"lighthouse@{LIGHTHOUSE_VERSION}", base + "/",
-               "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-               "--only-categories=performance,accessibility,best-practices,pwa",
-               "--output=json", f"--output-path={output}", "--quiet"]
+    command = [
+        npx,
+        "--yes",
+        f"lighthouse@{LIGHTHOUSE_VERSION}",
+        base + "/",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        "--only-categories=performance,accessibility,best-practices,pwa",
+        "--output=json",
+        f"--output-path={output}",
+        "--quiet",
+    ]
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     started = time.monotonic()
     try:
         # From a scratch folder: npx must not read or change the project's package.json.
-        done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=LIGHTHOUSE_TIMEOUT)
+        done = subprocess.run(
+            command,
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=LIGHTHOUSE_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {LIGHTHOUSE_TIMEOUT} s", "command": command}
     elapsed = time.monotonic() - started
@@ -513,48 +619,83 @@ def run_lighthouse(base, workdir):
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
         return {"error": f"exit {done.returncode}: {tail}", "command": command}
     report = json.loads(output.read_text())
-    scores = {key: (None if cat["score"] is None else round(cat["score"] * 100))
-              for key, cat in report["categories"].items()}
+    scores = {
+        key: (None if cat["score"] is None else round(cat["score"] * 100))
+        for key, cat in report["categories"].items()
+    }
     audits = report["audits"]
-    metrics = {name: audits[name]["displayValue"]
-               for name in ("first-contentful-paint", "largest-contentful-paint",
-                            "total-blocking-time", "cumulative-layout-shift", "speed-index",
-                            "interactive")
-               if name in audits and audits[name].get("displayValue")}
-    failing = {key: sorted(ref["id"] for ref in cat["auditRefs"]
-                           if ref.get("weight") and audits[ref["id"]]["score"] is not None
-                           and audits[ref["id"]]["score"] < 1)
-               for key, cat in report["categories"].items()}
+    metrics = {
+        name: audits[name]["displayValue"]
+        for name in (
+            "first-contentful-paint",
+            "largest-contentful-paint",
+            "total-blocking-time",
+            "cumulative-layout-shift",
+            "speed-index",
+            "interactive",
+        )
+        if name in audits and audits[name].get("displayValue")
+    }
+    failing = {
+        key: sorted(
+            ref["id"]
+            for ref in cat["auditRefs"]
+            if ref.get("weight")
+            and audits[ref["id"]]["score"] is not None
+            and audits[ref["id"]]["score"] < 1
+        )
+        for key, cat in report["categories"].items()
+    }
     opportunities = sorted(
-        ((name, audit["details"].get("overallSavingsMs") or 0,
-          audit["details"].get("overallSavingsBytes") or 0)
-         for name, audit in audits.items()
-         if (audit.get("details") or {}).get("type") == "opportunity"
-         and ((audit["details"].get("overallSavingsMs") or 0) > 0
-              or (audit["details"].get("overallSavingsBytes") or 0) > 0)),
-        key=lambda item: (-item[1], -item[2]))
-    return {"scores": scores, "metrics": metrics, "failing": failing, "elapsed_s": elapsed,
-            "opportunities": opportunities,
-            "benchmark_index": report.get("environment", {}).get("benchmarkIndex"),
-            "version": report.get("lighthouseVersion"),
-            "user_agent": report.get("environment", {}).get("hostUserAgent"),
-            "warnings": report.get("runWarnings", []), "command": command}
+        (
+            (
+                name,
+                audit["details"].get("overallSavingsMs") or 0,
+                audit["details"].get("overallSavingsBytes") or 0,
+            )
+            for name, audit in audits.items()
+            if (audit.get("details") or {}).get("type") == "opportunity"
+            and (
+                (audit["details"].get("overallSavingsMs") or 0) > 0
+                or (audit["details"].get("overallSavingsBytes") or 0) > 0
+            )
+        ),
+        key=lambda item: (-item[1], -item[2]),
+    )
+    return {
+        "scores": scores,
+        "metrics": metrics,
+        "failing": failing,
+        "elapsed_s": elapsed,
+        "opportunities": opportunities,
+        "benchmark_index": report.get("environment", {}).get("benchmarkIndex"),
+        "version": report.get("lighthouseVersion"),
+        "user_agent": report.get("environment", {}).get("hostUserAgent"),
+        "warnings": report.get("runWarnings", []),
+        "command": command,
+    }
 
 
 # --- report -----------------------------------------------------------------------------------
 
+
 def machine():
     def sh(command):
         try:
-            return subprocess.run(command, shell=True, capture_output=True, text=True,
-                                  timeout=30).stdout.strip()
+            return subprocess.run(
+                command, shell=True, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
         except subprocess.TimeoutExpired:
             return "?"
-    return {"nproc": sh("nproc"),
-            "cpu": sh("lscpu | grep 'Model name'").split(":", 1)[-1].strip(),
-            "chromium": sh(f"{CHROMIUM} --version 2>/dev/null"),
-            "uptime": sh("uptime"), "python": sys.version.split()[0],
-            "node": sh("node --version 2>/dev/null")}
+
+    return {
+        "nproc": sh("nproc"),
+        "cpu": sh("lscpu | grep 'Model name'").split(":", 1)[-1].strip(),
+        "chromium": sh(f"{CHROMIUM} --version 2>/dev/null"),
+        "uptime": sh("uptime"),
+        "python": sys.version.split()[0],
+        "node": sh("node --version 2>/dev/null"),
+    }
 
 
 def kb(n):
@@ -591,75 +732,105 @@ def report(args, save, rows, bodies, precache, load, lighthouse, host, load_afte
 
     add("## Conseiller's app (issue 4)")
     add("")
-    add(f"`.venv/bin/python bench/pwa_bench.py --runs {args.runs}` — run on "
+    add(
+        f"`.venv/bin/python bench/pwa_bench.py --runs {args.runs}` — run on "
         f"{datetime.now().strftime('%Y-%m-%d %H:%M')}, {host['nproc']} vCPU {host['cpu']}, "
         f"{host['chromium']}, Python {host['python']}, Node {host['node']}. Load average "
         f"before / after: `{host['uptime'].split('load average:')[-1].strip()}` / "
         f"`{load_after.split('load average:')[-1].strip()}` — other work (tests, other "
         "engineers' benchmarks) was running on this 2-core machine, so the times are upper "
         "bounds rather than a quiet machine's. SQLite temporary database, werkzeug server in a "
-        "thread on 127.0.0.1, headless Chromium driven by Playwright, 360×740, fr-FR.")
+        "thread on 127.0.0.1, headless Chromium driven by Playwright, 360×740, fr-FR."
+    )
     add("")
     add("| measure | result | target | verdict |")
     add("|---|---|---|---|")
-    add(f"| save: click on « Valider » → card « En attente d'envoi » painted in the history "
+    add(
+        f"| save: click on « Valider » → card « En attente d'envoi » painted in the history "
         f"(offline, CPU ×{CPU_THROTTLING}, {len(save['frame'])} runs) | median "
         f"{frame_med:.0f} ms, p95 {frame_p95:.0f} ms | ≤ {SAVE_TARGET_MS} ms | "
-        f"{save_verdict(frame_med, frame_p95)} |")
-    add(f"| save: same, until the card is in the DOM and visible (before the frame) | median "
-        f"{dom_med:.0f} ms, p95 {dom_p95:.0f} ms | | |")
-    add(f"| save: the first of the page (the warm-up, not counted), CPU ×{CPU_THROTTLING} | "
-        f"painted {save['first'][1]:.0f} ms (in the DOM {save['first'][0]:.0f} ms) | | |")
-    add(f"| save: painted, no CPU throttling ({len(save['unthrottled'])} runs, after the "
+        f"{save_verdict(frame_med, frame_p95)} |"
+    )
+    add(
+        f"| save: same, until the card is in the DOM and visible (before the frame) | median "
+        f"{dom_med:.0f} ms, p95 {dom_p95:.0f} ms | | |"
+    )
+    add(
+        f"| save: the first of the page (the warm-up, not counted), CPU ×{CPU_THROTTLING} | "
+        f"painted {save['first'][1]:.0f} ms (in the DOM {save['first'][0]:.0f} ms) | | |"
+    )
+    add(
+        f"| save: painted, no CPU throttling ({len(save['unthrottled'])} runs, after the "
         f"throttled ones) | median "
         f"{statistics.median(save['unthrottled']):.0f} ms, p95 "
-        f"{percentile(save['unthrottled'], 95):.0f} ms | | |")
-    add(f"| app's own JS (/js/*, {pre_by_cat[CATEGORIES[0]][0]} files), gzip -{GZIP_LEVEL} per "
+        f"{percentile(save['unthrottled'], 95):.0f} ms | | |"
+    )
+    add(
+        f"| app's own JS (/js/*, {pre_by_cat[CATEGORIES[0]][0]} files), gzip -{GZIP_LEVEL} per "
         f"file | {kb(js_gzip)} gzipped ({kb(pre_by_cat[CATEGORIES[0]][1])} raw) | ≤ 60 KB "
-        f"gzipped | {verdict(js_gzip <= JS_TARGET_GZIP)} |")
+        f"gzipped | {verdict(js_gzip <= JS_TARGET_GZIP)} |"
+    )
     page_total = sum(r["page_bytes"] for r in rows.values())
     sw_total = sum(r["sw_bytes"] for r in rows.values())
-    add(f"| first load on the wire, uncompressed server (page + service worker) | "
-        f"{kb(page_total)} + {kb(sw_total)} = {kb(page_total + sw_total)} | | |")
+    add(
+        f"| first load on the wire, uncompressed server (page + service worker) | "
+        f"{kb(page_total)} + {kb(sw_total)} = {kb(page_total + sw_total)} | | |"
+    )
     raw_total = sum(r["raw"] for r in rows.values())
     gz_total = sum(r["gzip"] for r in rows.values())
-    add(f"| distinct files of that first load, raw / gzipped | {kb(raw_total)} / "
-        f"{kb(gz_total)} | | |")
+    add(
+        f"| distinct files of that first load, raw / gzipped | {kb(raw_total)} / "
+        f"{kb(gz_total)} | | |"
+    )
     if "scores" in lighthouse:
         scores = ", ".join(f"{k} {v}" for k, v in lighthouse["scores"].items())
-        add(f"| Lighthouse {lighthouse['version']} (login page, mobile, simulated throttling) "
-            f"| {scores} | | |")
+        add(
+            f"| Lighthouse {lighthouse['version']} (login page, mobile, simulated throttling) "
+            f"| {scores} | | |"
+        )
     else:
         add("| Lighthouse | not run: see below | | |")
     add("")
-    add(f"Each throttled save, painted (ms, in order): "
+    add(
+        f"Each throttled save, painted (ms, in order): "
         f"{', '.join(f'{v:.0f}' for v in save['frame'])}; without throttling: "
         f"{', '.join(f'{v:.0f}' for v in save['unthrottled'])}. p95 is the nearest rank "
         f"(the 19th of 20). Each run fills the form like tests/browser/test_pwa.py, waits "
         f"500 ms (the draft is saved 300 ms after the last change), then clicks; the history "
-        f"holds one more CRA each time (up to 30 cards are drawn).")
+        f"holds one more CRA each time (up to 30 cards are drawn)."
+    )
     add("")
-    add("First load by category (fresh context, no service worker; logged in, then "
+    add(
+        "First load by category (fresh context, no service worker; logged in, then "
         f"'networkidle', `navigator.serviceWorker.ready` and {SETTLE_QUIET:.0f} s without a "
         f"request; settled after {load['settled_s']:.1f} s). *Wire* is what Chromium counted "
         "(CDP `encodedDataLength` for the page, Playwright's sizes for the service worker; "
         "headers included, no compression since Flask's server sends none); *raw* and *gzip* "
-        "are the distinct files' bodies, gzipped here per file:")
+        "are the distinct files' bodies, gzipped here per file:"
+    )
     add("")
-    add("| category | page: requests, wire | service worker: requests, wire | distinct files "
-        "raw | gzip -6 |")
+    add(
+        "| category | page: requests, wire | service worker: requests, wire | distinct files "
+        "raw | gzip -6 |"
+    )
     add("|---|---|---|---|---|")
     for name in CATEGORIES:
         row = rows[name]
-        add(f"| {name} | {row['page_n']}, {kb(row['page_bytes'])} | {row['sw_n']}, "
+        add(
+            f"| {name} | {row['page_n']}, {kb(row['page_bytes'])} | {row['sw_n']}, "
             f"{kb(row['sw_bytes'])} | {kb(row['raw']) if row['files'] else '–'} | "
-            f"{kb(row['gzip']) if row['files'] else '–'} |")
-    add(f"| **total** | {sum(r['page_n'] for r in rows.values())}, {kb(page_total)} | "
+            f"{kb(row['gzip']) if row['files'] else '–'} |"
+        )
+    add(
+        f"| **total** | {sum(r['page_n'] for r in rows.values())}, {kb(page_total)} | "
         f"{sum(r['sw_n'] for r in rows.values())}, {kb(sw_total)} | {kb(raw_total)} | "
-        f"{kb(gz_total)} |")
+        f"{kb(gz_total)} |"
+    )
     add("")
-    add(f"The service worker's precache list (`const PRECACHE` of /sw.js: {len(urls)} URLs; "
-        f"/sw.js itself is {kb(sw_sizes[0])} raw, {kb(sw_sizes[1])} gzipped):")
+    add(
+        f"The service worker's precache list (`const PRECACHE` of /sw.js: {len(urls)} URLs; "
+        f"/sw.js itself is {kb(sw_sizes[0])} raw, {kb(sw_sizes[1])} gzipped):"
+    )
     add("")
     add("| category | files | raw | gzip -6 |")
     add("|---|---|---|---|")
@@ -667,12 +838,17 @@ def report(args, save, rows, bodies, precache, load, lighthouse, host, load_afte
         n, raw, gz = pre_by_cat[name]
         if n:
             add(f"| {name} | {n} | {kb(raw)} | {kb(gz)} |")
-    add(f"| **total** | {len(urls)} | {kb(sum(c[1] for c in pre_by_cat.values()))} | "
-        f"{kb(sum(c[2] for c in pre_by_cat.values()))} |")
+    add(
+        f"| **total** | {len(urls)} | {kb(sum(c[1] for c in pre_by_cat.values()))} | "
+        f"{kb(sum(c[2] for c in pre_by_cat.values()))} |"
+    )
     add("")
     biggest = sorted(pre_sizes.items(), key=lambda item: -item[1][1])[:6]
-    add("Largest precached files (gzipped): " + ", ".join(
-        f"`{url}` {kb(gz)} ({kb(raw)} raw)" for url, (raw, gz) in biggest) + ".")
+    add(
+        "Largest precached files (gzipped): "
+        + ", ".join(f"`{url}` {kb(gz)} ({kb(raw)} raw)" for url, (raw, gz) in biggest)
+        + "."
+    )
     dsfr = {}
     for url, (raw, gz) in pre_sizes.items():
         if url.startswith("/dsfr/"):
@@ -682,38 +858,56 @@ def report(args, save, rows, bodies, precache, load, lighthouse, host, load_afte
             cell[1] += raw
             cell[2] += gz
     add("")
-    add("DSFR precached, by folder: " + ", ".join(
-        f"{part} {n} files {kb(raw)} raw / {kb(gz)} gzipped"
-        for part, (n, raw, gz) in sorted(dsfr.items(), key=lambda item: -item[1][2])) + ".")
-    js_files = sorted(((u, s) for u, s in pre_sizes.items() if u.startswith("/js/")),
-                      key=lambda item: -item[1][1])
+    add(
+        "DSFR precached, by folder: "
+        + ", ".join(
+            f"{part} {n} files {kb(raw)} raw / {kb(gz)} gzipped"
+            for part, (n, raw, gz) in sorted(dsfr.items(), key=lambda item: -item[1][2])
+        )
+        + "."
+    )
+    js_files = sorted(
+        ((u, s) for u, s in pre_sizes.items() if u.startswith("/js/")), key=lambda item: -item[1][1]
+    )
     add("")
-    add("App JS per file (gzipped): " + ", ".join(
-        f"`{url[4:]}` {kb(gz)}" for url, (raw, gz) in js_files) + ".")
-    twice = sorted(p for p in {urlsplit(e["url"]).path for e in load["worker"]}
-                   if p in {urlsplit(e["url"]).path for e in load["page"]
-                            if not e.get("from_sw")})
+    add(
+        "App JS per file (gzipped): "
+        + ", ".join(f"`{url[4:]}` {kb(gz)}" for url, (raw, gz) in js_files)
+        + "."
+    )
+    twice = sorted(
+        p
+        for p in {urlsplit(e["url"]).path for e in load["worker"]}
+        if p in {urlsplit(e["url"]).path for e in load["page"] if not e.get("from_sw")}
+    )
     add("")
-    add(f"Downloaded twice on a first load (by the page, then again by the precache, which "
+    add(
+        f"Downloaded twice on a first load (by the page, then again by the precache, which "
         f"fetches with `cache: 'reload'`): {len(twice)} files"
-        + (f", {kb(sum(bodies[p][0] for p in twice if p in bodies))} raw." if twice else "."))
+        + (f", {kb(sum(bodies[p][0] for p in twice if p in bodies))} raw." if twice else ".")
+    )
     if save["trace"]:
         trace = save["trace"]
         kinds = sorted(trace["kinds"].items(), key=lambda item: -item[1])
         add("")
-        add(f"One more save under Chromium's tracing (CPU ×{CPU_THROTTLING}, not counted): "
+        add(
+            f"One more save under Chromium's tracing (CPU ×{CPU_THROTTLING}, not counted): "
             f"{trace['window_ms']:.0f} ms from the click to the painted card, the renderer's "
-            "main thread spending them on " + ", ".join(f"{k} {v:.0f} ms" for k, v in kinds)
+            "main thread spending them on "
+            + ", ".join(f"{k} {v:.0f} ms" for k, v in kinds)
             + " (self time of the deepest traced event; *untraced renderer work* is a task's "
             "own time outside any traced step, mostly inside the frames' lifecycle tasks and "
-            "the IndexedDB/IPC callbacks; *idle* is waiting).")
+            "the IndexedDB/IPC callbacks; *idle* is waiting)."
+        )
     if save["steps"]:
         s, u = save["steps"], save["steps_unthrottled"]
 
         def both(key):
             return f"{s[key]:.0f} / {u[key]:.0f} ms"
+
         add("")
-        add(f"Where a save's time goes, each step timed alone in the page with the app's own "
+        add(
+            f"Where a save's time goes, each step timed alone in the page with the app's own "
             f"modules after the runs (median of 7, CPU ×{CPU_THROTTLING} / ×1): the "
             f"{s['communes']}-commune `Map` the validation looks the commune up in, built when "
             f"the browser is idle after the form opens (a save waits for it only if it is not "
@@ -724,36 +918,54 @@ def report(args, save, rows, bodies, precache, load, lighthouse, host, load_afte
             f"{len(save['frame']) + len(save['unthrottled']) + 2}) {both('list_cras_ms')}, which "
             f"a save no longer awaits; `renderHistory()` "
             f"(that read, then only the cards that changed rebuilt: none here) with its style "
-            f"and layout {both('render_history_ms')}.")
+            f"and layout {both('render_history_ms')}."
+        )
     add("")
     if "scores" in lighthouse:
-        add(f"Lighthouse {lighthouse['version']} (`npx --yes lighthouse@{LIGHTHOUSE_VERSION}`, "
+        add(
+            f"Lighthouse {lighthouse['version']} (`npx --yes lighthouse@{LIGHTHOUSE_VERSION}`, "
             "CHROME_PATH=/usr/bin/chromium, run from a scratch folder, not in package.json) "
             "on `/` — the login page, since the session lives in localStorage: scores "
             + ", ".join(f"{k} {v}" for k, v in lighthouse["scores"].items())
-            + "; metrics " + ", ".join(f"{k} {v}" for k, v in lighthouse["metrics"].items())
+            + "; metrics "
+            + ", ".join(f"{k} {v}" for k, v in lighthouse["metrics"].items())
             + ". Audits not passed: "
             + "; ".join(f"{k}: {', '.join(v) or 'none'}" for k, v in lighthouse["failing"].items())
-            + ". Opportunities: " + (", ".join(
-                f"{name} {ms / 1000:.1f} s" + (f" / {kb(size)}" if size else "")
-                for name, ms, size in lighthouse["opportunities"]) or "none")
+            + ". Opportunities: "
+            + (
+                ", ".join(
+                    f"{name} {ms / 1000:.1f} s" + (f" / {kb(size)}" if size else "")
+                    for name, ms, size in lighthouse["opportunities"]
+                )
+                or "none"
+            )
             + f". Benchmark index of this machine for Lighthouse: "
             f"{lighthouse['benchmark_index']}."
-            + (f" Warnings: {' '.join(' '.join(lighthouse['warnings']).split())}"
-               if lighthouse["warnings"] else ""))
+            + (
+                f" Warnings: {' '.join(' '.join(lighthouse['warnings']).split())}"
+                if lighthouse["warnings"]
+                else ""
+            )
+        )
     else:
         add(f"Lighthouse {LIGHTHOUSE_VERSION} could not run here: `{lighthouse['error']}`")
     add("")
-    return "\n".join(lines), {"frame_median": frame_med, "frame_p95": frame_p95,
-                              "dom_median": dom_med, "dom_p95": dom_p95, "js_gzip": js_gzip}
+    return "\n".join(lines), {
+        "frame_median": frame_med,
+        "frame_p95": frame_p95,
+        "dom_median": dom_med,
+        "dom_p95": dom_p95,
+        "js_gzip": js_gzip,
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="timed saves (default 20)")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
-    parser.add_argument("--append-docs", action="store_true",
-                        help="append the section to docs/BENCHMARKS.md")
+    parser.add_argument(
+        "--append-docs", action="store_true", help="append the section to docs/BENCHMARKS.md"
+    )
     args = parser.parse_args()
     if not 1 <= args.runs <= 200:
         parser.error("--runs must be between 1 and 200")
@@ -766,8 +978,9 @@ def main():
         app = build_app(Path(workdir) / "bench.sqlite")
         with Server(app) as server:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                     args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
                 try:
                     print("first load…", file=sys.stderr)
                     load = measure_first_load(browser, server.base)
@@ -783,11 +996,14 @@ def main():
                 print("lighthouse…", file=sys.stderr)
                 lighthouse = run_lighthouse(server.base, workdir)
     load_after = machine()["uptime"]
-    section, summary = report(args, save, rows, bodies, precache, load, lighthouse, host,
-                              load_after)
+    section, summary = report(
+        args, save, rows, bodies, precache, load, lighthouse, host, load_after
+    )
     print(section)
-    print("save times (ms, painted frame): "
-          + ", ".join(f"{v:.0f}" for v in save["frame"]), file=sys.stderr)
+    print(
+        "save times (ms, painted frame): " + ", ".join(f"{v:.0f}" for v in save["frame"]),
+        file=sys.stderr,
+    )
     if args.append_docs:
         with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as docs:
             docs.write("\n" + section)

@@ -69,36 +69,85 @@ def seed(app, endpoint: PushEndpoint, users: int) -> None:
         upgrade(directory=os.path.join(app.root_path, "migrations"))
         now = utcnow()
         today = now.date()
-        db.session.execute(insert(Conseiller), [
-            {"id": n, "prenom": f"Prénom{n}", "nom": f"Nom{n}", "email_pro": f"c{n}@bench.example"}
-            for n in range(1, users + 1)])
-        db.session.execute(insert(User), [
-            {"id": n, "email": f"c{n}@bench.example", "role": Role.CONSEILLER,
-             "conseiller_id": n, "activated_at": now, "created_at": now}
-            for n in range(1, users + 1)])
-        db.session.execute(insert(RappelPreferences), [
-            {"user_id": n, "actif": True, "jours": 0b11111110, "minute": 0,
-             "fuseau": "Europe/Paris", "inactivite": False,
-             "actif_depuis": today - timedelta(days=1), "updated_at": now}
-            for n in range(1, users + 1)])
+        db.session.execute(
+            insert(Conseiller),
+            [
+                {
+                    "id": n,
+                    "prenom": f"Prénom{n}",
+                    "nom": f"Nom{n}",
+                    "email_pro": f"c{n}@bench.example",
+                }
+                for n in range(1, users + 1)
+            ],
+        )
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "id": n,
+                    "email": f"c{n}@bench.example",
+                    "role": Role.CONSEILLER,
+                    "conseiller_id": n,
+                    "activated_at": now,
+                    "created_at": now,
+                }
+                for n in range(1, users + 1)
+            ],
+        )
+        db.session.execute(
+            insert(RappelPreferences),
+            [
+                {
+                    "user_id": n,
+                    "actif": True,
+                    "jours": 0b11111110,
+                    "minute": 0,
+                    "fuseau": "Europe/Paris",
+                    "inactivite": False,
+                    "actif_depuis": today - timedelta(days=1),
+                    "updated_at": now,
+                }
+                for n in range(1, users + 1)
+            ],
+        )
         rows = []
         for n in range(1, users + 1):
             device = endpoint.device(f"d{n}").subscription
-            rows.append({"user_id": n, "endpoint": device["endpoint"],
-                         "p256dh": device["keys"]["p256dh"], "auth": device["keys"]["auth"],
-                         "created_at": now, "seen_at": now})
+            rows.append(
+                {
+                    "user_id": n,
+                    "endpoint": device["endpoint"],
+                    "p256dh": device["keys"]["p256dh"],
+                    "auth": device["keys"]["auth"],
+                    "created_at": now,
+                    "seen_at": now,
+                }
+            )
         db.session.execute(insert(PushSubscription), rows)
         db.session.commit()
         db.engine.dispose()
 
 
 def run_clock(url: str, keys: Vapid, workers: int) -> tuple[float, str]:
-    env = {**os.environ, "FLASK_APP": "server", "DATABASE_URL": url,
-           "VAPID_PRIVATE_KEY": push.raw_private_key(keys), "VAPID_SUBJECT": SUBJECT,
-           "PUSH_SERVICE_HOSTS": "127.0.0.1", "PUSH_WORKERS": str(workers)}
+    env = {
+        **os.environ,
+        "FLASK_APP": "server",
+        "DATABASE_URL": url,
+        "VAPID_PRIVATE_KEY": push.raw_private_key(keys),
+        "VAPID_SUBJECT": SUBJECT,
+        "PUSH_SERVICE_HOSTS": "127.0.0.1",
+        "PUSH_WORKERS": str(workers),
+    }
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "reminders", "send-due"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "reminders", "send-due"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return time.perf_counter() - started, done.stdout.strip()
 
 
@@ -106,8 +155,13 @@ def startup(url: str) -> float:
     """The same process doing nothing: Python, Flask and the app's imports."""
     env = {**os.environ, "FLASK_APP": "server", "DATABASE_URL": url}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flask", "reminders", "--help"], cwd=ROOT, env=env,
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "reminders", "--help"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -116,19 +170,26 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--users", type=int, default=4000)
     parser.add_argument("--workers", type=int, default=16, help="PUSH_WORKERS of the clock")
-    parser.add_argument("--decrypt", action="store_true",
-                        help="the push service verifies and decrypts every push")
-    parser.add_argument("--latency", type=float, default=0,
-                        help="milliseconds the push service takes to answer (a real one is "
-                             "tens of milliseconds away)")
+    parser.add_argument(
+        "--decrypt", action="store_true", help="the push service verifies and decrypts every push"
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0,
+        help="milliseconds the push service takes to answer (a real one is "
+        "tens of milliseconds away)",
+    )
     args = parser.parse_args()
     url = database(args.database_url)
     keys = Vapid()
     keys.generate_keys()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "b" * 40,
-                      "JWT_SECRET_KEY": "j" * 40})
-    with PushEndpoint(push.public_key_of(keys), SUBJECT, decrypt=args.decrypt,
-                      delay=args.latency / 1000) as endpoint:
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "b" * 40, "JWT_SECRET_KEY": "j" * 40}
+    )
+    with PushEndpoint(
+        push.public_key_of(keys), SUBJECT, decrypt=args.decrypt, delay=args.latency / 1000
+    ) as endpoint:
         seed(app, endpoint, args.users)
         load = os.getloadavg()
         elapsed, output = run_clock(url, keys, args.workers)
@@ -138,16 +199,20 @@ def main() -> None:
             db.engine.dispose()
         base = startup(url)
     backend = url.split(":", 1)[0]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; load average before the run "
-          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load average before the run "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     print(f"clock output: {output}")
-    print(f"{backend}: {args.users} reminders, PUSH_WORKERS={args.workers}, "
-          f"decrypt={args.decrypt}, latency={args.latency:g} ms: "
-          f"{elapsed:.1f} s for the clock process "
-          f"({base:.1f} s of start-up), {args.users / elapsed:.0f} reminders/s; "
-          f"received {len(endpoint.received)}, errors {len(endpoint.errors)}, "
-          f"claims sent {envoye}, sends recorded {envois}")
+    print(
+        f"{backend}: {args.users} reminders, PUSH_WORKERS={args.workers}, "
+        f"decrypt={args.decrypt}, latency={args.latency:g} ms: "
+        f"{elapsed:.1f} s for the clock process "
+        f"({base:.1f} s of start-up), {args.users / elapsed:.0f} reminders/s; "
+        f"received {len(endpoint.received)}, errors {len(endpoint.errors)}, "
+        f"claims sent {envoye}, sends recorded {envois}"
+    )
     if endpoint.errors or len(endpoint.received) != args.users or envoye != args.users:
         raise SystemExit(f"FAILED: {endpoint.errors[:3]}")
 

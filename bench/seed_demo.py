@@ -35,27 +35,34 @@ def reset(url: str) -> None:
     if url.startswith("sqlite"):
         Path(urlsplit(url).path[1:]).unlink(missing_ok=True)
         return
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                         autocommit=True) as connection:
+    with psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as connection:
         connection.execute("DROP SCHEMA public CASCADE")
         connection.execute("CREATE SCHEMA public")
 
 
 def flask(environment: dict, *args: str) -> None:
-    done = subprocess.run([str(FLASK), *args], env=environment, cwd=ROOT, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [str(FLASK), *args], env=environment, cwd=ROOT, capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
-def timed_seed(environment: dict, cras: int, seed: int,
-               *options: str) -> tuple[float, struct_rusage, str]:
+def timed_seed(
+    environment: dict, cras: int, seed: int, *options: str
+) -> tuple[float, struct_rusage, str]:
     """Wall time, resource usage and output of one `flask demo seed` child."""
     with tempfile.TemporaryFile(mode="w+") as output:
         start = time.perf_counter()
-        child = subprocess.Popen([str(FLASK), "demo", "seed", "--cras", str(cras),
-                                  "--seed", str(seed), *options], env=environment, cwd=ROOT,
-                                 stdout=output, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            [str(FLASK), "demo", "seed", "--cras", str(cras), "--seed", str(seed), *options],
+            env=environment,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
         output.seek(0)
@@ -67,8 +74,9 @@ def timed_seed(environment: dict, cras: int, seed: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                        help="default: $DATABASE_URL")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL"), help="default: $DATABASE_URL"
+    )
     parser.add_argument("--cras", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -80,13 +88,17 @@ def main() -> None:
     flask(environment, "territoires", "import")
     load = os.getloadavg()[0]
     elapsed, usage, output = timed_seed(environment, args.cras, args.seed)
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"load average {load:.2f} before the seed")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load:.2f} before the seed"
+    )
     print(output)
-    print(f"flask demo seed --cras {args.cras}: {elapsed:.1f} s wall, "
-          f"{args.cras / elapsed:,.0f} CRAs/s ({2 * args.cras / elapsed:,.0f} rows/s with "
-          f"their operations), child CPU {usage.ru_utime + usage.ru_stime:.1f} s, "
-          f"peak memory {usage.ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"flask demo seed --cras {args.cras}: {elapsed:.1f} s wall, "
+        f"{args.cras / elapsed:,.0f} CRAs/s ({2 * args.cras / elapsed:,.0f} rows/s with "
+        f"their operations), child CPU {usage.ru_utime + usage.ru_stime:.1f} s, "
+        f"peak memory {usage.ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -68,21 +68,37 @@ PUSH = "/api/sync/push"
 # A CRA of yesterday (the server refuses future dates), à distance: no lieu needed. Batches
 # spread their CRAs over ten communes of several départements, as a conseiller's do.
 CRA_DAY = (date.today() - timedelta(days=1)).isoformat()
-PLACES = [("69123", "69001", "Lyon"), ("69266", "69100", "Villeurbanne"),
-          ("69259", "69200", "Vénissieux"), ("69029", "69500", "Bron"),
-          ("42218", "42000", "Saint-Étienne"), ("38185", "38000", "Grenoble"),
-          ("01053", "01000", "Bourg-en-Bresse"), ("75056", "75011", "Paris"),
-          ("13055", "13001", "Marseille"), ("97411", "97400", "Saint-Denis")]
+PLACES = [
+    ("69123", "69001", "Lyon"),
+    ("69266", "69100", "Villeurbanne"),
+    ("69259", "69200", "Vénissieux"),
+    ("69029", "69500", "Bron"),
+    ("42218", "42000", "Saint-Étienne"),
+    ("38185", "38000", "Grenoble"),
+    ("01053", "01000", "Bourg-en-Bresse"),
+    ("75056", "75011", "Paris"),
+    ("13055", "13001", "Marseille"),
+    ("97411", "97400", "Saint-Denis"),
+]
 CRA = {
-    "date": CRA_DAY, "canal": "distance", "lieu_activite_id": None,
-    "code_postal": "69001", "code_commune": "69123", "nom_commune": "Lyon",
-    "activite": "individuel", "nb_participants": 1, "nb_recurrents": 0,
-    "age": {"moins12ans": 0, "de12a18ans": 0, "de18a35ans": 1, "de35a60ans": 0,
-            "plus60ans": 0},
+    "date": CRA_DAY,
+    "canal": "distance",
+    "lieu_activite_id": None,
+    "code_postal": "69001",
+    "code_commune": "69123",
+    "nom_commune": "Lyon",
+    "activite": "individuel",
+    "nb_participants": 1,
+    "nb_recurrents": 0,
+    "age": {"moins12ans": 0, "de12a18ans": 0, "de18a35ans": 1, "de35a60ans": 0, "plus60ans": 0},
     "statut": {"etudiant": 0, "sansEmploi": 1, "enEmploi": 0, "retraite": 0, "heterogene": 0},
-    "themes": ["courriel"], "sous_themes": {}, "annotation": None,
-    "duree": "30-60", "duree_minutes": None,
-    "suivi": {"individuel": 0, "atelier": 0, "redirection": 0}, "organismes": [],
+    "themes": ["courriel"],
+    "sous_themes": {},
+    "annotation": None,
+    "duree": "30-60",
+    "duree_minutes": None,
+    "suivi": {"individuel": 0, "atelier": 0, "redirection": 0},
+    "organismes": [],
 }
 
 
@@ -98,10 +114,22 @@ class Settings:
     concurrency_workers: tuple[int, ...]
 
 
-FULL = Settings(cras_per_repeat=400, repeats=5, clients=16, duration=20.0,
-                concurrency_repeats=3, concurrency_workers=(1, 2, 4))
-QUICK = Settings(cras_per_repeat=20, repeats=2, clients=4, duration=2.0,
-                 concurrency_repeats=1, concurrency_workers=(2,))
+FULL = Settings(
+    cras_per_repeat=400,
+    repeats=5,
+    clients=16,
+    duration=20.0,
+    concurrency_repeats=3,
+    concurrency_workers=(1, 2, 4),
+)
+QUICK = Settings(
+    cras_per_repeat=20,
+    repeats=2,
+    clients=4,
+    duration=2.0,
+    concurrency_repeats=1,
+    concurrency_workers=(2,),
+)
 
 
 @dataclass
@@ -126,18 +154,25 @@ class Account:
 
 # --- payloads ---------------------------------------------------------------------------------
 
+
 def cra_in(number: int) -> dict:
     """The benchmark's CRA, in the number-th of the communes."""
     code_commune, code_postal, nom = PLACES[number % len(PLACES)]
-    return {**CRA, "code_commune": code_commune, "code_postal": code_postal,
-            "nom_commune": nom}
+    return {**CRA, "code_commune": code_commune, "code_postal": code_postal, "nom_commune": nom}
 
 
 def new_batch(size: int) -> bytes:
     """A push body of `size` creates, each with a fresh op_id and cra_id, over the communes."""
-    operations = [{"op_id": str(uuid.uuid4()), "type": "create", "cra_id": str(uuid.uuid4()),
-                   "cra": cra_in(number), "client_time": f"{CRA_DAY}T10:00:00+01:00"}
-                  for number in range(size)]
+    operations = [
+        {
+            "op_id": str(uuid.uuid4()),
+            "type": "create",
+            "cra_id": str(uuid.uuid4()),
+            "cra": cra_in(number),
+            "client_time": f"{CRA_DAY}T10:00:00+01:00",
+        }
+        for number in range(size)
+    ]
     return json.dumps({"operations": operations}).encode()
 
 
@@ -153,9 +188,15 @@ def check_results(body: dict, size: int, status: str) -> None:
 
 # --- database setup ---------------------------------------------------------------------------
 
+
 def app_config(url: str) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-            "JWT_SECRET_KEY": JWT_SECRET_KEY, "APP_ENV": "production", "SMTP_HOST": None}
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": SECRET_KEY,
+        "JWT_SECRET_KEY": JWT_SECRET_KEY,
+        "APP_ENV": "production",
+        "SMTP_HOST": None,
+    }
 
 
 def libpq_url(url: str) -> str:
@@ -168,8 +209,10 @@ def ensure_postgresql_database(url: str) -> None:
     """Create the benchmark database if missing; refuse any database not named bench*."""
     name = urlsplit(url).path.lstrip("/")
     if not name.startswith("bench"):
-        raise SystemExit(f"refusing to drop the schema of database {name!r}: "
-                         "use a database of its own whose name starts with 'bench'")
+        raise SystemExit(
+            f"refusing to drop the schema of database {name!r}: "
+            "use a database of its own whose name starts with 'bench'"
+        )
     try:
         psycopg.connect(libpq_url(url), connect_timeout=5).close()
     except psycopg.OperationalError:
@@ -205,21 +248,35 @@ def create_accounts(url: str, count: int) -> list[Account]:
     password_hash = generate_password_hash(PASSWORD)
     with app.app_context():
         commune = territoires.commune("69123")
-        structure = Structure(nom="Mairie de Lyon (bench)", code_commune="69123",
-                              code_postal="69001", departement_code=commune.departement_code,
-                              region_code=commune.region_code, dotation=count)
+        structure = Structure(
+            nom="Mairie de Lyon (bench)",
+            code_commune="69123",
+            code_postal="69001",
+            departement_code=commune.departement_code,
+            region_code=commune.region_code,
+            dotation=count,
+        )
         db.session.add(structure)
         db.session.flush()
         users = []
         for number in range(1, count + 1):
-            conseiller = Conseiller(prenom=f"Bench{number}", nom="Sync",
-                                    email_pro=f"cnfs{number}@bench.example",
-                                    structure=structure, date_recrutement=date(2022, 1, 3))
-            conseiller.emplois.append(Emploi(structure_id=structure.id,
-                                             date_debut=date(2022, 1, 3)))
-            user = User(email=f"conseiller{number}@bench.example", role=Role.CONSEILLER,
-                        conseiller=conseiller, password_hash=password_hash,
-                        activated_at=utcnow())
+            conseiller = Conseiller(
+                prenom=f"Bench{number}",
+                nom="Sync",
+                email_pro=f"cnfs{number}@bench.example",
+                structure=structure,
+                date_recrutement=date(2022, 1, 3),
+            )
+            conseiller.emplois.append(
+                Emploi(structure_id=structure.id, date_debut=date(2022, 1, 3))
+            )
+            user = User(
+                email=f"conseiller{number}@bench.example",
+                role=Role.CONSEILLER,
+                conseiller=conseiller,
+                password_hash=password_hash,
+                activated_at=utcnow(),
+            )
             db.session.add_all([conseiller, user])
             users.append(user)
         db.session.commit()
@@ -231,6 +288,7 @@ def create_accounts(url: str, count: int) -> list[Account]:
 
 # --- clients: the same push through the test client or over HTTP ------------------------------
 
+
 class InProcessClient:
     """POSTs through the Flask test client; logs in again before the token expires."""
 
@@ -239,8 +297,9 @@ class InProcessClient:
         self.headers = {}
 
     def _login(self) -> None:
-        response = self.client.post("/api/auth/login",
-                                    json={"email": self.email, "password": PASSWORD})
+        response = self.client.post(
+            "/api/auth/login", json={"email": self.email, "password": PASSWORD}
+        )
         assert response.status_code == 200, response.get_json()
         self.headers = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
         self.logged_at = time.monotonic()
@@ -250,8 +309,9 @@ class InProcessClient:
             self._login()
 
     def push(self, body: bytes) -> tuple[int, bytes]:
-        response = self.client.post(PUSH, data=body, headers=self.headers,
-                                    content_type="application/json")
+        response = self.client.post(
+            PUSH, data=body, headers=self.headers, content_type="application/json"
+        )
         return response.status_code, response.get_data()
 
 
@@ -260,12 +320,19 @@ class HttpClient:
 
     def __init__(self, base_url: str, email: str):
         self.session, self.base_url, self.email, self.logged_at = (
-            requests.Session(), base_url, email, 0.0)
+            requests.Session(),
+            base_url,
+            email,
+            0.0,
+        )
         self.headers = {"Content-Type": "application/json"}
 
     def _login(self) -> None:
-        response = self.session.post(self.base_url + "/api/auth/login", timeout=30,
-                                     json={"email": self.email, "password": PASSWORD})
+        response = self.session.post(
+            self.base_url + "/api/auth/login",
+            timeout=30,
+            json={"email": self.email, "password": PASSWORD},
+        )
         assert response.status_code == 200, response.text
         self.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
         self.logged_at = time.monotonic()
@@ -275,12 +342,14 @@ class HttpClient:
             self._login()
 
     def push(self, body: bytes) -> tuple[int, bytes]:
-        response = self.session.post(self.base_url + PUSH, data=body, headers=self.headers,
-                                     timeout=60)
+        response = self.session.post(
+            self.base_url + PUSH, data=body, headers=self.headers, timeout=60
+        )
         return response.status_code, response.content
 
 
 # --- (a) and (b): the endpoint ----------------------------------------------------------------
+
 
 def time_pushes(client, bodies: list[bytes], size: int, status: str) -> list[float]:
     """Send the bodies one after the other; the seconds each request took (answers checked
@@ -319,8 +388,9 @@ def measure_empty_batch(client, backend: str, mode: str, settings: Settings) -> 
     return Row(backend, mode, 0, first_ms=statistics.median(medians))
 
 
-def measure_first_send_and_replay(client, url: str, backend: str, mode: str,
-                                  settings: Settings) -> list[Row]:
+def measure_first_send_and_replay(
+    client, url: str, backend: str, mode: str, settings: Settings
+) -> list[Row]:
     """CRAs/s of new batches, then of the same batches sent again, for every batch size;
     first the fixed cost of a request (an empty batch)."""
     warm_up(client)
@@ -338,11 +408,22 @@ def measure_first_send_and_replay(client, url: str, backend: str, mode: str,
             replay_rates.append(size * batches / sum(replay))
             first_ms.append(statistics.median(first) * 1000)
             replay_ms.append(statistics.median(replay) * 1000)
-        rows.append(Row(backend, mode, size, statistics.median(first_rates),
-                        statistics.median(replay_rates), statistics.median(first_ms),
-                        statistics.median(replay_ms)))
-        print(f"  {backend:<10} {mode:<12} batch {size:>3}: first "
-              f"{rows[-1].first:8.0f} CRAs/s, replay {rows[-1].replay:8.0f} CRAs/s", flush=True)
+        rows.append(
+            Row(
+                backend,
+                mode,
+                size,
+                statistics.median(first_rates),
+                statistics.median(replay_rates),
+                statistics.median(first_ms),
+                statistics.median(replay_ms),
+            )
+        )
+        print(
+            f"  {backend:<10} {mode:<12} batch {size:>3}: first "
+            f"{rows[-1].first:8.0f} CRAs/s, replay {rows[-1].replay:8.0f} CRAs/s",
+            flush=True,
+        )
     return rows
 
 
@@ -351,8 +432,9 @@ def measure_in_process(url: str, backend: str, account: Account, settings: Setti
     app = create_app(app_config(url))
     # No app context held here: each request gets its own, and its own session, as in
     # production.
-    rows = measure_first_send_and_replay(InProcessClient(app, account.email), url, backend,
-                                         "in-process", settings)
+    rows = measure_first_send_and_replay(
+        InProcessClient(app, account.email), url, backend, "in-process", settings
+    )
     with app.app_context():
         db.engine.dispose()
     return rows
@@ -368,14 +450,29 @@ def free_port() -> int:
 def gunicorn(url: str, workers: int):
     """gunicorn serving the app on 127.0.0.1 (sync workers, as in the Procfile); its base URL."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-           "JWT_SECRET_KEY": JWT_SECRET_KEY, "APP_ENV": "production"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET_KEY,
+        "JWT_SECRET_KEY": JWT_SECRET_KEY,
+        "APP_ENV": "production",
+    }
     env.pop("SMTP_HOST", None)
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "server:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "server:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -404,11 +501,13 @@ def gunicorn(url: str, workers: int):
 def measure_over_http(url: str, backend: str, account: Account, settings: Settings):
     """(b) The endpoint over HTTP, gunicorn with one worker."""
     with gunicorn(url, workers=1) as base_url:
-        return measure_first_send_and_replay(HttpClient(base_url, account.email), url,
-                                             backend, "http 1 worker", settings)
+        return measure_first_send_and_replay(
+            HttpClient(base_url, account.email), url, backend, "http 1 worker", settings
+        )
 
 
 # --- (c) the ceiling: the same rows through the driver ----------------------------------------
+
 
 def cra_content() -> dict:
     """The column values the server stores for CRA (its schema's flattened load)."""
@@ -426,16 +525,31 @@ def ceiling_rows(content: dict, account: Account, size: int, first_seq: int, bac
     cras, operations = [], []
     for number in range(size):
         cra_id, op_id = uuid.uuid4(), uuid.uuid4()
-        values = {**content, "id": cra_id, "conseiller_id": account.conseiller_id,
-                  "structure_id": account.structure_id, "head": op_id, "version": 1,
-                  "seq": first_seq + number, "received_at": now, "updated_at": now,
-                  "deleted_at": None, "client_time": f"{CRA_DAY}T10:00:00+01:00"}
-        operation = {"op_id": op_id, "cra_id": cra_id, "conseiller_id": account.conseiller_id,
-                     "type": "create", "applied_at": now,
-                     "client_time": values["client_time"]}
+        values = {
+            **content,
+            "id": cra_id,
+            "conseiller_id": account.conseiller_id,
+            "structure_id": account.structure_id,
+            "head": op_id,
+            "version": 1,
+            "seq": first_seq + number,
+            "received_at": now,
+            "updated_at": now,
+            "deleted_at": None,
+            "client_time": f"{CRA_DAY}T10:00:00+01:00",
+        }
+        operation = {
+            "op_id": op_id,
+            "cra_id": cra_id,
+            "conseiller_id": account.conseiller_id,
+            "type": "create",
+            "applied_at": now,
+            "client_time": values["client_time"],
+        }
         cras.append(tuple(driver_value(name, values[name], backend) for name in CRA_COLUMNS))
-        operations.append(tuple(driver_value(name, operation[name], backend)
-                                for name in OPERATION_COLUMNS))
+        operations.append(
+            tuple(driver_value(name, operation[name], backend) for name in OPERATION_COLUMNS)
+        )
     return cras, operations
 
 
@@ -457,12 +571,12 @@ def driver_value(name: str, value, backend: str):
 
 def insert_sql(table: str, columns: list[str], placeholder: str) -> str:
     names = ", ".join(f'"{name}"' for name in columns)
-    return (f'INSERT INTO {table} ({names}) '
-            f'VALUES ({", ".join(placeholder for _ in columns)})')
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join(placeholder for _ in columns)})"
 
 
-def measure_driver_ceiling(url: str, sqlite_path: str | None, backend: str, account: Account,
-                           settings: Settings) -> list[Row]:
+def measure_driver_ceiling(
+    url: str, sqlite_path: str | None, backend: str, account: Account, settings: Settings
+) -> list[Row]:
     """(c) The same rows, executemany in one transaction per batch, no Flask, no ORM."""
     app = create_app(app_config(url))
     with app.app_context():
@@ -500,16 +614,28 @@ def measure_driver_ceiling(url: str, sqlite_path: str | None, backend: str, acco
                     durations.append(time.perf_counter() - started)
                 rates.append(size * batches / sum(durations))
                 per_batch_ms.append(statistics.median(durations) * 1000)
-            rows.append(Row(backend, "driver ceiling", size, statistics.median(rates),
-                            None, statistics.median(per_batch_ms), None))
-            print(f"  {backend:<10} {'driver':<12} batch {size:>3}: "
-                  f"{rows[-1].first:8.0f} CRAs/s", flush=True)
+            rows.append(
+                Row(
+                    backend,
+                    "driver ceiling",
+                    size,
+                    statistics.median(rates),
+                    None,
+                    statistics.median(per_batch_ms),
+                    None,
+                )
+            )
+            print(
+                f"  {backend:<10} {'driver':<12} batch {size:>3}: {rows[-1].first:8.0f} CRAs/s",
+                flush=True,
+            )
     finally:
         connection.close()
     return rows
 
 
 # --- concurrent clients -----------------------------------------------------------------------
+
 
 @dataclass
 class ConcurrencyResult:
@@ -533,8 +659,9 @@ class ConcurrencyResult:
 MAX_BATCHES_PER_CLIENT = 100_000  # a bound on top of the time bound
 
 
-def client_loop(client: HttpClient, deadline: float, result: ConcurrencyResult,
-                lock: threading.Lock) -> None:
+def client_loop(
+    client: HttpClient, deadline: float, result: ConcurrencyResult, lock: threading.Lock
+) -> None:
     """Push batches of 50 new CRAs until the deadline; record each request's latency."""
     latencies, cras, errors = [], 0, 0
     for _ in range(MAX_BATCHES_PER_CLIENT):
@@ -558,8 +685,9 @@ def client_loop(client: HttpClient, deadline: float, result: ConcurrencyResult,
         result.errors += errors
 
 
-def measure_concurrent_clients(url: str, accounts: list[Account], workers: int,
-                               settings: Settings) -> ConcurrencyResult:
+def measure_concurrent_clients(
+    url: str, accounts: list[Account], workers: int, settings: Settings
+) -> ConcurrencyResult:
     """N threads, one conseiller each, pushing batches of 50 new CRAs to gunicorn."""
     with gunicorn(url, workers) as base_url:
         clients = [HttpClient(base_url, account.email) for account in accounts]
@@ -570,8 +698,9 @@ def measure_concurrent_clients(url: str, accounts: list[Account], workers: int,
         lock = threading.Lock()
         started = time.perf_counter()
         deadline = started + settings.duration
-        threads = [threading.Thread(target=client_loop, args=(c, deadline, result, lock))
-                   for c in clients]
+        threads = [
+            threading.Thread(target=client_loop, args=(c, deadline, result, lock)) for c in clients
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -581,6 +710,7 @@ def measure_concurrent_clients(url: str, accounts: list[Account], workers: int,
 
 
 # --- profile ----------------------------------------------------------------------------------
+
 
 def profile_in_process(url: str, account: Account, batches: int = 10) -> str:
     """cProfile of in-process first sends of 50 CRAs, then of their replays: the top functions
@@ -610,13 +740,23 @@ def profile_in_process(url: str, account: Account, batches: int = 10) -> str:
 
 # --- report -----------------------------------------------------------------------------------
 
+
 def machine() -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
-    memory_kib = next(int(line.split()[1]) for line in open("/proc/meminfo")
-                      if line.startswith("MemTotal"))
-    return [f"{os.cpu_count()} cores ({cpu}), {memory_kib / 2**20:.0f} GiB",
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = next(
+        int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")
+    )
+    return [
+        f"{os.cpu_count()} cores ({cpu}), {memory_kib / 2**20:.0f} GiB",
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+    ]
 
 
 def postgresql_version(url: str) -> str:
@@ -628,8 +768,12 @@ def postgresql_version(url: str) -> str:
 
 def busiest_processes() -> str:
     """The processes using the most CPU, to tell whether other work was running."""
-    listing = subprocess.run(["ps", "-eo", "pid,pcpu,etime,args", "--sort=-pcpu"],
-                             capture_output=True, text=True, timeout=10).stdout.splitlines()
+    listing = subprocess.run(
+        ["ps", "-eo", "pid,pcpu,etime,args", "--sort=-pcpu"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.splitlines()
     return "\n".join(line[:150] for line in listing[:6])
 
 
@@ -642,41 +786,56 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    print("\n| backend | mode | batch | first send CRAs/s | replay CRAs/s | "
-          "first send ms/request | replay ms/request |")
+    print(
+        "\n| backend | mode | batch | first send CRAs/s | replay CRAs/s | "
+        "first send ms/request | replay ms/request |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|")
     for row in rows:
         batch = row.batch or "empty"
-        print(f"| {row.backend} | {row.mode} | {batch} | {number(row.first)} | "
-              f"{number(row.replay)} | {number(row.first_ms, 1)} | {number(row.replay_ms, 1)} |")
+        print(
+            f"| {row.backend} | {row.mode} | {batch} | {number(row.first)} | "
+            f"{number(row.replay)} | {number(row.first_ms, 1)} | {number(row.replay_ms, 1)} |"
+        )
 
 
 def print_concurrency(results: list[ConcurrencyResult]) -> None:
-    print("\n| gunicorn workers | clients | requests | errors | CRAs/s | CRAs/s per worker | "
-          "p50 ms | p95 ms | p99 ms |")
+    print(
+        "\n| gunicorn workers | clients | requests | errors | CRAs/s | CRAs/s per worker | "
+        "p50 ms | p95 ms | p99 ms |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r.workers} | {r.clients} | {len(r.latencies_ms)} | {r.errors} | "
-              f"{r.rate:,.0f} | {r.rate / r.workers:,.0f} | {r.percentile(50):.0f} | "
-              f"{r.percentile(95):.0f} | {r.percentile(99):.0f} |")
+        print(
+            f"| {r.workers} | {r.clients} | {len(r.latencies_ms)} | {r.errors} | "
+            f"{r.rate:,.0f} | {r.rate / r.workers:,.0f} | {r.percentile(50):.0f} | "
+            f"{r.percentile(95):.0f} | {r.percentile(99):.0f} |"
+        )
 
 
 def print_targets(rows: list[Row], results: list[ConcurrencyResult]) -> None:
     def rate(mode, column):
-        found = [getattr(r, column) for r in rows
-                 if r.backend == "postgresql" and r.mode == mode and r.batch == 50]
+        found = [
+            getattr(r, column)
+            for r in rows
+            if r.backend == "postgresql" and r.mode == mode and r.batch == 50
+        ]
         return found[0] if found else None
 
     print("\nTargets (PostgreSQL, batches of 50, per worker):")
     for mode in ("in-process", "http 1 worker"):
         first, replay = rate(mode, "first"), rate(mode, "replay")
         if first is not None:
-            print(f"  {mode}: first send {first:,.0f} CRAs/s (target ≥ 2,000: "
-                  f"{'met' if first >= 2000 else 'MISSED'}), replay {replay:,.0f} CRAs/s "
-                  f"(target ≥ 10,000: {'met' if replay >= 10000 else 'MISSED'})")
+            print(
+                f"  {mode}: first send {first:,.0f} CRAs/s (target ≥ 2,000: "
+                f"{'met' if first >= 2000 else 'MISSED'}), replay {replay:,.0f} CRAs/s "
+                f"(target ≥ 10,000: {'met' if replay >= 10000 else 'MISSED'})"
+            )
     for r in results:
-        print(f"  {r.clients} clients, {r.workers} worker(s): p99 {r.percentile(99):.0f} ms "
-              f"(target < 250 ms: {'met' if r.percentile(99) < 250 else 'MISSED'})")
+        print(
+            f"  {r.clients} clients, {r.workers} worker(s): p99 {r.percentile(99):.0f} ms "
+            f"(target < 250 ms: {'met' if r.percentile(99) < 250 else 'MISSED'})"
+        )
 
 
 def median_result(runs: list[ConcurrencyResult]) -> ConcurrencyResult:
@@ -686,21 +845,30 @@ def median_result(runs: list[ConcurrencyResult]) -> ConcurrencyResult:
 
 # --- main -------------------------------------------------------------------------------------
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", required=True,
-                        help="PostgreSQL URL of a benchmark database (name starting with bench)")
+    parser.add_argument(
+        "--database-url",
+        required=True,
+        help="PostgreSQL URL of a benchmark database (name starting with bench)",
+    )
     parser.add_argument("--quick", action="store_true", help="small counts, a smoke check")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of in-process first sends and replays of 50")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print a cProfile of in-process first sends and replays of 50",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--workers", default=None,
-                        help="gunicorn worker counts for the concurrent run, e.g. 1,2,4")
+    parser.add_argument(
+        "--workers", default=None, help="gunicorn worker counts for the concurrent run, e.g. 1,2,4"
+    )
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     if args.workers:
-        settings = replace(settings, concurrency_workers=tuple(
-            int(workers) for workers in args.workers.split(",")))
+        settings = replace(
+            settings, concurrency_workers=tuple(int(workers) for workers in args.workers.split(","))
+        )
     ensure_postgresql_database(args.database_url)
 
     print("\n".join(machine()) + f", PostgreSQL {postgresql_version(args.database_url)}")
@@ -726,11 +894,17 @@ def main() -> None:
                 for workers in settings.concurrency_workers:
                     runs = []
                     for _ in range(settings.concurrency_repeats):
-                        runs.append(measure_concurrent_clients(
-                            url, accounts[:settings.clients], workers, settings))
-                        print(f"  {settings.clients} clients, {workers} worker(s): "
-                              f"{runs[-1].rate:,.0f} CRAs/s, p99 "
-                              f"{runs[-1].percentile(99):.0f} ms, {load()}", flush=True)
+                        runs.append(
+                            measure_concurrent_clients(
+                                url, accounts[: settings.clients], workers, settings
+                            )
+                        )
+                        print(
+                            f"  {settings.clients} clients, {workers} worker(s): "
+                            f"{runs[-1].rate:,.0f} CRAs/s, p99 "
+                            f"{runs[-1].percentile(99):.0f} ms, {load()}",
+                            flush=True,
+                        )
                     results.append(median_result(runs))
     print_table(rows)
     print_concurrency(results)

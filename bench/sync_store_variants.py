@@ -63,18 +63,35 @@ def main() -> None:
             now, batch = utcnow(), []
             for number in range(BATCH):
                 cra_id, op_id = uuid.uuid4(), uuid.uuid4()
-                batch.append((
-                    {**content, "id": cra_id, "conseiller_id": conseiller_id,
-                     "structure_id": structure_id, "head": op_id, "version": 1,
-                     "seq": 10**12 + number, "received_at": now, "updated_at": now,
-                     "deleted_at": None, "client_time": None},
-                    {"op_id": op_id, "cra_id": cra_id, "conseiller_id": conseiller_id,
-                     "type": "create", "applied_at": now, "client_time": None}))
+                batch.append(
+                    (
+                        {
+                            **content,
+                            "id": cra_id,
+                            "conseiller_id": conseiller_id,
+                            "structure_id": structure_id,
+                            "head": op_id,
+                            "version": 1,
+                            "seq": 10**12 + number,
+                            "received_at": now,
+                            "updated_at": now,
+                            "deleted_at": None,
+                            "client_time": None,
+                        },
+                        {
+                            "op_id": op_id,
+                            "cra_id": cra_id,
+                            "conseiller_id": conseiller_id,
+                            "type": "create",
+                            "applied_at": now,
+                            "client_time": None,
+                        },
+                    )
+                )
             return batch
 
         def operations():
-            return [Operation(str(uuid.uuid4()), "create", str(uuid.uuid4()))
-                    for _ in range(BATCH)]
+            return [Operation(str(uuid.uuid4()), "create", str(uuid.uuid4())) for _ in range(BATCH)]
 
         def conseiller():
             """The conseiller as a push has it: loaded with the account, contracts included."""
@@ -89,8 +106,11 @@ def main() -> None:
             return store
 
         def lock():
-            db.session.execute(update(Conseiller).where(Conseiller.id == conseiller_id)
-                               .values(sync_seq=Conseiller.sync_seq))
+            db.session.execute(
+                update(Conseiller)
+                .where(Conseiller.id == conseiller_id)
+                .values(sync_seq=Conseiller.sync_seq)
+            )
 
         def planned():
             batch = store()
@@ -110,8 +130,10 @@ def main() -> None:
             lock()
             connection = db.session.connection()
             batch = rows()
-            for table, key, values in ((CraOperation.__table__, "op_id", [o for _, o in batch]),
-                                       (Cra.__table__, "id", [c for c, _ in batch])):
+            for table, key, values in (
+                (CraOperation.__table__, "op_id", [o for _, o in batch]),
+                (Cra.__table__, "id", [c for c, _ in batch]),
+            ):
                 statement = insert_ignoring_conflicts(table, key)
                 assert len(connection.execute(statement, values).all()) == BATCH
 
@@ -125,10 +147,13 @@ def main() -> None:
             lock()
             connection = db.session.connection()
             batch = rows()
-            for table, key, values in ((CraOperation.__table__, "op_id", [o for _, o in batch]),
-                                       (Cra.__table__, "id", [c for c, _ in batch])):
-                connection.execute(postgresql.insert(table)
-                                   .on_conflict_do_nothing(index_elements=[key]), values)
+            for table, key, values in (
+                (CraOperation.__table__, "op_id", [o for _, o in batch]),
+                (Cra.__table__, "id", [c for c, _ in batch]),
+            ):
+                connection.execute(
+                    postgresql.insert(table).on_conflict_do_nothing(index_elements=[key]), values
+                )
 
         variants = (planned, item_by_item, values_list, unnest, executemany)
         for variant in variants:  # warm-up: statements compiled, prepared, cached
@@ -144,8 +169,7 @@ def main() -> None:
                 variant()
                 times[variant.__name__].append(time.perf_counter() - started)
                 db.session.rollback()
-        print(f"| variant (PostgreSQL, {BATCH} creates, rolled back) | ms per batch | "
-              "CRAs/s |")
+        print(f"| variant (PostgreSQL, {BATCH} creates, rolled back) | ms per batch | CRAs/s |")
         print("|---|---:|---:|")
         for name, values in times.items():
             median = statistics.median(values)

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from server.models import Role
 from server.services import accounts, cumuls, demo, people, push, rappels, territoires
 
-territoires_cli = AppGroup("territoires",
-                           help="Official territories (régions, départements, communes).")
+territoires_cli = AppGroup(
+    "territoires", help="Official territories (régions, départements, communes)."
+)
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Accounts.")
 statistiques_cli = AppGroup("statistiques", help="Daily totals behind territorial statistics.")
@@ -33,31 +34,41 @@ def import_territoires(source, if_empty):
 
 @demo_cli.command("seed")
 @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
-@click.option("--cras", type=click.IntRange(min=0), default=None,
-              help="Total number of CRAs, spread over the activated conseillers "
-                   f"(default: about {demo.CRAS_PER_CONSEILLER} each).")
-@click.option("--conseillers", type=click.IntRange(min=demo.NATIONAL_MIN), default=None,
-              help="A national population instead of the small demo: exactly this many "
-                   "conseillers (e.g. 4000) in structures of all 101 départements, shared "
-                   "by population, with coordinators in each département.")
+@click.option(
+    "--cras",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Total number of CRAs, spread over the activated conseillers "
+    f"(default: about {demo.CRAS_PER_CONSEILLER} each).",
+)
+@click.option(
+    "--conseillers",
+    type=click.IntRange(min=demo.NATIONAL_MIN),
+    default=None,
+    help="A national population instead of the small demo: exactly this many "
+    "conseillers (e.g. 4000) in structures of all 101 départements, shared "
+    "by population, with coordinators in each département.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds people.")
 def seed(seed_value, cras, conseillers, if_empty):
     """Create deterministic demo structures, conseillers, accounts, lieux and CRAs."""
     if if_empty and people.count_structures() > 0:
         click.echo("Données de démonstration déjà présentes.")
         return
-    counts = demo.seed(current_app.config["DEMO_PASSWORD"], seed_value, cras=cras,
-                       conseillers=conseillers)
-    click.echo(f"Démo créée : {counts['structures']} structures, "
-               f"{counts['conseillers']} conseillers, {counts['lieux']} lieux d'activité, "
-               f"{counts['cras']} CRA.")
+    counts = demo.seed(
+        current_app.config["DEMO_PASSWORD"], seed_value, cras=cras, conseillers=conseillers
+    )
+    click.echo(
+        f"Démo créée : {counts['structures']} structures, "
+        f"{counts['conseillers']} conseillers, {counts['lieux']} lieux d'activité, "
+        f"{counts['cras']} CRA."
+    )
 
 
 @demo_cli.command("accounts")
 def demo_accounts():
     """Print the demo logins."""
-    click.echo("Comptes de démonstration (mot de passe : "
-               f"{current_app.config['DEMO_PASSWORD']}) :")
+    click.echo(f"Comptes de démonstration (mot de passe : {current_app.config['DEMO_PASSWORD']}) :")
     for role, email in demo.DEMO_ACCOUNTS.items():
         click.echo(f"  {role.value:<13} {email}")
 
@@ -74,8 +85,10 @@ def invite_admin(email):
 def recalculer():
     """Re-derive the daily totals per département from the CRAs."""
     counts = cumuls.recalculer()
-    click.echo(f"Totaux recalculés : {counts['jours']} jours × départements, "
-               f"{counts['organismes']} lignes d'organismes.")
+    click.echo(
+        f"Totaux recalculés : {counts['jours']} jours × départements, "
+        f"{counts['organismes']} lignes d'organismes."
+    )
 
 
 @statistiques_cli.command("verifier")
@@ -85,14 +98,16 @@ def verifier():
     for problem in problems[:50]:
         click.echo(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} écart(s) : lancez "
-                                   "« flask statistiques recalculer ».")
+        raise click.ClickException(
+            f"{len(problems)} écart(s) : lancez « flask statistiques recalculer »."
+        )
     click.echo("Les totaux journaliers sont égaux aux CRA.")
 
 
 @push_cli.command("keys")
-@click.option("--force", is_flag=True, help="Replace the existing pair: every device must "
-                                            "subscribe again.")
+@click.option(
+    "--force", is_flag=True, help="Replace the existing pair: every device must subscribe again."
+)
 @click.option("--if-missing", is_flag=True, help="Do nothing when keys are configured already.")
 def push_keys(force, if_missing):
     """Write a VAPID key pair to the instance folder (development; production reads
@@ -103,8 +118,10 @@ def push_keys(force, if_missing):
     try:
         keys = push.generate_keys(current_app.instance_path, force=force)
     except FileExistsError as error:
-        raise click.ClickException(f"{error} existe déjà (--force pour la remplacer : les "
-                                   "appareils abonnés devront se réabonner).") from None
+        raise click.ClickException(
+            f"{error} existe déjà (--force pour la remplacer : les "
+            "appareils abonnés devront se réabonner)."
+        ) from None
     click.echo(f"Clés écrites dans {current_app.instance_path}.")
     click.echo(f"Clé publique : {push.public_key_of(keys)}")
     click.echo(f"En production : VAPID_PRIVATE_KEY={push.raw_private_key(keys)}")
@@ -112,8 +129,10 @@ def push_keys(force, if_missing):
 
 def _configured() -> None:
     if push.vapid() is None:
-        raise click.ClickException(rappels.NOT_CONFIGURED + " Définissez VAPID_PRIVATE_KEY "
-                                   "(ou « flask push keys » hors production).")
+        raise click.ClickException(
+            rappels.NOT_CONFIGURED + " Définissez VAPID_PRIVATE_KEY "
+            "(ou « flask push keys » hors production)."
+        )
 
 
 def _report(counts: dict) -> str:
@@ -128,8 +147,13 @@ def reminders_send_due():
 
 
 @reminders_cli.command("run")
-@click.option("--every", type=click.IntRange(min=1), default=60, show_default=True,
-              help="Seconds between two runs.")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds between two runs.",
+)
 def reminders_run(every):
     """The clock process: send the reminders due, every minute, until stopped."""
     _configured()
@@ -142,6 +166,5 @@ def reminders_run(every):
 
 def register_commands(app):
     """Attach the command groups to the app."""
-    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli, push_cli,
-                  reminders_cli):
+    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli, push_cli, reminders_cli):
         app.cli.add_command(group)

@@ -13,7 +13,7 @@ def database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs (Heroku-style postgres:// too)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -25,12 +25,8 @@ class Config:
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(
-        minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
-    )
-    JWT_REFRESH_TOKEN_EXPIRES = timedelta(
-        days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))
-    )
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15")))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "30")))
     # The app sends its token in the Authorization header, read first; the pilotage pages keep
     # theirs in HttpOnly cookies, with a CSRF double-submit value for what changes state (forms
     # post it in a hidden csrf_token field; pages render it from the token, not from a cookie).
@@ -53,8 +49,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "coop-cra <no-reply@coop-cra.localhost>")
     TERRITOIRES_DATA = os.environ.get(
         "TERRITOIRES_DATA",
-        str(Path(__file__).resolve().parent.parent
-            / "node_modules/@etalab/decoupage-administratif/data"),
+        str(
+            Path(__file__).resolve().parent.parent
+            / "node_modules/@etalab/decoupage-administratif/data"
+        ),
     )
     DEMO_PASSWORD = "Coop-Demo-2026!"
     # The ressourcerie's files (services/stockage.py): outside the web root; PDFs up to 20 Mo.
@@ -71,8 +69,10 @@ class Config:
     PUSH_WORKERS = int(os.environ.get("PUSH_WORKERS", "16"))
     # Where subscriptions may point: the browsers' push services (the server POSTs there).
     PUSH_SERVICE_HOSTS = os.environ.get(
-        "PUSH_SERVICE_HOSTS", "fcm.googleapis.com,*.push.services.mozilla.com,"
-        "web.push.apple.com,*.push.apple.com,*.notify.windows.com")
+        "PUSH_SERVICE_HOSTS",
+        "fcm.googleapis.com,*.push.services.mozilla.com,"
+        "web.push.apple.com,*.push.apple.com,*.notify.windows.com",
+    )
 
 
 def _dev_secrets(instance_path: str) -> tuple[str, str]:
@@ -103,8 +103,10 @@ def load_config(app, test_config=None) -> None:
             raise RuntimeError("DATABASE_URL must be set in production")
         subject = app.config.get("VAPID_SUBJECT") or ""
         if app.config.get("VAPID_PRIVATE_KEY") and not subject.startswith(("mailto:", "https:")):
-            raise RuntimeError("VAPID_SUBJECT must be a mailto: address with VAPID_PRIVATE_KEY "
-                               "(push services reject pushes without it)")
+            raise RuntimeError(
+                "VAPID_SUBJECT must be a mailto: address with VAPID_PRIVATE_KEY "
+                "(push services reject pushes without it)"
+            )
     else:
         if not app.config.get("SECRET_KEY") or not app.config.get("JWT_SECRET_KEY"):
             secret, jwt_secret = _dev_secrets(app.instance_path)

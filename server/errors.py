@@ -53,8 +53,10 @@ def _keyed_by_text(errors):
     """Field errors with text keys: a field named by the client can parse as None (a
     multipart part without a usable name), and JSON objects have only text keys."""
     if isinstance(errors, dict):
-        return {("_schema" if key is None else str(key)): _keyed_by_text(value)
-                for key, value in errors.items()}
+        return {
+            ("_schema" if key is None else str(key)): _keyed_by_text(value)
+            for key, value in errors.items()
+        }
     return errors
 
 
@@ -75,8 +77,7 @@ def failure(status: int, message: str | None = None, errors=None):
     if _for_a_page():
         from server.pages.pilotage import error_page  # the pages import this module
 
-        return error_page(status, message or FRENCH_MESSAGES.get(status,
-                                                                 HTTPStatus(status).phrase))
+        return error_page(status, message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase))
     return error_response(status, message, errors)
 
 
@@ -111,8 +112,9 @@ def register_errorhandlers(app):
 
     @jwt.expired_token_loader
     def expired_token(header, payload):
-        return error_response(401, "Session expirée : veuillez vous reconnecter.",
-                              {"token": ["expired"]})
+        return error_response(
+            401, "Session expirée : veuillez vous reconnecter.", {"token": ["expired"]}
+        )
 
     @jwt.revoked_token_loader
     def revoked_token(header, payload):

@@ -50,6 +50,12 @@ def register_extensions(app):
     import server.models  # noqa: F401  (every model registered before migrations look)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"),
-                     render_as_batch=True, compare_type=True, render_item=_render_item)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=_render_item,
+    )
     jwt.init_app(app)

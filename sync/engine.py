@@ -76,8 +76,9 @@ class Store(Protocol):
 Validator = Callable[[str, dict], tuple[dict | None, dict]]  # (objet, payload)
 
 
-def apply_batch(store: Store, owner_id: int, raw_operations: list,
-                validate: Validator) -> list[Result]:
+def apply_batch(
+    store: Store, owner_id: int, raw_operations: list, validate: Validator
+) -> list[Result]:
     """Apply the operations in order; the caller commits the transaction afterwards."""
     parsed = [parse_operation(raw) for raw in raw_operations]
     operations = [op for op, _ in parsed if op is not None]
@@ -86,8 +87,9 @@ def apply_batch(store: Store, owner_id: int, raw_operations: list,
         # A replay: every answer is a read (a recorded operation is never undone), so it takes
         # no lock and writes nothing.
         states = store.load(list(dict.fromkeys(op.key for op in operations)))
-        return [rejection or _judge(owner_id, op, known, states, validate)
-                for op, rejection in parsed]
+        return [
+            rejection or _judge(owner_id, op, known, states, validate) for op, rejection in parsed
+        ]
     store.lock_owner()
     results = _apply_planned(store, owner_id, parsed, validate)
     if results is None:  # a key was taken by another owner meanwhile
@@ -116,11 +118,17 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
         content, holds = judged
         state = states.get(op.key)
         try:
-            new_state = state if holds else _change(op, state, content, store.plan_insert,
-                                                    store.plan_update, store.plan_delete)
+            new_state = (
+                state
+                if holds
+                else _change(
+                    op, state, content, store.plan_insert, store.plan_update, store.plan_delete
+                )
+            )
         except Refused as refusal:
-            results.append(Result(op.op_id, REJECTED, message=refusal.message,
-                                  errors=refusal.errors))
+            results.append(
+                Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
+            )
             continue
         store.plan_record(op)
         known.add(op.op_id)
@@ -131,8 +139,10 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
 
 def _apply_each(store, owner_id, parsed, validate) -> list[Result]:
     known, states = _prefetch(store, parsed)
-    return [rejection or _apply(store, owner_id, op, known, states, validate)
-            for op, rejection in parsed]
+    return [
+        rejection or _apply(store, owner_id, op, known, states, validate)
+        for op, rejection in parsed
+    ]
 
 
 def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -> Result:
@@ -146,8 +156,11 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
             if not store.record(op):
                 known.add(op.op_id)
                 return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
-            new_state = state if holds else _change(op, state, content, store.insert,
-                                                    store.update, store.delete)
+            new_state = (
+                state
+                if holds
+                else _change(op, state, content, store.insert, store.update, store.delete)
+            )
     except Refused as refusal:
         return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
     known.add(op.op_id)
@@ -155,8 +168,9 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
     return Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy)
 
 
-def _change(op: Operation, state: CraState | None, content: dict | None,
-            insert, update, delete) -> CraState:
+def _change(
+    op: Operation, state: CraState | None, content: dict | None, insert, update, delete
+) -> CraState:
     """The operation's effect, through the store's planned or item-by-item methods."""
     if op.type == "create":
         new_state = insert(op, content)
@@ -189,8 +203,13 @@ def _judge(owner_id, op: Operation, known: set, states: dict, validate):
     status, message = outcome
     if status is DUPLICATE:
         return content, True
-    return Result(op.op_id, status, copy=state.copy if state else None, message=message,
-                  errors={"cra_id": [message]} if status is REJECTED else {})
+    return Result(
+        op.op_id,
+        status,
+        copy=state.copy if state else None,
+        message=message,
+        errors={"cra_id": [message]} if status is REJECTED else {},
+    )
 
 
 def _decide(op: Operation, state: CraState | None, content: dict | None):

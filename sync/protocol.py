@@ -18,13 +18,17 @@ APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "re
 
 MSG_INVALID = "Erreur : veuillez corriger les champs signalés."
 MSG_NOT_FOUND = "Compte rendu introuvable."
-MSG_CHANGED = ("Ce compte rendu a été modifié entre-temps (sur un autre appareil ou dans un "
-               "autre onglet) : choisissez la version à garder.")
+MSG_CHANGED = (
+    "Ce compte rendu a été modifié entre-temps (sur un autre appareil ou dans un "
+    "autre onglet) : choisissez la version à garder."
+)
 MSG_DELETED = "Ce compte rendu a été supprimé entre-temps."
 MSG_ID_TAKEN = "Un autre compte rendu existe déjà avec cet identifiant."
-MSG_TOO_MANY = (f"Lot trop volumineux : envoyez au plus {MAX_OPERATIONS} opérations "
-                f"et {MAX_BODY_BYTES // 1024} Kio par requête.")
-MSG_NOT_A_BATCH = "Lot invalide : un objet {\"operations\": [...]} est attendu."
+MSG_TOO_MANY = (
+    f"Lot trop volumineux : envoyez au plus {MAX_OPERATIONS} opérations "
+    f"et {MAX_BODY_BYTES // 1024} Kio par requête."
+)
+MSG_NOT_A_BATCH = 'Lot invalide : un objet {"operations": [...]} est attendu.'
 MSG_BAD_CURSOR = "Curseur de synchronisation invalide : recommencez sans curseur."
 
 
@@ -102,8 +106,12 @@ def operations_of(body, body_bytes: int) -> list:
 def parse_operation(raw) -> tuple[Operation | None, Result | None]:
     """An Operation, or the rejection to answer for a malformed item."""
     if not isinstance(raw, dict):
-        return None, Result(None, REJECTED, message=MSG_INVALID,
-                            errors={"_schema": ["Une opération doit être un objet."]})
+        return None, Result(
+            None,
+            REJECTED,
+            message=MSG_INVALID,
+            errors={"_schema": ["Une opération doit être un objet."]},
+        )
     errors = {}
     op_id, cra_id = _uuid(raw.get("op_id")), _uuid(raw.get("cra_id"))
     if op_id is None:
@@ -120,8 +128,9 @@ def parse_operation(raw) -> tuple[Operation | None, Result | None]:
     if kind in ("create", "update") and not isinstance(cra, dict):
         errors["cra"] = ["Le contenu du compte rendu est manquant."]
     client_time = raw.get("client_time")
-    if client_time is not None and (not isinstance(client_time, str) or len(client_time) > 40
-                                    or not client_time.isprintable()):  # no NUL, no surrogate
+    if client_time is not None and (
+        not isinstance(client_time, str) or len(client_time) > 40 or not client_time.isprintable()
+    ):  # no NUL, no surrogate
         errors["client_time"] = ["Horodatage du client invalide."]
     objet = raw.get("objet", "cra")
     if objet not in OBJETS:
@@ -132,8 +141,15 @@ def parse_operation(raw) -> tuple[Operation | None, Result | None]:
     if errors:
         echoed = raw.get("op_id") if isinstance(raw.get("op_id"), str) else None
         return None, Result(echoed, REJECTED, message=MSG_INVALID, errors=errors)
-    return Operation(op_id, kind, cra_id, base if kind != "create" else None,
-                     cra if kind != "delete" else None, client_time, objet), None
+    return Operation(
+        op_id,
+        kind,
+        cra_id,
+        base if kind != "create" else None,
+        cra if kind != "delete" else None,
+        client_time,
+        objet,
+    ), None
 
 
 def encode_cursor(sequence: int) -> str:

@@ -28,8 +28,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     strict = os.environ.get("COOP_REQUIRE_ALL_TESTS") == "1"
-    if strict and report.skipped and ("postgresql" in item.nodeid
-                                      or item.get_closest_marker("browser")):
+    if (
+        strict
+        and report.skipped
+        and ("postgresql" in item.nodeid or item.get_closest_marker("browser"))
+    ):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which requires it to run: {report.longrepr}"
 
@@ -38,9 +41,15 @@ RESSOURCERIE_DIR = tempfile.mkdtemp(prefix="coop-cra-ressourcerie-")  # not the 
 
 
 def base_config(url: str) -> dict:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test" * 8,
-            "JWT_SECRET_KEY": "test-jwt" * 4, "SMTP_HOST": None,
-            "PUBLIC_URL": "http://testserver", "RESSOURCERIE_DIR": RESSOURCERIE_DIR}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test" * 8,
+        "JWT_SECRET_KEY": "test-jwt" * 4,
+        "SMTP_HOST": None,
+        "PUBLIC_URL": "http://testserver",
+        "RESSOURCERIE_DIR": RESSOURCERIE_DIR,
+    }
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -74,8 +83,7 @@ def app(database_url):
     with app.app_context():
         yield app
         db.session.remove()
-        tables = [t for t in reversed(db.metadata.sorted_tables)
-                  if t.name not in TERRITORY_TABLES]
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in TERRITORY_TABLES]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in tables)
@@ -99,14 +107,21 @@ def runner(app):
 @pytest.fixture
 def make_structure(app):
     """Build a structure located in a real commune."""
+
     def make(nom="Mairie de Lyon", code_commune="69123", code_postal="69001", dotation=2):
         commune = territoires.commune(code_commune)
-        structure = Structure(nom=nom, code_commune=code_commune, code_postal=code_postal,
-                              departement_code=commune.departement_code,
-                              region_code=commune.region_code, dotation=dotation)
+        structure = Structure(
+            nom=nom,
+            code_commune=code_commune,
+            code_postal=code_postal,
+            departement_code=commune.departement_code,
+            region_code=commune.region_code,
+            dotation=dotation,
+        )
         db.session.add(structure)
         db.session.commit()
         return structure
+
     return make
 
 
@@ -120,40 +135,58 @@ def make_user(app):
         role = Role(role)
         conseiller = None
         if role in (Role.CONSEILLER, Role.COORDINATEUR):
-            conseiller = Conseiller(prenom=f"Prénom{number}", nom=f"Nom{number}",
-                                    email_pro=f"cnfs{number}@test.example",
-                                    structure=structure, date_recrutement=date(2022, 1, 3))
+            conseiller = Conseiller(
+                prenom=f"Prénom{number}",
+                nom=f"Nom{number}",
+                email_pro=f"cnfs{number}@test.example",
+                structure=structure,
+                date_recrutement=date(2022, 1, 3),
+            )
             if structure is not None:
-                conseiller.emplois.append(Emploi(structure_id=structure.id,
-                                                 date_debut=date(2022, 1, 3)))
+                conseiller.emplois.append(
+                    Emploi(structure_id=structure.id, date_debut=date(2022, 1, 3))
+                )
             db.session.add(conseiller)
         elif role is Role.STRUCTURE:
             links["structure_id"] = structure.id
-        user = User(email=f"{role.value}{number}@test.example", role=role,
-                    conseiller=conseiller, password_hash=PASSWORD_HASH if activated else None,
-                    activated_at=utcnow() if activated else None, **links)
+        user = User(
+            email=f"{role.value}{number}@test.example",
+            role=role,
+            conseiller=conseiller,
+            password_hash=PASSWORD_HASH if activated else None,
+            activated_at=utcnow() if activated else None,
+            **links,
+        )
         db.session.add(user)
         db.session.commit()
         return user
+
     return make
 
 
 @pytest.fixture
 def make_team(app):
     """Put conseillers in a coordinateur's team."""
+
     def make(coordinateur, *members):
         for member in members:
-            db.session.add(Coordination(coordinateur_id=coordinateur.conseiller_id,
-                                        conseiller_id=member.conseiller_id))
+            db.session.add(
+                Coordination(
+                    coordinateur_id=coordinateur.conseiller_id, conseiller_id=member.conseiller_id
+                )
+            )
         db.session.commit()
+
     return make
 
 
 @pytest.fixture
 def login(client):
     """Log a user in through the API; return the Authorization headers."""
+
     def do(user, password=PASSWORD):
         response = client.post("/api/auth/login", json={"email": user.email, "password": password})
         assert response.status_code == 200, response.json
         return {"Authorization": f"Bearer {response.json['access_token']}"}
+
     return do

@@ -56,9 +56,13 @@ class Device:
     def subscription(self) -> dict:
         """PushSubscription.toJSON(), as the app sends it."""
         public = self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        return {"endpoint": self.endpoint, "expirationTime": None,
-                "keys": {"p256dh": b64url(public), "auth": b64url(self.auth)}}
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return {
+            "endpoint": self.endpoint,
+            "expirationTime": None,
+            "keys": {"p256dh": b64url(public), "auth": b64url(self.auth)},
+        }
 
 
 class PushEndpoint:
@@ -68,8 +72,13 @@ class PushEndpoint:
     body, to keep the endpoint's CPU for the clock being measured; `delay` (seconds) stands for
     the round trip to a real push service."""
 
-    def __init__(self, vapid_public_key: str | None = None, subject: str | None = None,
-                 decrypt: bool = True, delay: float = 0):
+    def __init__(
+        self,
+        vapid_public_key: str | None = None,
+        subject: str | None = None,
+        decrypt: bool = True,
+        delay: float = 0,
+    ):
         self.vapid_public_key = vapid_public_key
         self.subject = subject
         self.decrypt = decrypt
@@ -96,8 +105,13 @@ class PushEndpoint:
     def device(self, name: str | None = None, status: int = 201) -> Device:
         """A new subscription, with its own key pair and auth secret."""
         name = name or b64url(os.urandom(12))
-        created = Device(name, f"{self.base}/push/{name}",
-                         ec.generate_private_key(ec.SECP256R1()), os.urandom(16), status)
+        created = Device(
+            name,
+            f"{self.base}/push/{name}",
+            ec.generate_private_key(ec.SECP256R1()),
+            os.urandom(16),
+            status,
+        )
         self.devices[name] = created
         return created
 
@@ -114,10 +128,16 @@ class PushEndpoint:
             assert key == self.vapid_public_key, "k is not the server's key"
         claims = jwt.decode(token, options={"verify_signature": False})
         if self.decrypt:
-            public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(),
-                                                                  b64url_decode(key))
-            claims = jwt.decode(token, public, algorithms=["ES256"], audience=self.base,
-                                options={"require": ["aud", "exp", "sub"]})
+            public = ec.EllipticCurvePublicKey.from_encoded_point(
+                ec.SECP256R1(), b64url_decode(key)
+            )
+            claims = jwt.decode(
+                token,
+                public,
+                algorithms=["ES256"],
+                audience=self.base,
+                options={"require": ["aud", "exp", "sub"]},
+            )
             assert time.time() < claims["exp"] <= time.time() + 24 * 3600, claims
             if self.subject is not None:
                 assert claims["sub"] == self.subject, claims
@@ -132,13 +152,22 @@ class PushEndpoint:
         claims, key = self._check(device, headers)
         text = ""
         if self.decrypt:
-            text = http_ece.decrypt(body, private_key=device.private_key,
-                                    auth_secret=device.auth, version="aes128gcm").decode()
+            text = http_ece.decrypt(
+                body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm"
+            ).decode()
         ttl = headers.get("TTL")
         with self.lock:
-            self.received.append(Received(name, int(ttl) if ttl is not None else None,
-                                          headers.get("Topic"), headers.get("Urgency"),
-                                          claims, key, text))
+            self.received.append(
+                Received(
+                    name,
+                    int(ttl) if ttl is not None else None,
+                    headers.get("Topic"),
+                    headers.get("Urgency"),
+                    claims,
+                    key,
+                    text,
+                )
+            )
         return device.status, device.headers
 
     def _handler(self):
@@ -152,8 +181,9 @@ class PushEndpoint:
                 with endpoint.lock:
                     endpoint.requests += 1
                 try:
-                    status, extra = endpoint._receive(self.path.rsplit("/", 1)[-1],
-                                                      self.headers, body)
+                    status, extra = endpoint._receive(
+                        self.path.rsplit("/", 1)[-1], self.headers, body
+                    )
                 except Exception as error:  # the test reads endpoint.errors
                     with endpoint.lock:
                         endpoint.errors.append(f"{type(error).__name__}: {error}")

@@ -11,28 +11,34 @@ from tests.conftest import PASSWORD
 
 def test_login_returns_tokens_and_user(client, make_user):
     user = make_user("admin")
-    response = client.post("/api/auth/login", json={"email": user.email.upper(),
-                                                    "password": PASSWORD})
+    response = client.post(
+        "/api/auth/login", json={"email": user.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.json["user"]["role"] == "admin"
     assert response.json["access_token"] and response.json["refresh_token"]
 
 
-@pytest.mark.parametrize("email, password", [
-    ("inconnu@test.example", PASSWORD), (None, "Mauvais-mot-2!")])
+@pytest.mark.parametrize(
+    "email, password", [("inconnu@test.example", PASSWORD), (None, "Mauvais-mot-2!")]
+)
 def test_bad_credentials_get_one_french_message(client, make_user, email, password):
     user = make_user("admin")
-    response = client.post("/api/auth/login", json={"email": email or user.email,
-                                                    "password": password})
+    response = client.post(
+        "/api/auth/login", json={"email": email or user.email, "password": password}
+    )
     assert response.status_code == 401
     assert response.json["message"] == "Adresse e-mail ou mot de passe incorrect."
 
 
 def test_account_locked_after_three_failures_even_with_the_right_password(client, make_user):
     user = make_user("admin")
-    codes = [client.post("/api/auth/login", json={"email": user.email,
-                                                  "password": "Faux-mot-de-passe1"}).status_code
-             for _ in range(3)]
+    codes = [
+        client.post(
+            "/api/auth/login", json={"email": user.email, "password": "Faux-mot-de-passe1"}
+        ).status_code
+        for _ in range(3)
+    ]
     assert codes == [401, 401, 429]
     response = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
@@ -41,27 +47,34 @@ def test_account_locked_after_three_failures_even_with_the_right_password(client
 
 def test_lock_ends_after_its_delay(app, client, make_user):
     from server.extensions import db
+
     user = make_user("admin")
     user.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert client.post("/api/auth/login", json={"email": user.email,
-                                                "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 def test_not_activated_account_cannot_log_in(client, make_user):
     user = make_user("conseiller", activated=False)
-    assert client.post("/api/auth/login", json={"email": user.email,
-                                                "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).status_code
+        == 401
+    )
 
 
 def test_refresh_gives_a_new_access_token(client, make_user):
     user = make_user("admin")
     tokens = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).json
-    refreshed = client.post("/api/auth/refresh",
-                            headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    refreshed = client.post(
+        "/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+    )
     assert refreshed.status_code == 200
-    me = client.get("/api/auth/me",
-                    headers={"Authorization": f"Bearer {refreshed.json['access_token']}"})
+    me = client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {refreshed.json['access_token']}"}
+    )
     assert me.json["email"] == user.email
 
 
@@ -74,11 +87,19 @@ def test_logout_revokes_access_and_refresh_tokens(client, make_user):
     user = make_user("admin")
     tokens = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).json
     access = {"Authorization": f"Bearer {tokens['access_token']}"}
-    assert client.post("/api/auth/logout", headers=access,
-                       json={"refresh_token": tokens["refresh_token"]}).status_code == 200
+    assert (
+        client.post(
+            "/api/auth/logout", headers=access, json={"refresh_token": tokens["refresh_token"]}
+        ).status_code
+        == 200
+    )
     assert client.get("/api/auth/me", headers=access).status_code == 401
-    assert client.post("/api/auth/refresh", headers={
-        "Authorization": f"Bearer {tokens['refresh_token']}"}).status_code == 401
+    assert (
+        client.post(
+            "/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+        ).status_code
+        == 401
+    )
 
 
 def test_token_lifetimes(app):
@@ -86,9 +107,17 @@ def test_token_lifetimes(app):
     assert app.config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(days=30)
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("Abcdefghij1!", True), ("Abcdefghi1!", False), ("abcdefghij1!", False),
-    ("ABCDEFGHIJ1!", False), ("Abcdefghijk!", False), ("Abcdefghijk1", False)])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("Abcdefghij1!", True),
+        ("Abcdefghi1!", False),
+        ("abcdefghij1!", False),
+        ("ABCDEFGHIJ1!", False),
+        ("Abcdefghijk!", False),
+        ("Abcdefghijk1", False),
+    ],
+)
 def test_password_policy(password, ok):
     assert (password_problem(password) is None) is ok
 

@@ -14,14 +14,54 @@ MODULE = ROOT / "pwa" / "js" / "communes-index.js"
 DATA = ROOT / "pwa" / "data" / "communes.json"
 BUILD = ROOT / "pwa" / "tools" / "build-communes.mjs"
 TRICKY_NAMES = [
-    "Saint-Étienne", "SAINT  ETIENNE", "st-étien", "Sainte-Marie-aux-Mines", "Sainteny",
-    "L'Haÿ-les-Roses", "Œuilly", "Châlons-en-Champagne", "Évry-Courcouronnes",
-    "Le Mont-Saint-Michel", "Les Trois-Îlets", "Saint-Denis (La Réunion)", "1er arrondissement",
-    "ﬁnistère", "Ｐａｒｉｓ", "İzmir", "Straße", "Øster", "½ lieue", "x² ǅ Ⅻ", "\tsaint\nsainte ",
-    "", "  -- ", "constructor", "__proto__ toString", "Saint-Saint", "SAINTE-SAINT-st",
+    "Saint-Étienne",
+    "SAINT  ETIENNE",
+    "st-étien",
+    "Sainte-Marie-aux-Mines",
+    "Sainteny",
+    "L'Haÿ-les-Roses",
+    "Œuilly",
+    "Châlons-en-Champagne",
+    "Évry-Courcouronnes",
+    "Le Mont-Saint-Michel",
+    "Les Trois-Îlets",
+    "Saint-Denis (La Réunion)",
+    "1er arrondissement",
+    "ﬁnistère",
+    "Ｐａｒｉｓ",
+    "İzmir",
+    "Straße",
+    "Øster",
+    "½ lieue",
+    "x² ǅ Ⅻ",
+    "\tsaint\nsainte ",
+    "",
+    "  -- ",
+    "constructor",
+    "__proto__ toString",
+    "Saint-Saint",
+    "SAINTE-SAINT-st",
 ]
-QUERIES = ["st etienne", "saint", "sain", "Sainte-M", "saint e", "42230", "villeurb", "ajacc",
-           "Saint-Étienne", "l'hay", "69", "97", "2a", "paris", "sainte m", "x", "", "   "]
+QUERIES = [
+    "st etienne",
+    "saint",
+    "sain",
+    "Sainte-M",
+    "saint e",
+    "42230",
+    "villeurb",
+    "ajacc",
+    "Saint-Étienne",
+    "l'hay",
+    "69",
+    "97",
+    "2a",
+    "paris",
+    "sainte m",
+    "x",
+    "",
+    "   ",
+]
 HARNESS = """
 import { readFileSync } from 'node:fs';
 import { buildIndex, normalize, searchCommunes } from './communes-index.mjs';
@@ -48,33 +88,53 @@ def js(tmp_path_factory):
     shutil.copy(MODULE, folder / "communes-index.mjs")
     (folder / "harness.mjs").write_text(HARNESS)
     question = json.dumps({"names": TRICKY_NAMES, "queries": QUERIES, "data": str(DATA)})
-    run = subprocess.run([node, str(folder / "harness.mjs")], input=question, text=True,
-                         capture_output=True, check=True, timeout=60)
+    run = subprocess.run(
+        [node, str(folder / "harness.mjs")],
+        input=question,
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
     return json.loads(run.stdout)
 
 
 def test_js_normalize_gives_the_servers_keys_for_tricky_names(js):
     assert dict(zip(TRICKY_NAMES, js["names"], strict=True)) == {
-        name: territoires.normalize(name) for name in TRICKY_NAMES}
+        name: territoires.normalize(name) for name in TRICKY_NAMES
+    }
 
 
 def test_js_normalize_gives_the_servers_key_of_every_commune(js):
     assert len(js["communes"]) > 34_000
     assert [key for _, key in js["communes"]] == [
-        territoires.normalize(nom) for nom, _ in js["communes"]]
+        territoires.normalize(nom) for nom, _ in js["communes"]
+    ]
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_js_search_gives_the_servers_results(app, js, query):
-    expected = [{"code": commune.code, "nom": commune.nom, "code_postal": code_postal,
-                 "departement_code": commune.departement_code}
-                for commune, code_postal in territoires.search_communes(query)]
+    expected = [
+        {
+            "code": commune.code,
+            "nom": commune.nom,
+            "code_postal": code_postal,
+            "departement_code": commune.departement_code,
+        }
+        for commune, code_postal in territoires.search_communes(query)
+    ]
     assert js["searches"][QUERIES.index(query)] == expected
 
 
 def test_search_of_a_shared_postal_code_lists_each_commune(js):
     found = js["searches"][QUERIES.index("42230")]
     assert [(c["nom"], c["departement_code"]) for c in found] == [
-        ("Saint-Étienne", "42"), ("Roche-la-Molière", "42")]
+        ("Saint-Étienne", "42"),
+        ("Roche-la-Molière", "42"),
+    ]
     assert js["searches"][QUERIES.index("ajacc")][0] == {
-        "code": "2A004", "nom": "Ajaccio", "code_postal": "20000", "departement_code": "2A"}
+        "code": "2A004",
+        "nom": "Ajaccio",
+        "code_postal": "20000",
+        "departement_code": "2A",
+    }

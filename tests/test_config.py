@@ -8,22 +8,36 @@ from server.config import database_url
 
 @pytest.mark.parametrize("secret", [None, "", "dev", "short-secret"])
 def test_production_refuses_missing_or_weak_secret(secret):
-    config = {"APP_ENV": "production", "SECRET_KEY": secret, "JWT_SECRET_KEY": "j" * 40,
-              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secret,
+        "JWT_SECRET_KEY": "j" * 40,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 
 
 def test_production_refuses_missing_database_url():
-    config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
-              "SQLALCHEMY_DATABASE_URI": None}
+    config = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "JWT_SECRET_KEY": "j" * 40,
+        "SQLALCHEMY_DATABASE_URI": None,
+    }
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app(config)
 
 
 def test_production_starts_with_strong_secrets():
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": "s" * 40,
-                      "JWT_SECRET_KEY": "j" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "s" * 40,
+            "JWT_SECRET_KEY": "j" * 40,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
     assert app.config["SECRET_KEY"] == "s" * 40
 
 
@@ -35,10 +49,13 @@ def test_development_generates_and_keeps_secrets(tmp_path, monkeypatch):
     assert first.config["JWT_SECRET_KEY"] == second.config["JWT_SECRET_KEY"]
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:///x.db", "sqlite:///x.db"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
 def test_database_url_uses_psycopg3(given, expected):
     assert database_url(given) == expected

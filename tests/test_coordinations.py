@@ -18,17 +18,38 @@ def rapport(**changes) -> dict:
     """A valid coordination CRA: one event, one partnership, two accompaniments."""
     payload = {
         "date": "2026-11-20",
-        "evenements": [{"nom": "Fête du numérique", "organisateurs": ["commune", "ma-structure"],
-                        "type": "grand-public", "date": "2026-11-14"}],
-        "partenariats": [{"nom": "CAF du Rhône", "type_structure": "etat",
-                          "natures": ["parcours-usager", "rendez-vous-elu"]}],
+        "evenements": [
+            {
+                "nom": "Fête du numérique",
+                "organisateurs": ["commune", "ma-structure"],
+                "type": "grand-public",
+                "date": "2026-11-14",
+            }
+        ],
+        "partenariats": [
+            {
+                "nom": "CAF du Rhône",
+                "type_structure": "etat",
+                "natures": ["parcours-usager", "rendez-vous-elu"],
+            }
+        ],
         "accompagnements": [
-            {"type": "structure", "type_structure": "association",
-             "nom_structure": "Les Connectés", "problematiques": ["outils"],
-             "actions": ["visite", "ressources"]},
-            {"type": "mediateur", "nom_mediateur": "Alex Martin",
-             "type_structure": "commune", "nom_structure": "Mairie de Vénissieux",
-             "problematiques": ["cra", "formation"], "actions": ["entretien"]}],
+            {
+                "type": "structure",
+                "type_structure": "association",
+                "nom_structure": "Les Connectés",
+                "problematiques": ["outils"],
+                "actions": ["visite", "ressources"],
+            },
+            {
+                "type": "mediateur",
+                "nom_mediateur": "Alex Martin",
+                "type_structure": "commune",
+                "nom_structure": "Mairie de Vénissieux",
+                "problematiques": ["cra", "formation"],
+                "actions": ["entretien"],
+            },
+        ],
         "communication_heures": 2.5,
     }
     payload.update(changes)
@@ -54,10 +75,12 @@ def push(client, login, coordinateur):
     headers = login(coordinateur)
 
     def send(*operations):
-        response = client.post("/api/sync/push", json={"operations": list(operations)},
-                               headers=headers)
+        response = client.post(
+            "/api/sync/push", json={"operations": list(operations)}, headers=headers
+        )
         assert response.status_code == 200, response.json
         return response.json["results"]
+
     send.headers = headers
     return send
 
@@ -72,8 +95,7 @@ def test_a_coordination_cra_syncs_once_whatever_the_network_does(push, client):
     replay = push(create)  # the answer was lost: the app sends it again
     assert statuses(replay) == ["duplicate"]
     assert replay[0]["cra"]["objet"] == "cra_coordination"
-    edit = update_op(create["cra_id"], base=create["op_id"],
-                     cra=rapport(communication_heures=4))
+    edit = update_op(create["cra_id"], base=create["op_id"], cra=rapport(communication_heures=4))
     edit["objet"] = "cra_coordination"
     assert statuses(push(create, edit)) == ["duplicate", "applied"]
     db.session.expire_all()
@@ -93,27 +115,60 @@ def test_cras_and_coordination_cras_share_a_batch_and_the_pull_sequence(push, cl
     assert "objet" not in results[0]["cra"]
     pulled = client.get("/api/sync/pull", headers=push.headers, query_string={"limit": 2}).json
     assert [c.get("objet", "cra") for c in pulled["changes"]] == ["cra", "cra_coordination"]
-    rest = client.get("/api/sync/pull", headers=push.headers,
-                      query_string={"cursor": pulled["cursor"]}).json
+    rest = client.get(
+        "/api/sync/pull", headers=push.headers, query_string={"cursor": pulled["cursor"]}
+    ).json
     assert [c.get("objet", "cra") for c in rest["changes"]] == ["cra"] and not rest["more"]
     # the daily totals count CRAs only
     assert db.session.scalar(select(func.sum(cra_stat_jour.c.cras))) == 2
     assert cumuls.ecarts() == []
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"date": "2099-01-01"}, "date", "La date ne peut pas être dans le futur."),
-    ({"communication_heures": 2.25}, "communication_heures", "par demi-heure"),
-    ({"communication_heures": 61}, "communication_heures", "entre 0 et 60"),
-    ({"evenements": [{"nom": "X", "organisateurs": [], "type": "gala",
-                      "date": "2026-11-14"}]}, "evenements", None),
-    ({"accompagnements": [{"type": "mediateur", "type_structure": "commune",
-                           "nom_structure": "Mairie", "problematiques": ["cra"],
-                           "actions": ["entretien"]}]}, "accompagnements", None),
-    ({"partenariats": [{"nom": "CAF", "type_structure": "etat", "natures": ["subvention",
-                                                                          "subvention"]}]},
-     "partenariats", None),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"date": "2099-01-01"}, "date", "La date ne peut pas être dans le futur."),
+        ({"communication_heures": 2.25}, "communication_heures", "par demi-heure"),
+        ({"communication_heures": 61}, "communication_heures", "entre 0 et 60"),
+        (
+            {
+                "evenements": [
+                    {"nom": "X", "organisateurs": [], "type": "gala", "date": "2026-11-14"}
+                ]
+            },
+            "evenements",
+            None,
+        ),
+        (
+            {
+                "accompagnements": [
+                    {
+                        "type": "mediateur",
+                        "type_structure": "commune",
+                        "nom_structure": "Mairie",
+                        "problematiques": ["cra"],
+                        "actions": ["entretien"],
+                    }
+                ]
+            },
+            "accompagnements",
+            None,
+        ),
+        (
+            {
+                "partenariats": [
+                    {
+                        "nom": "CAF",
+                        "type_structure": "etat",
+                        "natures": ["subvention", "subvention"],
+                    }
+                ]
+            },
+            "partenariats",
+            None,
+        ),
+    ],
+)
 def test_invalid_reports_are_rejected_with_french_field_errors(push, changes, field, message):
     result = push(coordination_op(rapport(**changes)))[0]
     assert result["status"] == "rejected" and field in result["errors"]
@@ -122,17 +177,28 @@ def test_invalid_reports_are_rejected_with_french_field_errors(push, changes, fi
 
 
 def test_field_errors_point_at_the_item(push):
-    result = push(coordination_op(rapport(evenements=[
-        rapport()["evenements"][0], {"nom": "X", "organisateurs": [], "type": "gala",
-                                     "date": "2099-11-14"}])))[0]
+    result = push(
+        coordination_op(
+            rapport(
+                evenements=[
+                    rapport()["evenements"][0],
+                    {"nom": "X", "organisateurs": [], "type": "gala", "date": "2099-11-14"},
+                ]
+            )
+        )
+    )[0]
     errors = result["errors"]["evenements"]["1"]
     assert errors["nom"] == ["Nom de l'événement : entre 2 et 200 caractères."]
     assert errors["organisateurs"] == ["Cochez au moins un choix."]
     assert "Type d'événement inconnu(e)" in errors["type"][0]
-    mediateur = push(coordination_op(rapport(accompagnements=[
-        {**rapport()["accompagnements"][1], "nom_mediateur": None}])))[0]
+    mediateur = push(
+        coordination_op(
+            rapport(accompagnements=[{**rapport()["accompagnements"][1], "nom_mediateur": None}])
+        )
+    )[0]
     assert mediateur["errors"]["accompagnements"]["0"]["nom_mediateur"] == [
-        "Indiquez le nom du médiateur ou de la médiatrice."]
+        "Indiquez le nom du médiateur ou de la médiatrice."
+    ]
 
 
 def test_an_empty_report_says_nothing_to_add(push):
@@ -142,10 +208,12 @@ def test_an_empty_report_says_nothing_to_add(push):
 
 def test_only_coordinators_file_coordination_cras(client, login, make_user, lyon):
     headers = login(make_user("conseiller", structure=lyon))
-    response = client.post("/api/sync/push", headers=headers,
-                           json={"operations": [coordination_op()]})
-    assert response.json["results"][0]["errors"] == {"objet": [
-        "Seuls les conseillers coordinateurs saisissent un CRA de coordination."]}
+    response = client.post(
+        "/api/sync/push", headers=headers, json={"operations": [coordination_op()]}
+    )
+    assert response.json["results"][0]["errors"] == {
+        "objet": ["Seuls les conseillers coordinateurs saisissent un CRA de coordination."]
+    }
 
 
 def test_the_list_shows_own_reports_only(push, client, login, make_user, lyon):
@@ -153,32 +221,64 @@ def test_the_list_shows_own_reports_only(push, client, login, make_user, lyon):
     other = login(make_user("coordinateur", structure=lyon))
     client.post("/api/sync/push", headers=other, json={"operations": [coordination_op()]})
     mine = client.get("/api/coordinations", headers=push.headers).json
-    assert mine["total"] == 2 and [r["date"] for r in mine["items"]] == ["2026-11-20",
-                                                                        "2026-11-02"]
+    assert mine["total"] == 2 and [r["date"] for r in mine["items"]] == ["2026-11-20", "2026-11-02"]
     one = mine["items"][0]["id"]
     assert client.get(f"/api/coordinations/{one}", headers=push.headers).status_code == 200
     assert client.get(f"/api/coordinations/{one}", headers=other).status_code == 404
-    assert client.get(f"/api/coordinations/{uuid.uuid4()}",
-                      headers=push.headers).status_code == 404
+    assert client.get(f"/api/coordinations/{uuid.uuid4()}", headers=push.headers).status_code == 404
 
 
 def test_national_counts_on_a_fixture(push, client, login, make_user, lyon):
-    push(coordination_op(),
-         coordination_op(rapport(
-             date="2026-11-25", communication_heures=1,
-             evenements=[{"nom": "Webinaire", "organisateurs": ["etat"], "type": "national",
-                          "date": "2026-11-21"},
-                         {"nom": "Forum", "organisateurs": ["region"], "type": "grand-public",
-                          "date": "2026-11-22"}],
-             partenariats=[], accompagnements=[rapport()["accompagnements"][0]])),
-         coordination_op(rapport(date="2025-01-10", communication_heures=10)))
+    push(
+        coordination_op(),
+        coordination_op(
+            rapport(
+                date="2026-11-25",
+                communication_heures=1,
+                evenements=[
+                    {
+                        "nom": "Webinaire",
+                        "organisateurs": ["etat"],
+                        "type": "national",
+                        "date": "2026-11-21",
+                    },
+                    {
+                        "nom": "Forum",
+                        "organisateurs": ["region"],
+                        "type": "grand-public",
+                        "date": "2026-11-22",
+                    },
+                ],
+                partenariats=[],
+                accompagnements=[rapport()["accompagnements"][0]],
+            )
+        ),
+        coordination_op(rapport(date="2025-01-10", communication_heures=10)),
+    )
     second = login(make_user("coordinateur", structure=lyon))
-    client.post("/api/sync/push", headers=second, json={"operations": [coordination_op(
-        rapport(date="2026-11-03", communication_heures=0, evenements=[], partenariats=[],
-                accompagnements=[]))]})
+    client.post(
+        "/api/sync/push",
+        headers=second,
+        json={
+            "operations": [
+                coordination_op(
+                    rapport(
+                        date="2026-11-03",
+                        communication_heures=0,
+                        evenements=[],
+                        partenariats=[],
+                        accompagnements=[],
+                    )
+                )
+            ]
+        },
+    )
     admin = login(make_user("admin"))
-    response = client.get("/api/coordinations/national", headers=admin,
-                          query_string={"du": "2026-11-01", "au": "2026-11-30"})
+    response = client.get(
+        "/api/coordinations/national",
+        headers=admin,
+        query_string={"du": "2026-11-01", "au": "2026-11-30"},
+    )
     counts = response.json
 
     def by_key(lines):
@@ -186,20 +286,32 @@ def test_national_counts_on_a_fixture(push, client, login, make_user, lyon):
 
     assert (counts["cras"], counts["coordinateurs"], counts["evenements"]) == (3, 2, 3)
     assert by_key(counts["evenements_par_type"]) == {
-        "grand-public": 2, "national": 1, "inclusion-numerique": 0, "nec-local": 0,
-        "autre": 0}
+        "grand-public": 2,
+        "national": 1,
+        "inclusion-numerique": 0,
+        "nec-local": 0,
+        "autre": 0,
+    }
     assert counts["partenariats"] == 1
     assert by_key(counts["partenariats_par_nature"])["rendez-vous-elu"] == 1
     assert (counts["structures_accompagnees"], counts["mediateurs_accompagnes"]) == (2, 1)
     assert counts["communication_heures_moyenne"] == 1.2  # (2.5 + 1 + 0) / 3
-    csv_text = client.get("/api/coordinations/national/export.csv", headers=admin,
-                          query_string={"du": "2026-11-01", "au": "2026-11-30"}
-                          ).data.decode("utf-8-sig")
+    csv_text = client.get(
+        "/api/coordinations/national/export.csv",
+        headers=admin,
+        query_string={"du": "2026-11-01", "au": "2026-11-30"},
+    ).data.decode("utf-8-sig")
     assert "Événements : Grand public;2" in csv_text
     assert "Temps moyen dédié à la communication (heures par semaine);1,2" in csv_text
-    workbook = load_workbook(io.BytesIO(client.get(
-        "/api/coordinations/national/export.xlsx", headers=admin,
-        query_string={"du": "2026-11-01", "au": "2026-11-30"}).data))
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(
+                "/api/coordinations/national/export.xlsx",
+                headers=admin,
+                query_string={"du": "2026-11-01", "au": "2026-11-30"},
+            ).data
+        )
+    )
     rows = list(workbook["CRA"].iter_rows(values_only=True))
     assert len(rows) == 4 and "Fête du numérique (Grand public, 14/11/2026" in rows[2][4]
     assert client.get("/api/coordinations/national", headers=push.headers).status_code == 403
@@ -207,7 +319,10 @@ def test_national_counts_on_a_fixture(push, client, login, make_user, lyon):
 
 def test_an_empty_period_counts_zeros(client, login, make_user):
     admin = login(make_user("admin"))
-    counts = client.get("/api/coordinations/national", headers=admin,
-                        query_string={"du": "2021-01-01", "au": "2021-01-31"}).json
+    counts = client.get(
+        "/api/coordinations/national",
+        headers=admin,
+        query_string={"du": "2021-01-01", "au": "2021-01-31"},
+    ).json
     assert counts["cras"] == 0 and counts["communication_heures_moyenne"] == 0.0
     assert date.fromisoformat(counts["du"]) == date(2021, 1, 1)

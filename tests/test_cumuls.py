@@ -27,10 +27,12 @@ def push(client, login, conseiller):
     headers = login(conseiller)
 
     def send(*operations):
-        response = client.post("/api/sync/push", json={"operations": list(operations)},
-                               headers=headers)
+        response = client.post(
+            "/api/sync/push", json={"operations": list(operations)}, headers=headers
+        )
         assert response.status_code == 200, response.json
         return [result["status"] for result in response.json["results"]]
+
     return send
 
 
@@ -41,18 +43,31 @@ def stored_days() -> int:
 
 def test_creates_edits_deletes_and_replays_keep_the_totals_equal_to_the_cras(push):
     first, second = create_op(atelier_payload(date="2026-10-05")), create_op()
-    third = create_op(cra_payload(
-        date="2026-10-05", suivi={"individuel": 0, "atelier": 0, "redirection": 1},
-        organismes=[{"nom": "Maison du Vélo", "nombre": 1}]))
+    third = create_op(
+        cra_payload(
+            date="2026-10-05",
+            suivi={"individuel": 0, "atelier": 0, "redirection": 1},
+            organismes=[{"nom": "Maison du Vélo", "nombre": 1}],
+        )
+    )
     assert push(first, second, third) == ["applied"] * 3
     assert cumuls.ecarts() == []
     # replays and a duplicate create change nothing
     assert push(first, second, third) == ["duplicate"] * 3
     assert cumuls.ecarts() == []
     # an edit moving a CRA to another day, theme, duration and organisme
-    edit = update_op(first["cra_id"], base=first["op_id"], cra=atelier_payload(
-        date="2026-10-07", themes=["budget"], sous_themes={}, duree="0-30",
-        duree_minutes=None, organismes=[{"nom": "CAF", "nombre": 2}]))
+    edit = update_op(
+        first["cra_id"],
+        base=first["op_id"],
+        cra=atelier_payload(
+            date="2026-10-07",
+            themes=["budget"],
+            sous_themes={},
+            duree="0-30",
+            duree_minutes=None,
+            organismes=[{"nom": "CAF", "nombre": 2}],
+        ),
+    )
     delete = delete_op(second["cra_id"], base=second["op_id"])
     stale = update_op(third["cra_id"], base=first["op_id"])  # conflict: changes nothing
     invalid = create_op(atelier_payload(nb_recurrents=9))  # rejected
@@ -69,20 +84,29 @@ def test_creates_edits_deletes_and_replays_keep_the_totals_equal_to_the_cras(pus
 
 
 def test_an_edit_that_changes_the_employer_moves_the_cra_between_departements(
-        push, conseiller, make_structure):
+    push, conseiller, make_structure
+):
     saint_etienne = make_structure("Mairie de Saint-Étienne", "42218", "42000")
     record = conseiller.conseiller
     record.emplois[0].date_debut = date(2024, 1, 1)
-    db.session.add(Emploi(conseiller_id=record.id, structure_id=saint_etienne.id,
-                          date_debut=date(2021, 1, 4), date_fin=date(2023, 12, 31)))
+    db.session.add(
+        Emploi(
+            conseiller_id=record.id,
+            structure_id=saint_etienne.id,
+            date_debut=date(2021, 1, 4),
+            date_fin=date(2023, 12, 31),
+        )
+    )
     db.session.commit()
     create = create_op(cra_payload(date="2026-10-05"))
     push(create)
-    assert push(update_op(create["cra_id"], base=create["op_id"],
-                          cra=cra_payload(date="2023-06-01"))) == ["applied"]
+    assert push(
+        update_op(create["cra_id"], base=create["op_id"], cra=cra_payload(date="2023-06-01"))
+    ) == ["applied"]
     assert cumuls.ecarts() == []
-    rows = db.session.execute(select(cra_stat_jour.c.jour, cra_stat_jour.c.departement_code,
-                                     cra_stat_jour.c.cras)).all()
+    rows = db.session.execute(
+        select(cra_stat_jour.c.jour, cra_stat_jour.c.departement_code, cra_stat_jour.c.cras)
+    ).all()
     assert rows == [(date(2023, 6, 1), "42", 1)]
 
 
@@ -104,11 +128,11 @@ def test_ecarts_sees_a_tampered_total_and_recalculer_repairs_it(push, runner):
 
 def test_a_cra_without_structure_counts_nationally_only(client, login, make_user):
     headers = login(make_user("conseiller", structure=None))
-    response = client.post("/api/sync/push", json={"operations": [create_op()]},
-                           headers=headers)
+    response = client.post("/api/sync/push", json={"operations": [create_op()]}, headers=headers)
     assert response.json["results"][0]["status"] == "applied"
-    assert db.session.execute(select(cra_stat_jour.c.departement_code,
-                                     cra_stat_jour.c.region_code)).all() == [("", "")]
+    assert db.session.execute(
+        select(cra_stat_jour.c.departement_code, cra_stat_jour.c.region_code)
+    ).all() == [("", "")]
     assert cumuls.ecarts() == []
 
 
@@ -123,16 +147,20 @@ def test_concurrent_batches_of_one_departement_keep_exact_totals(app, login, mak
 
     def fire(index):
         client = app.test_client()
-        order = days[index % len(days):] + days[:index % len(days)]
+        order = days[index % len(days) :] + days[: index % len(days)]
         creates = [create_op(cra_payload(date=day)) for day in order]
         creates.append(create_op(atelier_payload(date=order[0])))
-        edit = update_op(creates[0]["cra_id"], base=creates[0]["op_id"],
-                         cra=cra_payload(date=order[-1], themes=["budget"]))
+        edit = update_op(
+            creates[0]["cra_id"],
+            base=creates[0]["op_id"],
+            cra=cra_payload(date=order[-1], themes=["budget"]),
+        )
         delete = delete_op(creates[1]["cra_id"], base=creates[1]["op_id"])
         barrier.wait()
         for batch in ([*creates, edit, delete], creates):  # the second is a replay
-            response = client.post("/api/sync/push", json={"operations": batch},
-                                   headers=headers[index])
+            response = client.post(
+                "/api/sync/push", json={"operations": batch}, headers=headers[index]
+            )
             if response.status_code != 200:
                 failures.append(response.json)
 

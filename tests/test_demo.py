@@ -34,30 +34,46 @@ STAMPS = ("id", "head", "version", "deleted", "received_at", "updated_at")
 
 
 def snapshot():
-    structures = [(s.nom, s.siret, s.code_commune, s.dotation)
-                  for s in db.session.scalars(select(Structure).order_by(Structure.id))]
-    conseillers = [(c.prenom, c.nom, c.email_pro, c.date_recrutement, c.certifie, c.active,
-                    c.sync_seq)
-                   for c in db.session.scalars(select(Conseiller).order_by(Conseiller.id))]
+    structures = [
+        (s.nom, s.siret, s.code_commune, s.dotation)
+        for s in db.session.scalars(select(Structure).order_by(Structure.id))
+    ]
+    conseillers = [
+        (c.prenom, c.nom, c.email_pro, c.date_recrutement, c.certifie, c.active, c.sync_seq)
+        for c in db.session.scalars(select(Conseiller).order_by(Conseiller.id))
+    ]
     # Ids of people and lieux come from sequences: compare them by e-mail and name.
     lieux = db.session.execute(
-        select(Conseiller.email_pro, LieuActivite.nom, LieuActivite.code_postal,
-               LieuActivite.type_acces, LieuActivite.principal)
+        select(
+            Conseiller.email_pro,
+            LieuActivite.nom,
+            LieuActivite.code_postal,
+            LieuActivite.type_acces,
+            LieuActivite.principal,
+        )
         .join(Conseiller, LieuActivite.conseiller_id == Conseiller.id)
-        .order_by(LieuActivite.id)).all()
+        .order_by(LieuActivite.id)
+    ).all()
     content = [getattr(Cra, name) for name in CONTENT_COLUMNS if name != "lieu_activite_id"]
     cras = db.session.execute(
-        select(Cra.id, Cra.head, Cra.seq, Cra.received_at, Conseiller.email_pro,
-               LieuActivite.nom, *content)
+        select(
+            Cra.id,
+            Cra.head,
+            Cra.seq,
+            Cra.received_at,
+            Conseiller.email_pro,
+            LieuActivite.nom,
+            *content,
+        )
         .join(Conseiller, Cra.conseiller_id == Conseiller.id)
         .outerjoin(LieuActivite, Cra.lieu_activite_id == LieuActivite.id)
-        .order_by(Conseiller.email_pro, Cra.seq)).all()
+        .order_by(Conseiller.email_pro, Cra.seq)
+    ).all()
     return structures, conseillers, lieux, cras
 
 
 def clear():
-    for model in (CraOperation, Cra, CraCoordination, Document, LieuActivite, Coordination,
-                  User):
+    for model in (CraOperation, Cra, CraCoordination, Document, LieuActivite, Coordination, User):
         db.session.execute(model.__table__.delete())
     db.session.execute(Conseiller.emplois.property.mapper.local_table.delete())
     db.session.execute(Conseiller.__table__.delete())
@@ -101,8 +117,9 @@ def test_each_conseiller_has_one_principal_lieu_in_their_departement(app):
     demo.seed(PASSWORD, cras=0)
     schema = LieuActiviteSchema()
     for conseiller in db.session.scalars(select(Conseiller)):
-        lieux = db.session.scalars(select(LieuActivite).where(
-            LieuActivite.conseiller_id == conseiller.id)).all()
+        lieux = db.session.scalars(
+            select(LieuActivite).where(LieuActivite.conseiller_id == conseiller.id)
+        ).all()
         assert 1 <= len(lieux) <= 3
         assert [lieu.principal for lieu in lieux].count(True) == 1
         for lieu in lieux:
@@ -131,9 +148,11 @@ def test_seeded_cras_pass_the_cra_schema(app):
         assert cra.structure_id == conseiller.structure_at(cra.date)
         assert cra.version == 1 and cra.received_at.date() == cra.date
         assert cra.updated_at == cra.received_at and cra.deleted_at is None
-    operations = db.session.execute(select(CraOperation.op_id, CraOperation.cra_id,
-                                           CraOperation.type)
-                                    .where(CraOperation.cra_id.in_(select(Cra.id)))).all()
+    operations = db.session.execute(
+        select(CraOperation.op_id, CraOperation.cra_id, CraOperation.type).where(
+            CraOperation.cra_id.in_(select(Cra.id))
+        )
+    ).all()
     assert sorted(operations) == sorted((cra.head, cra.id, "create") for cra in cras)
 
 
@@ -145,9 +164,16 @@ def test_cras_option_creates_exactly_that_many(runner, total):
     assert count(CraOperation) == total + count(CraCoordination)
     for conseiller in db.session.scalars(select(Conseiller)):
         # CRAs and coordination reports share the conseiller's one change sequence
-        seqs = sorted([*db.session.scalars(select(Cra.seq).where(
-            Cra.conseiller_id == conseiller.id)), *db.session.scalars(select(
-                CraCoordination.seq).where(CraCoordination.conseiller_id == conseiller.id))])
+        seqs = sorted(
+            [
+                *db.session.scalars(select(Cra.seq).where(Cra.conseiller_id == conseiller.id)),
+                *db.session.scalars(
+                    select(CraCoordination.seq).where(
+                        CraCoordination.conseiller_id == conseiller.id
+                    )
+                ),
+            ]
+        )
         assert seqs == list(range(1, len(seqs) + 1)) and conseiller.sync_seq == len(seqs)
         assert conseiller.active or not seqs
 
@@ -160,9 +186,17 @@ def test_cras_option_refuses_a_negative_number(runner):
 def test_demo_cras_look_like_the_field(app):
     demo.seed(PASSWORD)
     assert count(Cra) == demo.CRAS_PER_CONSEILLER * len(activated_conseillers())
-    rows = db.session.execute(select(Cra.activite, Cra.nb_participants, Cra.nb_recurrents,
-                                     Cra.canal, Cra.themes, Cra.sous_themes,
-                                     Cra.organismes)).all()
+    rows = db.session.execute(
+        select(
+            Cra.activite,
+            Cra.nb_participants,
+            Cra.nb_recurrents,
+            Cra.canal,
+            Cra.themes,
+            Cra.sous_themes,
+            Cra.organismes,
+        )
+    ).all()
     activites = Counter(row.activite for row in rows)
     assert 0.7 <= (activites["individuel"] + activites["ponctuel"]) / len(rows) <= 0.9
     assert activites["individuel"] > activites["ponctuel"] > activites["collectif"]
@@ -172,8 +206,13 @@ def test_demo_cras_look_like_the_field(app):
     assert Counter(row.canal for row in rows).most_common(1)[0][0] == "rattachement"
     themes = Counter(theme for row in rows for theme in row.themes)
     assert {theme for theme, _ in themes.most_common(6)} == {
-        "courriel", "demarche en ligne", "equipement informatique", "internet", "vocabulaire",
-        "securite"}
+        "courriel",
+        "demarche en ligne",
+        "equipement informatique",
+        "internet",
+        "vocabulaire",
+        "securite",
+    }
     assert {len(row.themes) for row in rows} == {1, 2, 3}
     assert any(row.sous_themes.get("sante") == ["espace-sante"] for row in rows)
     organismes = {o["nom"] for row in rows for o in row.organismes}
@@ -196,19 +235,25 @@ def test_demo_conseiller_pulls_and_edits_their_seeded_cras(client):
     response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
     conseiller_id = db.session.scalar(select(User).where(User.email == email)).conseiller_id
-    stored = db.session.scalars(select(Cra).where(Cra.conseiller_id == conseiller_id)
-                                .order_by(Cra.seq)).all()
+    stored = db.session.scalars(
+        select(Cra).where(Cra.conseiller_id == conseiller_id).order_by(Cra.seq)
+    ).all()
     changes = pull_everything(client, headers)
     assert stored and [c["id"] for c in changes] == [str(cra.id) for cra in stored]
     assert all(c["version"] == 1 and not c["deleted"] for c in changes)
     first = changes[0]
     content = {k: v for k, v in first.items() if k not in STAMPS}
     replay = {"op_id": first["head"], "type": "create", "cra_id": first["id"], "cra": content}
-    edit = {"op_id": "6f1c7a8e-2d1b-4c55-9a43-2f3b1d0c9e71", "type": "update",
-            "cra_id": first["id"], "base": first["head"],
-            "cra": {**content, "annotation": "Dossier retraite"}}
-    results = client.post("/api/sync/push", json={"operations": [replay, edit]},
-                          headers=headers).json["results"]
+    edit = {
+        "op_id": "6f1c7a8e-2d1b-4c55-9a43-2f3b1d0c9e71",
+        "type": "update",
+        "cra_id": first["id"],
+        "base": first["head"],
+        "cra": {**content, "annotation": "Dossier retraite"},
+    }
+    results = client.post(
+        "/api/sync/push", json={"operations": [replay, edit]}, headers=headers
+    ).json["results"]
     assert [r["status"] for r in results] == ["duplicate", "applied"]
     assert results[1]["cra"]["version"] == 2
     assert pull_everything(client, headers)[-1]["annotation"] == "Dossier retraite"
@@ -226,12 +271,12 @@ def test_demo_logins_work_and_see_the_demo_conseiller(runner, client, role):
     assert "Démo créée" in runner.invoke(args=["demo", "seed"]).output
     assert "déjà présentes" in runner.invoke(args=["demo", "seed", "--if-empty"]).output
     email = next(e for r, e in demo.DEMO_ACCOUNTS.items() if r.value == role)
-    response = client.post("/api/auth/login", json={"email": email,
-                                                    "password": PASSWORD})
+    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
-    conseiller = db.session.scalar(select(User).where(
-        User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])).conseiller_id
+    conseiller = db.session.scalar(
+        select(User).where(User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])
+    ).conseiller_id
     assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200
 
 
@@ -245,8 +290,9 @@ NATIONAL = 250  # small enough for a test, enough for every département and coo
 
 
 def test_national_population_covers_every_departement_by_population(runner):
-    output = runner.invoke(args=["demo", "seed", "--conseillers", str(NATIONAL),
-                                 "--cras", "2000"]).output
+    output = runner.invoke(
+        args=["demo", "seed", "--conseillers", str(NATIONAL), "--cras", "2000"]
+    ).output
     assert f"{NATIONAL} conseillers" in output and "2000 CRA" in output
     structures = db.session.scalars(select(Structure)).all()
     conseillers = db.session.scalars(select(Conseiller)).all()
@@ -258,8 +304,9 @@ def test_national_population_covers_every_departement_by_population(runner):
     assert all(1 <= staff[s.id] <= s.dotation for s in structures)
     assert max(staff.values()) >= demo.LARGE_MIN  # a large employer, not only small ones
     assert 0.6 < sum(c.active for c in conseillers) / NATIONAL < 1
-    teams = db.session.execute(select(Coordination.coordinateur_id,
-                                      Coordination.conseiller_id)).all()
+    teams = db.session.execute(
+        select(Coordination.coordinateur_id, Coordination.conseiller_id)
+    ).all()
     departement = {c.id: c.structure.departement_code for c in conseillers}
     assert len({coordinateur for coordinateur, _ in teams}) >= 3
     assert all(departement[a] == departement[b] for a, b in teams)
@@ -287,8 +334,9 @@ def test_national_demo_logins_see_the_demo_conseiller(client, role):
     email = next(e for r, e in demo.DEMO_ACCOUNTS.items() if r.value == role)
     response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
-    conseiller = db.session.scalar(select(User).where(
-        User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])).conseiller_id
+    conseiller = db.session.scalar(
+        select(User).where(User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])
+    ).conseiller_id
     assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200
 
 
@@ -299,8 +347,7 @@ def test_demo_coordination_reports_are_valid_and_synced(app):
     schema = CraCoordinationSchema(today=DAY)
     for report in reports:
         wire = {k: v for k, v in schema.dump(report).items() if k not in (*STAMPS, "objet")}
-        assert schema.load(wire) == {name: getattr(report, name)
-                                     for name in COORDINATION_CONTENT}
+        assert schema.load(wire) == {name: getattr(report, name) for name in COORDINATION_CONTENT}
         assert db.session.get(CraOperation, report.head).cra_id == report.id
         assert report.seq <= db.session.get(Conseiller, report.conseiller_id).sync_seq
 
@@ -309,8 +356,10 @@ def test_demo_library_is_searchable_with_one_proposal(app):
     demo.seed(PASSWORD, 3, cras=0, today=DAY)
     admin = db.session.scalar(select(User).where(User.email == demo.DEMO_ACCOUNTS[Role.ADMIN]))
     found = ressourcerie.liste(admin, {"q": "whatsapp"})["items"]
-    assert {d.titre for d in found} == {"Envoyer des photos avec WhatsApp",
-                                        "Faire un appel vidéo en famille"}
+    assert {d.titre for d in found} == {
+        "Envoyer des photos avec WhatsApp",
+        "Faire un appel vidéo en famille",
+    }
     statuts = [d.statut for d in db.session.scalars(select(Document))]
     assert statuts.count("propose") == 1 and statuts.count("publie") == 13
     body = b"".join(ressourcerie.fichier(admin, found[0].id)["body"])

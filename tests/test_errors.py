@@ -30,8 +30,10 @@ def test_validation_error_lists_fields_in_french(client):
 
 
 def test_unknown_field_is_refused(client):
-    body = assert_envelope(client.post("/api/auth/login", json={
-        "email": "a@b.fr", "password": "x", "admin": True}), 422)
+    body = assert_envelope(
+        client.post("/api/auth/login", json={"email": "a@b.fr", "password": "x", "admin": True}),
+        422,
+    )
     assert body["errors"]["admin"] == ["Champ inconnu."]
 
 
@@ -41,8 +43,9 @@ def test_body_that_is_not_json_is_415(client):
 
 def test_oversized_body_is_413(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1000
-    body = assert_envelope(client.post("/api/auth/login", data="x" * 5000,
-                                       content_type="application/json"), 413)
+    body = assert_envelope(
+        client.post("/api/auth/login", data="x" * 5000, content_type="application/json"), 413
+    )
     assert "volumineuse" in body["message"]
 
 
@@ -57,18 +60,23 @@ def test_unexpected_exception_is_a_500_in_the_same_shape(app):
     assert "boom" not in body["message"]
 
 
-@pytest.mark.parametrize("headers, message_part", [
-    ({}, "Authentification requise"),
-    ({"Authorization": "Bearer pas-un-jeton"}, "invalide"),
-])
+@pytest.mark.parametrize(
+    "headers, message_part",
+    [
+        ({}, "Authentification requise"),
+        ({"Authorization": "Bearer pas-un-jeton"}, "invalide"),
+    ],
+)
 def test_jwt_errors_are_french(client, headers, message_part):
-    assert message_part in assert_envelope(client.get("/api/auth/me", headers=headers),
-                                           401)["message"]
+    assert (
+        message_part in assert_envelope(client.get("/api/auth/me", headers=headers), 401)["message"]
+    )
 
 
 def test_expired_token_says_session_expired(app, client, make_user):
     user = make_user("admin")
     token = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=-1))
-    body = assert_envelope(client.get("/api/auth/me",
-                                      headers={"Authorization": f"Bearer {token}"}), 401)
+    body = assert_envelope(
+        client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}), 401
+    )
     assert body["message"].startswith("Session expirée")

@@ -31,10 +31,19 @@ def headers(login, conseiller):
 @pytest.fixture
 def filled(client, headers, conseiller):
     """Indicators of a few CRAs, free-text organisme and Mon espace santé included."""
-    response = client.post("/api/sync/push", headers=headers, json={"operations": [
-        create_op(cra_payload(date="2026-10-02")),
-        create_op(cra_payload(date="2026-10-05", themes=["budget", "courriel"], duree="0-30")),
-        create_op(atelier_payload(date="2026-11-03"))]})
+    response = client.post(
+        "/api/sync/push",
+        headers=headers,
+        json={
+            "operations": [
+                create_op(cra_payload(date="2026-10-02")),
+                create_op(
+                    cra_payload(date="2026-10-05", themes=["budget", "courriel"], duree="0-30")
+                ),
+                create_op(atelier_payload(date="2026-11-03")),
+            ]
+        },
+    )
     assert {r["status"] for r in response.json["results"]} == {"applied"}
     return indicateurs(mine(conseiller), Periode(date(2026, 9, 1), date(2026, 11, 15)))
 
@@ -76,7 +85,8 @@ def test_theme_chart_shows_mon_espace_sante(filled):
 def test_alternative_gives_the_numbers_in_french(filled):
     assert graphiques.alternative("temps", filled) == (
         "Temps en accompagnement (heures). Atelier collectif : 1,5 h ; "
-        "Accompagnement individuel : 1,5 h ; Demande ponctuelle : 0 h")
+        "Accompagnement individuel : 1,5 h ; Demande ponctuelle : 0 h"
+    )
     assert "octobre 2026 : 2" in graphiques.alternative("evolution", filled)
 
 
@@ -90,24 +100,29 @@ def test_unknown_chart_is_a_404(app):
 URL = "/api/statistiques/conseiller/graphiques/{}?du=2026-09-01&au=2026-11-15"
 
 
-@pytest.mark.parametrize("nom, extension, mimetype", [
-    ("themes", "svg", "image/svg+xml"), ("evolution", "png", "image/png")])
-def test_chart_endpoint_answers_with_an_etag_then_304(client, headers, filled, nom, extension,
-                                                       mimetype):
+@pytest.mark.parametrize(
+    "nom, extension, mimetype",
+    [("themes", "svg", "image/svg+xml"), ("evolution", "png", "image/png")],
+)
+def test_chart_endpoint_answers_with_an_etag_then_304(
+    client, headers, filled, nom, extension, mimetype
+):
     response = client.get(URL.format(f"{nom}.{extension}"), headers=headers)
     assert response.status_code == 200 and response.mimetype == mimetype
     etag = response.headers["ETag"]
     assert etag and "private" in response.headers["Cache-Control"]
     assert response.data == graphiques.render(nom, filled, extension)
-    again = client.get(URL.format(f"{nom}.{extension}"),
-                       headers={**headers, "If-None-Match": etag})
+    again = client.get(URL.format(f"{nom}.{extension}"), headers={**headers, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
 
 
 def test_chart_changes_when_a_cra_is_added(client, headers, filled):
     etag = client.get(URL.format("canaux.svg"), headers=headers).headers["ETag"]
-    client.post("/api/sync/push", headers=headers, json={"operations": [
-        create_op(cra_payload(date="2026-10-07", canal="domicile"))]})
+    client.post(
+        "/api/sync/push",
+        headers=headers,
+        json={"operations": [create_op(cra_payload(date="2026-10-07", canal="domicile"))]},
+    )
     response = client.get(URL.format("canaux.svg"), headers={**headers, "If-None-Match": etag})
     assert response.status_code == 200 and response.headers["ETag"] != etag
 
@@ -134,6 +149,8 @@ def test_chart_refuses_a_structure_account(client, login, make_user, make_struct
 
 
 def test_chart_checks_the_period(client, headers):
-    response = client.get("/api/statistiques/conseiller/graphiques/themes.svg"
-                          "?du=2026-11-30&au=2026-11-01", headers=headers)
+    response = client.get(
+        "/api/statistiques/conseiller/graphiques/themes.svg?du=2026-11-30&au=2026-11-01",
+        headers=headers,
+    )
     assert response.status_code == 422

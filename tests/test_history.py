@@ -15,8 +15,7 @@ def headers(login, make_user, make_structure):
 
 
 def push(client, headers, *operations):
-    response = client.post("/api/sync/push", json={"operations": list(operations)},
-                           headers=headers)
+    response = client.post("/api/sync/push", json={"operations": list(operations)}, headers=headers)
     assert all(r["status"] == "applied" for r in response.json["results"]), response.json
     return operations
 
@@ -28,8 +27,11 @@ def history(client, headers, **query):
 
 
 def test_pages_of_30_with_the_total(client, headers):
-    push(client, headers, *[create_op(cra_payload(date=f"2026-10-{day:02d}"))
-                            for day in range(1, 31)])
+    push(
+        client,
+        headers,
+        *[create_op(cra_payload(date=f"2026-10-{day:02d}")) for day in range(1, 31)],
+    )
     push(client, headers, *[create_op(cra_payload(date="2026-09-01")) for _ in range(5)])
     first, second = history(client, headers), history(client, headers, page=2)
     assert first["total"] == 35 and len(first["items"]) == 30 and len(second["items"]) == 5
@@ -38,18 +40,25 @@ def test_pages_of_30_with_the_total(client, headers):
 
 
 def test_filters(client, headers):
-    push(client, headers,
-         create_op(cra_payload(date="2026-03-10", themes=["budget"])),
-         create_op(atelier_payload(date="2026-04-10", canal="domicile", code_postal="42000",
-                                   code_commune="42218")),
-         create_op(cra_payload(date="2026-05-10", activite="ponctuel")))
+    push(
+        client,
+        headers,
+        create_op(cra_payload(date="2026-03-10", themes=["budget"])),
+        create_op(
+            atelier_payload(
+                date="2026-04-10", canal="domicile", code_postal="42000", code_commune="42218"
+            )
+        ),
+        create_op(cra_payload(date="2026-05-10", activite="ponctuel")),
+    )
     assert history(client, headers, theme="budget")["total"] == 1
     assert history(client, headers, theme="sante")["total"] == 1
     assert history(client, headers, canal="domicile")["total"] == 1
     assert history(client, headers, activite="ponctuel")["total"] == 1
     assert history(client, headers, du="2026-04-01", au="2026-05-10")["total"] == 2
     assert history(client, headers, code_postal="42000")["items"][0]["nom_commune"] == (
-        "Saint-Étienne")
+        "Saint-Étienne"
+    )
     assert history(client, headers, code_commune="69123")["total"] == 2
 
 
@@ -77,8 +86,9 @@ def test_only_own_cras(client, headers, login, make_user, make_structure):
     assert client.get(f"/api/cras/{create['cra_id']}", headers=other).status_code == 404
 
 
-@pytest.mark.parametrize("query", [{"theme": "plage"}, {"page": "0"}, {"du": "hier"},
-                                   {"tri": "nom"}, {"page": "x"}])
+@pytest.mark.parametrize(
+    "query", [{"theme": "plage"}, {"page": "0"}, {"du": "hier"}, {"tri": "nom"}, {"page": "x"}]
+)
 def test_bad_filters_are_french_422(client, headers, query):
     response = client.get("/api/cras", query_string=query, headers=headers)
     assert response.status_code == 422 and response.json["errors"]

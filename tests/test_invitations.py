@@ -40,8 +40,7 @@ def invite(client, headers, **body):
 
 
 def test_admin_invites_and_sees_the_link_without_smtp(client, make_user, login):
-    response = invite(client, login(make_user("admin")), email="Nouveau@Test.example",
-                      role="admin")
+    response = invite(client, login(make_user("admin")), email="Nouveau@Test.example", role="admin")
     assert response.status_code == 201
     assert response.json["email_sent"] is False
     assert response.json["link"].startswith("http://testserver/invitation/")
@@ -53,9 +52,13 @@ def test_invitation_link_activates_once(client, make_user, make_structure, login
     conseiller = make_user("conseiller", structure=structure, activated=False)
     db.session.delete(db.session.get(User, conseiller.id))
     db.session.commit()
-    response = invite(client, login(make_user("structure", structure=structure)),
-                      email="cnfs@test.example", role="conseiller",
-                      conseiller_id=conseiller.conseiller_id)
+    response = invite(
+        client,
+        login(make_user("structure", structure=structure)),
+        email="cnfs@test.example",
+        role="conseiller",
+        conseiller_id=conseiller.conseiller_id,
+    )
     token = response.json["link"].rsplit("/", 1)[1]
     assert client.get(f"/api/invitations/{token}").json == {"email": "cnfs@test.example"}
     weak = client.post(f"/api/invitations/{token}", json={"password": "court"})
@@ -66,16 +69,24 @@ def test_invitation_link_activates_once(client, make_user, make_structure, login
     assert user.active and user.conseiller.active
     again = client.post(f"/api/invitations/{token}", json={"password": "Un-Bon-Mot2passe"})
     assert again.status_code == 404
-    assert client.post("/api/auth/login", json={"email": "cnfs@test.example",
-                                                "password": "Un-Bon-Mot2passe"}).status_code == 200
+    assert (
+        client.post(
+            "/api/auth/login", json={"email": "cnfs@test.example", "password": "Un-Bon-Mot2passe"}
+        ).status_code
+        == 200
+    )
 
 
-def test_invitation_is_emailed_when_smtp_is_configured(app, client, make_user, login,
-                                                      smtp_server):
+def test_invitation_is_emailed_when_smtp_is_configured(app, client, make_user, login, smtp_server):
     inbox, port = smtp_server
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
-    response = invite(client, login(make_user("admin")), email="prefet@test.example",
-                      role="prefet", departement_code="69")
+    response = invite(
+        client,
+        login(make_user("admin")),
+        email="prefet@test.example",
+        role="prefet",
+        departement_code="69",
+    )
     assert response.status_code == 201
     assert response.json["email_sent"] is True and response.json["link"] is None
     assert inbox.received.wait(5)
@@ -84,20 +95,26 @@ def test_invitation_is_emailed_when_smtp_is_configured(app, client, make_user, l
     assert "http://testserver/invitation/" in content
 
 
-def test_structure_cannot_invite_another_structures_conseiller(client, make_user,
-                                                              make_structure, login):
+def test_structure_cannot_invite_another_structures_conseiller(
+    client, make_user, make_structure, login
+):
     mine, other = make_structure("A"), make_structure("B", "13055", "13001")
     stranger = make_user("conseiller", structure=other)
-    response = invite(client, login(make_user("structure", structure=mine)),
-                      email="x@test.example", role="coordinateur",
-                      conseiller_id=stranger.conseiller_id)
+    response = invite(
+        client,
+        login(make_user("structure", structure=mine)),
+        email="x@test.example",
+        role="coordinateur",
+        conseiller_id=stranger.conseiller_id,
+    )
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("role", ["conseiller", "coordinateur", "prefet"])
 def test_only_admin_and_structure_invite(client, make_user, make_structure, login, role):
-    user = make_user(role, structure=make_structure(), **(
-        {"departement_code": "69"} if role == "prefet" else {}))
+    user = make_user(
+        role, structure=make_structure(), **({"departement_code": "69"} if role == "prefet" else {})
+    )
     assert invite(client, login(user), email="x@test.example", role="admin").status_code == 403
 
 
@@ -110,8 +127,12 @@ def test_invitation_needs_the_right_links(client, make_user, login):
     headers = login(make_user("admin"))
     response = invite(client, headers, email="x@test.example", role="prefet")
     assert response.status_code == 422 and "departement_code" in response.json["errors"]
-    assert invite(client, headers, email="x@test.example", role="structure",
-                  structure_id=999).status_code == 422
+    assert (
+        invite(
+            client, headers, email="x@test.example", role="structure", structure_id=999
+        ).status_code
+        == 422
+    )
 
 
 def test_email_already_used_is_409(client, make_user, login):

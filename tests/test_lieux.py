@@ -6,8 +6,14 @@ from server.extensions import db
 from server.models import LieuActivite
 from tests.cra_payloads import cra_payload, create_op
 
-LIEU = {"nom": "Médiathèque Lumière", "adresse": "2 rue Verte", "code_postal": "69100",
-        "code_commune": "69266", "type_acces": ["libre", "rdv"], "horaires": "Lun-Ven 9h-17h"}
+LIEU = {
+    "nom": "Médiathèque Lumière",
+    "adresse": "2 rue Verte",
+    "code_postal": "69100",
+    "code_commune": "69266",
+    "type_acces": ["libre", "rdv"],
+    "horaires": "Lun-Ven 9h-17h",
+}
 
 
 @pytest.fixture
@@ -29,8 +35,10 @@ def test_one_principal_at_a_time(client, headers):
     first = add(client, headers).json
     second = add(client, headers, nom="Mairie", principal=True).json
     items = client.get("/api/lieux", headers=headers).json["items"]
-    assert [(i["id"], i["principal"]) for i in items] == [(second["id"], True),
-                                                         (first["id"], False)]
+    assert [(i["id"], i["principal"]) for i in items] == [
+        (second["id"], True),
+        (first["id"], False),
+    ]
 
 
 def test_at_most_a_principal_and_fifteen_others(client, headers):
@@ -40,10 +48,17 @@ def test_at_most_a_principal_and_fifteen_others(client, headers):
     assert refused.status_code == 422 and "15 autres" in refused.json["message"]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"code_postal": "42000"}, "code_postal"), ({"code_commune": "99999"}, "code_commune"),
-    ({"type_acces": ["gratuit"]}, "type_acces"), ({"nom": ""}, "nom"),
-    ({"siret": "123"}, "siret"), ({"site_web": "pas une url"}, "site_web")])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"code_postal": "42000"}, "code_postal"),
+        ({"code_commune": "99999"}, "code_commune"),
+        ({"type_acces": ["gratuit"]}, "type_acces"),
+        ({"nom": ""}, "nom"),
+        ({"siret": "123"}, "siret"),
+        ({"site_web": "pas une url"}, "site_web"),
+    ],
+)
 def test_invalid_lieu_is_refused_on_its_field(client, headers, changes, field):
     response = add(client, headers, **changes)
     assert response.status_code == 422 and field in response.json["errors"]
@@ -51,8 +66,9 @@ def test_invalid_lieu_is_refused_on_its_field(client, headers, changes, field):
 
 def test_edit_and_delete(client, headers):
     lieu = add(client, headers).json
-    edited = client.put(f"/api/lieux/{lieu['id']}", json={**LIEU, "nom": "Nouveau nom"},
-                        headers=headers)
+    edited = client.put(
+        f"/api/lieux/{lieu['id']}", json={**LIEU, "nom": "Nouveau nom"}, headers=headers
+    )
     assert edited.json["nom"] == "Nouveau nom"
     assert client.delete(f"/api/lieux/{lieu['id']}", headers=headers).status_code == 204
     assert client.get("/api/lieux", headers=headers).json["items"] == []
@@ -73,8 +89,9 @@ def test_lieu_used_by_a_cra_is_archived_not_deleted(client, headers):
     assert refused.json["results"][0]["errors"]["lieu_activite_id"]
 
 
-def test_lieux_of_another_conseiller_are_invisible(client, headers, login, make_user,
-                                                   make_structure):
+def test_lieux_of_another_conseiller_are_invisible(
+    client, headers, login, make_user, make_structure
+):
     lieu = add(client, headers).json
     other = login(make_user("conseiller", structure=make_structure("B", "13055", "13001")))
     assert client.put(f"/api/lieux/{lieu['id']}", json=LIEU, headers=other).status_code == 404

@@ -25,9 +25,12 @@ SPEC = create_app(base_config("sqlite://")).test_client().get("/api/openapi.json
 OPERATIONS = [(path, method) for path, item in SPEC["paths"].items() for method in item]
 ENVELOPE = {"code", "status", "message", "errors"}
 # FUZZ_FACTOR=20 for a deeper hunt on one's own machine; 50 examples per operation otherwise.
-FUZZ = settings(max_examples=50 * int(os.environ.get("FUZZ_FACTOR", "1")), deadline=None,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=50 * int(os.environ.get("FUZZ_FACTOR", "1")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def resolve(node: dict) -> dict:
@@ -60,6 +63,7 @@ def _operations():
 
 # --- the description ---------------------------------------------------------------------------
 
+
 def test_description_is_served_without_login_and_built_once(client, monkeypatch):
     builds = []
     monkeypatch.setattr(openapi, "build_spec", lambda app: builds.append(app) or SPEC)
@@ -90,9 +94,12 @@ def test_description_is_well_formed_openapi_3():
 
 
 def test_every_api_route_is_described(app):
-    routes = {(re.sub(r"<(?:[^>:]+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (re.sub(r"<(?:[^>:]+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes == set(OPERATIONS)
 
 
@@ -107,11 +114,14 @@ def test_errors_share_the_envelope_schema():
                 assert schema == {"$ref": "#/components/schemas/Error"}, (path, code)
 
 
-@pytest.mark.parametrize("path, method, token", [
-    ("/api/sync/push", "post", "access_token"),
-    ("/api/auth/refresh", "post", "refresh_token"),
-    ("/api/auth/login", "post", None),
-])
+@pytest.mark.parametrize(
+    "path, method, token",
+    [
+        ("/api/sync/push", "post", "access_token"),
+        ("/api/auth/refresh", "post", "refresh_token"),
+        ("/api/auth/login", "post", None),
+    ],
+)
 def test_security_follows_the_guard(path, method, token):
     operation = SPEC["paths"][path][method]
     assert operation.get("security", [{}]) == ([{token: []}] if token else [{}])
@@ -122,18 +132,47 @@ def test_schemas_describe_the_cra_rules():
     assert {"date", "canal", "activite", "themes"} <= set(cra["required"])
     assert cra["properties"]["id"]["readOnly"] is True
     assert cra["properties"]["nb_participants"]["maximum"] == 100
-    push = resolve(SPEC["paths"]["/api/sync/push"]["post"]["requestBody"]["content"]
-                   ["application/json"]["schema"])
+    push = resolve(
+        SPEC["paths"]["/api/sync/push"]["post"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ]
+    )
     assert push["properties"]["operations"]["maxItems"] == 200
 
 
 # --- the fuzz ----------------------------------------------------------------------------------
 
-NASTY_STRINGS = st.sampled_from([
-    "", " ", "\x00", "a\x00b", "\ud800", "\udfff", "\ufffd", "\uffff", "é" * 300, "x" * 5000,
-    "null", "0", "-1", "1e999", "NaN", "2026-02-30", "69123", "%", "_", "\\", "'; --",
-    "<script>", "../..", "ﬁ", "İ", "🙂", "0" * 40,
-])
+NASTY_STRINGS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "a\x00b",
+        "\ud800",
+        "\udfff",
+        "\ufffd",
+        "\uffff",
+        "é" * 300,
+        "x" * 5000,
+        "null",
+        "0",
+        "-1",
+        "1e999",
+        "NaN",
+        "2026-02-30",
+        "69123",
+        "%",
+        "_",
+        "\\",
+        "'; --",
+        "<script>",
+        "../..",
+        "ﬁ",
+        "İ",
+        "🙂",
+        "0" * 40,
+    ]
+)
 TEXT = st.one_of(st.text(st.characters(exclude_categories=()), max_size=30), NASTY_STRINGS)
 
 
@@ -146,15 +185,17 @@ def encodable(text: str) -> bool:
     return True
 
 
-URL_TEXT = st.one_of(st.text(st.characters(codec="utf-8"), max_size=30),
-                     NASTY_STRINGS.filter(encodable))
-NUMBERS = st.one_of(st.integers(), st.sampled_from([2**31, 2**63, -(2**63) - 1, 10**40]),
-                    st.floats())
+URL_TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30), NASTY_STRINGS.filter(encodable)
+)
+NUMBERS = st.one_of(
+    st.integers(), st.sampled_from([2**31, 2**63, -(2**63) - 1, 10**40]), st.floats()
+)
 JUNK = st.recursive(
     st.one_of(st.none(), st.booleans(), NUMBERS, TEXT),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children,
-                                                                       max_size=4),
-    max_leaves=8)
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=8,
+)
 
 
 def from_schema(node: dict, junk=JUNK) -> st.SearchStrategy:
@@ -176,8 +217,9 @@ def _fitting(node: dict, junk) -> st.SearchStrategy:
         values = from_schema(node.get("additionalProperties") or {}, junk)
         return st.dictionaries(st.text(max_size=20), values, max_size=4)
     if kind == "array":
-        return st.lists(from_schema(node.get("items", {}), junk),
-                        max_size=min(node.get("maxItems", 4), 4))
+        return st.lists(
+            from_schema(node.get("items", {}), junk), max_size=min(node.get("maxItems", 4), 4)
+        )
     if kind == "integer":
         return st.integers(node.get("minimum"), node.get("maximum"))
     if kind == "number":
@@ -191,25 +233,36 @@ def _fitting(node: dict, junk) -> st.SearchStrategy:
 
 def _string(node: dict) -> st.SearchStrategy:
     long_email = st.integers(250, 400).map(lambda n: "a" * n + "@example.org")
-    formats = {"date": st.dates().map(date.isoformat), "uuid": st.uuids().map(str),
-               "email": st.emails() | long_email,
-               "date-time": st.datetimes().map(lambda d: d.isoformat())}
+    formats = {
+        "date": st.dates().map(date.isoformat),
+        "uuid": st.uuids().map(str),
+        "email": st.emails() | long_email,
+        "date-time": st.datetimes().map(lambda d: d.isoformat()),
+    }
     if node.get("format") in formats:
         return formats[node["format"]]
     if "pattern" in node:
         return st.from_regex(node["pattern"], fullmatch=True)
-    return st.text(min_size=node.get("minLength", 0),
-                   max_size=min(node.get("maxLength", 40), 40)) | NASTY_STRINGS
+    return (
+        st.text(min_size=node.get("minLength", 0), max_size=min(node.get("maxLength", 40), 40))
+        | NASTY_STRINGS
+    )
 
 
 def _object(node: dict, junk) -> st.SearchStrategy:
-    properties = {name: from_schema(schema, junk) for name, schema in node["properties"].items()
-                  if not schema.get("readOnly")}
+    properties = {
+        name: from_schema(schema, junk)
+        for name, schema in node["properties"].items()
+        if not schema.get("readOnly")
+    }
     required = set(node.get("required", []))
     return st.fixed_dictionaries(
         {name: value for name, value in properties.items() if name in required},
-        optional={**{name: value for name, value in properties.items() if name not in required},
-                  "champ_inconnu": junk})
+        optional={
+            **{name: value for name, value in properties.items() if name not in required},
+            "champ_inconnu": junk,
+        },
+    )
 
 
 def mutated(seed, schema: dict) -> st.SearchStrategy:
@@ -218,31 +271,49 @@ def mutated(seed, schema: dict) -> st.SearchStrategy:
     schema = resolve(schema)
     options = [st.just(seed), from_schema(schema)]
     if isinstance(seed, dict) and seed:
-        properties = {name: schema for name, schema in schema.get("properties", {}).items()
-                      if not schema.get("readOnly")}
+        properties = {
+            name: schema
+            for name, schema in schema.get("properties", {}).items()
+            if not schema.get("readOnly")
+        }
         keys = st.sampled_from(sorted(set(seed)))
         deeper = st.sampled_from(sorted(set(seed) | set(properties))).flatmap(
             lambda key: mutated(seed.get(key), properties.get(key, {})).map(
-                lambda value: {**seed, key: value}))
-        options += [deeper, deeper, deeper, keys.map(
-            lambda key: {k: v for k, v in seed.items() if k != key})]
+                lambda value: {**seed, key: value}
+            )
+        )
+        options += [
+            deeper,
+            deeper,
+            deeper,
+            keys.map(lambda key: {k: v for k, v in seed.items() if k != key}),
+        ]
     if isinstance(seed, list) and seed:
-        deeper = st.integers(0, len(seed) - 1).flatmap(lambda i: mutated(
-            seed[i], schema.get("items", {})).map(lambda value: [*seed[:i], value, *seed[i + 1:]]))
+        deeper = st.integers(0, len(seed) - 1).flatmap(
+            lambda i: mutated(seed[i], schema.get("items", {})).map(
+                lambda value: [*seed[:i], value, *seed[i + 1 :]]
+            )
+        )
         options += [deeper, deeper, deeper]
     return st.one_of(options)
 
 
-RAW_BODIES = st.sampled_from([
-    (b"", "application/json"), (b"\xff\xfe{", "application/json"),
-    (b'{"a":', "application/json"), (b"[" * 100_000, "application/json"),
-    (b"NaN", "application/json"), (b"email=x", "application/x-www-form-urlencoded"),
-    (b"{}", "text/plain"),
-])
+RAW_BODIES = st.sampled_from(
+    [
+        (b"", "application/json"),
+        (b"\xff\xfe{", "application/json"),
+        (b'{"a":', "application/json"),
+        (b"[" * 100_000, "application/json"),
+        (b"NaN", "application/json"),
+        (b"email=x", "application/x-www-form-urlencoded"),
+        (b"{}", "text/plain"),
+    ]
+)
 
 
 def multipart(fields: dict, file: bytes | None) -> tuple[bytes, str]:
     """A multipart/form-data body: the fields as text, and maybe a file part."""
+
     def text(value) -> str:  # a multipart body carries bytes: lone surrogates cannot travel
         value = value if isinstance(value, str) else json.dumps(value)
         return value.encode("utf-8", "replace").decode()
@@ -260,22 +331,27 @@ def multipart_bodies(draw, schema: dict) -> tuple[bytes, str]:
     return multipart(fields if isinstance(fields, dict) else {"titre": fields}, draw(FILES))
 
 
-FILES = st.one_of(st.none(), st.binary(max_size=300), st.just(b"%PDF-1.4\n%%EOF\n"),
-                  st.binary(max_size=200).map(lambda b: b"%PDF-1.7\n" + b + b"\n%%EOF"))
+FILES = st.one_of(
+    st.none(),
+    st.binary(max_size=300),
+    st.just(b"%PDF-1.4\n%%EOF\n"),
+    st.binary(max_size=200).map(lambda b: b"%PDF-1.7\n" + b + b"\n%%EOF"),
+)
 
 
 def bodies(operation: dict, seeds: st.SearchStrategy | None) -> st.SearchStrategy:
     """(bytes, content type) for an operation with a body: fitting, junk, broken."""
     content = operation["requestBody"]["content"]
     if "multipart/form-data" in content:
-        return st.one_of(multipart_bodies(content["multipart/form-data"]["schema"]),
-                         RAW_BODIES,
-                         st.just((b"--x\r\nbroken", "multipart/form-data; boundary=x")))
+        return st.one_of(
+            multipart_bodies(content["multipart/form-data"]["schema"]),
+            RAW_BODIES,
+            st.just((b"--x\r\nbroken", "multipart/form-data; boundary=x")),
+        )
     schema = content["application/json"]["schema"]
     near_seeds = seeds.flatmap(lambda seed: mutated(seed, schema)) if seeds is not None else JUNK
     values = st.one_of(from_schema(schema), JUNK, near_seeds, near_seeds)
-    return st.one_of(values.map(lambda v: (json.dumps(v).encode(), "application/json")),
-                     RAW_BODIES)
+    return st.one_of(values.map(lambda v: (json.dumps(v).encode(), "application/json")), RAW_BODIES)
 
 
 @pytest.fixture
@@ -283,42 +359,68 @@ def fuzz_world(app, client, make_structure, make_user, login):
     """One user per role, logged in when first needed; ids of things that exist; valid bodies
     to mutate."""
     structure = make_structure()
-    users = {role.value: make_user(role.value, structure=structure,
-                                   **({"departement_code": "69"} if role is Role.PREFET else {}))
-             for role in Role}
+    users = {
+        role.value: make_user(
+            role.value,
+            structure=structure,
+            **({"departement_code": "69"} if role is Role.PREFET else {}),
+        )
+        for role in Role
+    }
     headers = {}
 
     def authorization(token: str, role: str) -> dict:
         if (token, role) not in headers:
-            headers[token, role] = login(users[role]) if token == "access_token" else {
-                "Authorization": f"Bearer {accounts.issue_tokens(users[role])['refresh_token']}"}
+            headers[token, role] = (
+                login(users[role])
+                if token == "access_token"
+                else {
+                    "Authorization": f"Bearer {accounts.issue_tokens(users[role])['refresh_token']}"
+                }
+            )
         return headers[token, role]
 
     def logged_out(role: str) -> None:
         headers.pop(("access_token", role), None)
 
-    lieu = {"nom": "Médiathèque", "code_postal": "69001", "code_commune": "69123",
-            "type_acces": ["libre"], "site_web": "https://example.org"}
+    lieu = {
+        "nom": "Médiathèque",
+        "code_postal": "69001",
+        "code_commune": "69123",
+        "type_acces": ["libre"],
+        "site_web": "https://example.org",
+    }
     lieu_id = lieux.create(users["conseiller"], LieuActiviteSchema().load(lieu)).id
-    lieux_seeds = st.sampled_from([lieu, {**lieu, "site_web": "https://example.org/" + "a" * 300},
-                                   {**lieu, "email": "a" * 250 + "@example.org"}])
+    lieux_seeds = st.sampled_from(
+        [
+            lieu,
+            {**lieu, "site_web": "https://example.org/" + "a" * 300},
+            {**lieu, "email": "a" * 250 + "@example.org"},
+        ]
+    )
     invitation = accounts.invite(users["admin"], "invitee@test.example", Role.ADMIN)
     return {
-        "authorization": authorization, "logged_out": logged_out,
+        "authorization": authorization,
+        "logged_out": logged_out,
         "ints": [structure.id, users["conseiller"].conseiller_id, lieu_id, 0],
         "strings": ["69123", "69001", "2A004", invitation["link"].rsplit("/", 1)[1]],
         "seeds": {
             # the fuzzed logins may lock this account, not the ones the requests use
-            "api.auth.login": st.just({"email": make_user("admin").email,
-                                       "password": "Mot-de-passe-1!"}),
+            "api.auth.login": st.just(
+                {"email": make_user("admin").email, "password": "Mot-de-passe-1!"}
+            ),
             "api.auth.logout": st.just({"refresh_token": None}),
-            "api.invitations.create": st.just({"email": "new@test.example", "role": "prefet",
-                                               "departement_code": "69"}),
+            "api.invitations.create": st.just(
+                {"email": "new@test.example", "role": "prefet", "departement_code": "69"}
+            ),
             "api.invitations.accept": st.just({"password": "Mot-de-passe-1!"}),
             "api.lieux.create": lieux_seeds,
             "api.lieux.edit": lieux_seeds,
-            "api.sync.push": st.builds(batch, st.dates(date.today(), date.today()),
-                                       st.lists(st.uuids().map(str), min_size=4, max_size=4)),
+            "api.sync.push": st.builds(
+                batch,
+                st.dates(date.today(), date.today()),
+                st.lists(st.uuids().map(str), min_size=4, max_size=4),
+            ),
         },
     }
 
@@ -326,25 +428,35 @@ def fuzz_world(app, client, make_structure, make_user, login):
 def batch(today: date, ids: list[str]) -> dict:
     """A create, update and delete of one new CRA: fresh ids, or they would be replays."""
     cra_id, create, update, delete = ids
-    return {"operations": [
-        {**create_op(cra_payload(date=today.isoformat()), cra_id=cra_id), "op_id": create},
-        {**update_op(cra_id, create, atelier_payload(date=today.isoformat())), "op_id": update},
-        {**delete_op(cra_id, update), "op_id": delete}]}
+    return {
+        "operations": [
+            {**create_op(cra_payload(date=today.isoformat()), cra_id=cra_id), "op_id": create},
+            {**update_op(cra_id, create, atelier_payload(date=today.isoformat())), "op_id": update},
+            {**delete_op(cra_id, update), "op_id": delete},
+        ]
+    }
 
 
 def path_value(parameter: dict, world: dict) -> st.SearchStrategy:
     schema = parameter["schema"]
     if schema.get("type") == "integer":
-        return st.one_of(st.sampled_from(world["ints"]), st.integers(min_value=0),
-                         st.sampled_from([2**31, 2**63, 10**30])).map(str)
+        return st.one_of(
+            st.sampled_from(world["ints"]),
+            st.integers(min_value=0),
+            st.sampled_from([2**31, 2**63, 10**30]),
+        ).map(str)
     if schema.get("format") == "uuid":
         return st.uuids().map(str)
     return st.one_of(st.sampled_from(world["strings"]), URL_TEXT.filter(bool))
 
 
 def query_value(parameter: dict) -> st.SearchStrategy:
-    fitting = _fitting(resolve(parameter["schema"]), URL_TEXT).filter(
-        lambda v: isinstance(v, str | int)).map(str).filter(encodable)
+    fitting = (
+        _fitting(resolve(parameter["schema"]), URL_TEXT)
+        .filter(lambda v: isinstance(v, str | int))
+        .map(str)
+        .filter(encodable)
+    )
     made = st.sampled_from(QUERY_SEEDS.get(parameter["name"], [""]))
     return st.one_of(fitting, URL_TEXT, NUMBERS.map(str), made)
 
@@ -360,11 +472,20 @@ def request_for(path: str, method: str, world: dict) -> st.SearchStrategy:
     path_values = {p["name"]: path_value(p, world) for p in parameters if p["in"] == "path"}
     query = st.fixed_dictionaries(
         {p["name"]: query_value(p) for p in parameters if p["in"] == "query" and p.get("required")},
-        optional={**{p["name"]: query_value(p) for p in parameters
-                     if p["in"] == "query" and not p.get("required")},
-                  "inconnu": URL_TEXT})
-    body = (bodies(operation, world["seeds"].get(operation["operationId"]))
-            if "requestBody" in operation else st.none())
+        optional={
+            **{
+                p["name"]: query_value(p)
+                for p in parameters
+                if p["in"] == "query" and not p.get("required")
+            },
+            "inconnu": URL_TEXT,
+        },
+    )
+    body = (
+        bodies(operation, world["seeds"].get(operation["operationId"]))
+        if "requestBody" in operation
+        else st.none()
+    )
     token = next(iter((operation.get("security") or [{}])[0]), None)
     every_role = [role.value for role in Role]  # now and then the wrong one: 403 paths too
     roles = st.sampled_from(operation.get("x-roles", every_role)) | st.sampled_from(every_role)
@@ -374,8 +495,14 @@ def request_for(path: str, method: str, world: dict) -> st.SearchStrategy:
         url = path
         for name, value in values.items():
             url = url.replace("{" + name + "}", quote(value, safe=""))
-        return {"method": method.upper(), "url": url + ("?" + urlencode(args) if args else ""),
-                "body": raw, "role": role, "token": token}
+        return {
+            "method": method.upper(),
+            "url": url + ("?" + urlencode(args) if args else ""),
+            "body": raw,
+            "role": role,
+            "token": token,
+        }
+
     return st.tuples(st.fixed_dictionaries(path_values), query, body, roles).map(build)
 
 
@@ -398,34 +525,52 @@ def test_no_request_shape_yields_a_500(path, method, client, fuzz_world):
             assert envelope["code"] == response.status_code and envelope["message"], shown
         if path == "/api/auth/logout" and response.status_code == 200:
             fuzz_world["logged_out"](role)
+
     send()
 
 
-LONG_EMAIL_LIEU = {"nom": "Médiathèque", "code_postal": "69001", "code_commune": "69123",
-                   "email": "a" * 250 + "@example.org"}
+LONG_EMAIL_LIEU = {
+    "nom": "Médiathèque",
+    "code_postal": "69001",
+    "code_commune": "69123",
+    "email": "a" * 250 + "@example.org",
+}
 
 
-@pytest.mark.parametrize("role, method, url, body, status", [
-    ("conseiller", "POST", "/api/lieux", b"[" * 100_000, 400),
-    ("conseiller", "POST", "/api/sync/push", b"[" * 100_000, 400),
-    (None, "POST", "/api/auth/login", b'{"email": "\\ud800", "password": "x"}', 422),
-    (None, "POST", "/api/auth/login", b'{"email": "a\\u0000", "password": "x"}', 422),
-    (None, "GET", "/api/territoires/codes-postaux/%00", None, 404),
-    ("admin", "GET", "/api/conseillers/2147483648", None, 404),
-    ("conseiller", "DELETE", "/api/lieux/99999999999999999999", None, 404),
-    ("admin", "GET", "/api/conseillers?structure_id=9223372036854775808", None, 422),
-    ("conseiller", "GET", "/api/cras?theme=diagnostic", None, 200),
-    ("conseiller", "GET", f"/api/sync/pull?cursor={protocol.encode_cursor(2**63)}", None, 400),
-    ("conseiller", "POST", "/api/sync/push", json.dumps({"operations": [
-        {**create_op(), "client_time": "2026-11-23T10:00\x00"}]}).encode(), 200),
-    ("conseiller", "POST", "/api/lieux", json.dumps(LONG_EMAIL_LIEU).encode(), 422),
-])
-def test_requests_the_fuzz_found_are_answered_without_a_500(role, method, url, body, status,
-                                                             client, fuzz_world):
+@pytest.mark.parametrize(
+    "role, method, url, body, status",
+    [
+        ("conseiller", "POST", "/api/lieux", b"[" * 100_000, 400),
+        ("conseiller", "POST", "/api/sync/push", b"[" * 100_000, 400),
+        (None, "POST", "/api/auth/login", b'{"email": "\\ud800", "password": "x"}', 422),
+        (None, "POST", "/api/auth/login", b'{"email": "a\\u0000", "password": "x"}', 422),
+        (None, "GET", "/api/territoires/codes-postaux/%00", None, 404),
+        ("admin", "GET", "/api/conseillers/2147483648", None, 404),
+        ("conseiller", "DELETE", "/api/lieux/99999999999999999999", None, 404),
+        ("admin", "GET", "/api/conseillers?structure_id=9223372036854775808", None, 422),
+        ("conseiller", "GET", "/api/cras?theme=diagnostic", None, 200),
+        ("conseiller", "GET", f"/api/sync/pull?cursor={protocol.encode_cursor(2**63)}", None, 400),
+        (
+            "conseiller",
+            "POST",
+            "/api/sync/push",
+            json.dumps(
+                {"operations": [{**create_op(), "client_time": "2026-11-23T10:00\x00"}]}
+            ).encode(),
+            200,
+        ),
+        ("conseiller", "POST", "/api/lieux", json.dumps(LONG_EMAIL_LIEU).encode(), 422),
+    ],
+)
+def test_requests_the_fuzz_found_are_answered_without_a_500(
+    role, method, url, body, status, client, fuzz_world
+):
     headers = fuzz_world["authorization"]("access_token", role) if role else {}
-    response = client.open(url, method=method, headers=headers, data=body,
-                           content_type="application/json")
+    response = client.open(
+        url, method=method, headers=headers, data=body, content_type="application/json"
+    )
     assert response.status_code == status, response.json
     if status == 200 and "push" in url:
         assert response.json["results"][0]["errors"] == {
-            "client_time": ["Horodatage du client invalide."]}
+            "client_time": ["Horodatage du client invalide."]
+        }

@@ -44,12 +44,23 @@ def test_service_worker_precaches_the_whole_app_shell_and_never_the_api(client):
     _, precache = worker(client)
     scripts = {f"/js/{p.name}" for p in (service_worker.PWA / "js").glob("*.js")}
     assert scripts and scripts <= precache.keys()
-    assert {"/", "/manifest.webmanifest", "/css/app.css", "/icons/icon-192.png",
-            "/icons/icon-maskable-512.png", "/data/communes.json", "/referentiel.json",
-            "/vendor/idb/index.js", "/dsfr/dsfr.min.css", "/dsfr/utility/icons/icons.min.css",
-            "/dsfr/dsfr.module.min.js", "/dsfr/favicon/favicon.svg",
-            "/dsfr/fonts/Marianne-Regular.woff2", "/dsfr/fonts/Marianne-Bold.woff2",
-            "/dsfr/icons/system/close-line.svg"} <= precache.keys()
+    assert {
+        "/",
+        "/manifest.webmanifest",
+        "/css/app.css",
+        "/icons/icon-192.png",
+        "/icons/icon-maskable-512.png",
+        "/data/communes.json",
+        "/referentiel.json",
+        "/vendor/idb/index.js",
+        "/dsfr/dsfr.min.css",
+        "/dsfr/utility/icons/icons.min.css",
+        "/dsfr/dsfr.module.min.js",
+        "/dsfr/favicon/favicon.svg",
+        "/dsfr/fonts/Marianne-Regular.woff2",
+        "/dsfr/fonts/Marianne-Bold.woff2",
+        "/dsfr/icons/system/close-line.svg",
+    } <= precache.keys()
     assert not [url for url in precache if url.startswith("/api/")]
 
 
@@ -80,17 +91,28 @@ def test_icons_the_app_uses_are_precached_by_their_class(monkeypatch, tmp_path):
     (tmp_path / "js" / "vue.js").write_text("button.className = 'fr-btn fr-icon-add-line';")
     monkeypatch.setattr(service_worker, "PWA", tmp_path)
     files = service_worker.precache_files()
-    assert {"/js/vue.js", "/dsfr/icons/system/delete-bin-line.svg",
-            "/dsfr/icons/system/add-line.svg"} <= files.keys()
+    assert {
+        "/js/vue.js",
+        "/dsfr/icons/system/delete-bin-line.svg",
+        "/dsfr/icons/system/add-line.svg",
+    } <= files.keys()
     assert "/dsfr/icons/system/delete-bin-fill.svg" not in files
 
 
-@pytest.mark.parametrize(("url", "cache_control"), [
-    ("/", "no-cache"), ("/js/app.js", "no-cache"), ("/css/app.css", "no-cache"),
-    ("/icons/icon-512.png", "no-cache"), ("/data/communes.json", "no-cache"),
-    ("/manifest.webmanifest", "no-cache"), ("/referentiel.json", "no-cache"),
-    ("/dsfr/dsfr.min.css", "max-age=86400"), ("/vendor/idb/index.js", "max-age=86400"),
-])
+@pytest.mark.parametrize(
+    ("url", "cache_control"),
+    [
+        ("/", "no-cache"),
+        ("/js/app.js", "no-cache"),
+        ("/css/app.css", "no-cache"),
+        ("/icons/icon-512.png", "no-cache"),
+        ("/data/communes.json", "no-cache"),
+        ("/manifest.webmanifest", "no-cache"),
+        ("/referentiel.json", "no-cache"),
+        ("/dsfr/dsfr.min.css", "max-age=86400"),
+        ("/vendor/idb/index.js", "max-age=86400"),
+    ],
+)
 def test_app_files_are_revalidated_and_package_files_kept_a_day(client, url, cache_control):
     response = fetch(client, url)
     assert response.status_code == 200
@@ -111,7 +133,10 @@ def test_manifest_makes_the_app_installable_in_french(client):
     manifest = response.get_json(force=True)
     assert manifest["name"] == "coop-cra – Comptes rendus d'activité"
     assert (manifest["short_name"], manifest["lang"], manifest["display"]) == (
-        "coop-cra", "fr", "standalone")
+        "coop-cra",
+        "fr",
+        "standalone",
+    )
     assert (manifest["start_url"], manifest["scope"]) == ("/?vue=saisie", "/")
     assert (manifest["theme_color"], manifest["background_color"]) == ("#000091", "#ffffff")
     icons = {(icon["sizes"], icon["purpose"]): icon["src"] for icon in manifest["icons"]}
@@ -125,11 +150,15 @@ def test_maskable_icon_keeps_its_mark_inside_the_safe_zone(client):
     png = fetch(client, "/icons/icon-maskable-512.png").data
     image = Image.open(io.BytesIO(png)).convert("RGB")
     size = image.width
-    marks = [(x, y) for x in range(0, size, 4) for y in range(0, size, 4)
-             if image.getpixel((x, y)) != (0, 0, 0x91)]
+    marks = [
+        (x, y)
+        for x in range(0, size, 4)
+        for y in range(0, size, 4)
+        if image.getpixel((x, y)) != (0, 0, 0x91)
+    ]
     assert marks
     radius = 0.4 * size  # launchers may crop to this circle
-    assert all((x - size / 2) ** 2 + (y - size / 2) ** 2 < radius ** 2 for x, y in marks)
+    assert all((x - size / 2) ** 2 + (y - size / 2) ** 2 < radius**2 for x, y in marks)
 
 
 class InlineCode(HTMLParser):
@@ -151,8 +180,12 @@ class InlineCode(HTMLParser):
 def test_pages_carry_a_csp_they_satisfy(client, url):
     response = fetch(client, url)
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "style-src 'self'", "worker-src 'self'",
-                      "manifest-src 'self'"):
+    for directive in (
+        "script-src 'self'",
+        "style-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+    ):
         assert directive in csp
     assert "unsafe" not in csp
     parser = InlineCode()
@@ -168,13 +201,27 @@ def test_referentiel_gives_the_forms_keys_and_labels_in_order(client):
     response = fetch(client, "/referentiel.json")
     assert response.headers["Cache-Control"] == "no-cache"
     referentiel = response.get_json()
-    assert list(referentiel) == ["canaux", "activites", "activites_aide", "ages", "statuts",
-                                 "themes", "sous_themes", "durees", "suivis", "organismes",
-                                 "types_acces", "coordination", "limites"]
+    assert list(referentiel) == [
+        "canaux",
+        "activites",
+        "activites_aide",
+        "ages",
+        "statuts",
+        "themes",
+        "sous_themes",
+        "durees",
+        "suivis",
+        "organismes",
+        "types_acces",
+        "coordination",
+        "limites",
+    ]
     assert list(referentiel["themes"]) == list(THEMES)
     assert len(referentiel["themes"]) == 17
-    assert referentiel["themes"]["tpe/pme"] == {"label": "Assister un professionnel",
-                                                "stats_label": "Numérique et TPE/PME"}
+    assert referentiel["themes"]["tpe/pme"] == {
+        "label": "Assister un professionnel",
+        "stats_label": "Numérique et TPE/PME",
+    }
     assert list(referentiel["canaux"]) == ["rattachement", "autre lieu", "distance", "domicile"]
     assert list(referentiel["durees"]) == ["0-30", "30-60", "60+"]
     assert referentiel["sous_themes"]["sante"] == {"espace-sante": "Mon espace santé"}
@@ -193,18 +240,26 @@ def test_referentiel_limits_are_those_the_schema_enforces(client):
     assert not refused_fields(cra_payload(annotation="a" * most))
     assert refused_fields(cra_payload(annotation="a" * (first - 1))) == {"annotation"}
     assert refused_fields(cra_payload(annotation="a" * (most + 1))) == {"annotation"}
-    low, high, step = (limits[k] for k in ("duree_minutes_min", "duree_minutes_max",
-                                           "duree_minutes_pas"))
+    low, high, step = (
+        limits[k] for k in ("duree_minutes_min", "duree_minutes_max", "duree_minutes_pas")
+    )
     for minutes in (low, low + step, high):
         assert not refused_fields(atelier_payload(duree_minutes=minutes))
     for minutes in (low - step, low + 1, high + step):
         assert refused_fields(atelier_payload(duree_minutes=minutes)) == {"duree_minutes"}
+
     def crowd(count):
-        return atelier_payload(nb_participants=count, nb_recurrents=0, age={"de18a35ans": count},
-                               statut={"heterogene": count}, suivi={}, organismes=[])
+        return atelier_payload(
+            nb_participants=count,
+            nb_recurrents=0,
+            age={"de18a35ans": count},
+            statut={"heterogene": count},
+            suivi={},
+            organismes=[],
+        )
+
     assert not refused_fields(crowd(limits["participants_max"]))
     assert "nb_participants" in refused_fields(crowd(limits["participants_max"] + 1))
     first_day = date.fromisoformat(limits["premiere_date"])
     assert not refused_fields(cra_payload(date=first_day.isoformat()))
-    assert refused_fields(cra_payload(date=(first_day - timedelta(days=1)).isoformat())) == {
-        "date"}
+    assert refused_fields(cra_payload(date=(first_day - timedelta(days=1)).isoformat())) == {"date"}

@@ -21,10 +21,15 @@ def world(make_structure, make_user, make_team):
     coordinateur = make_user("coordinateur", structure=lyon)
     make_team(coordinateur, far)
     return {
-        "lyon": lyon, "marseille": marseille, "me": me, "colleague": colleague, "far": far,
+        "lyon": lyon,
+        "marseille": marseille,
+        "me": me,
+        "colleague": colleague,
+        "far": far,
         "coordinateur": coordinateur,
         "users": {
-            "conseiller": me, "coordinateur": coordinateur,
+            "conseiller": me,
+            "coordinateur": coordinateur,
             "structure": make_user("structure", structure=lyon),
             "prefet": make_user("prefet", departement_code="69"),
             "prefet_region": make_user("prefet", region_code="84"),
@@ -34,10 +39,14 @@ def world(make_structure, make_user, make_team):
 
 
 def path(world, resource: str) -> str:
-    ids = {"me": world["me"].conseiller_id, "colleague": world["colleague"].conseiller_id,
-           "far": world["far"].conseiller_id,
-           "coordinateur": world["coordinateur"].conseiller_id,
-           "lyon": world["lyon"].id, "marseille": world["marseille"].id}
+    ids = {
+        "me": world["me"].conseiller_id,
+        "colleague": world["colleague"].conseiller_id,
+        "far": world["far"].conseiller_id,
+        "coordinateur": world["coordinateur"].conseiller_id,
+        "lyon": world["lyon"].id,
+        "marseille": world["marseille"].id,
+    }
     kind, _, name = resource.partition(":")
     if kind in ("conseiller", "equipe"):
         return f"/api/statistiques/{kind}/{ids[name]}"
@@ -48,20 +57,34 @@ def path(world, resource: str) -> str:
     return f"/api/statistiques/{kind}"
 
 
-RESOURCES = ["conseiller:me", "conseiller:colleague", "conseiller:far", "equipe:coordinateur",
-             "structure:lyon", "structure:marseille", "departement:69", "departement:13",
-             "region:84", "region:93", "national", "territoires"]
+RESOURCES = [
+    "conseiller:me",
+    "conseiller:colleague",
+    "conseiller:far",
+    "equipe:coordinateur",
+    "structure:lyon",
+    "structure:marseille",
+    "departement:69",
+    "departement:13",
+    "region:84",
+    "region:93",
+    "national",
+    "territoires",
+]
 # role → expected status per resource, in the order of RESOURCES
 MATRIX = {
-    "conseiller":    [200, 404, 404, 403, 403, 403, 403, 403, 403, 403, 200, 403],
-    "coordinateur":  [404, 404, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403],
-    "structure":     [200, 200, 404, 403, 200, 404, 200, 200, 200, 200, 200, 200],
-    "prefet":        [200, 200, 404, 403, 200, 404, 200, 404, 404, 404, 200, 200],
+    "conseiller": [200, 404, 404, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+    "coordinateur": [404, 404, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403],
+    "structure": [200, 200, 404, 403, 200, 404, 200, 200, 200, 200, 200, 200],
+    "prefet": [200, 200, 404, 403, 200, 404, 200, 404, 404, 404, 200, 200],
     "prefet_region": [200, 200, 404, 403, 200, 404, 200, 404, 200, 404, 200, 200],
-    "admin":         [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "admin": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
 }
-CASES = [(role, resource, MATRIX[role][index])
-         for role in MATRIX for index, resource in enumerate(RESOURCES)]
+CASES = [
+    (role, resource, MATRIX[role][index])
+    for role in MATRIX
+    for index, resource in enumerate(RESOURCES)
+]
 
 
 @pytest.mark.parametrize("role, resource, expected", CASES)
@@ -103,12 +126,26 @@ def test_a_structure_counts_only_the_cras_stamped_with_it(client, login, world):
     """The Marseille conseiller worked for Lyon before: Lyon sees that work only."""
     far = world["far"].conseiller
     far.emplois[0].date_debut = date(2025, 1, 1)
-    db.session.add(Emploi(conseiller_id=far.id, structure_id=world["lyon"].id,
-                          date_debut=date(2022, 1, 3), date_fin=date(2024, 12, 31)))
+    db.session.add(
+        Emploi(
+            conseiller_id=far.id,
+            structure_id=world["lyon"].id,
+            date_debut=date(2022, 1, 3),
+            date_fin=date(2024, 12, 31),
+        )
+    )
     db.session.commit()
-    response = client.post("/api/sync/push", headers=login(world["far"]), json={"operations": [
-        create_op(cra_payload(date="2024-06-03")), create_op(cra_payload(date="2026-11-02")),
-        create_op(cra_payload(date="2026-11-03"))]})
+    response = client.post(
+        "/api/sync/push",
+        headers=login(world["far"]),
+        json={
+            "operations": [
+                create_op(cra_payload(date="2024-06-03")),
+                create_op(cra_payload(date="2026-11-02")),
+                create_op(cra_payload(date="2026-11-03")),
+            ]
+        },
+    )
     assert [r["status"] for r in response.json["results"]] == ["applied"] * 3
 
     def cras(role, resource):
@@ -127,14 +164,30 @@ def test_a_structure_counts_only_the_cras_stamped_with_it(client, login, world):
 
 def test_the_commune_filter_narrows_every_scope(client, login, world):
     headers = login(world["me"])
-    client.post("/api/sync/push", headers=headers, json={"operations": [
-        create_op(cra_payload(date="2026-11-02")),
-        create_op(cra_payload(date="2026-11-02", code_postal="69100", code_commune="69266",
-                              nom_commune="Villeurbanne"))]})
+    client.post(
+        "/api/sync/push",
+        headers=headers,
+        json={
+            "operations": [
+                create_op(cra_payload(date="2026-11-02")),
+                create_op(
+                    cra_payload(
+                        date="2026-11-02",
+                        code_postal="69100",
+                        code_commune="69266",
+                        nom_commune="Villeurbanne",
+                    )
+                ),
+            ]
+        },
+    )
     admin = login(world["users"]["admin"])
     for resource in ("conseiller:me", "structure:lyon", "departement:69", "national"):
-        response = client.get(path(world, resource), headers=admin,
-                              query_string={"code_commune": "69266", "code_postal": "69100"})
+        response = client.get(
+            path(world, resource),
+            headers=admin,
+            query_string={"code_commune": "69266", "code_postal": "69100"},
+        )
         assert response.json["indicateurs"]["general"]["cra_enregistres"] == 1, resource
         assert "code_commune=69266" in response.json["graphiques"][0]["url"]
     response = client.get(path(world, "national"), query_string={"code_postal": "6910"})
@@ -143,12 +196,13 @@ def test_the_commune_filter_narrows_every_scope(client, login, world):
 
 
 def test_territorial_table_rows_are_limited_to_the_prefets_territory(client, login, world):
-    response = client.get("/api/statistiques/territoires",
-                          headers=login(world["users"]["prefet"]))
+    response = client.get("/api/statistiques/territoires", headers=login(world["users"]["prefet"]))
     assert [row["code"] for row in response.json["items"]] == ["69"]
-    response = client.get("/api/statistiques/territoires", query_string={"maille": "region"},
-                          headers=login(world["users"]["prefet_region"]))
+    response = client.get(
+        "/api/statistiques/territoires",
+        query_string={"maille": "region"},
+        headers=login(world["users"]["prefet_region"]),
+    )
     assert [row["code"] for row in response.json["items"]] == ["84"]
-    response = client.get("/api/statistiques/territoires",
-                          headers=login(world["users"]["admin"]))
+    response = client.get("/api/statistiques/territoires", headers=login(world["users"]["admin"]))
     assert len(response.json["items"]) == 101

@@ -45,8 +45,12 @@ def keys(app):
     """The server's VAPID key pair, given as production gives it (VAPID_PRIVATE_KEY)."""
     vapid = Vapid()
     vapid.generate_keys()
-    app.config.update(VAPID_PRIVATE_KEY=push.raw_private_key(vapid), VAPID_SUBJECT=SUBJECT,
-                      PUSH_SERVICE_HOSTS="127.0.0.1", PUSH_WORKERS=4)
+    app.config.update(
+        VAPID_PRIVATE_KEY=push.raw_private_key(vapid),
+        VAPID_SUBJECT=SUBJECT,
+        PUSH_SERVICE_HOSTS="127.0.0.1",
+        PUSH_WORKERS=4,
+    )
     for cached in ("vapid", "push_sender"):
         app.extensions.pop(cached, None)
     return vapid
@@ -62,18 +66,35 @@ def endpoint(keys):
 @pytest.fixture
 def reminded(make_user, make_structure, endpoint):
     """A conseiller with reminders on and subscribed devices."""
-    def make(heure="17:00", jours=EVERY_DAY, fuseau="Europe/Paris", devices=1,
-             inactivite=True, since=None, status=201):
+
+    def make(
+        heure="17:00",
+        jours=EVERY_DAY,
+        fuseau="Europe/Paris",
+        devices=1,
+        inactivite=True,
+        since=None,
+        status=201,
+    ):
         user = make_user("conseiller", structure=make_structure())
         made = [endpoint.device(status=status) for _ in range(devices)]
         for device in made:
             rappels.subscribe(user, device.subscription, "pytest")
-        rappels.save_settings(user, {"actif": True, "jours": jours, "heure": heure,
-                                     "fuseau": fuseau, "inactivite": inactivite})
+        rappels.save_settings(
+            user,
+            {
+                "actif": True,
+                "jours": jours,
+                "heure": heure,
+                "fuseau": fuseau,
+                "inactivite": inactivite,
+            },
+        )
         prefs = db.session.get(RappelPreferences, user.id)
         prefs.actif_depuis = since or DAY - timedelta(days=1)
         db.session.commit()
         return user, made
+
     return make
 
 
@@ -82,6 +103,7 @@ def messages(endpoint, device):
 
 
 # --- keys ---------------------------------------------------------------------------------------
+
 
 def test_push_keys_writes_a_pair_to_the_instance_folder_once(app, runner, tmp_path):
     app.instance_path = str(tmp_path)
@@ -102,12 +124,17 @@ def test_push_keys_writes_a_pair_to_the_instance_folder_once(app, runner, tmp_pa
 
 
 def test_production_reads_keys_from_the_environment_only(tmp_path, keys):
-    config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
-              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "JWT_SECRET_KEY": "j" * 40,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
     with pytest.raises(RuntimeError, match="VAPID_SUBJECT"):
         create_app({**config, "VAPID_PRIVATE_KEY": push.raw_private_key(keys)})
-    app = create_app({**config, "VAPID_PRIVATE_KEY": push.raw_private_key(keys),
-                      "VAPID_SUBJECT": SUBJECT})
+    app = create_app(
+        {**config, "VAPID_PRIVATE_KEY": push.raw_private_key(keys), "VAPID_SUBJECT": SUBJECT}
+    )
     with app.app_context():
         assert push.public_key() == push.public_key_of(keys)
     unset = create_app(config)
@@ -125,18 +152,29 @@ def test_public_key_is_served_to_the_app_without_session(client, keys):
 
 # --- settings and devices -------------------------------------------------------------------
 
-def test_settings_default_to_weekdays_17h_paris_then_are_saved(client, login, make_user,
-                                                               make_structure, keys):
+
+def test_settings_default_to_weekdays_17h_paris_then_are_saved(
+    client, login, make_user, make_structure, keys
+):
     user = make_user("conseiller", structure=make_structure())
     headers = login(user)
     shown = client.get("/api/rappels", headers=headers).json
     assert (shown["actif"], shown["jours"], shown["heure"], shown["fuseau"]) == (
-        False, [1, 2, 3, 4, 5], "17:00", "Europe/Paris")
+        False,
+        [1, 2, 3, 4, 5],
+        "17:00",
+        "Europe/Paris",
+    )
     assert shown["jours_inactivite"] == 7 and shown["appareils"] == 0
     assert shown["cle_publique"] == push.public_key_of(keys)
     assert {"code": "Indian/Reunion", "libelle": "La Réunion"} in shown["fuseaux"]
-    body = {"actif": True, "jours": [1, 3, 6], "heure": "18:30", "fuseau": "Indian/Reunion",
-            "inactivite": False}
+    body = {
+        "actif": True,
+        "jours": [1, 3, 6],
+        "heure": "18:30",
+        "fuseau": "Indian/Reunion",
+        "inactivite": False,
+    }
     saved = client.put("/api/rappels", json=body, headers=headers)
     assert saved.status_code == 200, saved.json
     assert {k: saved.json[k] for k in body} == body
@@ -144,8 +182,9 @@ def test_settings_default_to_weekdays_17h_paris_then_are_saved(client, login, ma
 
 
 def test_overseas_structure_defaults_to_its_time_zone(client, login, make_user, make_structure):
-    structure = make_structure(nom="Mairie de Saint-Denis", code_commune="97411",
-                               code_postal="97400")
+    structure = make_structure(
+        nom="Mairie de Saint-Denis", code_commune="97411", code_postal="97400"
+    )
     headers = login(make_user("conseiller", structure=structure))
     assert client.get("/api/rappels", headers=headers).json["fuseau"] == "Indian/Reunion"
 
@@ -154,11 +193,17 @@ def test_every_overseas_departement_zone_can_be_chosen():
     assert set(territoires.TIME_ZONES.values()) | {"Europe/Paris"} <= set(rappels.FUSEAUX)
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"jours": []}, "jours"), ({"jours": [0]}, "jours"), ({"jours": [1, 1]}, "jours"),
-    ({"heure": "24:00"}, "heure"), ({"heure": "7h"}, "heure"),
-    ({"fuseau": "Europe/London"}, "fuseau"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"jours": []}, "jours"),
+        ({"jours": [0]}, "jours"),
+        ({"jours": [1, 1]}, "jours"),
+        ({"heure": "24:00"}, "heure"),
+        ({"heure": "7h"}, "heure"),
+        ({"fuseau": "Europe/London"}, "fuseau"),
+    ],
+)
 def test_invalid_settings_are_refused_in_french(client, login, make_user, change, field):
     body = {"actif": True, "jours": [1], "heure": "17:00", "fuseau": "Europe/Paris", **change}
     response = client.put("/api/rappels", json=body, headers=login(make_user("conseiller")))
@@ -167,20 +212,19 @@ def test_invalid_settings_are_refused_in_french(client, login, make_user, change
 
 
 @pytest.mark.parametrize("role", ["structure", "prefet", "admin"])
-def test_only_those_who_file_cras_have_reminders(client, login, make_user, make_structure,
-                                                 role):
+def test_only_those_who_file_cras_have_reminders(client, login, make_user, make_structure, role):
     user = make_user(role, structure=make_structure(), departement_code="69")
     assert client.get("/api/rappels", headers=login(user)).status_code == 403
 
 
-def test_each_device_has_its_subscription_resent_without_duplicate(client, login, make_user,
-                                                                  endpoint):
+def test_each_device_has_its_subscription_resent_without_duplicate(
+    client, login, make_user, endpoint
+):
     user = make_user("conseiller")
     headers = login(user)
     phone, tablet = endpoint.device(), endpoint.device()
     for device in (phone, tablet, phone):  # the phone's app started twice
-        response = client.put("/api/rappels/abonnement", json=device.subscription,
-                              headers=headers)
+        response = client.put("/api/rappels/abonnement", json=device.subscription, headers=headers)
         assert response.status_code == 200, response.json
     assert response.json["appareils"] == 2
     assert response.json["cle_publique"] == endpoint.vapid_public_key
@@ -188,58 +232,83 @@ def test_each_device_has_its_subscription_resent_without_duplicate(client, login
     client.put("/api/rappels/abonnement", json=phone.subscription, headers=login(other))
     assert count(PushSubscription, user_id=user.id) == 1
     assert count(PushSubscription, user_id=other.id) == 1
-    gone = client.delete("/api/rappels/abonnement", query_string={"endpoint": tablet.endpoint},
-                         headers=headers)
+    gone = client.delete(
+        "/api/rappels/abonnement", query_string={"endpoint": tablet.endpoint}, headers=headers
+    )
     assert gone.status_code == 204 and count(PushSubscription, user_id=user.id) == 0
 
 
-@pytest.mark.parametrize("endpoint_url", [
-    "https://example.org/push/1", "http://fcm.googleapis.com/fcm/send/1",
-    "https://fcm.googleapis.com.example.org/x", "https://10.0.0.1/push", "file:///etc/passwd",
-    "https://fcm.googleapis.com:99999/x",
-])
-def test_subscription_elsewhere_than_a_push_service_is_refused(client, login, make_user,
-                                                               endpoint, endpoint_url):
+@pytest.mark.parametrize(
+    "endpoint_url",
+    [
+        "https://example.org/push/1",
+        "http://fcm.googleapis.com/fcm/send/1",
+        "https://fcm.googleapis.com.example.org/x",
+        "https://10.0.0.1/push",
+        "file:///etc/passwd",
+        "https://fcm.googleapis.com:99999/x",
+    ],
+)
+def test_subscription_elsewhere_than_a_push_service_is_refused(
+    client, login, make_user, endpoint, endpoint_url
+):
     body = {**endpoint.device().subscription, "endpoint": endpoint_url}
-    response = client.put("/api/rappels/abonnement", json=body,
-                          headers=login(make_user("conseiller")))
+    response = client.put(
+        "/api/rappels/abonnement", json=body, headers=login(make_user("conseiller"))
+    )
     assert response.status_code == 422
     assert response.json["errors"]["endpoint"] == [
-        "Adresse d'abonnement refusée : service de notification inconnu."]
+        "Adresse d'abonnement refusée : service de notification inconnu."
+    ]
 
 
 def test_push_service_hosts_default_to_the_browsers_services(app):
     app.config["PUSH_SERVICE_HOSTS"] = create_app(base_config("sqlite://")).config[
-        "PUSH_SERVICE_HOSTS"]
-    for url in ("https://fcm.googleapis.com/fcm/send/abc",
-                "https://updates.push.services.mozilla.com/wpush/v2/abc",
-                "https://web.push.apple.com/QGx", "https://db5p.notify.windows.com/w/?t=1"):
+        "PUSH_SERVICE_HOSTS"
+    ]
+    for url in (
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/QGx",
+        "https://db5p.notify.windows.com/w/?t=1",
+    ):
         assert push.allowed_endpoint(url), url
     assert not push.allowed_endpoint("http://127.0.0.1:5000/push")
 
 
-@pytest.mark.parametrize("keys_change, field", [
-    ({"p256dh": "AAAA"}, "p256dh"), ({"p256dh": "BA" + "A" * 85}, "p256dh"),
-    ({"auth": "c2hvcnQ"}, "auth"), ({"auth": "%%%"}, "auth"),
-])
+@pytest.mark.parametrize(
+    "keys_change, field",
+    [
+        ({"p256dh": "AAAA"}, "p256dh"),
+        ({"p256dh": "BA" + "A" * 85}, "p256dh"),
+        ({"auth": "c2hvcnQ"}, "auth"),
+        ({"auth": "%%%"}, "auth"),
+    ],
+)
 def test_subscription_keys_are_checked(client, login, make_user, endpoint, keys_change, field):
     body = endpoint.device().subscription
     body["keys"].update(keys_change)
-    response = client.put("/api/rappels/abonnement", json=body,
-                          headers=login(make_user("conseiller")))
+    response = client.put(
+        "/api/rappels/abonnement", json=body, headers=login(make_user("conseiller"))
+    )
     assert response.status_code == 422 and field in response.json["errors"]["keys"]
 
 
-def test_renewed_subscription_replaces_the_old_one_with_its_secret_as_proof(client, make_user,
-                                                                            endpoint):
+def test_renewed_subscription_replaces_the_old_one_with_its_secret_as_proof(
+    client, make_user, endpoint
+):
     user = make_user("conseiller")
     old, new = endpoint.device(), endpoint.device()
     rappels.subscribe(user, old.subscription, None)
-    wrong = {"ancien": {"endpoint": old.endpoint, "auth": new.subscription["keys"]["auth"]},
-             "nouveau": new.subscription}
+    wrong = {
+        "ancien": {"endpoint": old.endpoint, "auth": new.subscription["keys"]["auth"]},
+        "nouveau": new.subscription,
+    }
     assert client.post("/api/rappels/abonnement/renouvellement", json=wrong).status_code == 404
-    right = {**wrong, "ancien": {"endpoint": old.endpoint,
-                                 "auth": old.subscription["keys"]["auth"]}}
+    right = {
+        **wrong,
+        "ancien": {"endpoint": old.endpoint, "auth": old.subscription["keys"]["auth"]},
+    }
     assert client.post("/api/rappels/abonnement/renouvellement", json=right).status_code == 204
     db.session.expire_all()
     stored = db.session.scalars(select(PushSubscription)).one()
@@ -249,44 +318,47 @@ def test_renewed_subscription_replaces_the_old_one_with_its_secret_as_proof(clie
 
 # --- the test notification ------------------------------------------------------------------
 
-def test_test_notification_reaches_the_device_encrypted_and_signed(client, login, make_user,
-                                                                   endpoint):
+
+def test_test_notification_reaches_the_device_encrypted_and_signed(
+    client, login, make_user, endpoint
+):
     user = make_user("conseiller")
     headers = login(user)
     phone = endpoint.device()
     client.put("/api/rappels/abonnement", json=phone.subscription, headers=headers)
-    response = client.post("/api/rappels/essai", json={"endpoint": phone.endpoint},
-                           headers=headers)
+    response = client.post("/api/rappels/essai", json={"endpoint": phone.endpoint}, headers=headers)
     assert response.status_code == 200, response.json
     assert response.json["envoye"] is True
     assert endpoint.errors == []
     [received] = endpoint.for_device(phone.name)
     assert json.loads(received.text) == {
-        "type": "essai", "titre": "Notification d'essai",
+        "type": "essai",
+        "titre": "Notification d'essai",
         "corps": "Les rappels de coop-cra fonctionnent sur cet appareil.",
-        "url": "/?vue=rappels"}
+        "url": "/?vue=rappels",
+    }
     assert received.ttl == 6 * 3600 and received.topic == "rappel-essai"
     assert received.claims["aud"] == endpoint.base and received.claims["sub"] == SUBJECT
-    assert count(EnvoiPush, user_id=user.id, type="essai", resultat="accepte",
-                 statut_http=201) == 1
+    assert count(EnvoiPush, user_id=user.id, type="essai", resultat="accepte", statut_http=201) == 1
 
 
 def test_test_notification_needs_a_device_and_keys(client, login, make_user, app):
     headers = login(make_user("conseiller"))
     app.config.update(VAPID_PRIVATE_KEY=None, APP_ENV="production")
     app.extensions.pop("vapid", None)
-    response = client.post("/api/rappels/essai", json={"endpoint": "https://x"},
-                           headers=headers)
+    response = client.post("/api/rappels/essai", json={"endpoint": "https://x"}, headers=headers)
     assert response.status_code == 409
     assert response.json["message"] == rappels.NOT_CONFIGURED
 
 
-def test_test_notification_to_a_device_of_someone_else_is_404(client, login, make_user,
-                                                              endpoint):
+def test_test_notification_to_a_device_of_someone_else_is_404(client, login, make_user, endpoint):
     phone = endpoint.device()
     rappels.subscribe(make_user("conseiller"), phone.subscription, None)
-    response = client.post("/api/rappels/essai", json={"endpoint": phone.endpoint},
-                           headers=login(make_user("conseiller")))
+    response = client.post(
+        "/api/rappels/essai",
+        json={"endpoint": phone.endpoint},
+        headers=login(make_user("conseiller")),
+    )
     assert response.status_code == 404 and endpoint.received == []
 
 
@@ -295,12 +367,17 @@ def test_test_notifications_are_limited(client, login, make_user, endpoint):
     headers = login(user)
     phone = endpoint.device()
     rappels.subscribe(user, phone.subscription, None)
-    answers = [client.post("/api/rappels/essai", json={"endpoint": phone.endpoint},
-                           headers=headers).status_code for _ in range(rappels.MAX_ESSAIS + 1)]
+    answers = [
+        client.post(
+            "/api/rappels/essai", json={"endpoint": phone.endpoint}, headers=headers
+        ).status_code
+        for _ in range(rappels.MAX_ESSAIS + 1)
+    ]
     assert answers == [200] * rappels.MAX_ESSAIS + [429]
 
 
 # --- the clock's rules ------------------------------------------------------------------------
+
 
 def test_daily_reminder_at_the_chosen_time_once(reminded, endpoint):
     user, [phone] = reminded(heure="17:00")
@@ -325,8 +402,7 @@ def test_every_device_of_the_user_is_reminded(reminded, endpoint):
     assert count(Rappel) == 1
 
 
-def test_no_reminder_on_a_day_not_chosen_nor_when_turned_off(reminded, client, login,
-                                                             endpoint):
+def test_no_reminder_on_a_day_not_chosen_nor_when_turned_off(reminded, client, login, endpoint):
     user, _ = reminded(jours=[1, 2, 4, 5])  # not Wednesday
     other, _ = reminded()
     body = rappels.settings(other)
@@ -334,13 +410,17 @@ def test_no_reminder_on_a_day_not_chosen_nor_when_turned_off(reminded, client, l
     assert rappels.send_due(NOW) == {} and endpoint.received == []
 
 
-def test_no_daily_reminder_once_a_cra_of_the_day_reached_the_server(reminded, client, login,
-                                                                   endpoint):
+def test_no_daily_reminder_once_a_cra_of_the_day_reached_the_server(
+    reminded, client, login, endpoint
+):
     user, [phone] = reminded()
     late, [late_phone] = reminded()
     for who, day in ((user, DAY), (late, DAY - timedelta(days=1))):
-        response = client.post("/api/sync/push", headers=login(who), json={
-            "operations": [create_op(cra_payload(date=day.isoformat()))]})
+        response = client.post(
+            "/api/sync/push",
+            headers=login(who),
+            json={"operations": [create_op(cra_payload(date=day.isoformat()))]},
+        )
         assert response.json["results"][0]["status"] == "applied", response.json
     assert count(Cra) == 2
     rappels.send_due(NOW)
@@ -357,7 +437,8 @@ def test_reunion_user_is_reminded_at_17h_local_time(reminded, endpoint):
     assert [r.device for r in endpoint.received] == [reunion_phone.name]
     rappels.send_due(NOW)  # 17:00 in Paris
     assert sorted(r.device for r in endpoint.received) == sorted(
-        [reunion_phone.name, paris_phone.name])
+        [reunion_phone.name, paris_phone.name]
+    )
 
 
 def test_local_day_decides_for_a_zone_behind_utc(reminded, endpoint):
@@ -368,11 +449,15 @@ def test_local_day_decides_for_a_zone_behind_utc(reminded, endpoint):
     assert db.session.scalars(select(Rappel.jour)).one() == date(2026, 11, 3)
 
 
-def test_inactivity_reminder_after_n_days_without_cra_then_every_n_days(reminded, endpoint,
-                                                                       client, login):
+def test_inactivity_reminder_after_n_days_without_cra_then_every_n_days(
+    reminded, endpoint, client, login
+):
     user, [phone] = reminded(since=DAY - timedelta(days=30))
-    response = client.post("/api/sync/push", headers=login(user), json={"operations": [
-        create_op(cra_payload(date=(DAY - timedelta(days=7)).isoformat()))]})
+    response = client.post(
+        "/api/sync/push",
+        headers=login(user),
+        json={"operations": [create_op(cra_payload(date=(DAY - timedelta(days=7)).isoformat()))]},
+    )
     assert response.json["results"][0]["status"] == "applied"
     fresh, [fresh_phone] = reminded(since=DAY - timedelta(days=3))  # turned on 3 days ago
     rappels.send_due(NOW)
@@ -390,8 +475,7 @@ def test_inactivity_days_are_configurable(reminded, endpoint, app):
     app.config["REMINDERS_INACTIVITY_DAYS"] = 3
     user, [phone] = reminded(since=DAY - timedelta(days=3))
     rappels.send_due(NOW)
-    assert [m["titre"] for m in messages(endpoint, phone)] == [
-        "Aucun compte rendu depuis 3 jours"]
+    assert [m["titre"] for m in messages(endpoint, phone)] == ["Aucun compte rendu depuis 3 jours"]
 
 
 def test_inactivity_reminder_can_be_turned_off(reminded, endpoint):
@@ -409,6 +493,7 @@ def test_payloads_fit_in_a_push_message():
 
 # --- failures ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [404, 410])
 def test_gone_subscription_is_deleted_and_the_send_recorded(reminded, endpoint, status):
     user, [gone, alive] = reminded(devices=2)
@@ -419,7 +504,10 @@ def test_gone_subscription_is_deleted_and_the_send_recorded(reminded, endpoint, 
     assert db.session.scalars(select(PushSubscription.endpoint)).all() == [alive.endpoint]
     envoi = db.session.scalars(select(EnvoiPush).where(EnvoiPush.statut_http == status)).one()
     assert (envoi.resultat, envoi.subscription_id, envoi.service) == (
-        "disparu", None, endpoint.base.removeprefix("http://"))
+        "disparu",
+        None,
+        endpoint.base.removeprefix("http://"),
+    )
 
 
 def test_only_device_gone_fails_the_reminder_for_good(reminded, endpoint):
@@ -453,8 +541,13 @@ def test_temporary_failures_are_retried_a_few_times_then_given_up(reminded, endp
     user, [phone] = reminded(status=503)
     moments = [NOW + timedelta(minutes=11 * n) for n in range(5)]
     results = [rappels.send_due(moment) for moment in moments]
-    assert results == [{"erreur": 1, "a_reessayer": 1}, {"erreur": 1, "a_reessayer": 1},
-                       {"erreur": 1, "echec": 1}, {}, {}]
+    assert results == [
+        {"erreur": 1, "a_reessayer": 1},
+        {"erreur": 1, "a_reessayer": 1},
+        {"erreur": 1, "echec": 1},
+        {},
+        {},
+    ]
     assert count(EnvoiPush, statut_http=503) == app.config["REMINDERS_MAX_ATTEMPTS"]
     assert db.session.scalars(select(Rappel.statut)).one() == ECHEC
 
@@ -462,8 +555,11 @@ def test_temporary_failures_are_retried_a_few_times_then_given_up(reminded, endp
 def test_no_retry_once_the_cra_of_the_day_arrived(reminded, endpoint, client, login):
     user, [phone] = reminded(status=500)
     rappels.send_due(NOW)
-    client.post("/api/sync/push", headers=login(user), json={
-        "operations": [create_op(cra_payload(date=DAY.isoformat()))]})
+    client.post(
+        "/api/sync/push",
+        headers=login(user),
+        json={"operations": [create_op(cra_payload(date=DAY.isoformat()))]},
+    )
     phone.status = 201
     assert rappels.send_due(NOW + timedelta(minutes=15)) == {}
     assert db.session.scalars(select(Rappel.statut)).one() == ECHEC
@@ -483,6 +579,7 @@ def test_unreachable_push_service_is_a_temporary_failure(reminded, endpoint, app
 
 
 # --- one reminder, whatever the clocks --------------------------------------------------------
+
 
 def test_claim_is_unique_per_user_kind_and_day_in_the_database(reminded):
     user, _ = reminded()
@@ -514,16 +611,29 @@ def test_a_retry_is_taken_by_one_clock_only(reminded, endpoint):
 
 
 def _flask(command: list[str], database_url: str, keys: Vapid, **popen):
-    env = {**os.environ, "FLASK_APP": "server", "DATABASE_URL": database_url,
-           "VAPID_PRIVATE_KEY": push.raw_private_key(keys), "VAPID_SUBJECT": SUBJECT,
-           "PUSH_SERVICE_HOSTS": "127.0.0.1", "APP_ENV": "development"}
-    return subprocess.Popen([sys.executable, "-m", "flask", *command], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            **popen)
+    env = {
+        **os.environ,
+        "FLASK_APP": "server",
+        "DATABASE_URL": database_url,
+        "VAPID_PRIVATE_KEY": push.raw_private_key(keys),
+        "VAPID_SUBJECT": SUBJECT,
+        "PUSH_SERVICE_HOSTS": "127.0.0.1",
+        "APP_ENV": "development",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
 
 
-def test_two_clock_processes_at_once_send_each_reminder_once(reminded, endpoint, keys,
-                                                             database_url):
+def test_two_clock_processes_at_once_send_each_reminder_once(
+    reminded, endpoint, keys, database_url
+):
     devices = [reminded(heure="00:00")[1][0] for _ in range(40)]
     clocks = [_flask(["reminders", "send-due"], database_url, keys) for _ in range(2)]
     outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
@@ -533,8 +643,7 @@ def test_two_clock_processes_at_once_send_each_reminder_once(reminded, endpoint,
     assert count(Rappel, statut=ENVOYE) == 40 and count(EnvoiPush) == 40
 
 
-def test_clock_process_sends_then_stops_cleanly_on_sigterm(reminded, endpoint, keys,
-                                                           database_url):
+def test_clock_process_sends_then_stops_cleanly_on_sigterm(reminded, endpoint, keys, database_url):
     user, [phone] = reminded(heure="00:00")
     clock = _flask(["reminders", "run", "--every", "1"], database_url, keys)
     deadline = time.monotonic() + 60
@@ -553,4 +662,3 @@ def test_commands_say_when_reminders_are_not_configured(runner, app):
     for command in (["reminders", "send-due"], ["reminders", "run"]):
         result = runner.invoke(args=command)
         assert result.exit_code != 0 and "VAPID_PRIVATE_KEY" in result.output
-

@@ -14,12 +14,24 @@ from tests.test_cras import ATELIER_RULES, RULES, errors_of
 
 RULES_JS = Path(__file__).resolve().parents[1] / "pwa" / "js" / "rules.js"
 # Cases the form cannot produce (its widgets only offer valid choices and numbers).
-WIDGET_CASES = {"unknown canal", "legacy theme", "unknown duration", "unknown field",
-                "text as a number", "negative count", "more than 100 participants"}
-CASES = [(name, cra_payload, changes, field) for name, changes, field, _ in RULES
-         if name not in WIDGET_CASES] + \
-        [(name, atelier_payload, changes, field) for name, changes, field, _ in ATELIER_RULES
-         if name not in WIDGET_CASES]
+WIDGET_CASES = {
+    "unknown canal",
+    "legacy theme",
+    "unknown duration",
+    "unknown field",
+    "text as a number",
+    "negative count",
+    "more than 100 participants",
+}
+CASES = [
+    (name, cra_payload, changes, field)
+    for name, changes, field, _ in RULES
+    if name not in WIDGET_CASES
+] + [
+    (name, atelier_payload, changes, field)
+    for name, changes, field, _ in ATELIER_RULES
+    if name not in WIDGET_CASES
+]
 
 HARNESS = """
 import { validateCra } from './rules.mjs';
@@ -44,12 +56,22 @@ def node_rules(tmp_path_factory):
     (folder / "harness.mjs").write_text(HARNESS)
 
     def run(payloads, communes):
-        context = {"today": "2026-11-23", "sousThemes": SOUS_THEMES,
-                   "lieux": {"7": {"code_commune": "69266", "code_postal": "69100"}}}
+        context = {
+            "today": "2026-11-23",
+            "sousThemes": SOUS_THEMES,
+            "lieux": {"7": {"code_commune": "69266", "code_postal": "69100"}},
+        }
         body = json.dumps({"cases": payloads, "communes": communes, "context": context})
-        done = subprocess.run([node, str(folder / "harness.mjs")], input=body, text=True,
-                              capture_output=True, check=True, timeout=30)
+        done = subprocess.run(
+            [node, str(folder / "harness.mjs")],
+            input=body,
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
         return json.loads(done.stdout)
+
     return run
 
 
@@ -60,8 +82,10 @@ def test_js_rules_give_the_servers_messages(app, node_rules):
     for code in codes:
         commune = territoires.commune(code)
         if commune:
-            communes[code] = {"nom": commune.nom,
-                              "codes_postaux": [cp.code_postal for cp in commune.codes_postaux]}
+            communes[code] = {
+                "nom": commune.nom,
+                "codes_postaux": [cp.code_postal for cp in commune.codes_postaux],
+            }
     js_results = node_rules(payloads, communes)
     for (name, _, _, field), payload, js_errors in zip(CASES, payloads, js_results, strict=True):
         server = errors_of(payload)

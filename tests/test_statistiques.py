@@ -44,15 +44,19 @@ def push(client, login, conseiller):
     headers = login(conseiller)
 
     def send(*operations):
-        response = client.post("/api/sync/push", json={"operations": list(operations)},
-                               headers=headers)
+        response = client.post(
+            "/api/sync/push", json={"operations": list(operations)}, headers=headers
+        )
         assert {r["status"] for r in response.json["results"]} == {"applied"}, response.json
+
     send.headers = headers
     return send
 
 
-@pytest.mark.parametrize("part, total, expected", [
-    (1, 3, 33.3), (2, 3, 66.7), (1, 8, 12.5), (1, 16, 6.3), (0, 0, 0.0), (5, 5, 100.0)])
+@pytest.mark.parametrize(
+    "part, total, expected",
+    [(1, 3, 33.3), (2, 3, 66.7), (1, 8, 12.5), (1, 16, 6.3), (0, 0, 0.0), (5, 5, 100.0)],
+)
 def test_percentages_round_half_up_to_one_decimal(part, total, expected):
     assert pourcentage(part, total) == expected
 
@@ -61,18 +65,30 @@ def test_general_block_on_a_small_fixture(app, push, conseiller, scope):
     # 2 individuels, 1 ponctuel, 1 atelier of 5 with 2 récurrents and 4 follow-ups,
     # 1 deleted CRA, 1 CRA outside the period.
     deleted = create_op(cra_payload(date="2026-11-03"))
-    push(create_op(cra_payload(date="2026-11-02")),
-         create_op(cra_payload(date="2026-11-05", suivi={"individuel": 1, "atelier": 0,
-                                                         "redirection": 0})),
-         create_op(cra_payload(date="2026-11-06", activite="ponctuel")),
-         create_op(atelier_payload(date="2026-11-10")),
-         create_op(cra_payload(date="2026-10-31")), deleted)
+    push(
+        create_op(cra_payload(date="2026-11-02")),
+        create_op(
+            cra_payload(date="2026-11-05", suivi={"individuel": 1, "atelier": 0, "redirection": 0})
+        ),
+        create_op(cra_payload(date="2026-11-06", activite="ponctuel")),
+        create_op(atelier_payload(date="2026-11-10")),
+        create_op(cra_payload(date="2026-10-31")),
+        deleted,
+    )
     push(delete_op(deleted["cra_id"], base=deleted["op_id"]))
     figures = stat("general", Periode(date(2026, 11, 1), date(2026, 11, 30)), scope)
     assert figures == {
-        "cra_enregistres": 4, "accompagnements": 8, "personnes_accompagnees": 6,
-        "ateliers": 1, "participants_ateliers": 5, "individuels": 2, "ponctuels": 1,
-        "suivi_individuel": 2, "suivi_atelier": 1, "suivi_redirection": 2, "suivi_total": 5,
+        "cra_enregistres": 4,
+        "accompagnements": 8,
+        "personnes_accompagnees": 6,
+        "ateliers": 1,
+        "participants_ateliers": 5,
+        "individuels": 2,
+        "ponctuels": 1,
+        "suivi_individuel": 2,
+        "suivi_atelier": 1,
+        "suivi_redirection": 2,
+        "suivi_total": 5,
         "suivi_pourcentage": 62.5,
     }
 
@@ -84,20 +100,25 @@ def test_empty_period_gives_zeros(app, conseiller, scope):
 
 def test_mes_statistiques_api(client, push):
     push(create_op(cra_payload(date="2026-11-02")))
-    response = client.get("/api/statistiques/conseiller",
-                          query_string={"du": "2026-11-01", "au": "2026-11-30"},
-                          headers=push.headers)
+    response = client.get(
+        "/api/statistiques/conseiller",
+        query_string={"du": "2026-11-01", "au": "2026-11-30"},
+        headers=push.headers,
+    )
     assert response.status_code == 200
     values = {f["cle"]: f["valeur"] for f in response.json["figures"]}
     assert values["cra_enregistres"] == 1 and values["suivi_pourcentage"] == "0,0 %"
     assert response.json["figures"][0]["libelle"] == (
-        "Personnes totales accompagnées durant cette période")
+        "Personnes totales accompagnées durant cette période"
+    )
 
 
 def test_mes_statistiques_checks_the_period(client, push):
-    response = client.get("/api/statistiques/conseiller",
-                          query_string={"du": "2026-11-30", "au": "2026-11-01"},
-                          headers=push.headers)
+    response = client.get(
+        "/api/statistiques/conseiller",
+        query_string={"du": "2026-11-30", "au": "2026-11-01"},
+        headers=push.headers,
+    )
     assert response.status_code == 422 and "précéder" in response.json["errors"]["du"][0]
 
 
@@ -116,28 +137,62 @@ def octobre(push):
       redirection Mairie 1
     """
     deleted = create_op(cra_payload(date="2026-10-03", themes=["budget"]))
-    push(create_op(cra_payload(date="2026-10-02")),
-         create_op(cra_payload(
-             date="2026-10-06", activite="ponctuel", canal="domicile", duree="0-30",
-             themes=["courriel", "budget"],
-             age={"moins12ans": 0, "de12a18ans": 1, "de18a35ans": 0, "de35a60ans": 0,
-                  "plus60ans": 0},
-             statut={"etudiant": 1, "sansEmploi": 0, "enEmploi": 0, "retraite": 0,
-                     "heterogene": 0},
-             suivi={"individuel": 0, "atelier": 0, "redirection": 1},
-             organismes=[{"nom": "CAF", "nombre": 1}])),
-         create_op(atelier_payload(date="2026-10-10", canal="autre lieu")),
-         create_op(cra_payload(
-             date="2026-10-31", duree="60+", duree_minutes=150, themes=["sante"],
-             age={"moins12ans": 0, "de12a18ans": 0, "de18a35ans": 0, "de35a60ans": 0,
-                  "plus60ans": 1},
-             statut={"etudiant": 0, "sansEmploi": 0, "enEmploi": 0, "retraite": 1,
-                     "heterogene": 0},
-             suivi={"individuel": 0, "atelier": 0, "redirection": 1},
-             organismes=[{"nom": "Mairie", "nombre": 1}])),
-         create_op(cra_payload(date="2026-09-30", themes=["budget"], canal="domicile")),
-         create_op(cra_payload(date="2026-11-01", themes=["budget"], canal="domicile")),
-         deleted)
+    push(
+        create_op(cra_payload(date="2026-10-02")),
+        create_op(
+            cra_payload(
+                date="2026-10-06",
+                activite="ponctuel",
+                canal="domicile",
+                duree="0-30",
+                themes=["courriel", "budget"],
+                age={
+                    "moins12ans": 0,
+                    "de12a18ans": 1,
+                    "de18a35ans": 0,
+                    "de35a60ans": 0,
+                    "plus60ans": 0,
+                },
+                statut={
+                    "etudiant": 1,
+                    "sansEmploi": 0,
+                    "enEmploi": 0,
+                    "retraite": 0,
+                    "heterogene": 0,
+                },
+                suivi={"individuel": 0, "atelier": 0, "redirection": 1},
+                organismes=[{"nom": "CAF", "nombre": 1}],
+            )
+        ),
+        create_op(atelier_payload(date="2026-10-10", canal="autre lieu")),
+        create_op(
+            cra_payload(
+                date="2026-10-31",
+                duree="60+",
+                duree_minutes=150,
+                themes=["sante"],
+                age={
+                    "moins12ans": 0,
+                    "de12a18ans": 0,
+                    "de18a35ans": 0,
+                    "de35a60ans": 0,
+                    "plus60ans": 1,
+                },
+                statut={
+                    "etudiant": 0,
+                    "sansEmploi": 0,
+                    "enEmploi": 0,
+                    "retraite": 1,
+                    "heterogene": 0,
+                },
+                suivi={"individuel": 0, "atelier": 0, "redirection": 1},
+                organismes=[{"nom": "Mairie", "nombre": 1}],
+            )
+        ),
+        create_op(cra_payload(date="2026-09-30", themes=["budget"], canal="domicile")),
+        create_op(cra_payload(date="2026-11-01", themes=["budget"], canal="domicile")),
+        deleted,
+    )
     push(delete_op(deleted["cra_id"], base=deleted["op_id"]))
     return Periode(date(2026, 10, 1), date(2026, 10, 31))
 
@@ -161,13 +216,16 @@ def test_themes_count_cras_per_theme_in_the_order_of_the_form(app, octobre, scop
 def test_canaux_count_cras_and_their_share(app, conseiller, octobre, scope):
     lines = stat("canaux", octobre, scope)
     assert by_key(lines) == {"rattachement": 0, "autre lieu": 1, "distance": 2, "domicile": 1}
-    assert by_key(lines, "pourcentage") == {"rattachement": 0.0, "autre lieu": 25.0,
-                                            "distance": 50.0, "domicile": 25.0}
+    assert by_key(lines, "pourcentage") == {
+        "rattachement": 0.0,
+        "autre lieu": 25.0,
+        "distance": 50.0,
+        "domicile": 25.0,
+    }
 
 
 def test_durees_split_one_hour_or_more_at_two_hours(app, conseiller, octobre, scope):
-    assert by_key(stat("durees", octobre, scope)) == {
-        "0-30": 1, "30-60": 1, "60-120": 1, "120+": 1}
+    assert by_key(stat("durees", octobre, scope)) == {"0-30": 1, "30-60": 1, "60-120": 1, "120+": 1}
 
 
 def test_temps_counts_the_upper_bound_of_short_durations(app, octobre, scope):
@@ -180,21 +238,35 @@ def test_temps_counts_the_upper_bound_of_short_durations(app, octobre, scope):
 def test_ages_and_statuts_are_shares_of_accompagnements(app, octobre, scope):
     # 8 accompagnements: 1 + 1 + 5 + 1
     assert by_key(stat("ages", octobre, scope)) == {
-        "moins12ans": 0, "de12a18ans": 2, "de18a35ans": 2, "de35a60ans": 1, "plus60ans": 3}
+        "moins12ans": 0,
+        "de12a18ans": 2,
+        "de18a35ans": 2,
+        "de35a60ans": 1,
+        "plus60ans": 3,
+    }
     assert by_key(stat("ages", octobre, scope), "pourcentage")["plus60ans"] == 37.5
     lines = stat("statuts", octobre, scope)
-    assert by_key(lines) == {"etudiant": 2, "sansEmploi": 2, "enEmploi": 1, "retraite": 3,
-                             "heterogene": 0}
+    assert by_key(lines) == {
+        "etudiant": 2,
+        "sansEmploi": 2,
+        "enEmploi": 1,
+        "retraite": 3,
+        "heterogene": 0,
+    }
     assert by_key(lines, "pourcentage")["enEmploi"] == 12.5
 
 
 def test_reorientations_sum_per_organisme_free_text_flagged(app, octobre, scope):
     assert stat("reorientations", octobre, scope) == [
         {"cle": "CAF", "libelle": "CAF", "nombre": 2, "pourcentage": 50.0, "agree": True},
-        {"cle": "Mairie", "libelle": "Mairie", "nombre": 1, "pourcentage": 25.0,
-         "agree": True},
-        {"cle": "Maison du Vélo", "libelle": "Maison du Vélo", "nombre": 1,
-         "pourcentage": 25.0, "agree": False},
+        {"cle": "Mairie", "libelle": "Mairie", "nombre": 1, "pourcentage": 25.0, "agree": True},
+        {
+            "cle": "Maison du Vélo",
+            "libelle": "Maison du Vélo",
+            "nombre": 1,
+            "pourcentage": 25.0,
+            "agree": False,
+        },
     ]
 
 
@@ -202,7 +274,11 @@ def test_evolution_lists_every_month_of_the_period(app, conseiller, octobre, sco
     lines = stat("evolution", Periode(date(2026, 8, 15), date(2026, 11, 1)), scope)
     # the November CRA is on the last day of the period: counted (no lag)
     assert [(line["cle"], line["nombre"]) for line in lines] == [
-        ("2026-08", 0), ("2026-09", 1), ("2026-10", 4), ("2026-11", 1)]
+        ("2026-08", 0),
+        ("2026-09", 1),
+        ("2026-10", 4),
+        ("2026-11", 1),
+    ]
     assert lines[0]["libelle"] == "août 2026"
 
 
@@ -212,12 +288,13 @@ def test_evolution_crosses_the_year(app, conseiller, scope):
 
 
 def test_only_ponctuels(app, push, conseiller, scope):
-    push(create_op(cra_payload(activite="ponctuel", duree="0-30")),
-         create_op(cra_payload(activite="ponctuel", duree="0-30", themes=["budget"])))
+    push(
+        create_op(cra_payload(activite="ponctuel", duree="0-30")),
+        create_op(cra_payload(activite="ponctuel", duree="0-30", themes=["budget"])),
+    )
     values = indicateurs(scope, NOVEMBRE)
     assert values["general"]["ponctuels"] == 2 and values["general"]["accompagnements"] == 2
-    assert by_key(values["temps"], "minutes") == {"collectif": 0, "individuel": 0,
-                                                  "ponctuel": 60}
+    assert by_key(values["temps"], "minutes") == {"collectif": 0, "individuel": 0, "ponctuel": 60}
     assert by_key(values["durees"])["0-30"] == 2
     assert values["reorientations"] == []
 
@@ -243,35 +320,50 @@ def test_an_empty_period_gives_zeros_everywhere(app, push, conseiller, scope):
 
 def test_other_conseillers_cras_are_not_counted(app, conseiller, make_user, login, client):
     other = make_user("conseiller", structure=conseiller.conseiller.structure)
-    response = client.post("/api/sync/push", json={"operations": [create_op()]},
-                           headers=login(other))
+    response = client.post(
+        "/api/sync/push", json={"operations": [create_op()]}, headers=login(other)
+    )
     assert response.status_code == 200
 
     def distance(user):
         scope = Perimetre("conseiller", "c", conseiller_ids=(user.conseiller_id,))
         return by_key(stat("canaux", NOVEMBRE, scope))["distance"]
+
     assert (distance(conseiller), distance(other)) == (0, 1)
 
 
 def test_mes_statistiques_gives_indicators_and_charts(client, push):
     push(create_op(cra_payload(date="2026-11-02", themes=["courriel", "budget"])))
-    response = client.get("/api/statistiques/conseiller",
-                          query_string={"du": "2026-11-01", "au": "2026-11-30"},
-                          headers=push.headers)
+    response = client.get(
+        "/api/statistiques/conseiller",
+        query_string={"du": "2026-11-01", "au": "2026-11-30"},
+        headers=push.headers,
+    )
     assert response.status_code == 200
     assert set(response.json["indicateurs"]) == set(INDICATEURS)
     charts = {chart["nom"]: chart for chart in response.json["graphiques"]}
-    assert list(charts) == ["themes", "canaux", "durees", "temps", "ages", "statuts",
-                            "reorientations", "evolution"]
+    assert list(charts) == [
+        "themes",
+        "canaux",
+        "durees",
+        "temps",
+        "ages",
+        "statuts",
+        "reorientations",
+        "evolution",
+    ]
     assert charts["themes"]["url"] == (
-        "/api/statistiques/conseiller/graphiques/themes.svg?du=2026-11-01&au=2026-11-30")
+        "/api/statistiques/conseiller/graphiques/themes.svg?du=2026-11-01&au=2026-11-30"
+    )
     assert charts["themes"]["alternative"] == (
-        "Thèmes des accompagnements. Budget : 1 ; Courriels : 1")
+        "Thèmes des accompagnements. Budget : 1 ; Courriels : 1"
+    )
     assert charts["temps"]["alternative"].endswith("Demande ponctuelle : 0 h")
     assert "sur cette période" in charts["reorientations"]["alternative"]
 
 
 def test_mes_statistiques_refuses_a_period_ending_after_2099(client, push):
-    response = client.get("/api/statistiques/conseiller", query_string={"au": "2100-01-01"},
-                          headers=push.headers)
+    response = client.get(
+        "/api/statistiques/conseiller", query_string={"au": "2100-01-01"}, headers=push.headers
+    )
     assert response.status_code == 422 and "au" in response.json["errors"]

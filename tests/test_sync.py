@@ -24,10 +24,12 @@ def push(client, login, conseiller):
     headers = login(conseiller)
 
     def send(*operations, expect=200):
-        response = client.post("/api/sync/push", json={"operations": list(operations)},
-                               headers=headers)
+        response = client.post(
+            "/api/sync/push", json={"operations": list(operations)}, headers=headers
+        )
         assert response.status_code == expect, response.json
         return response.json.get("results", response.json)
+
     send.headers = headers
     return send
 
@@ -75,8 +77,9 @@ def test_edit_after_a_lost_answer_applies_cleanly(push):
     """The classic trap: the create reached the server, its answer did not."""
     create = create_op()
     push(create)  # the answer is lost: the app still holds the create in its outbox
-    edit = update_op(create["cra_id"], base=create["op_id"],
-                     cra=cra_payload(themes=["budget", "courriel"]))
+    edit = update_op(
+        create["cra_id"], base=create["op_id"], cra=cra_payload(themes=["budget", "courriel"])
+    )
     results = push(create, edit)
     assert statuses(results) == ["duplicate", "applied"]
     assert results[1]["cra"]["version"] == 2 and results[1]["cra"]["head"] == edit["op_id"]
@@ -96,7 +99,8 @@ def test_partially_invalid_batch_keeps_the_valid_items(push):
     results = push(good, bad, junk, create_op())
     assert statuses(results) == ["applied", "rejected", "rejected", "applied"]
     assert results[1]["errors"]["age"] == [
-        "La somme des tranches d'âge (1) doit être égale au nombre de participants (5)."]
+        "La somme des tranches d'âge (1) doit être égale au nombre de participants (5)."
+    ]
     assert results[1]["message"] == "Erreur : veuillez corriger les champs signalés."
     assert "op_id" in results[2]["errors"] and "cra_id" in results[2]["errors"]
     assert count(Cra) == 2
@@ -126,17 +130,20 @@ def test_empty_batch_is_fine(push):
 def test_stale_base_is_a_conflict_never_an_overwrite(push):
     create = create_op()
     push(create)
-    first = update_op(create["cra_id"], base=create["op_id"],
-                      cra=cra_payload(annotation="Version A"))
-    second = update_op(create["cra_id"], base=create["op_id"],
-                       cra=cra_payload(annotation="Version B"))
+    first = update_op(
+        create["cra_id"], base=create["op_id"], cra=cra_payload(annotation="Version A")
+    )
+    second = update_op(
+        create["cra_id"], base=create["op_id"], cra=cra_payload(annotation="Version B")
+    )
     results = push(first, second)
     assert statuses(results) == ["applied", "conflict"]
     assert results[1]["cra"]["annotation"] == "Version A"
     assert results[1]["cra"]["head"] == first["op_id"]
     assert "modifié entre-temps" in results[1]["message"]
-    resolved = update_op(create["cra_id"], base=results[1]["cra"]["head"],
-                         cra=cra_payload(annotation="Version B"))
+    resolved = update_op(
+        create["cra_id"], base=results[1]["cra"]["head"], cra=cra_payload(annotation="Version B")
+    )
     assert statuses(push(resolved)) == ["applied"]
     assert db.session.get(Cra, uuid.UUID(create["cra_id"])).annotation == "Version B"
 
@@ -184,17 +191,17 @@ def test_edit_of_a_cra_deleted_elsewhere_is_a_conflict(push):
     assert statuses(results) == ["conflict"] and "supprimé" in results[0]["message"]
 
 
-def test_cra_of_another_conseiller_is_untouchable(client, login, push, make_user,
-                                                  make_structure):
+def test_cra_of_another_conseiller_is_untouchable(client, login, push, make_user, make_structure):
     other = make_user("conseiller", structure=make_structure("Autre", "13055", "13001"))
     theirs = create_op()
-    response = client.post("/api/sync/push", json={"operations": [theirs]},
-                           headers=login(other))
+    response = client.post("/api/sync/push", json={"operations": [theirs]}, headers=login(other))
     assert statuses(response.json["results"]) == ["applied"]
-    results = push(update_op(theirs["cra_id"], base=theirs["op_id"]),
-                   delete_op(theirs["cra_id"], base=theirs["op_id"]),
-                   create_op(theirs["cra"], cra_id=theirs["cra_id"]),
-                   theirs)
+    results = push(
+        update_op(theirs["cra_id"], base=theirs["op_id"]),
+        delete_op(theirs["cra_id"], base=theirs["op_id"]),
+        create_op(theirs["cra"], cra_id=theirs["cra_id"]),
+        theirs,
+    )
     assert statuses(results) == ["rejected"] * 4
     assert all("cra" not in result for result in results)  # nothing of theirs leaks
     row = db.session.get(Cra, uuid.UUID(theirs["cra_id"]))
@@ -218,8 +225,9 @@ def test_server_stamps_owner_structure_and_keeps_client_time_only(push, conseill
 
 
 def test_only_conseillers_push(client, login, make_user):
-    response = client.post("/api/sync/push", json={"operations": []},
-                           headers=login(make_user("admin")))
+    response = client.post(
+        "/api/sync/push", json={"operations": []}, headers=login(make_user("admin"))
+    )
     assert response.status_code == 403
 
 
@@ -229,6 +237,7 @@ def test_expired_or_missing_token_acknowledges_nothing(client):
 
 
 # --- pull -------------------------------------------------------------------------------------
+
 
 def pull(client, headers, cursor=None, limit=None):
     query = {k: v for k, v in (("cursor", cursor), ("limit", limit)) if v is not None}
@@ -269,18 +278,19 @@ def test_pull_shows_only_own_cras(client, login, push, make_user, make_structure
 
 @pytest.mark.parametrize("cursor", ["n'importe quoi", "djE6LTE", "djI6MQ"])
 def test_bad_cursor_is_a_french_400(client, push, cursor):
-    response = client.get("/api/sync/pull", query_string={"cursor": cursor},
-                          headers=push.headers)
+    response = client.get("/api/sync/pull", query_string={"cursor": cursor}, headers=push.headers)
     assert response.status_code == 400 and "Curseur" in response.json["message"]
 
 
 # --- concurrency and crashes -----------------------------------------------------------------
 
+
 def test_sixteen_concurrent_identical_batches_make_one_row_per_cra(app, login, conseiller):
     headers = login(conseiller)
     batch = [create_op() for _ in range(20)]
-    edit = update_op(batch[0]["cra_id"], base=batch[0]["op_id"],
-                     cra=cra_payload(annotation="version 2"))
+    edit = update_op(
+        batch[0]["cra_id"], base=batch[0]["op_id"], cra=cra_payload(annotation="version 2")
+    )
     batch.append(edit)
     barrier = threading.Barrier(16)
     answers, failures = [], []
@@ -310,24 +320,30 @@ def hide_from_the_prefetch(monkeypatch, op_ids=(), cra_ids=()):
     """The batch's reads miss these operations and CRAs, as when another conseiller's batch
     commits them just after: only the database's unique keys can then tell."""
     known, load = cras_service.SqlStore.known_operations, cras_service.SqlStore.load
-    monkeypatch.setattr(cras_service.SqlStore, "known_operations",
-                        lambda store, ids: known(store, ids) - set(op_ids))
-    monkeypatch.setattr(cras_service.SqlStore, "load", lambda store, keys: load(
-        store, [key for key in keys if key[1] not in cra_ids]))
+    monkeypatch.setattr(
+        cras_service.SqlStore,
+        "known_operations",
+        lambda store, ids: known(store, ids) - set(op_ids),
+    )
+    monkeypatch.setattr(
+        cras_service.SqlStore,
+        "load",
+        lambda store, keys: load(store, [key for key in keys if key[1] not in cra_ids]),
+    )
 
 
 @pytest.fixture
 def other_conseillers_batch(client, login, make_user, make_structure):
     other = make_user("conseiller", structure=make_structure("Autre", "13055", "13001"))
     theirs = create_op()
-    response = client.post("/api/sync/push", json={"operations": [theirs]},
-                           headers=login(other))
+    response = client.post("/api/sync/push", json={"operations": [theirs]}, headers=login(other))
     assert statuses(response.json["results"]) == ["applied"]
     return theirs
 
 
 def test_an_op_id_taken_meanwhile_by_another_conseiller_is_a_duplicate(
-        push, monkeypatch, other_conseillers_batch):
+    push, monkeypatch, other_conseillers_batch
+):
     theirs = other_conseillers_batch
     hide_from_the_prefetch(monkeypatch, op_ids={theirs["op_id"]})
     mine = [create_op(), create_op(op_id=theirs["op_id"]), create_op()]
@@ -338,14 +354,16 @@ def test_an_op_id_taken_meanwhile_by_another_conseiller_is_a_duplicate(
 
 
 def test_a_cra_id_taken_meanwhile_by_another_conseiller_is_rejected(
-        push, monkeypatch, other_conseillers_batch):
+    push, monkeypatch, other_conseillers_batch
+):
     theirs = other_conseillers_batch
     hide_from_the_prefetch(monkeypatch, cra_ids={theirs["cra_id"]})
     mine = [create_op(), create_op(atelier_payload(), cra_id=theirs["cra_id"]), create_op()]
     results = push(*mine)
     assert statuses(results) == ["applied", "rejected", "applied"]
-    assert results[1]["errors"] == {"cra_id": [
-        "Un autre compte rendu existe déjà avec cet identifiant."]}
+    assert results[1]["errors"] == {
+        "cra_id": ["Un autre compte rendu existe déjà avec cet identifiant."]
+    }
     assert count(Cra) == 3 and count(CraOperation) == 3  # the rejected operation is not kept
     row = db.session.get(Cra, uuid.UUID(theirs["cra_id"]))
     assert row.nb_participants == 1 and row.version == 1
@@ -358,8 +376,9 @@ def test_create_edit_and_delete_in_one_batch_answer_each_step(client, push):
     delete = delete_op(create["cra_id"], base=edit["op_id"])
     results = push(create, edit, delete, create_op())
     assert statuses(results) == ["applied"] * 4
-    assert [(r["cra"]["version"], r["cra"]["nb_participants"], r["cra"]["deleted"])
-            for r in results[:3]] == [(1, 1, False), (2, 5, False), (3, 5, True)]
+    assert [
+        (r["cra"]["version"], r["cra"]["nb_participants"], r["cra"]["deleted"]) for r in results[:3]
+    ] == [(1, 1, False), (2, 5, False), (3, 5, True)]
     assert results[2]["cra"]["head"] == delete["op_id"]
     changes = pull(client, push.headers)["changes"]
     assert [change["version"] for change in changes] == [3, 1]
@@ -367,8 +386,9 @@ def test_create_edit_and_delete_in_one_batch_answer_each_step(client, push):
 
 
 @pytest.mark.parametrize("way", ["planned", "item by item"])
-def test_crash_mid_batch_writes_nothing(app, push, backend, monkeypatch, way,
-                                        other_conseillers_batch):
+def test_crash_mid_batch_writes_nothing(
+    app, push, backend, monkeypatch, way, other_conseillers_batch
+):
     """The worker dies after some of the batch's rows went in: planned (after the operation
     log, before the CRAs) or item by item (after a race sent the batch that way)."""
     calls = []
@@ -381,14 +401,17 @@ def test_crash_mid_batch_writes_nothing(app, push, backend, monkeypatch, way,
                     db.session.execute(select(func.pg_terminate_backend(func.pg_backend_pid())))
                 raise RuntimeError("worker killed mid-batch")
             return real(*args)
+
         return crashing
 
     if way == "planned":
-        monkeypatch.setattr(cras_service, "_insert_all",
-                            crash_on_third_call(cras_service._insert_all))
+        monkeypatch.setattr(
+            cras_service, "_insert_all", crash_on_third_call(cras_service._insert_all)
+        )
     else:
-        monkeypatch.setattr(cras_service.SqlStore, "insert",
-                            crash_on_third_call(cras_service.SqlStore.insert))
+        monkeypatch.setattr(
+            cras_service.SqlStore, "insert", crash_on_third_call(cras_service.SqlStore.insert)
+        )
         hide_from_the_prefetch(monkeypatch, op_ids={other_conseillers_batch["op_id"]})
     app.config["PROPAGATE_EXCEPTIONS"] = False
     batch = [create_op() for _ in range(5)]
@@ -406,11 +429,18 @@ def test_structure_stamped_is_the_employer_at_the_cras_date(push, conseiller, ma
     from datetime import date
 
     from server.models import Emploi
+
     former = make_structure("Ancienne structure", "42218", "42000")
     record = conseiller.conseiller
     record.emplois[0].date_debut = date(2024, 1, 1)
-    db.session.add(Emploi(conseiller_id=record.id, structure_id=former.id,
-                          date_debut=date(2021, 1, 4), date_fin=date(2023, 12, 31)))
+    db.session.add(
+        Emploi(
+            conseiller_id=record.id,
+            structure_id=former.id,
+            date_debut=date(2021, 1, 4),
+            date_fin=date(2023, 12, 31),
+        )
+    )
     db.session.commit()
     old, new = create_op(cra_payload(date="2023-06-01")), create_op()
     push(old, new)

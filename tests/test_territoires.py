@@ -23,7 +23,10 @@ def test_75056_is_paris(app):
 def test_departement_and_region_of_a_corsican_commune(app):
     ajaccio = territoires.commune("2a004")
     assert (ajaccio.nom, ajaccio.departement.code, ajaccio.departement.region.nom) == (
-        "Ajaccio", "2A", "Corse")
+        "Ajaccio",
+        "2A",
+        "Corse",
+    )
 
 
 def test_shared_postal_code_returns_every_commune(app):
@@ -55,8 +58,12 @@ def test_reunion_is_its_own_region(app):
 
 def test_api_search_and_lookup(client):
     items = client.get("/api/territoires/communes?q=villeurb").json["items"]
-    assert items[0] == {"code": "69266", "nom": "Villeurbanne", "code_postal": "69100",
-                        "departement_code": "69"}
+    assert items[0] == {
+        "code": "69266",
+        "nom": "Villeurbanne",
+        "code_postal": "69100",
+        "departement_code": "69",
+    }
     assert client.get("/api/territoires/communes/69266").json["codes_postaux"] == ["69100"]
     assert client.get("/api/territoires/communes/99999").status_code == 404
     assert client.get("/api/territoires/communes?q=a").status_code == 422

@@ -69,6 +69,7 @@ def download(export: dict) -> Response:
 
 def roles_required(*roles):
     """Require a valid access token whose user has one of these roles (403 otherwise)."""
+
     def decorator(view):
         @wraps(view)
         @jwt_required()
@@ -76,8 +77,10 @@ def roles_required(*roles):
             if roles and current_user.role.value not in roles:
                 raise ApiError(403)
             return view(*args, **kwargs)
+
         wrapper.roles = roles  # read by the OpenAPI description (bearer token, x-roles)
         return wrapper
+
     return decorator
 
 
@@ -101,7 +104,20 @@ def register_blueprints(app):
 
     app.url_map.converters.update(id=IdConverter, default=TextConverter, string=TextConverter)
     api = Blueprint("api", __name__, url_prefix="/api")
-    for module in (auth, invitations, territoires, conseillers, structures, lieux, cras, sync,
-                   statistiques, coordinations, rappels, ressourcerie, openapi):
+    for module in (
+        auth,
+        invitations,
+        territoires,
+        conseillers,
+        structures,
+        lieux,
+        cras,
+        sync,
+        statistiques,
+        coordinations,
+        rappels,
+        ressourcerie,
+        openapi,
+    ):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)

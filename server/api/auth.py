@@ -34,8 +34,11 @@ def refresh():
 
 
 @bp.post("/logout")
-@documented(body=LogoutSchema, token="access",
-            response={"type": "object", "properties": {"message": {"type": "string"}}})
+@documented(
+    body=LogoutSchema,
+    token="access",
+    response={"type": "object", "properties": {"message": {"type": "string"}}},
+)
 @jwt_required()
 def logout():
     """Revoke the access token used and the refresh token given in the body."""

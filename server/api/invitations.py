@@ -19,8 +19,7 @@ bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 
 
 @bp.post("")
-@documented(body=InvitationCreateSchema, response=InvitationSchema, status=201,
-            errors=(409,))
+@documented(body=InvitationCreateSchema, response=InvitationSchema, status=201, errors=(409,))
 @roles_required("admin", "structure")
 def create():
     """Create an account without password and its invitation link."""

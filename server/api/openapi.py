@@ -21,9 +21,11 @@ bp = Blueprint("openapi", __name__)
 METHODS = ("get", "post", "put", "patch", "delete")
 # <converter(args):name> or <name> in a werkzeug rule.
 RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-CONVERTERS = {"int": {"type": "integer", "minimum": 0},
-              "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-              "uuid": {"type": "string", "format": "uuid"}}
+CONVERTERS = {
+    "int": {"type": "integer", "minimum": 0},
+    "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "uuid": {"type": "string", "format": "uuid"},
+}
 TOKENS = {
     "access_token": "Jeton d'accès (15 minutes) donné par /api/auth/login.",
     "refresh_token": "Jeton de rafraîchissement (30 jours) donné par /api/auth/login.",
@@ -39,18 +41,26 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Messages par champ, imbriqués comme le corps."})
 
 
-def documented(body=None, query=None, response=None, status=200, token=None, errors=(),
-               form=None):
+def documented(body=None, query=None, response=None, status=200, token=None, errors=(), form=None):
     """Describe a view: schema classes of its JSON body (or multipart `form`, whose file
     fields are named in the schema's Meta.files), query string and answer, and status.
 
     token is "access" or "refresh" for views guarded by jwt_required rather than
     roles_required; errors lists statuses the view answers beyond the usual ones.
     """
+
     def decorator(view):
-        view.openapi = {"body": body, "query": query, "response": response, "status": status,
-                        "token": token, "errors": tuple(errors), "form": form}
+        view.openapi = {
+            "body": body,
+            "query": query,
+            "response": response,
+            "status": status,
+            "token": token,
+            "errors": tuple(errors),
+            "form": form,
+        }
         return view
+
     return decorator
 
 
@@ -71,13 +81,20 @@ def _component_names():
             name = f"{cls.__module__.rsplit('.', 1)[-1]}.{name}"
             owners.setdefault(name, cls)
         return name
+
     return resolve
 
 
 def _path_and_parameters(rule: str) -> tuple[str, list]:
-    parameters = [{"in": "path", "name": m["name"], "required": True,
-                   "schema": dict(CONVERTERS.get(m["converter"], {"type": "string"}))}
-                  for m in RULE_ARGUMENT.finditer(rule)]
+    parameters = [
+        {
+            "in": "path",
+            "name": m["name"],
+            "required": True,
+            "schema": dict(CONVERTERS.get(m["converter"], {"type": "string"})),
+        }
+        for m in RULE_ARGUMENT.finditer(rule)
+    ]
     return RULE_ARGUMENT.sub(r"{\g<name>}", rule), parameters
 
 
@@ -89,9 +106,12 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
     meta = copy.deepcopy(getattr(view, "openapi", {}))  # apispec rewrites dicts in place
     roles = getattr(view, "roles", None)
     token = "access" if roles is not None else meta.get("token")
-    operation = {"operationId": endpoint, "tags": [endpoint.split(".")[-2]],
-                 "summary": (view.__doc__ or "").strip().splitlines()[0],
-                 "parameters": list(path_parameters)}
+    operation = {
+        "operationId": endpoint,
+        "tags": [endpoint.split(".")[-2]],
+        "summary": (view.__doc__ or "").strip().splitlines()[0],
+        "parameters": list(path_parameters),
+    }
     statuses = set(meta.get("errors", ()))
     if meta.get("query") is not None:
         operation["parameters"].append({"in": "query", "schema": meta["query"]})
@@ -100,8 +120,10 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
         operation["requestBody"] = {"required": True, **_json(meta["body"])}
         statuses |= {400, 413, 415, 422}
     if meta.get("form") is not None:
-        operation["requestBody"] = {"required": True, "content": {
-            "multipart/form-data": {"schema": meta["form"]}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": meta["form"]}},
+        }
         statuses |= {400, 413, 422}
     if path_parameters:
         statuses.add(404)
@@ -116,26 +138,36 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
     answer = {"description": "Réussite." if status != 201 else "Créé."}
     if meta.get("response") is not None:
         answer.update(_json(meta["response"]))
-    operation["responses"] = {str(status): answer,
-                              **{str(code): f"Error{code}" for code in sorted(statuses)},
-                              "default": "Error500"}
+    operation["responses"] = {
+        str(status): answer,
+        **{str(code): f"Error{code}" for code in sorted(statuses)},
+        "default": "Error500",
+    }
     return operation
 
 
 def build_spec(app) -> dict:
     """The OpenAPI 3 description of every /api route of the app."""
-    spec = APISpec(title="coop-cra", version="1", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin(schema_name_resolver=_component_names())],
-                   info={"description": "L'API JSON de coop-cra. Toute erreur a la forme "
-                                        "{code, status, message, errors}."})
+    spec = APISpec(
+        title="coop-cra",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_component_names())],
+        info={
+            "description": "L'API JSON de coop-cra. Toute erreur a la forme "
+            "{code, status, message, errors}."
+        },
+    )
     spec.components.schema("Error", schema=ErrorSchema)
     for code in FRENCH_MESSAGES:
-        spec.components.response(f"Error{code}", {"description": FRENCH_MESSAGES[code],
-                                                  **_json(ErrorSchema)})
+        spec.components.response(
+            f"Error{code}", {"description": FRENCH_MESSAGES[code], **_json(ErrorSchema)}
+        )
     for name, description in TOKENS.items():
-        spec.components.security_scheme(name, {"type": "http", "scheme": "bearer",
-                                               "bearerFormat": "JWT",
-                                               "description": description})
+        spec.components.security_scheme(
+            name,
+            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": description},
+        )
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith("/api/"):

@@ -72,8 +72,7 @@ def fichier(document_id):
 def decide(document_id):
     """Publish or refuse a proposed document."""
     data = json_body(DecisionSchema())
-    return DocumentSchema().dump(ressourcerie.decider(current_user, document_id,
-                                                      data["decision"]))
+    return DocumentSchema().dump(ressourcerie.decider(current_user, document_id, data["decision"]))
 
 
 @bp.delete("/documents/<id:document_id>")

@@ -35,7 +35,7 @@ def image_response(etag: str, image: bytes, extension: str, public: bool = False
 @documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
 @roles_required("conseiller", "coordinateur")
 def conseiller():
-    """"Mes statistiques": every indicator of the user's own CRAs over a period, and charts."""
+    """ "Mes statistiques": every indicator of the user's own CRAs over a period, and charts."""
     args = PeriodeArgsSchema().load(request.args)
     return StatistiquesSchema().dump(rapports.mes_statistiques(current_user, args))
 
@@ -46,15 +46,14 @@ def conseiller():
 def conseiller_graphique(nom, extension):
     """One chart of "Mes statistiques", as an SVG or PNG image (ETag, 304 when unchanged)."""
     args = PeriodeArgsSchema().load(request.args)
-    return image_response(*rapports.mon_graphique(current_user, nom, extension, args),
-                          extension)
+    return image_response(*rapports.mon_graphique(current_user, nom, extension, args), extension)
 
 
 @bp.get(f"/conseiller/{EXPORT}")
 @documented(query=PeriodeArgsSchema)
 @roles_required("conseiller", "coordinateur")
 def conseiller_export(format_):
-    """"Mes statistiques" exported: resume.csv, cras.csv (one row per CRA), xlsx or pdf."""
+    """ "Mes statistiques" exported: resume.csv, cras.csv (one row per CRA), xlsx or pdf."""
     args = PeriodeArgsSchema().load(request.args)
     return download(rapports.mon_export(current_user, format_, args))
 
@@ -64,8 +63,9 @@ def conseiller_export(format_):
 def national():
     """National statistics, public: every indicator of every CRA over a period, and charts."""
     args = PeriodeArgsSchema().load(request.args)
-    return StatistiquesSchema().dump(rapports.rapport_de(None, "national", "", args,
-                                                           "api.statistiques.national_graphique"))
+    return StatistiquesSchema().dump(
+        rapports.rapport_de(None, "national", "", args, "api.statistiques.national_graphique")
+    )
 
 
 @bp.get(f"/national/{CHART}")
@@ -73,8 +73,9 @@ def national():
 def national_graphique(nom, extension):
     """One chart of the national statistics (public)."""
     args = PeriodeArgsSchema().load(request.args)
-    return image_response(*rapports.graphique_de(None, "national", "", nom, extension, args),
-                          extension, public=True)
+    return image_response(
+        *rapports.graphique_de(None, "national", "", nom, extension, args), extension, public=True
+    )
 
 
 @bp.get(f"/national/{EXPORT}")
@@ -94,8 +95,9 @@ def scope(type_, ident):
     """Statistics of a conseiller, a coordinator's team, a structure, a département or a
     région the user may see (a structure: the CRAs stamped with it; a prefet: its territory)."""
     args = PeriodeArgsSchema().load(request.args)
-    return StatistiquesSchema().dump(rapports.rapport_de(
-        current_user, type_, ident, args, "api.statistiques.scope_graphique"))
+    return StatistiquesSchema().dump(
+        rapports.rapport_de(current_user, type_, ident, args, "api.statistiques.scope_graphique")
+    )
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>/{CHART}")
@@ -104,8 +106,9 @@ def scope(type_, ident):
 def scope_graphique(type_, ident, nom, extension):
     """One chart of a scope the user may see."""
     args = PeriodeArgsSchema().load(request.args)
-    return image_response(*rapports.graphique_de(current_user, type_, ident, nom, extension,
-                                                 args), extension)
+    return image_response(
+        *rapports.graphique_de(current_user, type_, ident, nom, extension, args), extension
+    )
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>/{EXPORT}")

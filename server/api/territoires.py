@@ -22,9 +22,19 @@ def search():
     """Communes whose name or postal code starts with ?q=."""
     args = CommuneSearchArgsSchema().load(request.args)
     rows = territoires.search_communes(args["q"])
-    return {"items": CommuneChoiceSchema(many=True).dump([
-        {"code": c.code, "nom": c.nom, "code_postal": cp, "departement_code": c.departement_code}
-        for c, cp in rows])}
+    return {
+        "items": CommuneChoiceSchema(many=True).dump(
+            [
+                {
+                    "code": c.code,
+                    "nom": c.nom,
+                    "code_postal": cp,
+                    "departement_code": c.departement_code,
+                }
+                for c, cp in rows
+            ]
+        )
+    }
 
 
 @bp.get("/communes/<code>")
@@ -41,8 +51,9 @@ def commune(code):
 @documented(response=items_of(CommuneSchema))
 def code_postal(code_postal):
     """Every commune served by a postal code."""
-    return {"items": CommuneSchema(many=True).dump(
-        territoires.communes_of_code_postal(code_postal))}
+    return {
+        "items": CommuneSchema(many=True).dump(territoires.communes_of_code_postal(code_postal))
+    }
 
 
 @bp.get("/departements")

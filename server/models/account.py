@@ -27,8 +27,14 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="role", values_callable=lambda roles: [r.value for r in roles],
-             native_enum=False, length=20))
+        Enum(
+            Role,
+            name="role",
+            values_callable=lambda roles: [r.value for r in roles],
+            native_enum=False,
+            length=20,
+        )
+    )
     conseiller_id: Mapped[int | None] = mapped_column(ForeignKey("conseiller.id"), unique=True)
     structure_id: Mapped[int | None] = mapped_column(ForeignKey("structure.id"), index=True)
     departement_code: Mapped[str | None] = mapped_column(ForeignKey("departement.code"))
@@ -54,8 +60,9 @@ class Invitation(db.Model):
     __tablename__ = "invitation"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

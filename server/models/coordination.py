@@ -14,32 +14,63 @@ from server.extensions import db
 from server.models.cra import JSON_DOCUMENT
 from server.models.types import UtcDateTime, utcnow
 
-TYPES_EVENEMENT = {"grand-public": "Grand public", "national": "National",
-                   "inclusion-numerique": "Inclusion numérique", "nec-local": "NEC local",
-                   "autre": "Autre"}
-TYPES_STRUCTURE = {"commune": "Commune", "epci": "EPCI", "departement": "Département",
-                   "region": "Région", "association": "Association",
-                   "entreprise": "Entreprise", "hub": "Hub", "etat": "État",
-                   "groupement": "Groupement", "autre": "Autre"}
+TYPES_EVENEMENT = {
+    "grand-public": "Grand public",
+    "national": "National",
+    "inclusion-numerique": "Inclusion numérique",
+    "nec-local": "NEC local",
+    "autre": "Autre",
+}
+TYPES_STRUCTURE = {
+    "commune": "Commune",
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "association": "Association",
+    "entreprise": "Entreprise",
+    "hub": "Hub",
+    "etat": "État",
+    "groupement": "Groupement",
+    "autre": "Autre",
+}
 ORGANISATEURS = {"ma-structure": "Ma structure", **TYPES_STRUCTURE}
-NATURES_PARTENARIAT = {"parcours-usager": "Parcours usager", "subvention": "Subvention",
-                       "coordination-departementale": "Coordination départementale",
-                       "rendez-vous-elu": "Rendez-vous élu", "autre": "Autre"}
-TYPES_ACCOMPAGNEMENT = {"structure": "Une structure",
-                        "mediateur": "Un(e) médiateur(rice) numérique"}
+NATURES_PARTENARIAT = {
+    "parcours-usager": "Parcours usager",
+    "subvention": "Subvention",
+    "coordination-departementale": "Coordination départementale",
+    "rendez-vous-elu": "Rendez-vous élu",
+    "autre": "Autre",
+}
+TYPES_ACCOMPAGNEMENT = {
+    "structure": "Une structure",
+    "mediateur": "Un(e) médiateur(rice) numérique",
+}
 # The seeds name these sections without listing their choices: ours, from the programme's
 # day-to-day, to be confirmed with the national team.
-PROBLEMATIQUES = {"recrutement": "Recrutement", "formation": "Formation",
-                  "outils": "Outils et ressources", "cra": "Saisie des CRA",
-                  "organisation": "Organisation de l'activité",
-                  "financement": "Financement", "partenariats": "Mise en réseau, partenariats",
-                  "autre": "Autre"}
-ACTIONS = {"entretien": "Rendez-vous, entretien", "visite": "Visite sur site",
-           "mise-en-relation": "Mise en relation", "atelier": "Formation, atelier",
-           "ressources": "Partage de ressources", "financement": "Appui à un financement",
-           "autre": "Autre"}
-SECTIONS = {"evenements": "Événements", "partenariats": "Partenariats",
-            "accompagnements": "Accompagnements"}
+PROBLEMATIQUES = {
+    "recrutement": "Recrutement",
+    "formation": "Formation",
+    "outils": "Outils et ressources",
+    "cra": "Saisie des CRA",
+    "organisation": "Organisation de l'activité",
+    "financement": "Financement",
+    "partenariats": "Mise en réseau, partenariats",
+    "autre": "Autre",
+}
+ACTIONS = {
+    "entretien": "Rendez-vous, entretien",
+    "visite": "Visite sur site",
+    "mise-en-relation": "Mise en relation",
+    "atelier": "Formation, atelier",
+    "ressources": "Partage de ressources",
+    "financement": "Appui à un financement",
+    "autre": "Autre",
+}
+SECTIONS = {
+    "evenements": "Événements",
+    "partenariats": "Partenariats",
+    "accompagnements": "Accompagnements",
+}
 
 
 class CraCoordination(db.Model):
@@ -70,5 +101,10 @@ class CraCoordination(db.Model):
     )
 
 
-COORDINATION_CONTENT = ("date", "evenements", "partenariats", "accompagnements",
-                        "communication_heures")
+COORDINATION_CONTENT = (
+    "date",
+    "evenements",
+    "partenariats",
+    "accompagnements",
+    "communication_heures",
+)

@@ -16,14 +16,31 @@ from server.models.types import UtcDateTime, utcnow
 
 JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
 
-CANAUX = {"rattachement": "Lieu d'activité", "autre lieu": "Autre lieu",
-          "distance": "À distance", "domicile": "À domicile"}
-ACTIVITES = {"collectif": "Atelier collectif", "individuel": "Accompagnement individuel",
-             "ponctuel": "Demande ponctuelle"}
-AGES = {"moins12ans": "-12 ans", "de12a18ans": "12 - 18 ans", "de18a35ans": "18 - 35 ans",
-        "de35a60ans": "35 - 60 ans", "plus60ans": "Plus de 60 ans"}
-STATUTS = {"etudiant": "Scolarisé(e)", "sansEmploi": "Sans emploi", "enEmploi": "En emploi",
-           "retraite": "Retraité", "heterogene": "Non renseigné ou hétérogène"}
+CANAUX = {
+    "rattachement": "Lieu d'activité",
+    "autre lieu": "Autre lieu",
+    "distance": "À distance",
+    "domicile": "À domicile",
+}
+ACTIVITES = {
+    "collectif": "Atelier collectif",
+    "individuel": "Accompagnement individuel",
+    "ponctuel": "Demande ponctuelle",
+}
+AGES = {
+    "moins12ans": "-12 ans",
+    "de12a18ans": "12 - 18 ans",
+    "de18a35ans": "18 - 35 ans",
+    "de35a60ans": "35 - 60 ans",
+    "plus60ans": "Plus de 60 ans",
+}
+STATUTS = {
+    "etudiant": "Scolarisé(e)",
+    "sansEmploi": "Sans emploi",
+    "enEmploi": "En emploi",
+    "retraite": "Retraité",
+    "heterogene": "Non renseigné ou hétérogène",
+}
 # key: (form label, statistics label)
 THEMES = {
     "diagnostic": ("Diagnostic numérique", "Diagnostic numérique"),
@@ -45,20 +62,47 @@ THEMES = {
     "demarche en ligne": ("Démarches administratives", "Démarche en ligne"),
 }
 SOUS_THEMES = {
-    "equipement informatique": {"ordinateur": "Ordinateur", "tablette": "Tablette",
-                                "telephone": "Téléphone"},
-    "accompagner enfant": {"parent": "Parent, proche", "social": "Travailleur social",
-                           "enseignant": "Enseignant"},
+    "equipement informatique": {
+        "ordinateur": "Ordinateur",
+        "tablette": "Tablette",
+        "telephone": "Téléphone",
+    },
+    "accompagner enfant": {
+        "parent": "Parent, proche",
+        "social": "Travailleur social",
+        "enseignant": "Enseignant",
+    },
     "traitement texte": {"fourniture": "Fourniture (impression, scanner)"},
     "sante": {"espace-sante": "Mon espace santé"},
 }
 DUREES = {"0-30": "30 min. ou moins", "30-60": "30 min. à 1h", "60+": "1h ou plus"}
-SUIVIS = {"individuel": "En individuel", "atelier": "En atelier",
-          "redirection": "Redirection vers une structure"}
-ORGANISMES = ("ANTS", "Assistante sociale", "CAF", "CARSAT", "CCAS", "CEFS", "CIP", "CPAM",
-              "DGFIP", "France Services", "Mairie", "Médiathèque", "Mission locale",
-              "Pôle emploi", "Préfecture", "Sous-préfecture", "Service de police",
-              "Gendarmerie", "Revendeur informatique", "Tiers-lieu / Fablab")
+SUIVIS = {
+    "individuel": "En individuel",
+    "atelier": "En atelier",
+    "redirection": "Redirection vers une structure",
+}
+ORGANISMES = (
+    "ANTS",
+    "Assistante sociale",
+    "CAF",
+    "CARSAT",
+    "CCAS",
+    "CEFS",
+    "CIP",
+    "CPAM",
+    "DGFIP",
+    "France Services",
+    "Mairie",
+    "Médiathèque",
+    "Mission locale",
+    "Pôle emploi",
+    "Préfecture",
+    "Sous-préfecture",
+    "Service de police",
+    "Gendarmerie",
+    "Revendeur informatique",
+    "Tiers-lieu / Fablab",
+)
 TYPES_ACCES = {"libre": "Accès libre", "rdv": "Sur rendez-vous", "prive": "Accès privé"}
 
 
@@ -152,7 +196,19 @@ class CraOperation(db.Model):
 
 
 CONTENT_COLUMNS = tuple(
-    column.name for column in Cra.__table__.columns
-    if column.name not in {"id", "conseiller_id", "structure_id", "head", "version", "seq",
-                           "received_at", "updated_at", "deleted_at", "client_time"}
+    column.name
+    for column in Cra.__table__.columns
+    if column.name
+    not in {
+        "id",
+        "conseiller_id",
+        "structure_id",
+        "head",
+        "version",
+        "seq",
+        "received_at",
+        "updated_at",
+        "deleted_at",
+        "client_time",
+    }
 )

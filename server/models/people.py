@@ -52,8 +52,12 @@ class Conseiller(db.Model):
         back_populates="conseiller", order_by="Emploi.date_debut", lazy="selectin"
     )
     compte: Mapped["User | None"] = relationship(  # noqa: F821  (server.models.account)
-        "User", primaryjoin="User.conseiller_id == Conseiller.id", viewonly=True,
-        uselist=False, lazy="selectin")
+        "User",
+        primaryjoin="User.conseiller_id == Conseiller.id",
+        viewonly=True,
+        uselist=False,
+        lazy="selectin",
+    )
 
     @property
     def active(self) -> bool:
@@ -78,8 +82,9 @@ class Emploi(db.Model):
 
     __tablename__ = "emploi"
     id: Mapped[int] = mapped_column(primary_key=True)
-    conseiller_id: Mapped[int] = mapped_column(ForeignKey("conseiller.id", ondelete="CASCADE"),
-                                               index=True)
+    conseiller_id: Mapped[int] = mapped_column(
+        ForeignKey("conseiller.id", ondelete="CASCADE"), index=True
+    )
     structure_id: Mapped[int] = mapped_column(ForeignKey("structure.id"), index=True)
     date_debut: Mapped[date] = mapped_column(Date)
     date_fin: Mapped[date | None] = mapped_column(Date)
@@ -92,6 +97,8 @@ class Coordination(db.Model):
 
     __tablename__ = "coordination"
     coordinateur_id: Mapped[int] = mapped_column(
-        ForeignKey("conseiller.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("conseiller.id", ondelete="CASCADE"), primary_key=True
+    )
     conseiller_id: Mapped[int] = mapped_column(
-        ForeignKey("conseiller.id", ondelete="CASCADE"), primary_key=True, index=True)
+        ForeignKey("conseiller.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

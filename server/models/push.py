@@ -29,8 +29,9 @@ class PushSubscription(db.Model):
 
     __tablename__ = "push_subscription"
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
     p256dh: Mapped[str] = mapped_column(String(120))  # the device's key, base64url
     auth: Mapped[str] = mapped_column(String(60))  # the device's auth secret, base64url
@@ -44,8 +45,9 @@ class RappelPreferences(db.Model):
     """When a user wants to be reminded: days, local time, time zone."""
 
     __tablename__ = "rappel_preferences"
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
     actif: Mapped[bool] = mapped_column(default=False)
     # Bit n set (n = 1 for Monday … 7 for Sunday) for the days of the daily reminder.
     jours: Mapped[int] = mapped_column(SmallInteger, default=WEEKDAYS)
@@ -84,12 +86,15 @@ class EnvoiPush(db.Model):
     __tablename__ = "envoi_push"
     id: Mapped[int] = mapped_column(primary_key=True)
     rappel_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rappel.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+        ForeignKey("rappel.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     # The subscription may be gone (410): the push service's host says where it went.
     subscription_id: Mapped[int | None] = mapped_column(
-        ForeignKey("push_subscription.id", ondelete="SET NULL"), index=True)
+        ForeignKey("push_subscription.id", ondelete="SET NULL"), index=True
+    )
     service: Mapped[str] = mapped_column(String(255))
     type: Mapped[str] = mapped_column(String(12))
     statut_http: Mapped[int | None] = mapped_column(SmallInteger)  # None: no answer

@@ -24,8 +24,11 @@ THEMATIQUES = {
     "espace-conseiller": "Espace Conseiller",
 }
 # What became of a document, as its proposer reads it.
-STATUTS = {"propose": "En attente de publication", "publie": "Publié",
-           "refuse": "Refusé par un administrateur"}
+STATUTS = {
+    "propose": "En attente de publication",
+    "publie": "Publié",
+    "refuse": "Refusé par un administrateur",
+}
 
 
 class Document(db.Model):

@@ -14,8 +14,12 @@ from server.extensions import db
 from server.models.cra import ACTIVITES, AGES, CANAUX, STATUTS, THEMES
 
 # Buckets of the "Durée des accompagnements" indicator (statistiques.md), key → label.
-DUREES_STATS = {"0-30": "0 à 30 min", "30-60": "30 min à 1h", "60-120": "1h à 2h",
-                "120+": "2h ou plus"}
+DUREES_STATS = {
+    "0-30": "0 à 30 min",
+    "30-60": "30 min à 1h",
+    "60-120": "1h à 2h",
+    "120+": "2h ou plus",
+}
 
 
 def slug(key: str) -> str:
@@ -24,12 +28,22 @@ def slug(key: str) -> str:
 
 
 # Every counter, in a fixed order; each is a sum over CRAs (statistiques.py says of what).
-GENERAL = ("cras", "accompagnements", "recurrents", "ateliers", "participants_ateliers",
-           "individuels", "ponctuels", "suivi_individuel", "suivi_atelier",
-           "suivi_redirection")
+GENERAL = (
+    "cras",
+    "accompagnements",
+    "recurrents",
+    "ateliers",
+    "participants_ateliers",
+    "individuels",
+    "ponctuels",
+    "suivi_individuel",
+    "suivi_atelier",
+    "suivi_redirection",
+)
 COMPTEURS = (
     *GENERAL,
-    *(f"theme_{slug(key)}" for key in THEMES), "espace_sante",
+    *(f"theme_{slug(key)}" for key in THEMES),
+    "espace_sante",
     *(f"canal_{slug(key)}" for key in CANAUX),
     *(f"duree_{slug(key)}" for key in DUREES_STATS),
     *(f"minutes_{slug(key)}" for key in ACTIVITES),
@@ -38,7 +52,8 @@ COMPTEURS = (
 )
 
 cra_stat_jour = Table(
-    "cra_stat_jour", db.metadata,
+    "cra_stat_jour",
+    db.metadata,
     Column("jour", Date, primary_key=True),
     Column("departement_code", String(3), primary_key=True),
     Column("region_code", String(3), nullable=False),
@@ -47,7 +62,8 @@ cra_stat_jour = Table(
 
 # People redirected per organisme (named or typed in "Autre"), same grain.
 cra_stat_organisme = Table(
-    "cra_stat_organisme", db.metadata,
+    "cra_stat_organisme",
+    db.metadata,
     Column("jour", Date, primary_key=True),
     Column("departement_code", String(3), primary_key=True),
     Column("nom", String(100), primary_key=True),
@@ -56,6 +72,10 @@ cra_stat_organisme = Table(
     # Some twenty rows per day and département: a year of the nation is hundreds of thousands
     # of them. With every column the statistics read in the index, PostgreSQL answers a
     # period, a département or a région from the index alone (docs/BENCHMARKS.md, issue 5).
-    Index("ix_cra_stat_organisme_jour_departement", "jour", "departement_code",
-          postgresql_include=["region_code", "nom", "nombre"]),
+    Index(
+        "ix_cra_stat_organisme_jour_departement",
+        "jour",
+        "departement_code",
+        postgresql_include=["region_code", "nom", "nombre"],
+    ),
 )

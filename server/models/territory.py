@@ -42,5 +42,6 @@ class CommuneCodePostal(db.Model):
 
     __tablename__ = "commune_code_postal"
     code_postal: Mapped[str] = mapped_column(String(5), primary_key=True)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), primary_key=True,
-                                              index=True)
+    commune_code: Mapped[str] = mapped_column(
+        ForeignKey("commune.code"), primary_key=True, index=True
+    )

@@ -11,9 +11,11 @@ from server.pages import pilotage, session
 from server.pages.referentiel import referentiel_json
 from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
-       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
 PACKAGE_MAX_AGE = 86400
 
 bp = Blueprint("pages", __name__)
@@ -40,8 +42,9 @@ def pwa_asset(folder, filename):
 @bp.get("/manifest.webmanifest")
 def manifest():
     """The web app manifest: installable as "coop-cra"."""
-    return send_from_directory(PWA, "manifest.webmanifest", max_age=0,
-                               mimetype="application/manifest+json")
+    return send_from_directory(
+        PWA, "manifest.webmanifest", max_age=0, mimetype="application/manifest+json"
+    )
 
 
 def _revalidated(body, mimetype: str) -> Response:

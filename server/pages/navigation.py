@@ -25,29 +25,50 @@ def _links(user: User) -> list[tuple[str, str]]:
     territoires = ("Statistiques par territoire", url_for("pilotage.territoires"))
     ressourcerie = ("Ressourcerie", url_for("pilotage.ressourcerie"))
     if user.role is Role.STRUCTURE:
-        return [("Mes conseillers", home(user)),
-                ("Statistiques de la structure", _statistiques("structure", user.structure_id)),
-                territoires, national, ressourcerie]
+        return [
+            ("Mes conseillers", home(user)),
+            ("Statistiques de la structure", _statistiques("structure", user.structure_id)),
+            territoires,
+            national,
+            ressourcerie,
+        ]
     if user.role is Role.COORDINATEUR:
-        return [("Mon équipe", home(user)),
-                ("Statistiques de l'équipe", _statistiques("equipe", user.conseiller_id)),
-                ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national,
-                ressourcerie]
+        return [
+            ("Mon équipe", home(user)),
+            ("Statistiques de l'équipe", _statistiques("equipe", user.conseiller_id)),
+            ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)),
+            national,
+            ressourcerie,
+        ]
     if user.role is Role.PREFET:
-        territoire = (_statistiques("departement", user.departement_code)
-                      if user.departement_code else _statistiques("region", user.region_code))
+        territoire = (
+            _statistiques("departement", user.departement_code)
+            if user.departement_code
+            else _statistiques("region", user.region_code)
+        )
         return [territoires, ("Statistiques de mon territoire", territoire), national]
     if user.role is Role.ADMIN:
-        return [territoires, national, ressourcerie,
-                ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
-                ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs"))]
-    return [("Mes statistiques", _statistiques("conseiller", user.conseiller_id)), national,
-            ressourcerie]
+        return [
+            territoires,
+            national,
+            ressourcerie,
+            ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
+            ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs")),
+        ]
+    return [
+        ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)),
+        national,
+        ressourcerie,
+    ]
 
 
 def menu(user: User | None) -> list[dict]:
     """The menu of a role, the current page marked; the public pages' for anyone else."""
-    links = (_links(user) if user is not None
-             else [("Statistiques nationales", url_for("pilotage.public"))])
-    return [{"libelle": libelle, "url": url, "actif": url == request.path}
-            for libelle, url in links]
+    links = (
+        _links(user)
+        if user is not None
+        else [("Statistiques nationales", url_for("pilotage.public"))]
+    )
+    return [
+        {"libelle": libelle, "url": url, "actif": url == request.path} for libelle, url in links
+    ]

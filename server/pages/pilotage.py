@@ -49,8 +49,12 @@ from server.services import ressourcerie as documents
 from server.services.exports import PARIS, jj_mm_aaaa
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pilotage"
-EXPORTS = (("resume.csv", "Résumé (CSV)"), ("cras.csv", "Une ligne par CRA (CSV)"),
-           ("xlsx", "Classeur (Excel)"), ("pdf", "Rapport imprimable (PDF)"))
+EXPORTS = (
+    ("resume.csv", "Résumé (CSV)"),
+    ("cras.csv", "Une ligne par CRA (CSV)"),
+    ("xlsx", "Classeur (Excel)"),
+    ("pdf", "Rapport imprimable (PDF)"),
+)
 
 bp = Blueprint("pilotage", __name__, static_folder=STATIC, static_url_path="/pilotage/static")
 
@@ -93,8 +97,11 @@ def nombre(value) -> str:
 def page_context() -> dict:
     """What the layout needs: the logged-in user, the session's CSRF value, the menu."""
     user = g.get("utilisateur")
-    return {"utilisateur": user, "csrf_token": g.get("csrf_token"),
-            "navigation": navigation.menu(user)}
+    return {
+        "utilisateur": user,
+        "csrf_token": g.get("csrf_token"),
+        "navigation": navigation.menu(user),
+    }
 
 
 @bp.after_request
@@ -133,8 +140,7 @@ def _next_page() -> str:
     """Where to go after login: a pilotage page asked for, never another site."""
     target = request.form.get("suivant") or request.args.get("suivant") or ""
     parts = urlsplit(target)
-    if (parts.scheme or parts.netloc or "\\" in target
-            or not is_page(parts.path)):
+    if parts.scheme or parts.netloc or "\\" in target or not is_page(parts.path):
         return url_for("pilotage.accueil")
     return target
 
@@ -148,16 +154,22 @@ def connexion():
             erreur, status = "Le formulaire a expiré : veuillez réessayer.", 400
         else:
             try:
-                tokens = accounts.login(request.form.get("email", ""),
-                                        request.form.get("password", ""))
+                tokens = accounts.login(
+                    request.form.get("email", ""), request.form.get("password", "")
+                )
             except ApiError as error:
                 erreur, status = error.message, error.status
             else:
                 return session.open_session(redirect(_next_page()), tokens)
     nonce, jeton = session.login_form_token()
-    page = render_template("pilotage/connexion.html", jeton=jeton, erreur=erreur,
-                           notice=session.NOTICES.get(request.args.get("motif", "")),
-                           email=request.form.get("email"), suivant=_next_page())
+    page = render_template(
+        "pilotage/connexion.html",
+        jeton=jeton,
+        erreur=erreur,
+        notice=session.NOTICES.get(request.args.get("motif", "")),
+        email=request.form.get("email"),
+        suivant=_next_page(),
+    )
     return session.set_login_cookie(make_response(page, status), nonce)
 
 
@@ -179,16 +191,20 @@ def accueil():
 def structure(structure_id):
     """A structure's conseillers: recrutement, formation, certification, activé, CRA saisis."""
     args, erreurs = _filters(PeriodeSchema(unknown=EXCLUDE))
-    return render_template("pilotage/structure.html", erreurs=erreurs,
-                           **pilotage.conseillers_de_structure(current_user, structure_id, args))
+    return render_template(
+        "pilotage/structure.html",
+        erreurs=erreurs,
+        **pilotage.conseillers_de_structure(current_user, structure_id, args),
+    )
 
 
 @bp.get("/pilotage/conseillers/<id:conseiller_id>")
 @login_required("structure", "prefet", "admin")
 def conseiller(conseiller_id):
     """A conseiller's fiche détail, with a link to their statistics."""
-    return render_template("pilotage/conseiller.html",
-                           conseiller=scopes.conseiller(current_user, conseiller_id))
+    return render_template(
+        "pilotage/conseiller.html", conseiller=scopes.conseiller(current_user, conseiller_id)
+    )
 
 
 @bp.get("/pilotage/equipes/<id:coordinateur_id>")
@@ -196,8 +212,11 @@ def conseiller(conseiller_id):
 def equipe(coordinateur_id):
     """A coordinator's team: each member's CRA saisis and activation."""
     args, erreurs = _filters(PeriodeSchema(unknown=EXCLUDE))
-    return render_template("pilotage/equipe.html", erreurs=erreurs,
-                           **pilotage.equipe(current_user, coordinateur_id, args))
+    return render_template(
+        "pilotage/equipe.html",
+        erreurs=erreurs,
+        **pilotage.equipe(current_user, coordinateur_id, args),
+    )
 
 
 @bp.get("/pilotage/territoires")
@@ -206,34 +225,60 @@ def territoires():
     """The territorial table by département or région, sorted, with its CSV export."""
     args, erreurs = _filters(TerritoiresPageArgsSchema(unknown=EXCLUDE))
     tableau = pilotage.tableau_territorial(current_user, args)
-    export = url_for("api.statistiques.territoires_export", maille=tableau["maille"],
-                     du=tableau["du"].isoformat(), au=tableau["au"].isoformat())
-    return render_template("pilotage/territoires.html", erreurs=erreurs, **tableau, exports=[
-        {"format": "territoires.csv", "libelle": "Tableau (CSV)", "url": export}])
+    export = url_for(
+        "api.statistiques.territoires_export",
+        maille=tableau["maille"],
+        du=tableau["du"].isoformat(),
+        au=tableau["au"].isoformat(),
+    )
+    return render_template(
+        "pilotage/territoires.html",
+        erreurs=erreurs,
+        **tableau,
+        exports=[{"format": "territoires.csv", "libelle": "Tableau (CSV)", "url": export}],
+    )
 
 
 def _export_links(user, type_: str, ident: str, report: dict) -> list[dict]:
     """The report's downloads: same period and commune; CRA rows only for those who may."""
     query = {"du": report["du"].isoformat(), "au": report["au"].isoformat()}
     perimetre = report["perimetre"]
-    query.update({key: getattr(perimetre, key) for key in ("code_postal", "code_commune")
-                  if getattr(perimetre, key)})
+    query.update(
+        {
+            key: getattr(perimetre, key)
+            for key in ("code_postal", "code_commune")
+            if getattr(perimetre, key)
+        }
+    )
     scope = {} if type_ == "national" else {"type_": type_, "ident": ident}
     endpoint = "national_export" if type_ == "national" else "scope_export"
     rows = perimetres.lignes_autorisees(user, perimetre)
-    return [{"format": format_, "libelle": libelle,
-             "url": url_for(f"api.statistiques.{endpoint}", format_=format_, **scope, **query)}
-            for format_, libelle in EXPORTS if rows or format_ != "cras.csv"]
+    return [
+        {
+            "format": format_,
+            "libelle": libelle,
+            "url": url_for(f"api.statistiques.{endpoint}", format_=format_, **scope, **query),
+        }
+        for format_, libelle in EXPORTS
+        if rows or format_ != "cras.csv"
+    ]
 
 
 def _statistics_page(user, type_: str, ident: str, chart_endpoint: str):
     args, erreurs = _filters(PeriodeArgsSchema(unknown=EXCLUDE))
     report = rapports.rapport_de(user, type_, ident, args, chart_endpoint)
-    commune = {"code_postal": args["code_postal"], "code_commune": args["code_commune"],
-               "communes": pilotage.communes_du_filtre(args["code_postal"])}
-    return render_template("pilotage/statistiques.html", rapport=report, erreurs=erreurs,
-                           commune=commune,
-                           exports=_export_links(user, type_, ident, report))
+    commune = {
+        "code_postal": args["code_postal"],
+        "code_commune": args["code_commune"],
+        "communes": pilotage.communes_du_filtre(args["code_postal"]),
+    }
+    return render_template(
+        "pilotage/statistiques.html",
+        rapport=report,
+        erreurs=erreurs,
+        commune=commune,
+        exports=_export_links(user, type_, ident, report),
+    )
 
 
 @bp.get(f"/pilotage/statistiques/<{SCOPES}:type_>/<ident>")
@@ -263,8 +308,10 @@ def public():
 LECTEURS = tuple(role.value for role in documents.READERS)
 FAIT = {  # ?fait=… after a change, for the notice of the page it goes back to
     "publie": "Le document est publié : il est dans la ressourcerie.",
-    "propose": ("Votre proposition est envoyée : elle sera publiée dès que l'équipe nationale "
-                "l'aura acceptée."),
+    "propose": (
+        "Votre proposition est envoyée : elle sera publiée dès que l'équipe nationale "
+        "l'aura acceptée."
+    ),
     "refuse": "La proposition est refusée : elle ne sera pas publiée.",
     "supprime": "Le document est supprimé de la ressourcerie.",
 }
@@ -274,6 +321,7 @@ DEPOT_FIELDS = ("titre", "description", "thematique", "tags")
 def upload_limit(view):
     """A page receiving a PDF: the ressourcerie's size limit rather than the API's, and a body
     over it sent back to the form with a French message (unread, so nothing changes)."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         limit = current_app.config["RESSOURCERIE_MAX_BYTES"]
@@ -282,6 +330,7 @@ def upload_limit(view):
             return view(*args, **kwargs)
         except RequestEntityTooLarge:
             return redirect(url_for(request.endpoint, refus="taille", _anchor="depot"), 303)
+
     return wrapper
 
 
@@ -289,11 +338,18 @@ def _depot_form(erreurs: dict | None = None) -> dict:
     """The upload form: the values posted (the file is chosen again) and their errors."""
     limit = current_app.config["RESSOURCERIE_MAX_BYTES"]
     if erreurs is None:
-        erreurs = ({"fichier": [documents.trop_gros(limit).message]}
-                   if request.args.get("refus") == "taille" else {})
+        erreurs = (
+            {"fichier": [documents.trop_gros(limit).message]}
+            if request.args.get("refus") == "taille"
+            else {}
+        )
     valeurs = {key: request.form.get(key, "") for key in DEPOT_FIELDS}
-    return {"erreurs": erreurs, "valeurs": valeurs, "taille_max": limit,
-            "message_taille": documents.trop_gros(limit).message}
+    return {
+        "erreurs": erreurs,
+        "valeurs": valeurs,
+        "taille_max": limit,
+        "message_taille": documents.trop_gros(limit).message,
+    }
 
 
 def _deposer(page: str) -> tuple:
@@ -304,7 +360,8 @@ def _deposer(page: str) -> tuple:
     fichier = request.files.get("fichier")
     try:
         data = DocumentFormSchema().load(
-            {key: request.form[key] for key in DEPOT_FIELDS if key in request.form})
+            {key: request.form[key] for key in DEPOT_FIELDS if key in request.form}
+        )
     except ValidationError as error:
         erreurs = error.normalized_messages()
         if fichier is None or not fichier.filename:
@@ -335,11 +392,17 @@ def ressourcerie():
         suite, depot, status = _deposer("pilotage.ressourcerie")
     if suite:
         return suite
-    args, erreurs = _filters(DocumentQueryArgsSchema(only=("q", "thematique", "tag", "page"),
-                                                     unknown=EXCLUDE))
-    page = render_template("pilotage/ressourcerie.html", erreurs=erreurs, depot=depot,
-                           notice=_notice(), args=args,
-                           **pilotage.ressourcerie_page(current_user, args))
+    args, erreurs = _filters(
+        DocumentQueryArgsSchema(only=("q", "thematique", "tag", "page"), unknown=EXCLUDE)
+    )
+    page = render_template(
+        "pilotage/ressourcerie.html",
+        erreurs=erreurs,
+        depot=depot,
+        notice=_notice(),
+        args=args,
+        **pilotage.ressourcerie_page(current_user, args),
+    )
     return page, status
 
 
@@ -355,33 +418,38 @@ def gestion_ressourcerie():
     if suite:
         return suite
     args, _ = _filters(DocumentQueryArgsSchema(only=("page",), unknown=EXCLUDE))
-    page = render_template("pilotage/gestion_ressourcerie.html", depot=depot, notice=_notice(),
-                           **pilotage.gestion_ressourcerie(current_user, args["page"]))
+    page = render_template(
+        "pilotage/gestion_ressourcerie.html",
+        depot=depot,
+        notice=_notice(),
+        **pilotage.gestion_ressourcerie(current_user, args["page"]),
+    )
     return page, status
 
 
 @bp.post("/pilotage/ressourcerie/documents/<id:document_id>/decision")
 @login_required("admin")
 def decision_ressourcerie(document_id):
-    """"Publier" or "Refuser" a proposal."""
+    """ "Publier" or "Refuser" a proposal."""
     decision = DecisionSchema().load({"decision": request.form.get("decision", "")})
     document = documents.decider(current_user, document_id, decision["decision"])
     return redirect(url_for("pilotage.gestion_ressourcerie", fait=document.statut), 303)
 
 
-@bp.route("/pilotage/ressourcerie/documents/<id:document_id>/suppression",
-          methods=["GET", "POST"])
+@bp.route("/pilotage/ressourcerie/documents/<id:document_id>/suppression", methods=["GET", "POST"])
 @login_required("admin")
 def suppression_ressourcerie(document_id):
     """Remove a document and its file, once confirmed on this page."""
     if request.method == "POST":
         documents.supprimer(current_user, document_id)
         return redirect(url_for("pilotage.gestion_ressourcerie", fait="supprime"), 303)
-    return render_template("pilotage/suppression_document.html",
-                           document=documents.document(current_user, document_id))
+    return render_template(
+        "pilotage/suppression_document.html", document=documents.document(current_user, document_id)
+    )
 
 
 # --- the coordinators' CRA -----------------------------------------------------------------------
+
 
 @bp.get("/pilotage/coordinations")
 @login_required("admin")
@@ -390,10 +458,17 @@ def cra_coordinateurs():
     args, erreurs = _filters(PeriodeSchema(unknown=EXCLUDE))
     comptes = coordinations.national(args)
     periode = {"du": comptes["du"].isoformat(), "au": comptes["au"].isoformat()}
-    exports = [{"format": extension, "libelle": libelle,
-                "url": url_for("api.coordinations.national_export", extension=extension,
-                               **periode)}
-               for extension, libelle in (("csv", "Comptes nationaux (CSV)"),
-                                          ("xlsx", "Comptes et CRA un par ligne (Excel)"))]
-    return render_template("pilotage/coordinations.html", erreurs=erreurs, comptes=comptes,
-                           exports=exports)
+    exports = [
+        {
+            "format": extension,
+            "libelle": libelle,
+            "url": url_for("api.coordinations.national_export", extension=extension, **periode),
+        }
+        for extension, libelle in (
+            ("csv", "Comptes nationaux (CSV)"),
+            ("xlsx", "Comptes et CRA un par ligne (Excel)"),
+        )
+    ]
+    return render_template(
+        "pilotage/coordinations.html", erreurs=erreurs, comptes=comptes, exports=exports
+    )

@@ -12,7 +12,7 @@ ACTIVITES_AIDE = {
     "collectif": "Ateliers, accompagnements menés avec plusieurs personnes.",
     "individuel": "Lorsqu'une seule personne est accompagnée.",
     "ponctuel": "Conseils et services ponctuels, informels, que vous estimez comme étant du "
-                "temps de travail.",
+    "temps de travail.",
 }
 
 
@@ -24,8 +24,10 @@ def referentiel() -> dict:
         "activites_aide": ACTIVITES_AIDE,
         "ages": cra.AGES,
         "statuts": cra.STATUTS,
-        "themes": {key: {"label": label, "stats_label": stats_label}
-                   for key, (label, stats_label) in cra.THEMES.items()},
+        "themes": {
+            key: {"label": label, "stats_label": stats_label}
+            for key, (label, stats_label) in cra.THEMES.items()
+        },
         "sous_themes": cra.SOUS_THEMES,
         "durees": cra.DUREES,
         "suivis": cra.SUIVIS,

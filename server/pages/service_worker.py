@@ -55,8 +55,10 @@ def _dsfr_files() -> list[str]:
     """DSFR paths to precache: what every page needs, and the icons whose fr-icon-* class
     appears in the app's page or scripts."""
     needed, icons = _dsfr_package()
-    app_text = "\n".join(p.read_text(encoding="utf-8")
-                         for p in [PWA / "index.html", *sorted((PWA / "js").rglob("*.js"))])
+    app_text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in [PWA / "index.html", *sorted((PWA / "js").rglob("*.js"))]
+    )
     used = sorted(set(ICON_CLASS.findall(app_text)) & icons.keys())
     return list(dict.fromkeys([*needed, *(icons[name] for name in used)]))
 
@@ -89,10 +91,12 @@ def service_worker_script() -> str:
     """sw.js with its VERSION (a hash of the worker and every precached file) and PRECACHE."""
     template = TEMPLATE.read_text(encoding="utf-8")
     if VERSION_PLACEHOLDER not in template or PRECACHE_PLACEHOLDER not in template:
-        raise RuntimeError(f"pwa/sw.js must contain {VERSION_PLACEHOLDER!r} and "
-                           f"{PRECACHE_PLACEHOLDER!r}")
+        raise RuntimeError(
+            f"pwa/sw.js must contain {VERSION_PLACEHOLDER!r} and {PRECACHE_PLACEHOLDER!r}"
+        )
     revisions = precache_revisions()
     listing = json.dumps(revisions, sort_keys=True, separators=(",", ":"))
     version = _digest((template + listing).encode())
-    return (template.replace(VERSION_PLACEHOLDER, f"const VERSION = '{version}';")
-            .replace(PRECACHE_PLACEHOLDER, f"const PRECACHE = {json.dumps(revisions, indent=2)};"))
+    return template.replace(VERSION_PLACEHOLDER, f"const VERSION = '{version}';").replace(
+        PRECACHE_PLACEHOLDER, f"const PRECACHE = {json.dumps(revisions, indent=2)};"
+    )

@@ -36,8 +36,7 @@ NOTICES = {
     "expiree": "Votre session a expiré : veuillez vous reconnecter.",
     "deconnexion": "Vous êtes déconnecté(e).",
 }
-CSRF_REFUSED = ("Jeton de sécurité manquant ou invalide : rechargez la page, puis "
-                "réessayez.")
+CSRF_REFUSED = "Jeton de sécurité manquant ou invalide : rechargez la page, puis réessayez."
 LOGIN_COOKIE = "connexion_csrf"
 LOGIN_FORM_MAX_AGE = 2 * 3600  # seconds a login form stays valid
 
@@ -63,6 +62,7 @@ def _remember_user() -> None:
 
 def login_required(*roles):
     """A page for logged-in users (of these roles): else the login page, or 403."""
+
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -72,13 +72,18 @@ def login_required(*roles):
             if notice and _verified(refresh=True) is None:
                 notice = None  # the refresh cookie renews the session (renew_access_cookie)
             if notice:
-                return redirect(url_for("pilotage.connexion", motif=notice,
-                                        suivant=request.full_path.rstrip("?")))
+                return redirect(
+                    url_for(
+                        "pilotage.connexion", motif=notice, suivant=request.full_path.rstrip("?")
+                    )
+                )
             _remember_user()
             if roles and current_user.role.value not in roles:
                 raise ApiError(403)
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
@@ -108,8 +113,11 @@ def close_session(response):
         except JWT_ERRORS:
             continue
         payload = get_jwt()
-        refresh_token = (request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
-                         if payload["type"] == "access" else None)
+        refresh_token = (
+            request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
+            if payload["type"] == "access"
+            else None
+        )
         accounts.logout(payload, refresh_token)
         break
     unset_jwt_cookies(response)
@@ -129,12 +137,14 @@ def renew_access_cookie(response):
     payload = get_jwt()
     lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()
     if payload["type"] == "refresh" or payload["exp"] - time.time() < lifetime / 2:
-        set_access_cookies(response, accounts.refresh(current_user, payload["csrf"])
-                           ["access_token"])
+        set_access_cookies(
+            response, accounts.refresh(current_user, payload["csrf"])["access_token"]
+        )
     return response
 
 
 # --- the login form's own CSRF token -----------------------------------------------------------
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pilotage-connexion")
@@ -148,9 +158,14 @@ def login_form_token() -> tuple[str, str]:
 
 def set_login_cookie(response, nonce: str):
     """The cookie the login form's value is bound to: for this page, same site only."""
-    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="Strict",
-                        secure=current_app.config["JWT_COOKIE_SECURE"],
-                        path=url_for("pilotage.connexion"))
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="Strict",
+        secure=current_app.config["JWT_COOKIE_SECURE"],
+        path=url_for("pilotage.connexion"),
+    )
     return response
 
 
@@ -158,8 +173,7 @@ def login_form_is_genuine() -> bool:
     """Whether the posted login form is the one this browser got (not another site's)."""
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     try:
-        signed = _serializer().loads(request.form.get("csrf_token", ""),
-                                     max_age=LOGIN_FORM_MAX_AGE)
+        signed = _serializer().loads(request.form.get("csrf_token", ""), max_age=LOGIN_FORM_MAX_AGE)
     except BadData:
         return False
     return bool(nonce) and isinstance(signed, str) and hmac.compare_digest(signed, nonce)

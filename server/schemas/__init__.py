@@ -48,6 +48,7 @@ def dumper(schema: Schema) -> Callable[[object], dict]:
                     continue
             out[key] = serialize(value)
         return out
+
     return dump
 
 
@@ -75,8 +76,11 @@ def _conversion(field: ma_fields.Field) -> Callable | None:
     serialize = type(field)._serialize
     if serialize is ma_fields.String._serialize:
         return ensure_text_type
-    if (serialize is ma_fields.Number._serialize and not field.as_string
-            and type(field)._format_num is ma_fields.Number._format_num):
+    if (
+        serialize is ma_fields.Number._serialize
+        and not field.as_string
+        and type(field)._format_num is ma_fields.Number._format_num
+    ):
         return field.num_type
     if serialize is ma_fields.DateTime._serialize:  # Date, DateTime, Time alike
         return field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)

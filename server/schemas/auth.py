@@ -23,8 +23,10 @@ class UserSchema(BaseSchema):
     nom = fields.Function(lambda user: user.conseiller.nom if user.conseiller else None)
     conseiller_id = fields.Integer()
     structure_id = fields.Integer()
-    structure = fields.Method("structure_nom", metadata={
-        "description": "Le nom de la structure employeuse, ou de la structure du compte"})
+    structure = fields.Method(
+        "structure_nom",
+        metadata={"description": "Le nom de la structure employeuse, ou de la structure du compte"},
+    )
     departement_code = fields.String()
     region_code = fields.String()
 

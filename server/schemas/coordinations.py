@@ -30,23 +30,34 @@ MAX_HEURES = 60
 
 
 def _name(what: str):
-    return f.String(required=True, validate=validate.Length(
-        min=2, max=200, error=f"{what} : entre 2 et 200 caractères."))
+    return f.String(
+        required=True,
+        validate=validate.Length(min=2, max=200, error=f"{what} : entre 2 et 200 caractères."),
+    )
 
 
 def _choice(choices: dict, what: str, **kwargs):
-    return f.String(validate=validate.OneOf(list(choices), error=f"{what} inconnu(e) : "
-                                            "choisissez dans la liste."), **kwargs)
+    return f.String(
+        validate=validate.OneOf(
+            list(choices), error=f"{what} inconnu(e) : choisissez dans la liste."
+        ),
+        **kwargs,
+    )
 
 
 def _choices(choices: dict, what: str):
     """A non-empty list of distinct keys of `choices`."""
+
     def distinct(values):
         if len(set(values)) != len(values):
             raise ValidationError("Chaque choix ne peut être coché qu'une fois.")
-    return fields.List(_choice(choices, what), required=True, validate=[
-        validate.Length(min=1, error="Cochez au moins un choix."), distinct],
-        error_messages={"required": "Cochez au moins un choix."})
+
+    return fields.List(
+        _choice(choices, what),
+        required=True,
+        validate=[validate.Length(min=1, error="Cochez au moins un choix."), distinct],
+        error_messages={"required": "Cochez au moins un choix."},
+    )
 
 
 class EvenementSchema(BaseSchema):
@@ -67,9 +78,13 @@ class AccompagnementSchema(BaseSchema):
     type and name); the problems addressed and the actions taken."""
 
     type = _choice(TYPES_ACCOMPAGNEMENT, "Type d'accompagnement", required=True)
-    nom_mediateur = f.String(load_default=None, allow_none=True,
-                             validate=validate.Length(min=2, max=200, error=(
-                                 "Nom du médiateur : entre 2 et 200 caractères.")))
+    nom_mediateur = f.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(
+            min=2, max=200, error=("Nom du médiateur : entre 2 et 200 caractères.")
+        ),
+    )
     type_structure = _choice(TYPES_STRUCTURE, "Type de structure", required=True)
     nom_structure = _name("Nom de la structure")
     problematiques = _choices(PROBLEMATIQUES, "Problématique")
@@ -79,8 +94,9 @@ class AccompagnementSchema(BaseSchema):
     def mediateur_named(self, data, **kwargs):
         """A mediator is named; a structure's accompaniment names no mediator."""
         if data.get("type") == "mediateur" and not data.get("nom_mediateur"):
-            raise ValidationError("Indiquez le nom du médiateur ou de la médiatrice.",
-                                  "nom_mediateur")
+            raise ValidationError(
+                "Indiquez le nom du médiateur ou de la médiatrice.", "nom_mediateur"
+            )
         if data.get("type") == "structure":
             data["nom_mediateur"] = None
 
@@ -89,14 +105,20 @@ class CraCoordinationSchema(BaseSchema):
     """A coordinators' CRA as the form sends it; context: the coordinator's today."""
 
     date = f.Date(required=True)
-    evenements = fields.List(fields.Nested(EvenementSchema), required=True,
-                             validate=validate.Length(max=MAX_ITEMS))
-    partenariats = fields.List(fields.Nested(PartenariatSchema), required=True,
-                               validate=validate.Length(max=MAX_ITEMS))
-    accompagnements = fields.List(fields.Nested(AccompagnementSchema), required=True,
-                                  validate=validate.Length(max=MAX_ITEMS))
-    communication_heures = fields.Float(required=True, allow_nan=False, error_messages={
-        "invalid": "Nombre attendu.", "required": "Ce champ est obligatoire."})
+    evenements = fields.List(
+        fields.Nested(EvenementSchema), required=True, validate=validate.Length(max=MAX_ITEMS)
+    )
+    partenariats = fields.List(
+        fields.Nested(PartenariatSchema), required=True, validate=validate.Length(max=MAX_ITEMS)
+    )
+    accompagnements = fields.List(
+        fields.Nested(AccompagnementSchema), required=True, validate=validate.Length(max=MAX_ITEMS)
+    )
+    communication_heures = fields.Float(
+        required=True,
+        allow_nan=False,
+        error_messages={"invalid": "Nombre attendu.", "required": "Ce champ est obligatoire."},
+    )
     # Stamps, sent back to the app, never read from it.
     id = fields.String(dump_only=True)
     objet = fields.String(dump_only=True)
@@ -121,10 +143,15 @@ class CraCoordinationSchema(BaseSchema):
     @validates_schema(skip_on_field_errors=False)
     def events_past(self, data, **kwargs):
         """An event organised or attended: between 01/01/2020 and today."""
-        errors = {index: {"date": ["La date de l'événement doit être comprise entre le "
-                                   "01/01/2020 et aujourd'hui."]}
-                  for index, evenement in enumerate(data.get("evenements") or [])
-                  if evenement.get("date") and not FIRST_DAY <= evenement["date"] <= self.today}
+        errors = {
+            index: {
+                "date": [
+                    "La date de l'événement doit être comprise entre le 01/01/2020 et aujourd'hui."
+                ]
+            }
+            for index, evenement in enumerate(data.get("evenements") or [])
+            if evenement.get("date") and not FIRST_DAY <= evenement["date"] <= self.today
+        }
         if errors:
             raise ValidationError({"evenements": errors})
 
@@ -132,8 +159,9 @@ class CraCoordinationSchema(BaseSchema):
     def hours(self, value, **kwargs):
         """Average hours a week, by half hours."""
         if not 0 <= value <= MAX_HEURES or (value * 2) % 1:
-            raise ValidationError(f"Indiquez un nombre d'heures par semaine entre 0 et "
-                                  f"{MAX_HEURES}, par demi-heure.")
+            raise ValidationError(
+                f"Indiquez un nombre d'heures par semaine entre 0 et {MAX_HEURES}, par demi-heure."
+            )
 
     @post_load
     def canonical(self, data, **kwargs):
@@ -154,12 +182,20 @@ class CraCoordinationSchema(BaseSchema):
         """A stored report as the app sees it."""
         # Event dates are stored as ISO text (JSON); the nested schema dumps dates.
         evenements = [{**e, "date": date.fromisoformat(e["date"])} for e in row.evenements]
-        return {"id": str(row.id), "objet": "cra_coordination", "date": row.date,
-                "evenements": evenements, "partenariats": row.partenariats,
-                "accompagnements": row.accompagnements,
-                "communication_heures": row.communication_heures, "head": str(row.head),
-                "version": row.version, "deleted": row.deleted_at is not None,
-                "received_at": row.received_at, "updated_at": row.updated_at}
+        return {
+            "id": str(row.id),
+            "objet": "cra_coordination",
+            "date": row.date,
+            "evenements": evenements,
+            "partenariats": row.partenariats,
+            "accompagnements": row.accompagnements,
+            "communication_heures": row.communication_heures,
+            "head": str(row.head),
+            "version": row.version,
+            "deleted": row.deleted_at is not None,
+            "received_at": row.received_at,
+            "updated_at": row.updated_at,
+        }
 
 
 _COPIES = CraCoordinationSchema()
@@ -179,8 +215,11 @@ class CraCoordinationPageSchema(BaseSchema):
 
 
 class PageArgsSchema(BaseSchema):
-    page = fields.Integer(load_default=1, error_messages={"invalid": "Page invalide."},
-                          validate=validate.Range(min=1, max=100_000, error="Page invalide."))
+    page = fields.Integer(
+        load_default=1,
+        error_messages={"invalid": "Page invalide."},
+        validate=validate.Range(min=1, max=100_000, error="Page invalide."),
+    )
 
 
 class CompteSchema(BaseSchema):
@@ -200,5 +239,6 @@ class ComptesNationauxSchema(BaseSchema):
     partenariats_par_nature = fields.List(fields.Nested(CompteSchema))
     structures_accompagnees = fields.Integer()
     mediateurs_accompagnes = fields.Integer()
-    communication_heures_moyenne = fields.Float(metadata={
-        "description": "Moyenne des heures hebdomadaires déclarées"})
+    communication_heures_moyenne = fields.Float(
+        metadata={"description": "Moyenne des heures hebdomadaires déclarées"}
+    )

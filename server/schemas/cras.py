@@ -22,8 +22,12 @@ def _one_of(choices, what):
 
 
 def _count(maximum=MAX_PARTICIPANTS):
-    return f.Integer(load_default=0, validate=validate.Range(
-        min=0, max=maximum, error=f"Saisissez un nombre entre 0 et {maximum}."))
+    return f.Integer(
+        load_default=0,
+        validate=validate.Range(
+            min=0, max=maximum, error=f"Saisissez un nombre entre 0 et {maximum}."
+        ),
+    )
 
 
 class AgeSchema(BaseSchema):
@@ -40,10 +44,18 @@ class SuiviSchema(BaseSchema):
 
 
 class OrganismeSchema(BaseSchema):
-    nom = f.String(required=True, validate=validate.Length(
-        min=2, max=100, error="Nom d'organisme : entre 2 et 100 caractères."))
-    nombre = f.Integer(required=True, validate=validate.Range(
-        min=1, max=MAX_PARTICIPANTS, error="Saisissez un nombre entre 1 et 100."))
+    nom = f.String(
+        required=True,
+        validate=validate.Length(
+            min=2, max=100, error="Nom d'organisme : entre 2 et 100 caractères."
+        ),
+    )
+    nombre = f.Integer(
+        required=True,
+        validate=validate.Range(
+            min=1, max=MAX_PARTICIPANTS, error="Saisissez un nombre entre 1 et 100."
+        ),
+    )
 
 
 class CraSchema(BaseSchema):
@@ -56,17 +68,30 @@ class CraSchema(BaseSchema):
     code_commune = f.String(load_default=None, allow_none=True)
     nom_commune = f.String(load_default=None, allow_none=True)
     activite = f.String(required=True, validate=_one_of(ACTIVITES, "Type d'activité"))
-    nb_participants = f.Integer(required=True, validate=validate.Range(
-        min=1, max=MAX_PARTICIPANTS, error="Saisissez un nombre de participants entre 1 et 100."))
+    nb_participants = f.Integer(
+        required=True,
+        validate=validate.Range(
+            min=1, max=MAX_PARTICIPANTS, error="Saisissez un nombre de participants entre 1 et 100."
+        ),
+    )
     nb_recurrents = _count()
     age = fields.Nested(AgeSchema, load_default=dict)
     statut = fields.Nested(StatutSchema, load_default=dict)
-    themes = fields.List(f.String(validate=_one_of(THEMES, "Thème")), required=True,
-                         error_messages={"required": "Choisissez au moins un thème."})
-    sous_themes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                              load_default=dict)
-    annotation = f.String(load_default=None, allow_none=True, validate=validate.Length(
-        min=3, max=35, error="L'annotation doit faire entre 3 et 35 caractères."))
+    themes = fields.List(
+        f.String(validate=_one_of(THEMES, "Thème")),
+        required=True,
+        error_messages={"required": "Choisissez au moins un thème."},
+    )
+    sous_themes = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), load_default=dict
+    )
+    annotation = f.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(
+            min=3, max=35, error="L'annotation doit faire entre 3 et 35 caractères."
+        ),
+    )
     duree = f.String(required=True, validate=_one_of(DUREES, "Durée"))
     duree_minutes = f.Integer(load_default=None, allow_none=True)
     suivi = fields.Nested(SuiviSchema, load_default=dict)
@@ -123,8 +148,10 @@ class CraSchema(BaseSchema):
         if commune is None:
             errors["code_commune"] = ["Commune inconnue : choisissez-la dans la liste proposée."]
         elif data["code_postal"] not in commune.codes_postaux:
-            errors["code_postal"] = [f"Le code postal {data['code_postal'][:5]} ne correspond "
-                                     f"pas à la commune {commune.nom}."]
+            errors["code_postal"] = [
+                f"Le code postal {data['code_postal'][:5]} ne correspond "
+                f"pas à la commune {commune.nom}."
+            ]
         else:
             data["code_commune"], data["nom_commune"] = commune.code, commune.nom
 
@@ -134,16 +161,21 @@ class CraSchema(BaseSchema):
             return
         if activite in ("individuel", "ponctuel") and participants != 1:
             errors["nb_participants"] = [
-                "Un accompagnement individuel ou une demande ponctuelle concerne 1 personne."]
+                "Un accompagnement individuel ou une demande ponctuelle concerne 1 personne."
+            ]
             return
         if data.get("nb_recurrents", 0) > participants:
-            errors["nb_recurrents"] = ["Le nombre de personnes déjà accompagnées ne peut pas "
-                                       "dépasser le nombre de participants."]
+            errors["nb_recurrents"] = [
+                "Le nombre de personnes déjà accompagnées ne peut pas "
+                "dépasser le nombre de participants."
+            ]
         for key, label in (("age", "tranches d'âge"), ("statut", "statuts")):
             total = sum((data.get(key) or {}).values())
             if isinstance(data.get(key), dict) and total != participants:
-                errors[key] = [f"La somme des {label} ({total}) doit être égale au nombre de "
-                               f"participants ({participants})."]
+                errors[key] = [
+                    f"La somme des {label} ({total}) doit être égale au nombre de "
+                    f"participants ({participants})."
+                ]
 
     def _check_themes(self, data, errors):
         themes = data.get("themes")
@@ -155,16 +187,20 @@ class CraSchema(BaseSchema):
             errors["themes"] = ["Chaque thème ne peut être choisi qu'une fois."]
         for theme, precisions in (data.get("sous_themes") or {}).items():
             allowed = SOUS_THEMES.get(theme, {})
-            if theme not in themes or any(p not in allowed for p in precisions) or \
-                    len(set(precisions)) != len(precisions):
+            if (
+                theme not in themes
+                or any(p not in allowed for p in precisions)
+                or len(set(precisions)) != len(precisions)
+            ):
                 errors["sous_themes"] = ["Précision inconnue ou sans son thème coché."]
 
     def _check_duree(self, data, errors):
         duree, minutes = data.get("duree"), data.get("duree_minutes")
         if duree == "60+":
             if minutes is None or not 60 <= minutes <= 480 or minutes % 15:
-                errors["duree_minutes"] = ["Indiquez une durée entre 1h00 et 8h00, "
-                                           "par pas de 15 minutes."]
+                errors["duree_minutes"] = [
+                    "Indiquez une durée entre 1h00 et 8h00, par pas de 15 minutes."
+                ]
         elif minutes is not None:
             errors["duree_minutes"] = ["La durée exacte ne s'indique que pour 1h ou plus."]
 
@@ -173,15 +209,19 @@ class CraSchema(BaseSchema):
         if not isinstance(suivi, dict) or participants is None:
             return
         if sum(suivi.values()) > participants:
-            errors["suivi"] = ["Le nombre d'accompagnements poursuivis ne peut pas dépasser "
-                               "le nombre de participants."]
+            errors["suivi"] = [
+                "Le nombre d'accompagnements poursuivis ne peut pas dépasser "
+                "le nombre de participants."
+            ]
         organismes = data.get("organismes") or []
         names = [o["nom"] for o in organismes if isinstance(o, dict) and "nom" in o]
         if len(set(names)) != len(names):
             errors["organismes"] = ["Chaque organisme ne peut être indiqué qu'une fois."]
         elif sum(o.get("nombre", 0) for o in organismes) != suivi.get("redirection", 0):
-            errors["organismes"] = ["La somme des personnes réorientées par organisme doit être "
-                                    "égale au nombre de redirections."]
+            errors["organismes"] = [
+                "La somme des personnes réorientées par organisme doit être "
+                "égale au nombre de redirections."
+            ]
 
     @post_load
     def flatten(self, data, **kwargs):
@@ -198,11 +238,30 @@ class CraSchema(BaseSchema):
     @pre_dump
     def nest(self, cra, **kwargs):
         """A Cra row as the app sees it."""
-        wire = {name: getattr(cra, name) for name in (
-            "date", "canal", "lieu_activite_id", "code_postal", "code_commune", "nom_commune",
-            "activite", "nb_participants", "nb_recurrents", "themes", "sous_themes",
-            "annotation", "duree", "duree_minutes", "organismes", "head", "version",
-            "received_at", "updated_at")}
+        wire = {
+            name: getattr(cra, name)
+            for name in (
+                "date",
+                "canal",
+                "lieu_activite_id",
+                "code_postal",
+                "code_commune",
+                "nom_commune",
+                "activite",
+                "nb_participants",
+                "nb_recurrents",
+                "themes",
+                "sous_themes",
+                "annotation",
+                "duree",
+                "duree_minutes",
+                "organismes",
+                "head",
+                "version",
+                "received_at",
+                "updated_at",
+            )
+        }
         for key, group in (("age", AGES), ("statut", STATUTS), ("suivi", SUIVIS)):
             wire[key] = {name: getattr(cra, f"{key}_{name}") for name in group}
         wire["id"] = str(cra.id)
@@ -223,11 +282,17 @@ def cra_copy(cra) -> dict:
 class CraQueryArgsSchema(BaseSchema):
     """Filters and sort of the history ("Historique des accompagnements")."""
 
-    page = fields.Integer(load_default=1, error_messages={"invalid": "Page invalide."},
-                          validate=validate.Range(min=1, max=100_000,
-                                                             error="Page invalide."))
-    tri = f.String(load_default="date", validate=validate.OneOf(
-        ["date", "modification"], error="Tri inconnu : date ou modification."))
+    page = fields.Integer(
+        load_default=1,
+        error_messages={"invalid": "Page invalide."},
+        validate=validate.Range(min=1, max=100_000, error="Page invalide."),
+    )
+    tri = f.String(
+        load_default="date",
+        validate=validate.OneOf(
+            ["date", "modification"], error="Tri inconnu : date ou modification."
+        ),
+    )
     theme = f.String(load_default=None, validate=_one_of(THEMES, "Thème"))
     canal = f.String(load_default=None, validate=_one_of(CANAUX, "Lieu"))
     activite = f.String(load_default=None, validate=_one_of(ACTIVITES, "Type d'activité"))

@@ -30,36 +30,45 @@ def _with_storable(kwargs: dict) -> dict:
 
 
 def String(**kwargs):
-    return fields.String(error_messages=_messages(invalid="Texte attendu."),
-                         **_with_storable(kwargs))
+    return fields.String(
+        error_messages=_messages(invalid="Texte attendu."), **_with_storable(kwargs)
+    )
 
 
 def Email(**kwargs):
-    return fields.Email(error_messages=_messages(invalid="Adresse e-mail invalide."),
-                        **_with_storable(kwargs))
+    return fields.Email(
+        error_messages=_messages(invalid="Adresse e-mail invalide."), **_with_storable(kwargs)
+    )
 
 
 def Integer(**kwargs):
-    return fields.Integer(strict=True,
-                          error_messages=_messages(invalid="Nombre entier attendu."), **kwargs)
+    return fields.Integer(
+        strict=True, error_messages=_messages(invalid="Nombre entier attendu."), **kwargs
+    )
 
 
 def Id(**kwargs):
-    return Integer(validate=validate.Range(min=1, max=MAX_ID, error="Identifiant invalide."),
-                   **kwargs)
+    return Integer(
+        validate=validate.Range(min=1, max=MAX_ID, error="Identifiant invalide."), **kwargs
+    )
 
 
 def Boolean(**kwargs):
-    return fields.Boolean(error_messages=_messages(invalid="Valeur vrai/faux attendue."),
-                          **kwargs)
+    return fields.Boolean(error_messages=_messages(invalid="Valeur vrai/faux attendue."), **kwargs)
 
 
 def Date(**kwargs):
-    return fields.Date(error_messages=_messages(
-        invalid="Date invalide (format attendu : AAAA-MM-JJ)."), **kwargs)
+    return fields.Date(
+        error_messages=_messages(invalid="Date invalide (format attendu : AAAA-MM-JJ)."), **kwargs
+    )
 
 
 def DateTime(**kwargs):
-    return fields.AwareDateTime(default_timezone=None, error_messages=_messages(
-        invalid="Date et heure invalides (format ISO 8601 attendu).",
-        naive="Le fuseau horaire est obligatoire."), **kwargs)
+    return fields.AwareDateTime(
+        default_timezone=None,
+        error_messages=_messages(
+            invalid="Date et heure invalides (format ISO 8601 attendu).",
+            naive="Le fuseau horaire est obligatoire.",
+        ),
+        **kwargs,
+    )

@@ -12,8 +12,12 @@ ROLES = [role.value for role in Role]
 
 class InvitationCreateSchema(BaseSchema):
     email = f.Email(required=True, validate=validate.Length(max=254))
-    role = f.String(required=True, validate=validate.OneOf(
-        ROLES, error="Rôle inconnu : choisissez parmi " + ", ".join(ROLES) + "."))
+    role = f.String(
+        required=True,
+        validate=validate.OneOf(
+            ROLES, error="Rôle inconnu : choisissez parmi " + ", ".join(ROLES) + "."
+        ),
+    )
     conseiller_id = f.Id(load_default=None)
     structure_id = f.Id(load_default=None)
     departement_code = f.String(load_default=None)
@@ -24,15 +28,18 @@ class InvitationCreateSchema(BaseSchema):
         """Each role is linked to exactly what it needs."""
         role = data.get("role")
         needs = {
-            "conseiller": "conseiller_id", "coordinateur": "conseiller_id",
+            "conseiller": "conseiller_id",
+            "coordinateur": "conseiller_id",
             "structure": "structure_id",
         }.get(role)
         if needs and data.get(needs) is None:
             raise ValidationError("Ce champ est obligatoire pour ce rôle.", needs)
         if role == "prefet" and (data.get("departement_code") is None) == (
-                data.get("region_code") is None):
-            raise ValidationError("Indiquez soit un département, soit une région.",
-                                  "departement_code")
+            data.get("region_code") is None
+        ):
+            raise ValidationError(
+                "Indiquez soit un département, soit une région.", "departement_code"
+            )
 
 
 class InvitationSchema(BaseSchema):
@@ -50,5 +57,10 @@ class InvitationAcceptSchema(BaseSchema):
     password = f.String(required=True, load_only=True)
 
 
-__all__ = ["InvitationAcceptSchema", "InvitationCreateSchema", "InvitationInfoSchema",
-           "InvitationSchema", "TokensSchema"]
+__all__ = [
+    "InvitationAcceptSchema",
+    "InvitationCreateSchema",
+    "InvitationInfoSchema",
+    "InvitationSchema",
+    "TokensSchema",
+]

@@ -20,20 +20,38 @@ class FuseauSchema(BaseSchema):
 
 class RappelsSchema(BaseSchema):
     actif = f.Boolean(required=True)
-    jours = fields.List(f.Integer(validate=validate.Range(
-        min=1, max=7, error="Jour invalide (1 pour lundi … 7 pour dimanche).")), required=True,
-        metadata={"description": "Jours du rappel : 1 pour lundi … 7 pour dimanche."})
-    heure = f.String(required=True, validate=validate.Regexp(
-        r"^([01]\d|2[0-3]):[0-5]\d$", error="Heure invalide (format HH:MM)."))
-    fuseau = f.String(required=True, validate=validate.OneOf(
-        list(FUSEAUX), error="Fuseau horaire inconnu."))
-    inactivite = f.Boolean(load_default=True, metadata={
-        "description": "Rappel aussi après jours_inactivite jours sans compte rendu."})
+    jours = fields.List(
+        f.Integer(
+            validate=validate.Range(
+                min=1, max=7, error="Jour invalide (1 pour lundi … 7 pour dimanche)."
+            )
+        ),
+        required=True,
+        metadata={"description": "Jours du rappel : 1 pour lundi … 7 pour dimanche."},
+    )
+    heure = f.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^([01]\d|2[0-3]):[0-5]\d$", error="Heure invalide (format HH:MM)."
+        ),
+    )
+    fuseau = f.String(
+        required=True, validate=validate.OneOf(list(FUSEAUX), error="Fuseau horaire inconnu.")
+    )
+    inactivite = f.Boolean(
+        load_default=True,
+        metadata={"description": "Rappel aussi après jours_inactivite jours sans compte rendu."},
+    )
     jours_inactivite = fields.Integer(dump_only=True)
     appareils = fields.Integer(dump_only=True, metadata={"description": "Appareils abonnés."})
-    cle_publique = fields.String(dump_only=True, allow_none=True, metadata={
-        "description": "Clé VAPID du serveur (applicationServerKey) ; absente si les rappels "
-                       "ne sont pas configurés."})
+    cle_publique = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Clé VAPID du serveur (applicationServerKey) ; absente si les rappels "
+            "ne sont pas configurés."
+        },
+    )
     fuseaux = fields.List(fields.Nested(FuseauSchema), dump_only=True)
 
     @validates_schema
@@ -61,17 +79,25 @@ def _key(text: str, size: int, message: str) -> None:
 
 
 class ClesSchema(BaseSchema):
-    p256dh = f.String(required=True, validate=lambda text: _key(
-        text, 65, "Clé p256dh invalide (point P-256 non compressé, en base64url)."))
-    auth = f.String(required=True, validate=lambda text: _key(
-        text, 16, "Secret auth invalide (16 octets en base64url)."))
+    p256dh = f.String(
+        required=True,
+        validate=lambda text: _key(
+            text, 65, "Clé p256dh invalide (point P-256 non compressé, en base64url)."
+        ),
+    )
+    auth = f.String(
+        required=True,
+        validate=lambda text: _key(text, 16, "Secret auth invalide (16 octets en base64url)."),
+    )
 
 
 class AbonnementSchema(BaseSchema):
     """PushSubscription.toJSON() of the browser."""
 
-    endpoint = f.String(required=True, validate=validate.Length(
-        max=ENDPOINT_MAX, error="Adresse d'abonnement trop longue."))
+    endpoint = f.String(
+        required=True,
+        validate=validate.Length(max=ENDPOINT_MAX, error="Adresse d'abonnement trop longue."),
+    )
     keys = fields.Nested(ClesSchema, required=True)
     expirationTime = fields.Float(allow_none=True, load_default=None)  # the DOM spells it so
 
@@ -79,8 +105,7 @@ class AbonnementSchema(BaseSchema):
     def known_push_service(self, value, **kwargs):
         """Only a browser's push service: the server POSTs to this address."""
         if not push.allowed_endpoint(value):
-            raise ValidationError("Adresse d'abonnement refusée : service de notification "
-                                  "inconnu.")
+            raise ValidationError("Adresse d'abonnement refusée : service de notification inconnu.")
 
 
 class AbonnementResultSchema(BaseSchema):
@@ -101,8 +126,10 @@ class RenouvellementSchema(BaseSchema):
 
 
 class EndpointSchema(BaseSchema):
-    endpoint = f.String(required=True, validate=validate.Length(
-        max=ENDPOINT_MAX, error="Adresse d'abonnement trop longue."))
+    endpoint = f.String(
+        required=True,
+        validate=validate.Length(max=ENDPOINT_MAX, error="Adresse d'abonnement trop longue."),
+    )
 
 
 class EssaiResultSchema(BaseSchema):

@@ -12,7 +12,7 @@ MAX_TAGS = 10
 
 
 def _tags(text: str | None) -> list[str]:
-    """"Mobile, WhatsApp ; messagerie" → ["mobile", "whatsapp", "messagerie"]."""
+    """ "Mobile, WhatsApp ; messagerie" → ["mobile", "whatsapp", "messagerie"]."""
     seen = []
     for tag in re.split(r"[,;]", text or ""):
         tag = " ".join(tag.lower().split())
@@ -24,14 +24,29 @@ def _tags(text: str | None) -> list[str]:
 class DocumentFormSchema(BaseSchema):
     """The form fields of an upload (multipart/form-data, with the PDF as `fichier`)."""
 
-    titre = f.String(required=True, validate=validate.Length(
-        min=3, max=200, error="Le titre doit faire entre 3 et 200 caractères."))
-    description = f.String(load_default="", validate=validate.Length(
-        max=1000, error="La description ne peut pas dépasser 1 000 caractères."))
-    thematique = f.String(required=True, validate=validate.OneOf(
-        list(THEMATIQUES), error="Thématique inconnue : choisissez dans la liste."))
-    tags = f.String(load_default="", metadata={"description": "Séparés par des virgules."},
-                    validate=validate.Length(max=500, error="Trop de tags."))
+    titre = f.String(
+        required=True,
+        validate=validate.Length(
+            min=3, max=200, error="Le titre doit faire entre 3 et 200 caractères."
+        ),
+    )
+    description = f.String(
+        load_default="",
+        validate=validate.Length(
+            max=1000, error="La description ne peut pas dépasser 1 000 caractères."
+        ),
+    )
+    thematique = f.String(
+        required=True,
+        validate=validate.OneOf(
+            list(THEMATIQUES), error="Thématique inconnue : choisissez dans la liste."
+        ),
+    )
+    tags = f.String(
+        load_default="",
+        metadata={"description": "Séparés par des virgules."},
+        validate=validate.Length(max=500, error="Trop de tags."),
+    )
 
     @post_load
     def split_tags(self, data, **kwargs):
@@ -66,7 +81,7 @@ class DocumentPageSchema(BaseSchema):
 
 
 class DocumentQueryArgsSchema(BaseSchema):
-    """"Rechercher un document": words, a thématique, a tag, a status; a page."""
+    """ "Rechercher un document": words, a thématique, a tag, a status; a page."""
 
     @pre_load
     def blanks_are_absent(self, data, **kwargs):
@@ -74,18 +89,28 @@ class DocumentQueryArgsSchema(BaseSchema):
         return {key: value for key, value in data.items() if value != ""}
 
     q = f.String(load_default=None, validate=validate.Length(max=200))
-    thematique = f.String(load_default=None, validate=validate.OneOf(
-        list(THEMATIQUES), error="Thématique inconnue."))
+    thematique = f.String(
+        load_default=None, validate=validate.OneOf(list(THEMATIQUES), error="Thématique inconnue.")
+    )
     tag = f.String(load_default=None, validate=validate.Length(max=40))
-    statut = f.String(load_default=None, validate=validate.OneOf(
-        list(STATUTS), error="Statut inconnu : propose, publie ou refuse."))
-    page = fields.Integer(load_default=1, error_messages={"invalid": "Page invalide."},
-                          validate=validate.Range(min=1, max=100_000, error="Page invalide."))
+    statut = f.String(
+        load_default=None,
+        validate=validate.OneOf(list(STATUTS), error="Statut inconnu : propose, publie ou refuse."),
+    )
+    page = fields.Integer(
+        load_default=1,
+        error_messages={"invalid": "Page invalide."},
+        validate=validate.Range(min=1, max=100_000, error="Page invalide."),
+    )
 
 
 class DecisionSchema(BaseSchema):
-    decision = f.String(required=True, validate=validate.OneOf(
-        ["publie", "refuse"], error="Décision inconnue : publie ou refuse."))
+    decision = f.String(
+        required=True,
+        validate=validate.OneOf(
+            ["publie", "refuse"], error="Décision inconnue : publie ou refuse."
+        ),
+    )
 
 
 class TagSchema(BaseSchema):

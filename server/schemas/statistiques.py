@@ -30,10 +30,14 @@ class PeriodeSchema(BaseSchema):
 class PeriodeArgsSchema(PeriodeSchema):
     """A period and a commune filter."""
 
-    code_postal = f.String(load_default=None, validate=validate.Regexp(
-        r"^\d{5}$", error="Code postal invalide : 5 chiffres."))
-    code_commune = f.String(load_default=None, validate=validate.Regexp(
-        r"^[0-9][0-9AB][0-9]{3}$", error="Code commune (INSEE) invalide."))
+    code_postal = f.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{5}$", error="Code postal invalide : 5 chiffres."),
+    )
+    code_commune = f.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9][0-9AB][0-9]{3}$", error="Code commune (INSEE) invalide."),
+    )
 
 
 class FigureSchema(BaseSchema):
@@ -65,8 +69,9 @@ class IndicateursSchema(BaseSchema):
 
 
 class PerimetreSchema(BaseSchema):
-    type = fields.String(metadata={"description": "conseiller, equipe, structure, departement, "
-                                                  "region ou national."})
+    type = fields.String(
+        metadata={"description": "conseiller, equipe, structure, departement, region ou national."}
+    )
     nom = fields.String()
     ident = fields.String()
     code_postal = fields.String(allow_none=True)
@@ -86,8 +91,12 @@ class StatistiquesSchema(BaseSchema):
 class TerritoiresArgsSchema(PeriodeSchema):
     """The territorial table: by département or by région, over a period."""
 
-    maille = f.String(load_default="departement", validate=validate.OneOf(
-        ["departement", "region"], error="Maille inconnue : departement ou region."))
+    maille = f.String(
+        load_default="departement",
+        validate=validate.OneOf(
+            ["departement", "region"], error="Maille inconnue : departement ou region."
+        ),
+    )
 
 
 class TerritoireSchema(BaseSchema):
@@ -98,8 +107,9 @@ class TerritoireSchema(BaseSchema):
     accompagnements = fields.Integer()
     dotation = fields.Integer(metadata={"description": "Dotation de conseillers"})
     actives = fields.Integer(metadata={"description": "CnFS activés"})
-    en_attente = fields.Integer(metadata={"description": "Dotation − activés (postes non "
-                                                         "pourvus compris)"})
+    en_attente = fields.Integer(
+        metadata={"description": "Dotation − activés (postes non pourvus compris)"}
+    )
     taux_activation = fields.Integer(metadata={"description": "En %"})
 
 

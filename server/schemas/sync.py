@@ -12,22 +12,35 @@ class OperationSchema(BaseSchema):
     type = fields.String(required=True, validate=validate.OneOf(protocol.TYPES))
     cra_id = fields.UUID(required=True)
     base = fields.UUID()
-    cra = fields.Nested(CraSchema, metadata={
-        "description": "Le contenu : un CRA, ou un CRA de coordination (objet cra_coordination)."})
+    cra = fields.Nested(
+        CraSchema,
+        metadata={
+            "description": "Le contenu : un CRA, ou un CRA de coordination "
+            "(objet cra_coordination)."
+        },
+    )
     client_time = fields.String()
-    objet = fields.String(validate=validate.OneOf(protocol.OBJETS), metadata={
-        "description": "cra (par défaut) ou cra_coordination."})
+    objet = fields.String(
+        validate=validate.OneOf(protocol.OBJETS),
+        metadata={"description": "cra (par défaut) ou cra_coordination."},
+    )
 
 
 class PushSchema(BaseSchema):
-    operations = fields.List(fields.Nested(OperationSchema), required=True,
-                             validate=validate.Length(max=protocol.MAX_OPERATIONS))
+    operations = fields.List(
+        fields.Nested(OperationSchema),
+        required=True,
+        validate=validate.Length(max=protocol.MAX_OPERATIONS),
+    )
 
 
 class ResultSchema(BaseSchema):
     op_id = fields.String()
-    status = fields.String(validate=validate.OneOf(
-        [protocol.APPLIED, protocol.DUPLICATE, protocol.CONFLICT, protocol.REJECTED]))
+    status = fields.String(
+        validate=validate.OneOf(
+            [protocol.APPLIED, protocol.DUPLICATE, protocol.CONFLICT, protocol.REJECTED]
+        )
+    )
     cra = fields.Nested(CraSchema)
     message = fields.String()
     errors = fields.Dict()
@@ -39,15 +52,20 @@ class PushResultSchema(BaseSchema):
 
 class PullArgsSchema(BaseSchema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=protocol.DEFAULT_PULL_LIMIT,
-                           error_messages={"invalid": "Nombre entier attendu."},
-                           validate=validate.Range(min=1, max=protocol.MAX_PULL_LIMIT,
-                                                   error="Entre 1 et 1000."))
+    limit = fields.Integer(
+        load_default=protocol.DEFAULT_PULL_LIMIT,
+        error_messages={"invalid": "Nombre entier attendu."},
+        validate=validate.Range(min=1, max=protocol.MAX_PULL_LIMIT, error="Entre 1 et 1000."),
+    )
 
 
 class PullSchema(BaseSchema):
-    changes = fields.List(fields.Dict(), metadata={
-        "description": "Copies du serveur : CRA (schéma Cra), ou CRA de coordination "
-                       "(objet cra_coordination, schéma CraCoordination)."})
+    changes = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Copies du serveur : CRA (schéma Cra), ou CRA de coordination "
+            "(objet cra_coordination, schéma CraCoordination)."
+        },
+    )
     cursor = fields.String()
     more = fields.Boolean()

@@ -34,5 +34,7 @@ class CommuneChoiceSchema(BaseSchema):
 
 
 class CommuneSearchArgsSchema(BaseSchema):
-    q = f.String(required=True, validate=validate.Length(
-        min=2, max=80, error="Saisissez entre 2 et 80 caractères."))
+    q = f.String(
+        required=True,
+        validate=validate.Length(min=2, max=80, error="Saisissez entre 2 et 80 caractères."),
+    )

@@ -26,8 +26,10 @@ from server.models import (
 from server.models.types import utcnow
 from server.services import mail
 
-PASSWORD_RULE = ("Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
-                 "une majuscule, un chiffre et un caractère spécial.")
+PASSWORD_RULE = (
+    "Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
+    "une majuscule, un chiffre et un caractère spécial."
+)
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 # Computed once so that an unknown e-mail costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("coop-cra-dummy-password")
@@ -35,8 +37,13 @@ _DUMMY_HASH = generate_password_hash("coop-cra-dummy-password")
 
 def password_problem(password: str) -> str | None:
     """The French reason a password is refused, or None when it meets the policy."""
-    checks = (len(password) >= 12, re.search(r"[a-z]", password), re.search(r"[A-Z]", password),
-              re.search(r"\d", password), re.search(r"[^A-Za-z0-9]", password))
+    checks = (
+        len(password) >= 12,
+        re.search(r"[a-z]", password),
+        re.search(r"[A-Z]", password),
+        re.search(r"\d", password),
+        re.search(r"[^A-Za-z0-9]", password),
+    )
     return None if all(checks) else PASSWORD_RULE
 
 
@@ -77,8 +84,10 @@ def login(email: str, password: str) -> dict:
 
 def _locked_message(user: User, now) -> str:
     minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-    return ("Trop de tentatives de connexion échouées : votre compte est verrouillé "
-            f"pendant {minutes} minute(s). Réessayez plus tard.")
+    return (
+        "Trop de tentatives de connexion échouées : votre compte est verrouillé "
+        f"pendant {minutes} minute(s). Réessayez plus tard."
+    )
 
 
 def issue_tokens(user: User) -> dict:
@@ -95,8 +104,7 @@ def refresh(user: User, csrf: str | None = None) -> dict:
     """A new access token for a valid refresh token's owner. A cookie session keeps its CSRF
     value (`csrf`), so the forms already on screen stay valid."""
     claims = {"role": user.role.value} | ({"csrf": csrf} if csrf else {})
-    return {"access_token": create_access_token(identity=str(user.id),
-                                                additional_claims=claims)}
+    return {"access_token": create_access_token(identity=str(user.id), additional_claims=claims)}
 
 
 def logout(jwt_payload: dict, refresh_token: str | None) -> None:
@@ -128,7 +136,9 @@ def _expiry(payload: dict) -> datetime:
 _ACCOUNT = (
     joinedload(User.structure).joinedload(Structure.commune).lazyload(Commune.codes_postaux),
     joinedload(User.conseiller).lazyload(Conseiller.emplois),
-    joinedload(User.conseiller).joinedload(Conseiller.structure).joinedload(Structure.commune)
+    joinedload(User.conseiller)
+    .joinedload(Conseiller.structure)
+    .joinedload(Structure.commune)
     .lazyload(Commune.codes_postaux),
 )
 
@@ -138,8 +148,9 @@ def _is_revoked(header, payload) -> bool:
     """Whether the token was revoked, asked with its account in one query (every authenticated
     request asks both); the account is kept for _load_user, which comes next."""
     revoked = exists().where(RevokedToken.jti == payload["jti"])
-    found = db.session.execute(select(User, revoked).options(*_ACCOUNT)
-                               .where(User.id == int(payload["sub"]))).first()
+    found = db.session.execute(
+        select(User, revoked).options(*_ACCOUNT).where(User.id == int(payload["sub"]))
+    ).first()
     if found is None:  # no such account: _load_user refuses the token
         return db.session.get(RevokedToken, payload["jti"]) is not None
     g.token_account = payload["jti"], found[0]
@@ -156,6 +167,7 @@ def _load_user(header, payload) -> User | None:
 
 # --- invitations -----------------------------------------------------------------------------
 
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -167,14 +179,23 @@ def invite(inviter: User, email: str, role: Role, **links) -> dict:
     """
     email = email.strip().lower()
     if find_user(email) is not None:
-        raise ApiError(409, "Un compte existe déjà avec cette adresse e-mail.",
-                       {"email": ["Un compte existe déjà avec cette adresse e-mail."]})
+        raise ApiError(
+            409,
+            "Un compte existe déjà avec cette adresse e-mail.",
+            {"email": ["Un compte existe déjà avec cette adresse e-mail."]},
+        )
     user = User(email=email, role=role, **links)
     db.session.add(user)
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
-    db.session.add(Invitation(token_hash=_token_hash(token), user=user,
-                              created_by_id=inviter.id if inviter else None, expires_at=expires))
+    db.session.add(
+        Invitation(
+            token_hash=_token_hash(token),
+            user=user,
+            created_by_id=inviter.id if inviter else None,
+            expires_at=expires,
+        )
+    )
     db.session.commit()
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invitation/{token}"
     try:
@@ -182,13 +203,13 @@ def invite(inviter: User, email: str, role: Role, **links) -> dict:
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("invitation e-mail to %s not sent: %s", email, error)
         sent = False
-    return {"user": user, "link": None if sent else link, "email_sent": sent,
-            "expires_at": expires}
+    return {"user": user, "link": None if sent else link, "email_sent": sent, "expires_at": expires}
 
 
 def _valid_invitation(token: str) -> Invitation:
     invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
     if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
         raise ApiError(404, "Ce lien d'invitation est invalide, expiré ou déjà utilisé.")
     return invitation

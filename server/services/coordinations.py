@@ -38,12 +38,15 @@ PAGE = 30
 def liste(user: User, page: int) -> dict:
     """The coordinator's own reports, newest first, 30 per page, with the total."""
     conseiller = conseiller_of(user)
-    query = select(CraCoordination).where(CraCoordination.conseiller_id == conseiller.id,
-                                          CraCoordination.deleted_at.is_(None))
+    query = select(CraCoordination).where(
+        CraCoordination.conseiller_id == conseiller.id, CraCoordination.deleted_at.is_(None)
+    )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(CraCoordination.date.desc(),
-                                             CraCoordination.received_at.desc())
-                              .offset((page - 1) * PAGE).limit(PAGE))
+    rows = db.session.scalars(
+        query.order_by(CraCoordination.date.desc(), CraCoordination.received_at.desc())
+        .offset((page - 1) * PAGE)
+        .limit(PAGE)
+    )
     return {"total": total, "page": page, "per_page": PAGE, "items": list(rows)}
 
 
@@ -57,15 +60,28 @@ def un(user: User, cra_id: uuid.UUID) -> CraCoordination:
 
 
 def _rapports(periode: Periode) -> pd.DataFrame:
-    query = (select(CraCoordination.id, CraCoordination.date, CraCoordination.evenements,
-                    CraCoordination.partenariats, CraCoordination.accompagnements,
-                    CraCoordination.communication_heures, CraCoordination.conseiller_id,
-                    Conseiller.prenom, Conseiller.nom, Structure.nom.label("structure"))
-             .join(Conseiller, CraCoordination.conseiller_id == Conseiller.id)
-             .outerjoin(Structure, CraCoordination.structure_id == Structure.id)
-             .where(CraCoordination.deleted_at.is_(None), CraCoordination.date >= periode.du,
-                    CraCoordination.date <= periode.au)
-             .order_by(CraCoordination.date, CraCoordination.received_at))
+    query = (
+        select(
+            CraCoordination.id,
+            CraCoordination.date,
+            CraCoordination.evenements,
+            CraCoordination.partenariats,
+            CraCoordination.accompagnements,
+            CraCoordination.communication_heures,
+            CraCoordination.conseiller_id,
+            Conseiller.prenom,
+            Conseiller.nom,
+            Structure.nom.label("structure"),
+        )
+        .join(Conseiller, CraCoordination.conseiller_id == Conseiller.id)
+        .outerjoin(Structure, CraCoordination.structure_id == Structure.id)
+        .where(
+            CraCoordination.deleted_at.is_(None),
+            CraCoordination.date >= periode.du,
+            CraCoordination.date <= periode.au,
+        )
+        .order_by(CraCoordination.date, CraCoordination.received_at)
+    )
     return pd.read_sql(query, db.session.connection())
 
 
@@ -74,8 +90,10 @@ def _par(frame: pd.DataFrame, section: str, field: str, labels: dict) -> list[di
     items = frame[section].explode().dropna()
     values = items.map(lambda item: item[field]).explode()
     counts = values.value_counts()
-    return [{"cle": key, "libelle": label, "nombre": int(counts.get(key, 0))}
-            for key, label in labels.items()]
+    return [
+        {"cle": key, "libelle": label, "nombre": int(counts.get(key, 0))}
+        for key, label in labels.items()
+    ]
 
 
 def _moyenne(values: pd.Series) -> float:
@@ -92,43 +110,58 @@ def comptes_nationaux(periode: Periode) -> dict:
     frame = _rapports(periode)
     accompagnements = _par(frame, "accompagnements", "type", TYPES_ACCOMPAGNEMENT)
     return {
-        "du": periode.du, "au": periode.au,
-        "cras": len(frame), "coordinateurs": int(frame["conseiller_id"].nunique()),
+        "du": periode.du,
+        "au": periode.au,
+        "cras": len(frame),
+        "coordinateurs": int(frame["conseiller_id"].nunique()),
         "evenements": int(frame["evenements"].map(len).sum()),
         "evenements_par_type": _par(frame, "evenements", "type", TYPES_EVENEMENT),
         "partenariats": int(frame["partenariats"].map(len).sum()),
         "partenariats_par_nature": _par(frame, "partenariats", "natures", NATURES_PARTENARIAT),
-        "structures_accompagnees": next(a["nombre"] for a in accompagnements
-                                        if a["cle"] == "structure"),
-        "mediateurs_accompagnes": next(a["nombre"] for a in accompagnements
-                                       if a["cle"] == "mediateur"),
+        "structures_accompagnees": next(
+            a["nombre"] for a in accompagnements if a["cle"] == "structure"
+        ),
+        "mediateurs_accompagnes": next(
+            a["nombre"] for a in accompagnements if a["cle"] == "mediateur"
+        ),
         "communication_heures_moyenne": _moyenne(frame["communication_heures"]),
     }
 
 
 def _lignes(counts: dict) -> list[tuple[str, object]]:
-    lines = [("CRA de coordination", counts["cras"]),
-             ("Coordinateurs ayant saisi un CRA", counts["coordinateurs"]),
-             ("Événements", counts["evenements"])]
-    lines += [(f"Événements : {line['libelle']}", line["nombre"])
-              for line in counts["evenements_par_type"]]
+    lines = [
+        ("CRA de coordination", counts["cras"]),
+        ("Coordinateurs ayant saisi un CRA", counts["coordinateurs"]),
+        ("Événements", counts["evenements"]),
+    ]
+    lines += [
+        (f"Événements : {line['libelle']}", line["nombre"])
+        for line in counts["evenements_par_type"]
+    ]
     lines.append(("Partenariats", counts["partenariats"]))
-    lines += [(f"Partenariats : {line['libelle']}", line["nombre"])
-              for line in counts["partenariats_par_nature"]]
-    lines += [("Structures accompagnées", counts["structures_accompagnees"]),
-              ("Médiateurs numériques accompagnés", counts["mediateurs_accompagnes"]),
-              ("Temps moyen dédié à la communication (heures par semaine)",
-               counts["communication_heures_moyenne"])]
+    lines += [
+        (f"Partenariats : {line['libelle']}", line["nombre"])
+        for line in counts["partenariats_par_nature"]
+    ]
+    lines += [
+        ("Structures accompagnées", counts["structures_accompagnees"]),
+        ("Médiateurs numériques accompagnés", counts["mediateurs_accompagnes"]),
+        (
+            "Temps moyen dédié à la communication (heures par semaine)",
+            counts["communication_heures_moyenne"],
+        ),
+    ]
     return lines
 
 
 def titre(periode: Periode) -> str:
-    return (f"CRA des coordinateurs {jj_mm_aaaa(periode.du)} - {jj_mm_aaaa(periode.au)}")
+    return f"CRA des coordinateurs {jj_mm_aaaa(periode.du)} - {jj_mm_aaaa(periode.au)}"
 
 
 def nom_fichier(periode: Periode, extension: str) -> str:
-    return (f"CRA_coordinateurs_{jj_mm_aaaa(periode.du, '-')}_"
-            f"{jj_mm_aaaa(periode.au, '-')}.{extension}")
+    return (
+        f"CRA_coordinateurs_{jj_mm_aaaa(periode.du, '-')}_{jj_mm_aaaa(periode.au, '-')}.{extension}"
+    )
 
 
 def export_csv(periode: Periode) -> bytes:
@@ -149,24 +182,44 @@ def _rows(frame: pd.DataFrame) -> Iterator[list]:
         evenements = " | ".join(
             f"{e['nom']} ({TYPES_EVENEMENT[e['type']]}, "
             f"{jj_mm_aaaa(date.fromisoformat(e['date']))}, "
-            f"{_joined(e['organisateurs'], ORGANISATEURS)})" for e in row.evenements)
+            f"{_joined(e['organisateurs'], ORGANISATEURS)})"
+            for e in row.evenements
+        )
         partenariats = " | ".join(
             f"{p['nom']} ({TYPES_STRUCTURE[p['type_structure']]} : "
-            f"{_joined(p['natures'], NATURES_PARTENARIAT)})" for p in row.partenariats)
+            f"{_joined(p['natures'], NATURES_PARTENARIAT)})"
+            for p in row.partenariats
+        )
         accompagnements = " | ".join(
             f"{TYPES_ACCOMPAGNEMENT[a['type']]} : "
             f"{(a['nom_mediateur'] + ', ') if a.get('nom_mediateur') else ''}{a['nom_structure']}"
             f" ({TYPES_STRUCTURE[a['type_structure']]}) ; problématiques : "
             f"{_joined(a['problematiques'], PROBLEMATIQUES)} ; actions : "
-            f"{_joined(a['actions'], ACTIONS)}" for a in row.accompagnements)
-        yield [str(row.id), jj_mm_aaaa(row.date), neutraliser(f"{row.prenom} {row.nom}"),
-               neutraliser(row.structure or ""), neutraliser(evenements),
-               neutraliser(partenariats), neutraliser(accompagnements),
-               row.communication_heures]
+            f"{_joined(a['actions'], ACTIONS)}"
+            for a in row.accompagnements
+        )
+        yield [
+            str(row.id),
+            jj_mm_aaaa(row.date),
+            neutraliser(f"{row.prenom} {row.nom}"),
+            neutraliser(row.structure or ""),
+            neutraliser(evenements),
+            neutraliser(partenariats),
+            neutraliser(accompagnements),
+            row.communication_heures,
+        ]
 
 
-ROW_HEADER = ["Identifiant", "Date", "Coordinateur", "Structure", "Événements", "Partenariats",
-              "Accompagnements", "Communication (heures par semaine)"]
+ROW_HEADER = [
+    "Identifiant",
+    "Date",
+    "Coordinateur",
+    "Structure",
+    "Événements",
+    "Partenariats",
+    "Accompagnements",
+    "Communication (heures par semaine)",
+]
 
 
 def export_xlsx(periode: Periode) -> bytes:
@@ -197,5 +250,8 @@ def export(args: dict, extension: str) -> dict:
     """The national counts as CSV, or a workbook with one row per report too."""
     periode = perimetres.periode(args.get("du"), args.get("au"))
     body = export_csv(periode) if extension == "csv" else export_xlsx(periode)
-    return {"filename": nom_fichier(periode, extension), "body": body,
-            "mimetype": "text/csv" if extension == "csv" else exports.FORMATS["xlsx"]}
+    return {
+        "filename": nom_fichier(periode, extension),
+        "body": body,
+        "mimetype": "text/csv" if extension == "csv" else exports.FORMATS["xlsx"],
+    }

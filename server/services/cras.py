@@ -47,9 +47,11 @@ def insert_ignoring_conflicts(table, key: str):
     name = db.session.get_bind().dialect.name
     if (table.name, name) not in _INSERTS:
         dialect = postgresql if name == "postgresql" else sqlite
-        _INSERTS[table.name, name] = (dialect.insert(table)
-                                      .on_conflict_do_nothing(index_elements=[key])
-                                      .returning(table.c[key]))
+        _INSERTS[table.name, name] = (
+            dialect.insert(table)
+            .on_conflict_do_nothing(index_elements=[key])
+            .returning(table.c[key])
+        )
     return _INSERTS[table.name, name]
 
 
@@ -72,14 +74,29 @@ def _insert_all(table, key: str, rows: list[dict]) -> bool:
     else:
         if table.name not in _BULK_INSERTS:
             names = [column.key for column in table.columns]
-            arrays = func.unnest(*(
-                # Unbounded: an over-long text must fail on insert, not be cut by the cast.
-                bindparam(column.key, type_=postgresql.ARRAY(
-                    String() if isinstance(column.type, String) else column.type, dimensions=1))
-                for column in table.columns)).table_valued(*names).render_derived()
+            arrays = (
+                func.unnest(
+                    *(
+                        # Unbounded: an over-long text must fail on insert, not be cut by the cast.
+                        bindparam(
+                            column.key,
+                            type_=postgresql.ARRAY(
+                                String() if isinstance(column.type, String) else column.type,
+                                dimensions=1,
+                            ),
+                        )
+                        for column in table.columns
+                    )
+                )
+                .table_valued(*names)
+                .render_derived()
+            )
             _BULK_INSERTS[table.name] = (
-                postgresql.insert(table).from_select(names, select(arrays))
-                .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
+                postgresql.insert(table)
+                .from_select(names, select(arrays))
+                .on_conflict_do_nothing(index_elements=[key])
+                .returning(table.c[key])
+            )
         statement = _BULK_INSERTS[table.name]
         parameters = {name: [row[name] for row in rows] for name in table.columns.keys()}
     return len(db.session.connection().execute(statement, parameters).all()) == len(rows)
@@ -100,9 +117,14 @@ def today_for(conseiller: Conseiller) -> date:
 
 def cra_schema(conseiller: Conseiller) -> CraSchema:
     """The CRA schema with this conseiller's lieux and today in their time zone."""
-    lieux = {lieu.id: lieu for lieu in db.session.scalars(
-        select(LieuActivite).where(LieuActivite.conseiller_id == conseiller.id,
-                                   LieuActivite.archived_at.is_(None)))}
+    lieux = {
+        lieu.id: lieu
+        for lieu in db.session.scalars(
+            select(LieuActivite).where(
+                LieuActivite.conseiller_id == conseiller.id, LieuActivite.archived_at.is_(None)
+            )
+        )
+    }
     return CraSchema(lieux=lieux, today=today_for(conseiller))
 
 
@@ -115,8 +137,10 @@ class Objet:
     copy: Callable[[object], dict]  # a row as the app sees it (its schema's dump)
 
 
-OBJETS = {"cra": Objet(Cra, CONTENT_COLUMNS, cra_copy),
-          "cra_coordination": Objet(CraCoordination, COORDINATION_CONTENT, coordination_copy)}
+OBJETS = {
+    "cra": Objet(Cra, CONTENT_COLUMNS, cra_copy),
+    "cra_coordination": Objet(CraCoordination, COORDINATION_CONTENT, coordination_copy),
+}
 
 
 class SqlStore:
@@ -139,15 +163,21 @@ class SqlStore:
     def lock_owner(self) -> None:
         # A write first: PostgreSQL locks the row, SQLite takes its write lock before any read.
         self.seq = self.locked_seq = db.session.execute(
-            update(Conseiller).where(Conseiller.id == self.conseiller.id)
-            .values(sync_seq=Conseiller.sync_seq).returning(Conseiller.sync_seq)).scalar_one()
+            update(Conseiller)
+            .where(Conseiller.id == self.conseiller.id)
+            .values(sync_seq=Conseiller.sync_seq)
+            .returning(Conseiller.sync_seq)
+        ).scalar_one()
 
     def finish(self) -> None:
         if self.cumuls is not None:
             self.cumuls.fin()
         if self.seq != self.locked_seq:
-            db.session.execute(update(Conseiller).where(Conseiller.id == self.conseiller.id)
-                               .values(sync_seq=self.seq))
+            db.session.execute(
+                update(Conseiller)
+                .where(Conseiller.id == self.conseiller.id)
+                .values(sync_seq=self.seq)
+            )
 
     def known_operations(self, op_ids):
         if not op_ids:
@@ -161,23 +191,31 @@ class SqlStore:
         for name, objet in OBJETS.items():
             ids = [uuid.UUID(i) for kind, i in keys if kind == name]
             if ids:
-                for row in db.session.scalars(select(objet.model)
-                                              .where(objet.model.id.in_(ids))):
+                for row in db.session.scalars(select(objet.model).where(objet.model.id.in_(ids))):
                     self.rows[name, str(row.id)] = row
         # The CRAs' share of the daily totals is taken before their first write (cumuls.py);
         # only those stored already have one (the lock keeps the conseiller from making more).
         self.cumuls = cumuls.Suivi(
-            self.conseiller.id, [i for objet, i in keys if objet == "cra"],
-            existants=[i for (objet, i), row in self.rows.items()
-                       if objet == "cra" and row.conseiller_id == self.conseiller.id])
+            self.conseiller.id,
+            [i for objet, i in keys if objet == "cra"],
+            existants=[
+                i
+                for (objet, i), row in self.rows.items()
+                if objet == "cra" and row.conseiller_id == self.conseiller.id
+            ],
+        )
         return {key: self._state(key[0], row) for key, row in self.rows.items()}
 
     def _state(self, name: str, row) -> CraState:
         objet = OBJETS[name]
-        return CraState(str(row.id), row.conseiller_id, str(row.head),
-                        row.deleted_at is not None,
-                        {column: getattr(row, column) for column in objet.content},
-                        objet.copy(row))
+        return CraState(
+            str(row.id),
+            row.conseiller_id,
+            str(row.head),
+            row.deleted_at is not None,
+            {column: getattr(row, column) for column in objet.content},
+            objet.copy(row),
+        )
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -189,16 +227,29 @@ class SqlStore:
 
     def _new_values(self, op, content) -> dict:
         now = utcnow()
-        return {**content, "id": uuid.UUID(op.cra_id), "conseiller_id": self.conseiller.id,
-                "structure_id": self.conseiller.structure_at(content["date"]),
-                "head": uuid.UUID(op.op_id), "version": 1, "seq": self._next_seq(),
-                "received_at": now, "updated_at": now, "deleted_at": None,
-                "client_time": op.client_time}
+        return {
+            **content,
+            "id": uuid.UUID(op.cra_id),
+            "conseiller_id": self.conseiller.id,
+            "structure_id": self.conseiller.structure_at(content["date"]),
+            "head": uuid.UUID(op.op_id),
+            "version": 1,
+            "seq": self._next_seq(),
+            "received_at": now,
+            "updated_at": now,
+            "deleted_at": None,
+            "client_time": op.client_time,
+        }
 
     def _operation_values(self, op) -> dict:
-        return {"op_id": uuid.UUID(op.op_id), "cra_id": uuid.UUID(op.cra_id),
-                "conseiller_id": self.conseiller.id, "type": op.type, "applied_at": utcnow(),
-                "client_time": op.client_time}
+        return {
+            "op_id": uuid.UUID(op.op_id),
+            "cra_id": uuid.UUID(op.cra_id),
+            "conseiller_id": self.conseiller.id,
+            "type": op.type,
+            "applied_at": utcnow(),
+            "client_time": op.client_time,
+        }
 
     def _row(self, op):
         if op.key not in self.rows:
@@ -256,14 +307,19 @@ class SqlStore:
         self._open_writes()
         writes, self.writes = self.writes, None
         # Sorted by key, so that two batches racing for the same keys take them in one order.
-        done = _insert_all(CraOperation.__table__, "op_id", sorted(
-            operations, key=lambda row: row["op_id"]))
+        done = _insert_all(
+            CraOperation.__table__, "op_id", sorted(operations, key=lambda row: row["op_id"])
+        )
         for name, objet in OBJETS.items():
-            rows = sorted((row for (kind, _), row in records.items() if kind == name),
-                          key=lambda row: row.id)
+            rows = sorted(
+                (row for (kind, _), row in records.items() if kind == name), key=lambda row: row.id
+            )
             columns = [column.key for column in objet.model.__table__.columns]
-            done = done and _insert_all(objet.model.__table__, "id", [
-                {column: getattr(row, column) for column in columns} for row in rows])
+            done = done and _insert_all(
+                objet.model.__table__,
+                "id",
+                [{column: getattr(row, column) for column in columns} for row in rows],
+            )
         if done:
             writes.commit()  # flushes the changed rows first
             return True
@@ -283,8 +339,10 @@ class SqlStore:
     def record(self, op) -> bool:
         statement = insert_ignoring_conflicts(CraOperation.__table__, "op_id")
         # RETURNING says whether the row went in; rowcount is unreliable across drivers.
-        return db.session.connection().execute(
-            statement, self._operation_values(op)).first() is not None
+        return (
+            db.session.connection().execute(statement, self._operation_values(op)).first()
+            is not None
+        )
 
     def insert(self, op, content):
         self._before_write(op)
@@ -317,8 +375,10 @@ def _validator(user: User, conseiller: Conseiller):
     """validate(objet, payload) for the engine: the CRA schema, or the coordinators' one.
     Each is made when first needed (a replay needs none): it costs a query and a copy of
     every field."""
-    makers = {"cra": lambda: cra_schema(conseiller),
-              "cra_coordination": lambda: CraCoordinationSchema(today=today_for(conseiller))}
+    makers = {
+        "cra": lambda: cra_schema(conseiller),
+        "cra_coordination": lambda: CraCoordinationSchema(today=today_for(conseiller)),
+    }
     schemas = {}
 
     def validate(objet: str, payload: dict):
@@ -330,6 +390,7 @@ def _validator(user: User, conseiller: Conseiller):
             return schemas[objet].load(payload), {}
         except ValidationError as error:
             return None, error.normalized_messages()
+
     return validate
 
 
@@ -361,15 +422,24 @@ def pull(user: User, cursor: str | None, limit: int) -> dict:
     rows = []
     for name, objet in OBJETS.items():
         model = objet.model
-        rows += [(row.seq, name, row) for row in db.session.scalars(
-            select(model).where(model.conseiller_id == conseiller.id, model.seq > after)
-            .order_by(model.seq).limit(limit + 1))]
+        rows += [
+            (row.seq, name, row)
+            for row in db.session.scalars(
+                select(model)
+                .where(model.conseiller_id == conseiller.id, model.seq > after)
+                .order_by(model.seq)
+                .limit(limit + 1)
+            )
+        ]
     rows.sort(key=lambda item: item[0])
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][0] if rows else after
-    return {"changes": [OBJETS[name].copy(row) for _, name, row in rows],
-            "cursor": protocol.encode_cursor(last), "more": more}
+    return {
+        "changes": [OBJETS[name].copy(row) for _, name, row in rows],
+        "cursor": protocol.encode_cursor(last),
+        "more": more,
+    }
 
 
 def _has_theme(theme: str):
@@ -394,11 +464,15 @@ def history(user: User, args: dict) -> dict:
     if args.get("au"):
         query = query.where(Cra.date <= args["au"])
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    order = (Cra.updated_at.desc(),) if args["tri"] == "modification" else (
-        Cra.date.desc(), Cra.received_at.desc())
+    order = (
+        (Cra.updated_at.desc(),)
+        if args["tri"] == "modification"
+        else (Cra.date.desc(), Cra.received_at.desc())
+    )
     page = args["page"]
-    rows = db.session.scalars(query.order_by(*order, Cra.id)
-                              .offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE))
+    rows = db.session.scalars(
+        query.order_by(*order, Cra.id).offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE)
+    )
     return {"total": total, "page": page, "per_page": HISTORY_PAGE, "items": list(rows)}
 
 

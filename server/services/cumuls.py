@@ -30,14 +30,19 @@ Totaux = tuple[dict[Key, tuple[int, ...]], dict[tuple, int]]
 
 def _keys():
     # '' for a CRA without structure: counted nationally, in no territory.
-    return (Cra.date.label("jour"),
-            func.coalesce(Structure.departement_code, "").label("departement_code"),
-            func.coalesce(Structure.region_code, "").label("region_code"))
+    return (
+        Cra.date.label("jour"),
+        func.coalesce(Structure.departement_code, "").label("departement_code"),
+        func.coalesce(Structure.region_code, "").label("region_code"),
+    )
 
 
 def _from_cras(query, *conditions):
-    return (query.select_from(Cra).outerjoin(Structure, Cra.structure_id == Structure.id)
-            .where(Cra.deleted_at.is_(None), *conditions))
+    return (
+        query.select_from(Cra)
+        .outerjoin(Structure, Cra.structure_id == Structure.id)
+        .where(Cra.deleted_at.is_(None), *conditions)
+    )
 
 
 def _jours(*conditions):
@@ -64,8 +69,10 @@ def _batch_queries():
     fifty expressions cost more to build than to run."""
     name = db.session.get_bind().dialect.name
     if name not in _BATCH_QUERIES:
-        conditions = (Cra.conseiller_id == bindparam("conseiller_id"),
-                      Cra.id.in_(bindparam("cra_ids", expanding=True)))
+        conditions = (
+            Cra.conseiller_id == bindparam("conseiller_id"),
+            Cra.id.in_(bindparam("cra_ids", expanding=True)),
+        )
         _BATCH_QUERIES[name] = (_jours(*conditions), _organismes(*conditions))
     return _BATCH_QUERIES[name]
 
@@ -73,12 +80,14 @@ def _batch_queries():
 def totaux(conseiller_id: int, cra_ids: Iterable[str]) -> Totaux:
     """The day and organisme rows of these CRAs of this conseiller (their share of the totals)."""
     jours_query, organismes_query = _batch_queries()
-    values = {"conseiller_id": conseiller_id,
-              "cra_ids": [uuid.UUID(cra_id) for cra_id in cra_ids]}
-    jours = {tuple(row[:3]): tuple(int(v) for v in row[3:])
-             for row in db.session.execute(jours_query, values)}
-    organismes = {tuple(row[:4]): int(row[4])
-                  for row in db.session.execute(organismes_query, values)}
+    values = {"conseiller_id": conseiller_id, "cra_ids": [uuid.UUID(cra_id) for cra_id in cra_ids]}
+    jours = {
+        tuple(row[:3]): tuple(int(v) for v in row[3:])
+        for row in db.session.execute(jours_query, values)
+    }
+    organismes = {
+        tuple(row[:4]): int(row[4]) for row in db.session.execute(organismes_query, values)
+    }
     return jours, organismes
 
 
@@ -87,7 +96,8 @@ def _upsert(table, keys: list[str], counters: list[str]):
     statement = dialect.insert(table)
     return statement.on_conflict_do_update(
         index_elements=keys,
-        set_={name: table.c[name] + statement.excluded[name] for name in counters})
+        set_={name: table.c[name] + statement.excluded[name] for name in counters},
+    )
 
 
 def ajouter(avant: Totaux, apres: Totaux) -> None:
@@ -99,29 +109,54 @@ def ajouter(avant: Totaux, apres: Totaux) -> None:
         delta = tuple(b - a for a, b in zip(before, after, strict=True))
         if any(delta):
             jours[key] = delta
-    organismes = {key: apres[1].get(key, 0) - avant[1].get(key, 0)
-                  for key in sorted(avant[1].keys() | apres[1].keys())}
+    organismes = {
+        key: apres[1].get(key, 0) - avant[1].get(key, 0)
+        for key in sorted(avant[1].keys() | apres[1].keys())
+    }
     organismes = {key: delta for key, delta in organismes.items() if delta}
     connection = db.session.connection()
     if jours:
         connection.execute(
             _upsert(cra_stat_jour, ["jour", "departement_code"], list(COMPTEURS)),
-            [{"jour": k[0], "departement_code": k[1], "region_code": k[2],
-              **dict(zip(COMPTEURS, delta, strict=True))} for k, delta in jours.items()])
+            [
+                {
+                    "jour": k[0],
+                    "departement_code": k[1],
+                    "region_code": k[2],
+                    **dict(zip(COMPTEURS, delta, strict=True)),
+                }
+                for k, delta in jours.items()
+            ],
+        )
         # Every counter comes from a CRA: a day without CRAs has nothing left to count (only
         # a CRA going away can leave one so).
         if any(delta[CRAS] < 0 for delta in jours.values()):
-            connection.execute(delete(cra_stat_jour).where(
-                cra_stat_jour.c.cras == 0, cra_stat_jour.c.jour.in_({k[0] for k in jours})))
+            connection.execute(
+                delete(cra_stat_jour).where(
+                    cra_stat_jour.c.cras == 0, cra_stat_jour.c.jour.in_({k[0] for k in jours})
+                )
+            )
     if organismes:
         connection.execute(
             _upsert(cra_stat_organisme, ["jour", "departement_code", "nom"], ["nombre"]),
-            [{"jour": k[0], "departement_code": k[1], "region_code": k[2], "nom": k[3],
-              "nombre": delta} for k, delta in organismes.items()])
+            [
+                {
+                    "jour": k[0],
+                    "departement_code": k[1],
+                    "region_code": k[2],
+                    "nom": k[3],
+                    "nombre": delta,
+                }
+                for k, delta in organismes.items()
+            ],
+        )
         if any(delta < 0 for delta in organismes.values()):
-            connection.execute(delete(cra_stat_organisme).where(
-                cra_stat_organisme.c.nombre == 0,
-                cra_stat_organisme.c.jour.in_({k[0] for k in organismes})))
+            connection.execute(
+                delete(cra_stat_organisme).where(
+                    cra_stat_organisme.c.nombre == 0,
+                    cra_stat_organisme.c.jour.in_({k[0] for k in organismes}),
+                )
+            )
 
 
 class Suivi:
@@ -154,19 +189,24 @@ def recalculer(connection=None) -> dict[str, int]:
     if connection.dialect.name == "postgresql":
         # Batches committing meanwhile wait for this transaction, then add their difference
         # to the re-derived totals; those that committed before are in the CRAs it reads.
-        connection.execute(text("LOCK TABLE cra_stat_jour, cra_stat_organisme "
-                                "IN EXCLUSIVE MODE"))
+        connection.execute(text("LOCK TABLE cra_stat_jour, cra_stat_organisme IN EXCLUSIVE MODE"))
     connection.execute(delete(cra_stat_jour))
     connection.execute(delete(cra_stat_organisme))
     jours = _jours()
-    connection.execute(insert(cra_stat_jour).from_select(
-        [column.name for column in jours.selected_columns], jours))
+    connection.execute(
+        insert(cra_stat_jour).from_select([column.name for column in jours.selected_columns], jours)
+    )
     organismes = _organismes()
-    connection.execute(insert(cra_stat_organisme).from_select(
-        [column.name for column in organismes.selected_columns], organismes))
+    connection.execute(
+        insert(cra_stat_organisme).from_select(
+            [column.name for column in organismes.selected_columns], organismes
+        )
+    )
     count = select(func.count())
-    counts = {"jours": connection.scalar(count.select_from(cra_stat_jour)),
-              "organismes": connection.scalar(count.select_from(cra_stat_organisme))}
+    counts = {
+        "jours": connection.scalar(count.select_from(cra_stat_jour)),
+        "organismes": connection.scalar(count.select_from(cra_stat_organisme)),
+    }
     if own:
         db.session.commit()
     return counts
@@ -174,25 +214,46 @@ def recalculer(connection=None) -> dict[str, int]:
 
 def ecarts() -> list[str]:
     """Where the stored totals differ from the CRAs, in words (empty when they agree)."""
-    stored = {tuple(row[:3]): tuple(row[3:]) for row in db.session.execute(
-        select(cra_stat_jour.c.jour, cra_stat_jour.c.departement_code,
-               cra_stat_jour.c.region_code, *(cra_stat_jour.c[name] for name in COMPTEURS)))}
-    derived = {tuple(row[:3]): tuple(int(v) for v in row[3:])
-               for row in db.session.execute(_jours())}
+    stored = {
+        tuple(row[:3]): tuple(row[3:])
+        for row in db.session.execute(
+            select(
+                cra_stat_jour.c.jour,
+                cra_stat_jour.c.departement_code,
+                cra_stat_jour.c.region_code,
+                *(cra_stat_jour.c[name] for name in COMPTEURS),
+            )
+        )
+    }
+    derived = {
+        tuple(row[:3]): tuple(int(v) for v in row[3:]) for row in db.session.execute(_jours())
+    }
     table = cra_stat_organisme
-    stored_organismes = {tuple(row[:4]): row[4] for row in db.session.execute(
-        select(table.c.jour, table.c.departement_code, table.c.region_code, table.c.nom,
-               table.c.nombre))}
-    derived_organismes = {tuple(row[:4]): int(row[4])
-                          for row in db.session.execute(_organismes())}
+    stored_organismes = {
+        tuple(row[:4]): row[4]
+        for row in db.session.execute(
+            select(
+                table.c.jour,
+                table.c.departement_code,
+                table.c.region_code,
+                table.c.nom,
+                table.c.nombre,
+            )
+        )
+    }
+    derived_organismes = {tuple(row[:4]): int(row[4]) for row in db.session.execute(_organismes())}
     problems = []
     for key in sorted(stored.keys() | derived.keys()):
         if stored.get(key) != derived.get(key):
-            problems.append(f"jour {key[0]} département {key[1] or '-'} : enregistré "
-                            f"{stored.get(key)}, recalculé {derived.get(key)}")
+            problems.append(
+                f"jour {key[0]} département {key[1] or '-'} : enregistré "
+                f"{stored.get(key)}, recalculé {derived.get(key)}"
+            )
     for key in sorted(stored_organismes.keys() | derived_organismes.keys()):
         if stored_organismes.get(key) != derived_organismes.get(key):
-            problems.append(f"jour {key[0]} département {key[1] or '-'} organisme {key[3]} : "
-                            f"enregistré {stored_organismes.get(key)}, "
-                            f"recalculé {derived_organismes.get(key)}")
+            problems.append(
+                f"jour {key[0]} département {key[1] or '-'} organisme {key[3]} : "
+                f"enregistré {stored_organismes.get(key)}, "
+                f"recalculé {derived_organismes.get(key)}"
+            )
     return problems

@@ -45,15 +45,76 @@ from server.services import accounts, cumuls, demo_documents, territoires
 # Where the demo lives: départements of several régions, overseas and Corsica included.
 DEMO_DEPARTEMENTS = ("69", "42", "13", "2A", "59", "35", "75", "974")
 PREFET_DEPARTEMENT = "69"
-STRUCTURE_KINDS = ("Mairie {de}", "Médiathèque {de}", "Centre social {de}",
-                   "Association Numérique Solidaire {nom}", "CCAS {de}", "France Services {nom}")
-PRENOMS = ("Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Julie", "Emma", "Lucie",
-           "Nadia", "Sophie", "Amina", "Thomas", "Lucas", "Hugo", "Nicolas", "Karim", "Julien",
-           "Maxime", "Antoine", "Mehdi", "Romain", "Kevin", "Yann", "Paul", "Louis", "Sami")
-NOMS = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-        "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David",
-        "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "Andre", "Mercier",
-        "Benali", "Nguyen", "Rossi", "Payet", "Hoarau", "Le Gall", "Santoni")
+STRUCTURE_KINDS = (
+    "Mairie {de}",
+    "Médiathèque {de}",
+    "Centre social {de}",
+    "Association Numérique Solidaire {nom}",
+    "CCAS {de}",
+    "France Services {nom}",
+)
+PRENOMS = (
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Emma",
+    "Lucie",
+    "Nadia",
+    "Sophie",
+    "Amina",
+    "Thomas",
+    "Lucas",
+    "Hugo",
+    "Nicolas",
+    "Karim",
+    "Julien",
+    "Maxime",
+    "Antoine",
+    "Mehdi",
+    "Romain",
+    "Kevin",
+    "Yann",
+    "Paul",
+    "Louis",
+    "Sami",
+)
+NOMS = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Andre",
+    "Mercier",
+    "Benali",
+    "Nguyen",
+    "Rossi",
+    "Payet",
+    "Hoarau",
+    "Le Gall",
+    "Santoni",
+)
 DEMO_ACCOUNTS = {
     Role.CONSEILLER: "conseiller@coop-cra.example",
     Role.COORDINATEUR: "coordinateur@coop-cra.example",
@@ -83,8 +144,12 @@ def _phone(rng: random.Random, mobile: bool) -> str:
 
 
 def _communes(departement_code: str) -> list[Commune]:
-    query = (select(Commune).where(Commune.departement_code == departement_code)
-             .order_by(Commune.population.desc(), Commune.code).limit(40))
+    query = (
+        select(Commune)
+        .where(Commune.departement_code == departement_code)
+        .order_by(Commune.population.desc(), Commune.code)
+        .limit(40)
+    )
     return list(db.session.scalars(query))
 
 
@@ -92,7 +157,7 @@ def _de(nom: str) -> str:
     """'de Lyon', 'd'Ajaccio', 'du Havre', 'des Pennes-Mirabeau': French elision."""
     for article, contracted in (("Le ", "du "), ("Les ", "des ")):
         if nom.startswith(article):
-            return contracted + nom[len(article):]
+            return contracted + nom[len(article) :]
     return f"d'{nom}" if nom[0] in "AEIOUYÉÈÊÎÂ" else f"de {nom}"
 
 
@@ -100,8 +165,13 @@ def _named(kind: str, commune: Commune) -> str:
     return kind.format(nom=commune.nom, de=_de(commune.nom))
 
 
-def seed(password: str, seed_value: int = 42, cras: int | None = None,
-         today: date | None = None, conseillers: int | None = None) -> dict:
+def seed(
+    password: str,
+    seed_value: int = 42,
+    cras: int | None = None,
+    today: date | None = None,
+    conseillers: int | None = None,
+) -> dict:
     """Create the demo people, accounts, lieux and CRAs; the same seed gives the same data.
 
     `cras` is the total number of CRAs (default: about 300 per activated conseiller); they
@@ -123,16 +193,19 @@ def seed(password: str, seed_value: int = 42, cras: int | None = None,
     total = len(activated) * CRAS_PER_CONSEILLER if cras is None else cras
     today = today or _paris_today()
     calendar = _weekdays(today)
-    terrains = [_terrain(c, lieux[c.id], communes_by_departement, calendar)
-                for c in activated]
+    terrains = [_terrain(c, lieux[c.id], communes_by_departement, calendar) for c in activated]
     written = _seed_cras(rng, terrains, total)
     coordinateurs = [c for c in activated if comptes[id(c)].role is Role.COORDINATEUR]
     _coordination_cras(rng, coordinateurs, calendar)
     demo_documents.seed_documents(DEMO_ACCOUNTS[Role.ADMIN], DEMO_ACCOUNTS[Role.CONSEILLER])
     db.session.commit()
     cumuls.recalculer()  # the CRAs were written in bulk, past the sync store
-    return {"structures": len(structures), "conseillers": len(people),
-            "lieux": sum(map(len, lieux.values())), "cras": written}
+    return {
+        "structures": len(structures),
+        "conseillers": len(people),
+        "lieux": sum(map(len, lieux.values())),
+        "cras": written,
+    }
 
 
 # Structures and people ----------------------------------------------------------------------
@@ -148,15 +221,20 @@ COORDINATION_RATIO, TEAM_SIZE = 30, 10
 NATIONAL_MIN = 200
 
 
-def _structure(rng, commune: Commune, kinds: tuple[str, ...],
-               dotation: int | None = None) -> Structure:
+def _structure(
+    rng, commune: Commune, kinds: tuple[str, ...], dotation: int | None = None
+) -> Structure:
     """A structure in a commune, added to the session; a small one unless a dotation is given."""
     structure = Structure(
-        nom=_named(rng.choice(kinds), commune), siret=_siret(rng), code_commune=commune.code,
+        nom=_named(rng.choice(kinds), commune),
+        siret=_siret(rng),
+        code_commune=commune.code,
         adresse=f"{rng.randint(1, 120)} rue de la République",
         code_postal=commune.codes_postaux[0].code_postal,
-        departement_code=commune.departement_code, region_code=commune.region_code,
-        dotation=rng.choice((1, 1, 2, 2, 3, 4)) if dotation is None else dotation)
+        departement_code=commune.departement_code,
+        region_code=commune.region_code,
+        dotation=rng.choice((1, 1, 2, 2, 3, 4)) if dotation is None else dotation,
+    )
     db.session.add(structure)
     return structure
 
@@ -179,22 +257,25 @@ def _effectifs(total: int) -> dict[str, int]:
     """`total` conseillers shared by the départements in proportion to their population
     (largest remainders), at least one each; by département code."""
     population = func.sum(Commune.population)
-    rows = db.session.execute(select(Commune.departement_code, population)
-                              .group_by(Commune.departement_code)
-                              .order_by(Commune.departement_code)).all()
+    rows = db.session.execute(
+        select(Commune.departement_code, population)
+        .group_by(Commune.departement_code)
+        .order_by(Commune.departement_code)
+    ).all()
     if total < NATIONAL_MIN:
         raise ValueError(f"Au moins {NATIONAL_MIN} conseillers pour la France entière.")
     spare, whole = total - len(rows), sum(int(count) for _, count in rows)
     shares = {code: 1 + spare * int(count) // whole for code, count in rows}
     by_remainder = sorted(rows, key=lambda row: (-(spare * int(row[1]) % whole), row[0]))
-    for code, _ in by_remainder[:total - sum(shares.values())]:
+    for code, _ in by_remainder[: total - sum(shares.values())]:
         shares[code] += 1
     # The prefet's département first: its first coordinator is the demo one.
     return {PREFET_DEPARTEMENT: shares.pop(PREFET_DEPARTEMENT), **shares}
 
 
-def _national_structures(rng, communes_by_departement,
-                         effectifs: dict[str, int]) -> Iterator[tuple[Structure, int]]:
+def _national_structures(
+    rng, communes_by_departement, effectifs: dict[str, int]
+) -> Iterator[tuple[Structure, int]]:
     """Each département's conseillers: a large employer, then small structures until the
     count is reached; (structure, conseillers)."""
     for dep, communes in communes_by_departement.items():
@@ -245,20 +326,29 @@ def _conseiller(rng, structure, used_emails, password_hash, now) -> tuple[Consei
     used_emails.add(email)
     recrutement = date(2021, 1, 4) + timedelta(days=rng.randint(0, 4 * 365))
     conseiller = Conseiller(
-        prenom=prenom, nom=nom, email_pro=email,
+        prenom=prenom,
+        nom=nom,
+        email_pro=email,
         email_perso=f"{base}{rng.randint(10, 99)}@courriel.example",
-        telephone_pro=_phone(rng, mobile=True), telephone_perso=_phone(rng, mobile=True),
+        telephone_pro=_phone(rng, mobile=True),
+        telephone_perso=_phone(rng, mobile=True),
         sexe="femme" if prenom in PRENOMS[:12] else "homme",
         date_naissance=date(1965, 1, 1) + timedelta(days=rng.randint(0, 35 * 365)),
-        structure=structure, date_recrutement=recrutement,
+        structure=structure,
+        date_recrutement=recrutement,
         date_fin_formation=recrutement + timedelta(days=rng.randint(60, 150)),
-        certifie=rng.random() < 0.6)
+        certifie=rng.random() < 0.6,
+    )
     conseiller.emplois.append(Emploi(structure=structure, date_debut=recrutement))
     db.session.add(conseiller)
     activated = rng.random() < 0.8
-    compte = User(email=email, role=Role.CONSEILLER, conseiller=conseiller,
-                  password_hash=password_hash if activated else None,
-                  activated_at=now if activated else None)
+    compte = User(
+        email=email,
+        role=Role.CONSEILLER,
+        conseiller=conseiller,
+        password_hash=password_hash if activated else None,
+        activated_at=now if activated else None,
+    )
     db.session.add(compte)
     return conseiller, compte
 
@@ -269,8 +359,12 @@ def _coordinations(rng, conseillers: list[Conseiller], comptes) -> list[tuple]:
     for dep in ("69", "13"):
         coordinateur = next(c for c in conseillers if c.structure.departement_code == dep)
         comptes[id(coordinateur)].role = Role.COORDINATEUR
-        region = [c for c in conseillers if c is not coordinateur
-                  and c.structure.region_code == coordinateur.structure.region_code]
+        region = [
+            c
+            for c in conseillers
+            if c is not coordinateur
+            and c.structure.region_code == coordinateur.structure.region_code
+        ]
         team = rng.sample(region, k=min(5, len(region)))
         for member in team:
             db.session.add(Coordination(coordinateur_id=coordinateur.id, conseiller_id=member.id))
@@ -288,15 +382,16 @@ def _national_coordinations(rng, conseillers: list[Conseiller], comptes) -> list
     for members in by_departement.values():
         if len(members) < 3:
             continue
-        chosen = members[:max(1, len(members) // COORDINATION_RATIO)]
-        others = members[len(chosen):]
+        chosen = members[: max(1, len(members) // COORDINATION_RATIO)]
+        others = members[len(chosen) :]
         pool = rng.sample(others, k=min(len(others), TEAM_SIZE * len(chosen)))
         for index, coordinateur in enumerate(chosen):
             comptes[id(coordinateur)].role = Role.COORDINATEUR
-            team = pool[index * TEAM_SIZE:(index + 1) * TEAM_SIZE]
+            team = pool[index * TEAM_SIZE : (index + 1) * TEAM_SIZE]
             for member in team:
-                db.session.add(Coordination(coordinateur_id=coordinateur.id,
-                                            conseiller_id=member.id))
+                db.session.add(
+                    Coordination(coordinateur_id=coordinateur.id, conseiller_id=member.id)
+                )
             coordinateurs.append((coordinateur, team))
     return coordinateurs
 
@@ -304,37 +399,68 @@ def _national_coordinations(rng, conseillers: list[Conseiller], comptes) -> list
 def _demo_accounts(comptes, coordinateurs, password_hash, now) -> None:
     """Give each role one well-known, activated login, all able to see the demo conseiller."""
     coordinateur, team = coordinateurs[0]
-    conseiller = next((c for c in team if c.structure.departement_code == PREFET_DEPARTEMENT),
-                      team[0])
+    conseiller = next(
+        (c for c in team if c.structure.departement_code == PREFET_DEPARTEMENT), team[0]
+    )
     home = conseiller.structure
     for person, role in ((conseiller, Role.CONSEILLER), (coordinateur, Role.COORDINATEUR)):
         compte = comptes[id(person)]
         compte.email = DEMO_ACCOUNTS[role]
         compte.password_hash, compte.activated_at = password_hash, now
-    for role, links in ((Role.STRUCTURE, {"structure": home}),
-                        (Role.PREFET, {"departement_code": home.departement_code}),
-                        (Role.ADMIN, {})):
-        db.session.add(User(email=DEMO_ACCOUNTS[role], role=role, password_hash=password_hash,
-                            activated_at=now, **links))
+    for role, links in (
+        (Role.STRUCTURE, {"structure": home}),
+        (Role.PREFET, {"departement_code": home.departement_code}),
+        (Role.ADMIN, {}),
+    ):
+        db.session.add(
+            User(
+                email=DEMO_ACCOUNTS[role],
+                role=role,
+                password_hash=password_hash,
+                activated_at=now,
+                **links,
+            )
+        )
 
 
 # Lieux d'activité ---------------------------------------------------------------------------
 
-LIEU_KINDS = ("Médiathèque {de}", "Espace France Services {de}", "Centre social {de}",
-              "Maison des associations {de}", "Bibliothèque municipale {de}",
-              "Tiers-lieu numérique {de}", "Maison de quartier {de}", "Mairie annexe {de}")
-RUES = ("rue Victor Hugo", "place de la Mairie", "avenue Jean Jaurès", "rue de la Gare",
-        "boulevard Pasteur", "rue du Général de Gaulle", "place de l'Église", "rue des Écoles")
-HORAIRES = ("Du lundi au vendredi, 9h-12h et 14h-17h", "Mardi et jeudi 9h-12h30, mercredi 14h-18h",
-            "Lundi, mercredi et vendredi, 9h-17h", "Sur rendez-vous du lundi au samedi matin")
+LIEU_KINDS = (
+    "Médiathèque {de}",
+    "Espace France Services {de}",
+    "Centre social {de}",
+    "Maison des associations {de}",
+    "Bibliothèque municipale {de}",
+    "Tiers-lieu numérique {de}",
+    "Maison de quartier {de}",
+    "Mairie annexe {de}",
+)
+RUES = (
+    "rue Victor Hugo",
+    "place de la Mairie",
+    "avenue Jean Jaurès",
+    "rue de la Gare",
+    "boulevard Pasteur",
+    "rue du Général de Gaulle",
+    "place de l'Église",
+    "rue des Écoles",
+)
+HORAIRES = (
+    "Du lundi au vendredi, 9h-12h et 14h-17h",
+    "Mardi et jeudi 9h-12h30, mercredi 14h-18h",
+    "Lundi, mercredi et vendredi, 9h-17h",
+    "Sur rendez-vous du lundi au samedi matin",
+)
 # Chance of each access type (keys of TYPES_ACCES); a lieu without any is "libre".
 ACCES_CHANCES = {"libre": 0.7, "rdv": 0.5, "prive": 0.05}
 
 
 def _lieux_activite(rng, conseillers, communes_by_departement) -> dict[int, list[LieuActivite]]:
     """1 to 3 lieux per conseiller, by conseiller id; the first is the principal."""
-    lieux = {c.id: _lieux_of(rng, c, communes_by_departement[c.structure.departement_code])
-             for c in conseillers}
+    lieux = {
+        c.id: _lieux_of(rng, c, communes_by_departement[c.structure.departement_code])
+        for c in conseillers
+    }
     db.session.add_all(lieu for own in lieux.values() for lieu in own)
     db.session.flush()
     return lieux
@@ -343,30 +469,50 @@ def _lieux_activite(rng, conseillers, communes_by_departement) -> dict[int, list
 def _lieux_of(rng, conseiller: Conseiller, communes: list[Commune]) -> list[LieuActivite]:
     """The structure's premises as principal lieu, then up to two places in its département."""
     structure = conseiller.structure
-    lieux = [LieuActivite(conseiller_id=conseiller.id, nom=structure.nom,
-                          adresse=structure.adresse, code_postal=structure.code_postal,
-                          code_commune=structure.code_commune, ville=structure.commune.nom,
-                          siret=structure.siret, principal=True, **_lieu_details(rng))]
+    lieux = [
+        LieuActivite(
+            conseiller_id=conseiller.id,
+            nom=structure.nom,
+            adresse=structure.adresse,
+            code_postal=structure.code_postal,
+            code_commune=structure.code_commune,
+            ville=structure.commune.nom,
+            siret=structure.siret,
+            principal=True,
+            **_lieu_details(rng),
+        )
+    ]
     others = rng.choice((0, 1, 1, 2))
     for commune in rng.sample(communes, k=min(others, len(communes))):  # Paris is one commune
         nom = _named(rng.choice(LIEU_KINDS), commune)
         if nom not in {lieu.nom for lieu in lieux}:
-            lieux.append(LieuActivite(
-                conseiller_id=conseiller.id, nom=nom,
-                adresse=f"{rng.randint(1, 80)} {rng.choice(RUES)}",
-                code_postal=rng.choice(commune.codes_postaux).code_postal,
-                code_commune=commune.code, ville=commune.nom, itinerant=rng.random() < 0.1,
-                principal=False, **_lieu_details(rng)))
+            lieux.append(
+                LieuActivite(
+                    conseiller_id=conseiller.id,
+                    nom=nom,
+                    adresse=f"{rng.randint(1, 80)} {rng.choice(RUES)}",
+                    code_postal=rng.choice(commune.codes_postaux).code_postal,
+                    code_commune=commune.code,
+                    ville=commune.nom,
+                    itinerant=rng.random() < 0.1,
+                    principal=False,
+                    **_lieu_details(rng),
+                )
+            )
     return lieux
 
 
 def _lieu_details(rng) -> dict:
     acces = [name for name, chance in ACCES_CHANCES.items() if rng.random() < chance]
-    return {"telephone": _phone(rng, mobile=False), "horaires": rng.choice(HORAIRES),
-            "type_acces": acces or ["libre"]}
+    return {
+        "telephone": _phone(rng, mobile=False),
+        "horaires": rng.choice(HORAIRES),
+        "type_acces": acces or ["libre"],
+    }
 
 
 # What CRAs look like in the field -----------------------------------------------------------
+
 
 class Weighted:
     """Draws keys at given relative frequencies; cheap enough for a million CRAs."""
@@ -383,8 +529,9 @@ class Weighted:
 ACTIVITE = Weighted({"individuel": 45, "ponctuel": 35, "collectif": 20})
 ATELIER_SIZE = Weighted({3: 6, 4: 10, 5: 12, 6: 13, 7: 12, 8: 12, 9: 9, 10: 8, 11: 6, 12: 8})
 RECURRENCE = {"individuel": 0.35, "ponctuel": 0.15, "collectif": 0.6}
-AGE = Weighted({"moins12ans": 2, "de12a18ans": 4, "de18a35ans": 17, "de35a60ans": 34,
-                "plus60ans": 43})
+AGE = Weighted(
+    {"moins12ans": 2, "de12a18ans": 4, "de18a35ans": 17, "de35a60ans": 34, "plus60ans": 43}
+)
 STATUT_BY_AGE = {
     "moins12ans": Weighted({"etudiant": 95, "heterogene": 5}),
     "de12a18ans": Weighted({"etudiant": 90, "sansEmploi": 3, "heterogene": 7}),
@@ -399,45 +546,88 @@ CANAL = Weighted({"rattachement": 75, "domicile": 10, "distance": 8, "autre lieu
 PRINCIPAL_WEIGHT = 3  # against 1 for each other lieu
 THEME_COUNT = Weighted({1: 55, 2: 30, 3: 15})
 # How often conseillers tick each theme; the unlisted ones weigh 1.
-THEME_FREQUENCIES = {"demarche en ligne": 16, "courriel": 15, "equipement informatique": 14,
-                     "internet": 10, "vocabulaire": 9, "securite": 8, "contenus numeriques": 5,
-                     "traitement texte": 5, "echanger": 4, "trouver emploi": 4, "sante": 4,
-                     "fraude et harcelement": 3, "diagnostic": 3, "accompagner enfant": 2,
-                     "budget": 2}
+THEME_FREQUENCIES = {
+    "demarche en ligne": 16,
+    "courriel": 15,
+    "equipement informatique": 14,
+    "internet": 10,
+    "vocabulaire": 9,
+    "securite": 8,
+    "contenus numeriques": 5,
+    "traitement texte": 5,
+    "echanger": 4,
+    "trouver emploi": 4,
+    "sante": 4,
+    "fraude et harcelement": 3,
+    "diagnostic": 3,
+    "accompagner enfant": 2,
+    "budget": 2,
+}
 THEME = Weighted({theme: THEME_FREQUENCIES.get(theme, 1) for theme in THEMES})
 THEME_ORDER = {theme: index for index, theme in enumerate(THEMES)}
 # theme: (chance that a precision is given, which one)
 SOUS_THEME = {
     "accompagner enfant": (0.3, Weighted({"parent": 3, "social": 1, "enseignant": 1})),
-    "equipement informatique": (0.5, Weighted({"telephone": 5, "ordinateur": 4,
-                                               "tablette": 2})),
+    "equipement informatique": (0.5, Weighted({"telephone": 5, "ordinateur": 4, "tablette": 2})),
     "sante": (0.4, Weighted({"espace-sante": 1})),
     "traitement texte": (0.2, Weighted({"fourniture": 1})),
 }
 ANNOTATION_CHANCE = 0.06
-ANNOTATIONS = ("Création d'une adresse Gmail", "Compte Ameli", "Rendez-vous Doctolib",
-               "Déclaration d'impôts", "Dossier CAF", "Mise à jour Windows",
-               "Installation de WhatsApp", "Photos du téléphone vers PC",
-               "Demande de carte grise (ANTS)", "Compte France Travail", "Mot de passe oublié")
-DUREE = {"individuel": Weighted({"0-30": 20, "30-60": 50, "60+": 30}),
-         "ponctuel": Weighted({"0-30": 75, "30-60": 22, "60+": 3}),
-         "collectif": Weighted({"30-60": 15, "60+": 85})}
-DUREE_MINUTES = {"individuel": Weighted({60: 50, 75: 15, 90: 20, 120: 10, 150: 3, 180: 2}),
-                 "ponctuel": Weighted({60: 8, 75: 1, 90: 1}),
-                 "collectif": Weighted({60: 15, 90: 30, 120: 35, 150: 8, 180: 10, 240: 2})}
+ANNOTATIONS = (
+    "Création d'une adresse Gmail",
+    "Compte Ameli",
+    "Rendez-vous Doctolib",
+    "Déclaration d'impôts",
+    "Dossier CAF",
+    "Mise à jour Windows",
+    "Installation de WhatsApp",
+    "Photos du téléphone vers PC",
+    "Demande de carte grise (ANTS)",
+    "Compte France Travail",
+    "Mot de passe oublié",
+)
+DUREE = {
+    "individuel": Weighted({"0-30": 20, "30-60": 50, "60+": 30}),
+    "ponctuel": Weighted({"0-30": 75, "30-60": 22, "60+": 3}),
+    "collectif": Weighted({"30-60": 15, "60+": 85}),
+}
+DUREE_MINUTES = {
+    "individuel": Weighted({60: 50, 75: 15, 90: 20, 120: 10, 150: 3, 180: 2}),
+    "ponctuel": Weighted({60: 8, 75: 1, 90: 1}),
+    "collectif": Weighted({60: 15, 90: 30, 120: 35, 150: 8, 180: 10, 240: 2}),
+}
 # What follows a one-person session (None: nothing).
-SUIVI_SEUL = {"individuel": Weighted({None: 50, "individuel": 30, "atelier": 10,
-                                      "redirection": 10}),
-              "ponctuel": Weighted({None: 80, "individuel": 8, "atelier": 4, "redirection": 8})}
+SUIVI_SEUL = {
+    "individuel": Weighted({None: 50, "individuel": 30, "atelier": 10, "redirection": 10}),
+    "ponctuel": Weighted({None: 80, "individuel": 8, "atelier": 4, "redirection": 8}),
+}
 # Where people are redirected most; the unlisted organismes weigh 1.
-ORGANISME_FREQUENCIES = {"France Services": 16, "CAF": 12, "CPAM": 10, "Mairie": 9, "CCAS": 8,
-                         "Pôle emploi": 8, "ANTS": 6, "DGFIP": 6, "Assistante sociale": 5,
-                         "CARSAT": 4, "Médiathèque": 3, "Mission locale": 3,
-                         "Revendeur informatique": 3, "Préfecture": 2, "Tiers-lieu / Fablab": 2}
+ORGANISME_FREQUENCIES = {
+    "France Services": 16,
+    "CAF": 12,
+    "CPAM": 10,
+    "Mairie": 9,
+    "CCAS": 8,
+    "Pôle emploi": 8,
+    "ANTS": 6,
+    "DGFIP": 6,
+    "Assistante sociale": 5,
+    "CARSAT": 4,
+    "Médiathèque": 3,
+    "Mission locale": 3,
+    "Revendeur informatique": 3,
+    "Préfecture": 2,
+    "Tiers-lieu / Fablab": 2,
+}
 ORGANISME = Weighted({nom: ORGANISME_FREQUENCIES.get(nom, 1) for nom in ORGANISMES})
 AUTRE_ORGANISME_CHANCE = 0.06
-AUTRES_ORGANISMES = ("Emmaüs Connect", "La Poste", "Point Justice", "Secours populaire",
-                     "Maison de l'emploi")
+AUTRES_ORGANISMES = (
+    "Emmaüs Connect",
+    "La Poste",
+    "Point Justice",
+    "Secours populaire",
+    "Maison de l'emploi",
+)
 
 
 def _participants(rng, activite: str) -> tuple[int, int, tuple, tuple]:
@@ -461,10 +651,14 @@ def _participants(rng, activite: str) -> tuple[int, int, tuple, tuple]:
 
 def _themes(rng) -> tuple[str, str, str | None]:
     """1 to 3 themes and their precisions as JSON, and now and then an annotation."""
-    themes = sorted({THEME.draw(rng) for _ in range(THEME_COUNT.draw(rng))},
-                    key=THEME_ORDER.__getitem__)
-    precisions = tuple((theme, SOUS_THEME[theme][1].draw(rng)) for theme in sorted(themes)
-                       if theme in SOUS_THEME and rng.random() < SOUS_THEME[theme][0])
+    themes = sorted(
+        {THEME.draw(rng) for _ in range(THEME_COUNT.draw(rng))}, key=THEME_ORDER.__getitem__
+    )
+    precisions = tuple(
+        (theme, SOUS_THEME[theme][1].draw(rng))
+        for theme in sorted(themes)
+        if theme in SOUS_THEME and rng.random() < SOUS_THEME[theme][0]
+    )
     annotation = rng.choice(ANNOTATIONS) if rng.random() < ANNOTATION_CHANCE else None
     return _themes_json(tuple(themes)), _sous_themes_json(precisions), annotation
 
@@ -491,8 +685,11 @@ def _organismes(rng, redirections: int) -> str:
     """Where each redirected person was sent, now and then a name typed in "Autre"."""
     counts: dict[str, int] = {}
     for _ in range(redirections):
-        nom = (rng.choice(AUTRES_ORGANISMES) if rng.random() < AUTRE_ORGANISME_CHANCE
-               else ORGANISME.draw(rng))
+        nom = (
+            rng.choice(AUTRES_ORGANISMES)
+            if rng.random() < AUTRE_ORGANISME_CHANCE
+            else ORGANISME.draw(rng)
+        )
         counts[nom] = counts.get(nom, 0) + 1
     return _organismes_json(tuple(sorted(counts.items())))
 
@@ -557,10 +754,16 @@ def _weekdays(today: date) -> list[date]:
 
 
 def _terrain(conseiller, lieux, communes_by_departement, calendar: list[date]) -> Terrain:
-    lieux_weights = {(lieu.id, lieu.code_postal, lieu.code_commune, lieu.ville):
-                     PRINCIPAL_WEIGHT if lieu.principal else 1 for lieu in lieux}
-    communes = [(c.code, c.nom, tuple(cp.code_postal for cp in c.codes_postaux))
-                for c in communes_by_departement[conseiller.structure.departement_code]]
+    lieux_weights = {
+        (lieu.id, lieu.code_postal, lieu.code_commune, lieu.ville): PRINCIPAL_WEIGHT
+        if lieu.principal
+        else 1
+        for lieu in lieux
+    }
+    communes = [
+        (c.code, c.nom, tuple(cp.code_postal for cp in c.codes_postaux))
+        for c in communes_by_departement[conseiller.structure.departement_code]
+    ]
     first = max(FIRST_CRA_DAY, conseiller.date_recrutement)
     return Terrain(conseiller, Weighted(lieux_weights), communes, Since(calendar, first))
 
@@ -574,7 +777,7 @@ def _volumes(rng, terrains: list[Terrain], total: int) -> list[int]:
     volumes = [total * weight // whole for weight in weights]
     # Largest remainders first get the CRAs the rounding down left over.
     by_remainder = sorted(range(len(weights)), key=lambda i: -(total * weights[i] % whole))
-    for index in by_remainder[:total - sum(volumes)]:
+    for index in by_remainder[: total - sum(volumes)]:
         volumes[index] += 1
     return volumes
 
@@ -596,18 +799,36 @@ def _cra_row(rng, terrain: Terrain, seq: int, received_at: datetime) -> tuple:
     """One CRA as values of CRA_COLUMNS, in that order."""
     activite = ACTIVITE.draw(rng)
     participants, recurrents, ages, statuts = _participants(rng, activite)
-    return (_uuid(rng), terrain.conseiller.id, terrain.conseiller.structure_id,
-            received_at.date(), *_place(rng, terrain), activite, participants, recurrents,
-            *ages, *statuts, *_themes(rng), *_duree(rng, activite),
-            *_suivi(rng, activite, participants), _uuid(rng), 1, seq, received_at, received_at)
+    return (
+        _uuid(rng),
+        terrain.conseiller.id,
+        terrain.conseiller.structure_id,
+        received_at.date(),
+        *_place(rng, terrain),
+        activite,
+        participants,
+        recurrents,
+        *ages,
+        *statuts,
+        *_themes(rng),
+        *_duree(rng, activite),
+        *_suivi(rng, activite, participants),
+        _uuid(rng),
+        1,
+        seq,
+        received_at,
+        received_at,
+    )
 
 
 def _cra_rows(rng, terrains: list[Terrain], volumes: list[int]) -> Iterator[tuple]:
     """Every demo CRA, conseiller by conseiller, in the order the server received them."""
     for terrain, volume in zip(terrains, volumes, strict=True):
-        receipts = sorted(datetime.combine(rng.choice(terrain.days), EVENING, UTC)
-                          + timedelta(minutes=rng.randrange(EVENING_MINUTES))
-                          for _ in range(volume))
+        receipts = sorted(
+            datetime.combine(rng.choice(terrain.days), EVENING, UTC)
+            + timedelta(minutes=rng.randrange(EVENING_MINUTES))
+            for _ in range(volume)
+        )
         for seq, received_at in enumerate(receipts, start=1):
             yield _cra_row(rng, terrain, seq, received_at)
 
@@ -615,18 +836,45 @@ def _cra_rows(rng, terrains: list[Terrain], volumes: list[int]) -> Iterator[tupl
 # Bulk writing -------------------------------------------------------------------------------
 
 CRA_CHUNK = 50_000
-CRA_COLUMNS = ("id", "conseiller_id", "structure_id", "date", "canal", "lieu_activite_id",
-               "code_postal", "code_commune", "nom_commune", "activite", "nb_participants",
-               "nb_recurrents", *(f"age_{key}" for key in AGES),
-               *(f"statut_{key}" for key in STATUTS), "themes", "sous_themes", "annotation",
-               "duree", "duree_minutes", *(f"suivi_{key}" for key in SUIVIS), "organismes",
-               "head", "version", "seq", "received_at", "updated_at")
+CRA_COLUMNS = (
+    "id",
+    "conseiller_id",
+    "structure_id",
+    "date",
+    "canal",
+    "lieu_activite_id",
+    "code_postal",
+    "code_commune",
+    "nom_commune",
+    "activite",
+    "nb_participants",
+    "nb_recurrents",
+    *(f"age_{key}" for key in AGES),
+    *(f"statut_{key}" for key in STATUTS),
+    "themes",
+    "sous_themes",
+    "annotation",
+    "duree",
+    "duree_minutes",
+    *(f"suivi_{key}" for key in SUIVIS),
+    "organismes",
+    "head",
+    "version",
+    "seq",
+    "received_at",
+    "updated_at",
+)
 OPERATION_COLUMNS = ("op_id", "cra_id", "conseiller_id", "type", "applied_at")
 _HEAD, _RECEIVED_AT = CRA_COLUMNS.index("head"), CRA_COLUMNS.index("received_at")
 # The cra table with JSON columns typed as text, for rows whose JSON is encoded already.
-CRA_ROWS_TABLE = table("cra", *(
-    column(c.name, Text() if isinstance(c.type, JSON) else c.type)
-    for c in Cra.__table__.columns if c.name in CRA_COLUMNS))
+CRA_ROWS_TABLE = table(
+    "cra",
+    *(
+        column(c.name, Text() if isinstance(c.type, JSON) else c.type)
+        for c in Cra.__table__.columns
+        if c.name in CRA_COLUMNS
+    ),
+)
 
 
 def _operation(cra_row: tuple) -> tuple:
@@ -676,8 +924,9 @@ def _insert_chunk(rows) -> int:
     if chunk:
         connection = db.session.connection()
         connection.execute(insert(CRA_ROWS_TABLE), _named_rows(CRA_COLUMNS, chunk))
-        connection.execute(insert(CraOperation),
-                           _named_rows(OPERATION_COLUMNS, map(_operation, chunk)))
+        connection.execute(
+            insert(CraOperation), _named_rows(OPERATION_COLUMNS, map(_operation, chunk))
+        )
     return len(chunk)
 
 
@@ -709,12 +958,17 @@ def _copy_statement(table_name: str, columns: tuple[str, ...]) -> str:
 
 # Coordinators' reports ----------------------------------------------------------------------
 
-EVENEMENTS = (("Fête du numérique", "grand-public"), ("Forum de l'inclusion numérique",
-              "inclusion-numerique"), ("Rencontre NEC locale", "nec-local"),
-              ("Webinaire national des coordinateurs", "national"))
-PARTENAIRES = (("CAF", "etat", ["parcours-usager"]), ("Conseil départemental", "departement",
-               ["coordination-departementale", "subvention"]), ("Mairie", "commune",
-               ["rendez-vous-elu"]))
+EVENEMENTS = (
+    ("Fête du numérique", "grand-public"),
+    ("Forum de l'inclusion numérique", "inclusion-numerique"),
+    ("Rencontre NEC locale", "nec-local"),
+    ("Webinaire national des coordinateurs", "national"),
+)
+PARTENAIRES = (
+    ("CAF", "etat", ["parcours-usager"]),
+    ("Conseil départemental", "departement", ["coordination-departementale", "subvention"]),
+    ("Mairie", "commune", ["rendez-vous-elu"]),
+)
 
 
 def _coordination_cras(rng, coordinateurs: list[Conseiller], calendar: list[date]) -> None:
@@ -725,23 +979,53 @@ def _coordination_cras(rng, coordinateurs: list[Conseiller], calendar: list[date
             day = calendar[-1 - 21 * months_ago] if len(calendar) > 21 * months_ago else None
             if day is None:
                 break
-            evenements = [{"nom": nom, "type": kind, "date": (day - timedelta(days=3)).isoformat(),
-                           "organisateurs": sorted(rng.sample(
-                               ["ma-structure", "commune", "association", "epci"], k=2))}
-                          for nom, kind in rng.sample(EVENEMENTS, k=rng.randint(0, 2))]
-            partenariats = [{"nom": nom, "type_structure": kind, "natures": natures}
-                            for nom, kind, natures in rng.sample(PARTENAIRES, k=rng.randint(0, 1))]
-            accompagnements = [{"type": "structure", "type_structure": "association",
-                                "nom_structure": "Association Numérique Solidaire",
-                                "nom_mediateur": None, "problematiques": ["cra", "outils"],
-                                "actions": ["entretien"]}] if rng.random() < 0.5 else []
+            evenements = [
+                {
+                    "nom": nom,
+                    "type": kind,
+                    "date": (day - timedelta(days=3)).isoformat(),
+                    "organisateurs": sorted(
+                        rng.sample(["ma-structure", "commune", "association", "epci"], k=2)
+                    ),
+                }
+                for nom, kind in rng.sample(EVENEMENTS, k=rng.randint(0, 2))
+            ]
+            partenariats = [
+                {"nom": nom, "type_structure": kind, "natures": natures}
+                for nom, kind, natures in rng.sample(PARTENAIRES, k=rng.randint(0, 1))
+            ]
+            accompagnements = (
+                [
+                    {
+                        "type": "structure",
+                        "type_structure": "association",
+                        "nom_structure": "Association Numérique Solidaire",
+                        "nom_mediateur": None,
+                        "problematiques": ["cra", "outils"],
+                        "actions": ["entretien"],
+                    }
+                ]
+                if rng.random() < 0.5
+                else []
+            )
             cra_id, head = _uuid(rng), _uuid(rng)
             coordinateur.sync_seq += 1
-            db.session.add(CraCoordination(
-                id=cra_id, conseiller_id=coordinateur.id, structure_id=coordinateur.structure_id,
-                date=day, evenements=evenements, partenariats=partenariats,
-                accompagnements=accompagnements,
-                communication_heures=rng.choice((0.5, 1.0, 1.5, 2.0, 3.0)), head=head,
-                seq=coordinateur.sync_seq))
-            db.session.add(CraOperation(op_id=head, cra_id=cra_id,
-                                        conseiller_id=coordinateur.id, type="create"))
+            db.session.add(
+                CraCoordination(
+                    id=cra_id,
+                    conseiller_id=coordinateur.id,
+                    structure_id=coordinateur.structure_id,
+                    date=day,
+                    evenements=evenements,
+                    partenariats=partenariats,
+                    accompagnements=accompagnements,
+                    communication_heures=rng.choice((0.5, 1.0, 1.5, 2.0, 3.0)),
+                    head=head,
+                    seq=coordinateur.sync_seq,
+                )
+            )
+            db.session.add(
+                CraOperation(
+                    op_id=head, cra_id=cra_id, conseiller_id=coordinateur.id, type="create"
+                )
+            )

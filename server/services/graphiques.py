@@ -19,15 +19,17 @@ from matplotlib.ticker import MaxNLocator
 
 from server.errors import ApiError
 
-matplotlib.rcParams.update({
-    "svg.hashsalt": "coop-cra",
-    "svg.fonttype": "none",  # real <text>: selectable, read by screen readers, smaller
-    "pdf.fonttype": 42,  # TrueType in the PDF report: its text can be searched and copied
-    "font.family": "DejaVu Sans",
-    "font.size": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+matplotlib.rcParams.update(
+    {
+        "svg.hashsalt": "coop-cra",
+        "svg.fonttype": "none",  # real <text>: selectable, read by screen readers, smaller
+        "pdf.fonttype": 42,  # TrueType in the PDF report: its text can be searched and copied
+        "font.family": "DejaVu Sans",
+        "font.size": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 # Okabe-Ito, the colour-blind-safe palette (black left out: it is the text colour).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
@@ -47,8 +49,20 @@ TITRES = {
     "reorientations": "Usager.ères réorienté.es",
     "evolution": "Évolution des comptes rendus d'activité",
 }
-MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
-               "oct.", "nov.", "déc.")
+MOIS_COURTS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 
 
 def nombre(value) -> str:
@@ -75,8 +89,10 @@ def _lines(nom: str, indicateurs: dict) -> list[tuple[str, float]]:
         autres = sum(line["nombre"] for line in lines if not line["agree"])
         return agrees + ([("Autres", autres)] if autres else [])
     if nom == "evolution":
-        return [(f"{MOIS_COURTS[int(line['cle'][5:]) - 1]} {line['cle'][2:4]}", line["nombre"])
-                for line in lines]
+        return [
+            (f"{MOIS_COURTS[int(line['cle'][5:]) - 1]} {line['cle'][2:4]}", line["nombre"])
+            for line in lines
+        ]
     return [(line["libelle"], line["nombre"]) for line in lines]
 
 
@@ -89,16 +105,23 @@ def alternative(nom: str, indicateurs: dict) -> str:
     unit = " h" if nom == "temps" else ""
     if not any(value for _, value in pairs):
         return f"{TITRES[nom]} : {EMPTY.lower()}."
-    return f"{TITRES[nom]}. " + " ; ".join(f"{label} : {nombre(value)}{unit}"
-                                           for label, value in pairs)
+    return f"{TITRES[nom]}. " + " ; ".join(
+        f"{label} : {nombre(value)}{unit}" for label, value in pairs
+    )
 
 
 def descriptions(indicateurs: dict, endpoint: str, **url_values) -> list[dict]:
     """Every chart of a page: name, title, URL of its SVG (endpoint and its other URL values:
     scope, period, filter) and text alternative."""
-    return [{"nom": nom, "titre": titre,
-             "url": url_for(endpoint, nom=nom, extension="svg", **url_values),
-             "alternative": alternative(nom, indicateurs)} for nom, titre in TITRES.items()]
+    return [
+        {
+            "nom": nom,
+            "titre": titre,
+            "url": url_for(endpoint, nom=nom, extension="svg", **url_values),
+            "alternative": alternative(nom, indicateurs),
+        }
+        for nom, titre in TITRES.items()
+    ]
 
 
 def _bars(ax, labels, values, horizontal=False, unit=""):
@@ -113,8 +136,10 @@ def _bars(ax, labels, values, horizontal=False, unit=""):
         ax.spines["bottom"].set_visible(False)
     else:
         bars = ax.bar(positions, values, color=colours)
-        ax.set_xticks(list(positions), [label.replace(" ", "\n", 1) if len(label) > 12
-                                        else label for label in labels])
+        ax.set_xticks(
+            list(positions),
+            [label.replace(" ", "\n", 1) if len(label) > 12 else label for label in labels],
+        )
         ax.set_ylim(0, max(values) * 1.2)
         ax.yaxis.set_visible(False)
         ax.spines["left"].set_visible(False)
@@ -128,16 +153,21 @@ def _stacked(ax, fig, lines):
         share = line["nombre"] * 100 / total
         ax.barh([0], [share], left=left, color=PALETTE[i], label=line["libelle"], height=0.6)
         if share >= 8:
-            ax.text(left + share / 2, 0, f"{nombre(line['pourcentage'])} %", ha="center",
-                    va="center", color="black" if i in (1, 4, 6) else "white")
+            ax.text(
+                left + share / 2,
+                0,
+                f"{nombre(line['pourcentage'])} %",
+                ha="center",
+                va="center",
+                color="black" if i in (1, 4, 6) else "white",
+            )
         left += share
     ax.set_xlim(0, 100)
     ax.set_axis_off()
     # Outside the axes when a layout engine makes room for it (the PDF pages); else _margins()
     # has left the room below.
     outside = fig.get_layout_engine() is not None
-    fig.legend(loc="outside lower center" if outside else "lower center", ncols=2,
-               frameon=False)
+    fig.legend(loc="outside lower center" if outside else "lower center", ncols=2, frameon=False)
 
 
 def _draw(fig, nom: str, indicateurs: dict) -> None:
@@ -161,8 +191,9 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 CRA
         if len(values) <= 12:
             for x, y in zip(positions, values, strict=True):
-                ax.annotate(nombre(y), (x, y), textcoords="offset points", xytext=(0, 6),
-                            ha="center")
+                ax.annotate(
+                    nombre(y), (x, y), textcoords="offset points", xytext=(0, 6), ha="center"
+                )
 
 
 def dessiner(fig, nom: str, indicateurs: dict) -> bool:
@@ -181,8 +212,9 @@ def dessiner(fig, nom: str, indicateurs: dict) -> bool:
 def _width(label: str) -> float:
     """A tick label's width in inches at the charts' font size; labels come from short fixed
     lists (themes, organismes, months), so each is measured once per process."""
-    prop = FontProperties(family=matplotlib.rcParams["font.family"],
-                          size=matplotlib.rcParams["font.size"])
+    prop = FontProperties(
+        family=matplotlib.rcParams["font.family"], size=matplotlib.rcParams["font.size"]
+    )
     width, _, _ = text_to_path.get_text_width_height_descent(label, prop, ismath=False)
     return width / 72
 
@@ -194,8 +226,7 @@ def _margins(fig: Figure, nom: str, indicateurs: dict) -> None:
     top = 1 - 0.55 / height  # the title
     if nom in ("themes", "reorientations"):
         longest = max(_width(label) for label, _ in _lines(nom, indicateurs))
-        fig.subplots_adjust(left=min(0.6, (longest + 0.3) / width), right=0.9, top=top,
-                            bottom=0.03)
+        fig.subplots_adjust(left=min(0.6, (longest + 0.3) / width), right=0.9, top=top, bottom=0.03)
     elif nom in ("ages", "statuts"):
         fig.subplots_adjust(left=0.03, right=0.97, top=top, bottom=0.42)
     elif nom == "evolution":

@@ -14,15 +14,19 @@ NOT_FOUND = "Lieu d'activité introuvable."
 
 
 def _active(conseiller_id: int):
-    return select(LieuActivite).where(LieuActivite.conseiller_id == conseiller_id,
-                                      LieuActivite.archived_at.is_(None))
+    return select(LieuActivite).where(
+        LieuActivite.conseiller_id == conseiller_id, LieuActivite.archived_at.is_(None)
+    )
 
 
 def list_lieux(user: User) -> list[LieuActivite]:
     """The user's lieux, the principal first, then by name."""
     conseiller = conseiller_of(user)
-    return list(db.session.scalars(_active(conseiller.id).order_by(
-        LieuActivite.principal.desc(), LieuActivite.nom)))
+    return list(
+        db.session.scalars(
+            _active(conseiller.id).order_by(LieuActivite.principal.desc(), LieuActivite.nom)
+        )
+    )
 
 
 def _own(user: User, lieu_id: int) -> LieuActivite:
@@ -38,8 +42,14 @@ def _apply(lieu: LieuActivite, data: dict) -> None:
     if commune is None:
         raise ApiError(422, errors={"code_commune": ["Commune inconnue."]})
     if not territoires.commune_has_code_postal(commune.code, data["code_postal"]):
-        raise ApiError(422, errors={"code_postal": [
-            f"Le code postal {data['code_postal']} ne correspond pas à {commune.nom}."]})
+        raise ApiError(
+            422,
+            errors={
+                "code_postal": [
+                    f"Le code postal {data['code_postal']} ne correspond pas à {commune.nom}."
+                ]
+            },
+        )
     for name, value in data.items():
         setattr(lieu, name, value)
     lieu.code_commune, lieu.ville = commune.code, commune.nom
@@ -58,8 +68,7 @@ def _keep_one_principal(conseiller_id: int, lieu: LieuActivite) -> None:
 def create(user: User, data: dict) -> LieuActivite:
     """Add a lieu; the first one, or one marked principal, becomes the principal."""
     conseiller = conseiller_of(user)
-    count = db.session.scalar(select(func.count()).select_from(
-        _active(conseiller.id).subquery()))
+    count = db.session.scalar(select(func.count()).select_from(_active(conseiller.id).subquery()))
     if count >= MAX_LIEUX:
         raise ApiError(422, "Vous avez déjà un lieu principal et 15 autres lieux d'activité.")
     lieu = LieuActivite(conseiller_id=conseiller.id)
@@ -89,8 +98,9 @@ def delete(user: User, lieu_id: int) -> None:
     else:
         db.session.delete(lieu)
     if lieu.principal:
-        successor = db.session.scalars(_active(lieu.conseiller_id).where(
-            LieuActivite.id != lieu.id).order_by(LieuActivite.nom)).first()
+        successor = db.session.scalars(
+            _active(lieu.conseiller_id).where(LieuActivite.id != lieu.id).order_by(LieuActivite.nom)
+        ).first()
         if successor is not None:
             successor.principal = True
         lieu.principal = False if used else lieu.principal

@@ -37,8 +37,10 @@ def check_may_invite(inviter: User, data: dict) -> dict:
     Returns the account links for the new user.
     """
     role = Role(data["role"])
-    links = {key: data.get(key) for key in
-             ("conseiller_id", "structure_id", "departement_code", "region_code")}
+    links = {
+        key: data.get(key)
+        for key in ("conseiller_id", "structure_id", "departement_code", "region_code")
+    }
     if inviter.role is Role.STRUCTURE:
         if role is Role.STRUCTURE:
             if links["structure_id"] != inviter.structure_id:
@@ -50,8 +52,10 @@ def check_may_invite(inviter: User, data: dict) -> dict:
     elif inviter.role is not Role.ADMIN:
         raise ApiError(403)
     keep = {
-        Role.CONSEILLER: ("conseiller_id",), Role.COORDINATEUR: ("conseiller_id",),
-        Role.STRUCTURE: ("structure_id",), Role.PREFET: ("departement_code", "region_code"),
+        Role.CONSEILLER: ("conseiller_id",),
+        Role.COORDINATEUR: ("conseiller_id",),
+        Role.STRUCTURE: ("structure_id",),
+        Role.PREFET: ("departement_code", "region_code"),
         Role.ADMIN: (),
     }[role]
     links = {key: value for key, value in links.items() if key in keep and value is not None}
@@ -60,12 +64,20 @@ def check_may_invite(inviter: User, data: dict) -> dict:
 
 
 def _check_links_exist(links: dict) -> None:
-    models = {"conseiller_id": Conseiller, "structure_id": Structure,
-              "departement_code": Departement, "region_code": Region}
+    models = {
+        "conseiller_id": Conseiller,
+        "structure_id": Structure,
+        "departement_code": Departement,
+        "region_code": Region,
+    }
     for key, value in links.items():
         if db.session.get(models[key], value) is None:
             raise ApiError(422, "Référence introuvable.", {key: ["Référence introuvable."]})
     if "conseiller_id" in links and db.session.scalar(
-            select(User.id).where(User.conseiller_id == links["conseiller_id"])):
-        raise ApiError(409, "Ce conseiller a déjà un compte.",
-                       {"conseiller_id": ["Ce conseiller a déjà un compte."]})
+        select(User.id).where(User.conseiller_id == links["conseiller_id"])
+    ):
+        raise ApiError(
+            409,
+            "Ce conseiller a déjà un compte.",
+            {"conseiller_id": ["Ce conseiller a déjà un compte."]},
+        )

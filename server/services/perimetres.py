@@ -27,8 +27,9 @@ def _nom(conseiller) -> str:
 def mes_statistiques(user: User) -> Perimetre:
     """The user's own CRAs ("Mes statistiques")."""
     conseiller = conseiller_of(user)
-    return Perimetre("conseiller", _nom(conseiller), str(conseiller.id),
-                     conseiller_ids=(conseiller.id,))
+    return Perimetre(
+        "conseiller", _nom(conseiller), str(conseiller.id), conseiller_ids=(conseiller.id,)
+    )
 
 
 def _id(ident: str) -> int:
@@ -44,10 +45,17 @@ def _conseiller(user: User, ident: str) -> Perimetre:
     if user.role is Role.STRUCTURE:
         restriction = {"structure_id": user.structure_id}
     elif user.role is Role.PREFET:
-        restriction = {"departement_code": user.departement_code,
-                       "region_code": None if user.departement_code else user.region_code}
-    return Perimetre("conseiller", _nom(conseiller), str(conseiller.id),
-                     conseiller_ids=(conseiller.id,), **restriction)
+        restriction = {
+            "departement_code": user.departement_code,
+            "region_code": None if user.departement_code else user.region_code,
+        }
+    return Perimetre(
+        "conseiller",
+        _nom(conseiller),
+        str(conseiller.id),
+        conseiller_ids=(conseiller.id,),
+        **restriction,
+    )
 
 
 def _equipe(user: User, ident: str) -> Perimetre:
@@ -58,10 +66,16 @@ def _equipe(user: User, ident: str) -> Perimetre:
     if user.role is Role.COORDINATEUR and coordinateur_id != user.conseiller_id:
         raise ApiError(404, scopes.NOT_FOUND)
     coordinateur = scopes.conseiller(user, coordinateur_id)
-    members = tuple(db.session.scalars(select(Coordination.conseiller_id).where(
-        Coordination.coordinateur_id == coordinateur_id).order_by(Coordination.conseiller_id)))
-    return Perimetre("equipe", f"équipe de {_nom(coordinateur)}", str(coordinateur_id),
-                     conseiller_ids=members)
+    members = tuple(
+        db.session.scalars(
+            select(Coordination.conseiller_id)
+            .where(Coordination.coordinateur_id == coordinateur_id)
+            .order_by(Coordination.conseiller_id)
+        )
+    )
+    return Perimetre(
+        "equipe", f"équipe de {_nom(coordinateur)}", str(coordinateur_id), conseiller_ids=members
+    )
 
 
 def _structure(user: User, ident: str) -> Perimetre:
@@ -74,8 +88,12 @@ def _departement(user: User, code: str) -> Perimetre:
     if departement is None:
         raise ApiError(404, scopes.NOT_FOUND)
     scopes.may_see_territory(user, departement_code=departement.code)
-    return Perimetre("departement", f"{departement.nom} ({departement.code})", departement.code,
-                     departement_code=departement.code)
+    return Perimetre(
+        "departement",
+        f"{departement.nom} ({departement.code})",
+        departement.code,
+        departement_code=departement.code,
+    )
 
 
 def _region(user: User, code: str) -> Perimetre:
@@ -86,8 +104,13 @@ def _region(user: User, code: str) -> Perimetre:
     return Perimetre("region", region.nom, region.code, region_code=region.code)
 
 
-BUILDERS = {"conseiller": _conseiller, "equipe": _equipe, "structure": _structure,
-            "departement": _departement, "region": _region}
+BUILDERS = {
+    "conseiller": _conseiller,
+    "equipe": _equipe,
+    "structure": _structure,
+    "departement": _departement,
+    "region": _region,
+}
 
 
 def perimetre(user: User | None, type_: str, ident: str = "") -> Perimetre:
@@ -110,8 +133,9 @@ def today_paris() -> date:
     return datetime.now(ZoneInfo(territoires.DEFAULT_TIME_ZONE)).date()
 
 
-def periode(du: date | None, au: date | None, debut: date | None = None,
-            today: date | None = None) -> Periode:
+def periode(
+    du: date | None, au: date | None, debut: date | None = None, today: date | None = None
+) -> Periode:
     """The period asked for; by default from `debut` (the programme's start) to today."""
     au = au or today or today_paris()
     du = du or min(debut or PROGRAMME_START, au)
@@ -119,7 +143,7 @@ def periode(du: date | None, au: date | None, debut: date | None = None,
 
 
 def periode_mes_statistiques(user: User, du: date | None, au: date | None) -> Periode:
-    """"Mes statistiques" default: the 1st of the month → today, in the conseiller's time zone."""
+    """ "Mes statistiques" default: the 1st of the month → today, in the conseiller's time zone."""
     today = today_for(conseiller_of(user))
     return periode(du, au, debut=min(today, au or today).replace(day=1), today=today)
 

@@ -24,8 +24,9 @@ from server.services import (
 
 def _lignes(conseillers, perimetre, periode) -> list[dict]:
     cras = statistiques.cras_par_conseiller(perimetre, periode)
-    return [{"conseiller": conseiller, "cras": cras.get(conseiller.id, 0)}
-            for conseiller in conseillers]
+    return [
+        {"conseiller": conseiller, "cras": cras.get(conseiller.id, 0)} for conseiller in conseillers
+    ]
 
 
 def conseillers_de_structure(user: User, structure_id: int, args: dict) -> dict:
@@ -33,9 +34,12 @@ def conseillers_de_structure(user: User, structure_id: int, args: dict) -> dict:
     perimetre = perimetres.perimetre(user, "structure", str(structure_id))
     periode = perimetres.periode(args.get("du"), args.get("au"))
     conseillers = people.list_conseillers(user, structure_id)["items"]
-    return {"perimetre": perimetre,
-            "du": periode.du, "au": periode.au,
-            "lignes": _lignes(conseillers, perimetre, periode)}
+    return {
+        "perimetre": perimetre,
+        "du": periode.du,
+        "au": periode.au,
+        "lignes": _lignes(conseillers, perimetre, periode),
+    }
 
 
 def equipe(user: User, coordinateur_id: int, args: dict) -> dict:
@@ -43,12 +47,17 @@ def equipe(user: User, coordinateur_id: int, args: dict) -> dict:
     perimetre = perimetres.perimetre(user, "equipe", str(coordinateur_id))
     periode = perimetres.periode(args.get("du"), args.get("au"))
     conseillers = db.session.scalars(
-        select(Conseiller).where(Conseiller.id.in_(perimetre.conseiller_ids),
-                                 scopes.conseiller_condition(user))
-        .order_by(Conseiller.nom, Conseiller.prenom))
-    return {"perimetre": perimetre, "coordinateur_id": coordinateur_id,
-            "du": periode.du, "au": periode.au,
-            "lignes": _lignes(conseillers, perimetre, periode)}
+        select(Conseiller)
+        .where(Conseiller.id.in_(perimetre.conseiller_ids), scopes.conseiller_condition(user))
+        .order_by(Conseiller.nom, Conseiller.prenom)
+    )
+    return {
+        "perimetre": perimetre,
+        "coordinateur_id": coordinateur_id,
+        "du": periode.du,
+        "au": periode.au,
+        "lignes": _lignes(conseillers, perimetre, periode),
+    }
 
 
 def tableau_territorial(user: User, args: dict) -> dict:
@@ -56,8 +65,11 @@ def tableau_territorial(user: User, args: dict) -> dict:
     tableau = rapports.territoires(user, args)
     tri, ordre = args["tri"], args["ordre"]  # the page's schema gives their defaults
     if tri != "code":  # by code is the table's own order, official codes (2A, 971) included
-        key = ((lambda line: territoires.normalize(line["nom"])) if tri == "nom"
-               else (lambda line: line[tri]))
+        key = (
+            (lambda line: territoires.normalize(line["nom"]))
+            if tri == "nom"
+            else (lambda line: line[tri])
+        )
         tableau["items"] = sorted(tableau["items"], key=key)
     if ordre == "desc":
         tableau["items"] = tableau["items"][::-1]
@@ -80,14 +92,26 @@ def ressourcerie_page(user: User, args: dict) -> dict:
     tags = ressourcerie.tags(user)
     filtres = {key: args[key] for key in ("q", "thematique", "tag") if args.get(key)}
     auteur = user.role in ressourcerie.AUTHORS and user.role is not Role.ADMIN
-    propositions = ([document for statut in ("propose", "refuse")
-                     for document in ressourcerie.liste(user, {"statut": statut})["items"]]
-                    if auteur else [])
-    return {"thematiques": ressourcerie.thematiques(user), "tags": tags[:TAGS_EN_VUE],
-            "tous_les_tags": sorted(tags, key=lambda line: ressourcerie.plain(line["tag"]))
-            if len(tags) > TAGS_EN_VUE else [],
-            "filtres": filtres, "auteur": auteur, "propositions": propositions,
-            "documents": ressourcerie.liste(user, {**args, "statut": "publie"})}
+    propositions = (
+        [
+            document
+            for statut in ("propose", "refuse")
+            for document in ressourcerie.liste(user, {"statut": statut})["items"]
+        ]
+        if auteur
+        else []
+    )
+    return {
+        "thematiques": ressourcerie.thematiques(user),
+        "tags": tags[:TAGS_EN_VUE],
+        "tous_les_tags": sorted(tags, key=lambda line: ressourcerie.plain(line["tag"]))
+        if len(tags) > TAGS_EN_VUE
+        else [],
+        "filtres": filtres,
+        "auteur": auteur,
+        "propositions": propositions,
+        "documents": ressourcerie.liste(user, {**args, "statut": "publie"}),
+    }
 
 
 def gestion_ressourcerie(user: User, page: int) -> dict:
@@ -96,9 +120,16 @@ def gestion_ressourcerie(user: User, page: int) -> dict:
     if user.role is not Role.ADMIN:
         raise ApiError(403)
     propositions = ressourcerie.liste(user, {"statut": "propose"})
-    auteurs = dict(db.session.execute(
-        select(User.id, User.email).where(User.id.in_(
-            [document.propose_par_id for document in propositions["items"]]))).all())
-    return {"propositions": propositions, "auteurs": auteurs,
-            "publies": ressourcerie.liste(user, {"statut": "publie", "page": page}),
-            "thematiques": ressourcerie.thematiques(user)}
+    auteurs = dict(
+        db.session.execute(
+            select(User.id, User.email).where(
+                User.id.in_([document.propose_par_id for document in propositions["items"]])
+            )
+        ).all()
+    )
+    return {
+        "propositions": propositions,
+        "auteurs": auteurs,
+        "publies": ressourcerie.liste(user, {"statut": "publie", "page": page}),
+        "thematiques": ressourcerie.thematiques(user),
+    }

@@ -54,8 +54,11 @@ def b64url_decode(text: str) -> bytes:
 
 def public_key_of(vapid: Vapid) -> str:
     """The applicationServerKey of the app: the public key as an uncompressed point, base64url."""
-    return b64url(vapid.public_key.public_bytes(serialization.Encoding.X962,
-                                                serialization.PublicFormat.UncompressedPoint))
+    return b64url(
+        vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
 
 
 def generate_keys(folder: str, force: bool = False) -> Vapid:
@@ -175,8 +178,10 @@ class Sender:
     def __init__(self, app):
         self.vapid = vapid()
         if self.vapid is None:
-            raise RuntimeError("Rappels non configurés : VAPID_PRIVATE_KEY absente "
-                               "(ou « flask push keys » hors production).")
+            raise RuntimeError(
+                "Rappels non configurés : VAPID_PRIVATE_KEY absente "
+                "(ou « flask push keys » hors production)."
+            )
         config = app.config
         self.claims = {"sub": config.get("VAPID_SUBJECT") or DEV_SUBJECT}
         self.ttl = config["REMINDERS_TTL_HOURS"] * 3600
@@ -191,26 +196,34 @@ class Sender:
             self._local.session = requests.Session()
         return self._local.session
 
-    def send(self, subscription: Subscription, payload: dict, topic: str,
-             now: datetime | None = None) -> Outcome:
+    def send(
+        self, subscription: Subscription, payload: dict, topic: str, now: datetime | None = None
+    ) -> Outcome:
         """One send; never raises. `now` is the clock's time (the pauses are counted on it)."""
         now = now or utcnow()
         paused = self.paused_until.get(subscription.service)
         if paused and paused > now:
             return Outcome(DIFFERE, retry_at=paused)
-        info = {"endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
+        info = {
+            "endpoint": subscription.endpoint,
+            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+        }
         try:
-            webpush(info, json.dumps(payload, ensure_ascii=False), vapid_private_key=self.vapid,
-                    vapid_claims=dict(self.claims),  # webpush writes aud and exp into it
-                    ttl=self.ttl, headers={"Topic": topic, "Urgency": "normal"},
-                    timeout=self.timeout, requests_session=self._session())
+            webpush(
+                info,
+                json.dumps(payload, ensure_ascii=False),
+                vapid_private_key=self.vapid,
+                vapid_claims=dict(self.claims),  # webpush writes aud and exp into it
+                ttl=self.ttl,
+                headers={"Topic": topic, "Urgency": "normal"},
+                timeout=self.timeout,
+                requests_session=self._session(),
+            )
             return Outcome(ACCEPTE, 201)
         except WebPushException as error:
             if error.response is None:
                 return Outcome(REFUSE, None, str(error.message)[:300])
-            outcome = _outcome(error.status_code, error.retry_after, error.response.text or "",
-                               now)
+            outcome = _outcome(error.status_code, error.retry_after, error.response.text or "", now)
         except requests.RequestException as error:
             return Outcome(ERREUR, None, f"{type(error).__name__}: {error}"[:300])
         except (ValueError, TypeError) as error:  # keys that are no curve point, bad base64
@@ -221,12 +234,14 @@ class Sender:
         if outcome.resultat == LIMITE:
             until = max(outcome.retry_at, self.paused_until.get(subscription.service, now))
             self.paused_until[subscription.service] = until
-            log.warning("Push service %s: 429, pause jusqu'à %s", subscription.service,
-                        until.isoformat())
+            log.warning(
+                "Push service %s: 429, pause jusqu'à %s", subscription.service, until.isoformat()
+            )
         return outcome
 
-    def send_many(self, jobs: list[tuple[Subscription, dict, str]],
-                  now: datetime | None = None) -> list[Outcome]:
+    def send_many(
+        self, jobs: list[tuple[Subscription, dict, str]], now: datetime | None = None
+    ) -> list[Outcome]:
         """Send every (subscription, payload, topic), concurrently; outcomes in order."""
         now = now or utcnow()
         if len(jobs) <= 1 or self.workers <= 1:

@@ -77,13 +77,23 @@ log = logging.getLogger(__name__)
 
 # --- settings and devices (the app's API) -----------------------------------------------------
 
+
 def _preferences(user: User) -> RappelPreferences:
     prefs = db.session.get(RappelPreferences, user.id)
     if prefs is None:
-        departement = user.conseiller.structure.departement_code if (
-            user.conseiller and user.conseiller.structure) else None
-        prefs = RappelPreferences(user_id=user.id, actif=False, jours=WEEKDAYS, minute=FIVE_PM,
-                                  fuseau=territoires.time_zone(departement), inactivite=True)
+        departement = (
+            user.conseiller.structure.departement_code
+            if (user.conseiller and user.conseiller.structure)
+            else None
+        )
+        prefs = RappelPreferences(
+            user_id=user.id,
+            actif=False,
+            jours=WEEKDAYS,
+            minute=FIVE_PM,
+            fuseau=territoires.time_zone(departement),
+            inactivite=True,
+        )
     return prefs
 
 
@@ -94,12 +104,17 @@ def _devices(user: User) -> int:
 def settings(user: User) -> dict:
     """The user's reminder settings, the server's key and the number of subscribed devices."""
     prefs = _preferences(user)
-    return {"actif": prefs.actif, "jours": [d for d in range(1, 8) if prefs.jours & (1 << d)],
-            "heure": f"{prefs.minute // 60:02d}:{prefs.minute % 60:02d}",
-            "fuseau": prefs.fuseau, "inactivite": prefs.inactivite,
-            "jours_inactivite": current_app.config["REMINDERS_INACTIVITY_DAYS"],
-            "appareils": _devices(user), "cle_publique": push.public_key(),
-            "fuseaux": [{"code": code, "libelle": label} for code, label in FUSEAUX.items()]}
+    return {
+        "actif": prefs.actif,
+        "jours": [d for d in range(1, 8) if prefs.jours & (1 << d)],
+        "heure": f"{prefs.minute // 60:02d}:{prefs.minute % 60:02d}",
+        "fuseau": prefs.fuseau,
+        "inactivite": prefs.inactivite,
+        "jours_inactivite": current_app.config["REMINDERS_INACTIVITY_DAYS"],
+        "appareils": _devices(user),
+        "cle_publique": push.public_key(),
+        "fuseaux": [{"code": code, "libelle": label} for code, label in FUSEAUX.items()],
+    }
 
 
 def save_settings(user: User, data: dict) -> dict:
@@ -125,40 +140,60 @@ def _dialect():
 def _upsert_statement():
     statement = _dialect().insert(PushSubscription.__table__)
     excluded = statement.excluded
-    return statement.on_conflict_do_update(index_elements=["endpoint"], set_={
-        "user_id": excluded.user_id, "p256dh": excluded.p256dh, "auth": excluded.auth,
-        "user_agent": excluded.user_agent, "seen_at": excluded.seen_at})
+    return statement.on_conflict_do_update(
+        index_elements=["endpoint"],
+        set_={
+            "user_id": excluded.user_id,
+            "p256dh": excluded.p256dh,
+            "auth": excluded.auth,
+            "user_agent": excluded.user_agent,
+            "seen_at": excluded.seen_at,
+        },
+    )
 
 
 def subscribe(user: User, data: dict, user_agent: str | None) -> dict:
     """Store this device's subscription, sent again at every start of the app. An endpoint
     belongs to one browser profile: the last user logged in there owns it."""
     now = utcnow()
-    db.session.execute(_upsert_statement(), {
-        "user_id": user.id, "endpoint": data["endpoint"], "p256dh": data["keys"]["p256dh"],
-        "auth": data["keys"]["auth"], "user_agent": (user_agent or "")[:300] or None,
-        "created_at": now, "seen_at": now})
+    db.session.execute(
+        _upsert_statement(),
+        {
+            "user_id": user.id,
+            "endpoint": data["endpoint"],
+            "p256dh": data["keys"]["p256dh"],
+            "auth": data["keys"]["auth"],
+            "user_agent": (user_agent or "")[:300] or None,
+            "created_at": now,
+            "seen_at": now,
+        },
+    )
     db.session.commit()
     return {"cle_publique": push.public_key(), "appareils": _devices(user)}
 
 
 def unsubscribe(user: User, endpoint: str) -> None:
     """Forget one of the user's devices (reminders turned off there, or logout)."""
-    db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id,
-                                                      PushSubscription.endpoint == endpoint))
+    db.session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.user_id == user.id, PushSubscription.endpoint == endpoint
+        )
+    )
     db.session.commit()
 
 
 def renew(old: dict, new: dict) -> None:
     """Replace a subscription the browser renewed (pushsubscriptionchange, in the service
     worker, which has no session): knowing the old endpoint and its auth secret is the proof."""
-    current = db.session.scalar(select(PushSubscription).where(
-        PushSubscription.endpoint == old["endpoint"]))
+    current = db.session.scalar(
+        select(PushSubscription).where(PushSubscription.endpoint == old["endpoint"])
+    )
     if current is None or not _same_secret(current.auth, old["auth"]):
         raise ApiError(404, "Abonnement introuvable.")
     if new["endpoint"] != current.endpoint:
-        db.session.execute(delete(PushSubscription).where(
-            PushSubscription.endpoint == new["endpoint"]))
+        db.session.execute(
+            delete(PushSubscription).where(PushSubscription.endpoint == new["endpoint"])
+        )
     current.endpoint, current.seen_at = new["endpoint"], utcnow()
     current.p256dh, current.auth = new["keys"]["p256dh"], new["keys"]["auth"]
     db.session.commit()
@@ -170,25 +205,36 @@ def _same_secret(stored: str, given: str) -> bool:
 
 # --- what a notification says -----------------------------------------------------------------
 
+
 def payload(kind: str) -> dict:
     """The notification of a kind of reminder: text, and the view a tap opens."""
     if kind == INACTIVITE:
         days = current_app.config["REMINDERS_INACTIVITY_DAYS"]
-        return {"type": kind, "titre": f"Aucun compte rendu depuis {days} jours",
-                "corps": f"Vous n'avez saisi aucun compte rendu d'activité depuis {days} jours. "
-                         "Touchez pour voir votre historique.",
-                "url": "/?vue=historique"}
+        return {
+            "type": kind,
+            "titre": f"Aucun compte rendu depuis {days} jours",
+            "corps": f"Vous n'avez saisi aucun compte rendu d'activité depuis {days} jours. "
+            "Touchez pour voir votre historique.",
+            "url": "/?vue=historique",
+        }
     if kind == QUOTIDIEN:
-        return {"type": kind, "titre": "Compte rendu du jour",
-                "corps": "Pensez à saisir un compte rendu après chaque accompagnement. "
-                         "Touchez pour en saisir un.",
-                "url": "/?vue=saisie"}
-    return {"type": ESSAI, "titre": "Notification d'essai",
-            "corps": "Les rappels de coop-cra fonctionnent sur cet appareil.",
-            "url": "/?vue=rappels"}
+        return {
+            "type": kind,
+            "titre": "Compte rendu du jour",
+            "corps": "Pensez à saisir un compte rendu après chaque accompagnement. "
+            "Touchez pour en saisir un.",
+            "url": "/?vue=saisie",
+        }
+    return {
+        "type": ESSAI,
+        "titre": "Notification d'essai",
+        "corps": "Les rappels de coop-cra fonctionnent sur cet appareil.",
+        "url": "/?vue=rappels",
+    }
 
 
 # --- sending ----------------------------------------------------------------------------------
+
 
 def sender() -> push.Sender:
     """The app's sender (kept for the life of the process: sessions, pauses after a 429)."""
@@ -202,21 +248,42 @@ def sender() -> push.Sender:
 
 def _subscriptions(user_ids) -> dict[int, list[push.Subscription]]:
     found = defaultdict(list)
-    rows = db.session.execute(select(
-        PushSubscription.user_id, PushSubscription.id, PushSubscription.endpoint,
-        PushSubscription.p256dh, PushSubscription.auth).where(
-        PushSubscription.user_id.in_(user_ids)).order_by(PushSubscription.id))
+    rows = db.session.execute(
+        select(
+            PushSubscription.user_id,
+            PushSubscription.id,
+            PushSubscription.endpoint,
+            PushSubscription.p256dh,
+            PushSubscription.auth,
+        )
+        .where(PushSubscription.user_id.in_(user_ids))
+        .order_by(PushSubscription.id)
+    )
     for user_id, *fields in rows:
         found[user_id].append(push.Subscription(*fields))
     return found
 
 
-def _envoi(user_id: int, kind: str, subscription: push.Subscription, outcome: push.Outcome,
-           rappel_id: int | None, gone: set[int], now: datetime) -> dict:
-    return {"rappel_id": rappel_id, "user_id": user_id, "type": kind,
-            "subscription_id": None if subscription.id in gone else subscription.id,
-            "service": subscription.service, "statut_http": outcome.statut_http,
-            "resultat": outcome.resultat, "detail": outcome.detail, "sent_at": now}
+def _envoi(
+    user_id: int,
+    kind: str,
+    subscription: push.Subscription,
+    outcome: push.Outcome,
+    rappel_id: int | None,
+    gone: set[int],
+    now: datetime,
+) -> dict:
+    return {
+        "rappel_id": rappel_id,
+        "user_id": user_id,
+        "type": kind,
+        "subscription_id": None if subscription.id in gone else subscription.id,
+        "service": subscription.service,
+        "statut_http": outcome.statut_http,
+        "resultat": outcome.resultat,
+        "detail": outcome.detail,
+        "sent_at": now,
+    }
 
 
 def _record(envois: list[dict], gone: set[int]) -> None:
@@ -230,9 +297,13 @@ def send_test(user: User, endpoint: str) -> dict:
     """A test notification to one of the user's devices, now."""
     the_sender = sender()
     now = utcnow()
-    recent = db.session.scalar(select(func.count()).where(
-        EnvoiPush.user_id == user.id, EnvoiPush.type == ESSAI,
-        EnvoiPush.sent_at > now - timedelta(hours=1)))
+    recent = db.session.scalar(
+        select(func.count()).where(
+            EnvoiPush.user_id == user.id,
+            EnvoiPush.type == ESSAI,
+            EnvoiPush.sent_at > now - timedelta(hours=1),
+        )
+    )
     if recent >= MAX_ESSAIS:
         raise ApiError(429, "Trop de notifications d'essai : réessayez dans une heure.")
     found = _subscriptions([user.id]).get(user.id, [])
@@ -247,14 +318,17 @@ def send_test(user: User, endpoint: str) -> dict:
     if outcome.resultat == push.ACCEPTE:
         message = "Notification d'essai envoyée : elle arrive dans quelques secondes."
     elif gone:
-        message = ("Cet abonnement n'est plus valable : désactivez puis réactivez les rappels "
-                   "sur cet appareil.")
+        message = (
+            "Cet abonnement n'est plus valable : désactivez puis réactivez les rappels "
+            "sur cet appareil."
+        )
     else:
         message = "Le service de notification a refusé l'envoi : réessayez plus tard."
     return {"envoye": outcome.resultat == push.ACCEPTE, "message": message}
 
 
 # --- the clock --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Due:
@@ -277,25 +351,34 @@ class Claim:
 
 
 def _zones(now: datetime) -> dict[str, datetime]:
-    zones = db.session.scalars(select(RappelPreferences.fuseau).where(
-        RappelPreferences.actif).distinct())
+    zones = db.session.scalars(
+        select(RappelPreferences.fuseau).where(RappelPreferences.actif).distinct()
+    )
     return {zone: now.astimezone(ZoneInfo(zone)) for zone in zones}
 
 
 def _cra_dated(condition):
-    return exists().where(Cra.conseiller_id == User.conseiller_id, Cra.deleted_at.is_(None),
-                          condition)
+    return exists().where(
+        Cra.conseiller_id == User.conseiller_id, Cra.deleted_at.is_(None), condition
+    )
 
 
 def _eligible(zone: str, local: datetime):
     """Users of this zone whose chosen day it is and chosen time has come, with a device."""
-    return (select(User.id).join(RappelPreferences, RappelPreferences.user_id == User.id)
-            .where(RappelPreferences.actif, RappelPreferences.fuseau == zone,
-                   RappelPreferences.jours.op("&")(1 << local.isoweekday()) != 0,
-                   RappelPreferences.minute <= local.hour * 60 + local.minute,
-                   User.conseiller_id.is_not(None), User.activated_at.is_not(None),
-                   User.disabled.is_(False),
-                   exists().where(PushSubscription.user_id == User.id)))
+    return (
+        select(User.id)
+        .join(RappelPreferences, RappelPreferences.user_id == User.id)
+        .where(
+            RappelPreferences.actif,
+            RappelPreferences.fuseau == zone,
+            RappelPreferences.jours.op("&")(1 << local.isoweekday()) != 0,
+            RappelPreferences.minute <= local.hour * 60 + local.minute,
+            User.conseiller_id.is_not(None),
+            User.activated_at.is_not(None),
+            User.disabled.is_(False),
+            exists().where(PushSubscription.user_id == User.id),
+        )
+    )
 
 
 def due(kind: str, now: datetime | None = None) -> list[Due]:
@@ -306,14 +389,20 @@ def due(kind: str, now: datetime | None = None) -> list[Due]:
         day = local.date()
         query = _eligible(zone, local)
         if kind == QUOTIDIEN:
-            query = query.where(~_cra_dated(Cra.date == day), ~exists().where(
-                Rappel.user_id == User.id, Rappel.jour == day))
+            query = query.where(
+                ~_cra_dated(Cra.date == day),
+                ~exists().where(Rappel.user_id == User.id, Rappel.jour == day),
+            )
         else:
             since = day - timedelta(days=current_app.config["REMINDERS_INACTIVITY_DAYS"])
             query = query.where(
-                RappelPreferences.inactivite, RappelPreferences.actif_depuis <= since,
-                ~_cra_dated(Cra.date > since), ~exists().where(
-                    Rappel.user_id == User.id, Rappel.type == INACTIVITE, Rappel.jour > since))
+                RappelPreferences.inactivite,
+                RappelPreferences.actif_depuis <= since,
+                ~_cra_dated(Cra.date > since),
+                ~exists().where(
+                    Rappel.user_id == User.id, Rappel.type == INACTIVITE, Rappel.jour > since
+                ),
+            )
         found += [Due(user_id, kind, day) for user_id in db.session.scalars(query)]
     return found
 
@@ -324,11 +413,23 @@ def claim(dues: list[Due], now: datetime | None = None) -> list[Claim]:
         return []
     now = now or utcnow()
     table = Rappel.__table__
-    statement = (_dialect().insert(table)
-                 .on_conflict_do_nothing(index_elements=["user_id", "type", "jour"])
-                 .returning(table.c.id, table.c.user_id, table.c.type, table.c.jour))
-    rows = [{"user_id": d.user_id, "type": d.type, "jour": d.jour, "statut": EN_COURS,
-             "tentatives": 1, "claimed_at": now} for d in dues]
+    statement = (
+        _dialect()
+        .insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "type", "jour"])
+        .returning(table.c.id, table.c.user_id, table.c.type, table.c.jour)
+    )
+    rows = [
+        {
+            "user_id": d.user_id,
+            "type": d.type,
+            "jour": d.jour,
+            "statut": EN_COURS,
+            "tentatives": 1,
+            "claimed_at": now,
+        }
+        for d in dues
+    ]
     claimed = [Claim(*row, 1) for row in db.session.connection().execute(statement, rows)]
     db.session.commit()
     return claimed
@@ -342,10 +443,18 @@ def reclaim(now: datetime | None = None) -> list[Claim]:
     """Take again the reminders whose retry time has come; give up those no longer worth it."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(Rappel.id, Rappel.user_id, Rappel.type, Rappel.jour, Rappel.tentatives,
-               RappelPreferences.actif, RappelPreferences.fuseau)
+        select(
+            Rappel.id,
+            Rappel.user_id,
+            Rappel.type,
+            Rappel.jour,
+            Rappel.tentatives,
+            RappelPreferences.actif,
+            RappelPreferences.fuseau,
+        )
         .join(RappelPreferences, RappelPreferences.user_id == Rappel.user_id)
-        .where(Rappel.statut == A_REESSAYER, Rappel.reessai_apres <= now)).all()
+        .where(Rappel.statut == A_REESSAYER, Rappel.reessai_apres <= now)
+    ).all()
     retry, give_up = [], []
     for rappel_id, user_id, kind, day, attempts, actif, zone in rows:
         stale = day != now.astimezone(ZoneInfo(zone)).date()
@@ -354,18 +463,30 @@ def reclaim(now: datetime | None = None) -> list[Claim]:
         worth = worth and attempts < current_app.config["REMINDERS_MAX_ATTEMPTS"]
         (retry if worth else give_up).append(rappel_id)
     if give_up:
-        db.session.execute(update(Rappel).where(Rappel.id.in_(give_up),
-                                                Rappel.statut == A_REESSAYER)
-                           .values(statut=ECHEC).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Rappel)
+            .where(Rappel.id.in_(give_up), Rappel.statut == A_REESSAYER)
+            .values(statut=ECHEC)
+            .execution_options(synchronize_session=False)
+        )
     claimed = []
     if retry:
         # The status in the WHERE makes this a claim too: of two clocks, one updates the row.
-        claimed = [Claim(*row) for row in db.session.execute(
-            update(Rappel).where(Rappel.id.in_(retry), Rappel.statut == A_REESSAYER)
-            .values(statut=EN_COURS, tentatives=Rappel.tentatives + 1, claimed_at=now,
-                    reessai_apres=None)
-            .returning(Rappel.id, Rappel.user_id, Rappel.type, Rappel.jour, Rappel.tentatives)
-            .execution_options(synchronize_session=False))]
+        claimed = [
+            Claim(*row)
+            for row in db.session.execute(
+                update(Rappel)
+                .where(Rappel.id.in_(retry), Rappel.statut == A_REESSAYER)
+                .values(
+                    statut=EN_COURS,
+                    tentatives=Rappel.tentatives + 1,
+                    claimed_at=now,
+                    reessai_apres=None,
+                )
+                .returning(Rappel.id, Rappel.user_id, Rappel.type, Rappel.jour, Rappel.tentatives)
+                .execution_options(synchronize_session=False)
+            )
+        ]
     db.session.commit()
     return claimed
 
@@ -375,7 +496,8 @@ def _verdict(claimed: Claim, outcomes: list[push.Outcome], now: datetime) -> dic
     if any(o.resultat == push.ACCEPTE for o in outcomes):
         values.update(statut=ENVOYE, sent_at=now)
     elif any(o.temporary for o in outcomes) and (
-            claimed.tentatives < current_app.config["REMINDERS_MAX_ATTEMPTS"]):
+        claimed.tentatives < current_app.config["REMINDERS_MAX_ATTEMPTS"]
+    ):
         waits = [o.retry_at for o in outcomes if o.retry_at is not None]
         values.update(statut=A_REESSAYER, reessai_apres=max([now + RETRY_DELAY, *waits]))
     return values
@@ -388,12 +510,13 @@ def deliver(claims: list[Claim], now: datetime | None = None) -> dict[str, int]:
     the_sender = sender()
     counts: dict[str, int] = defaultdict(int)
     for start in range(0, len(claims), BATCH):
-        chunk = claims[start:start + BATCH]
+        chunk = claims[start : start + BATCH]
         devices = _subscriptions([c.user_id for c in chunk])
         jobs = [(c, s) for c in chunk for s in devices.get(c.user_id, [])]
         outcomes = the_sender.send_many([(s, payload(c.type), TOPIC) for c, s in jobs], now)
-        gone = {s.id for (_, s), o in zip(jobs, outcomes, strict=True)
-                if o.resultat == push.DISPARU}
+        gone = {
+            s.id for (_, s), o in zip(jobs, outcomes, strict=True) if o.resultat == push.DISPARU
+        }
         per_claim = defaultdict(list)
         envois = []
         for (c, s), outcome in zip(jobs, outcomes, strict=True):

@@ -10,47 +10,66 @@ from server.services import exports, graphiques, perimetres, statistiques
 from server.services.statistiques import Perimetre, Periode
 
 
-def rapport(perimetre: Perimetre, periode: Periode, chart_endpoint: str | None = None,
-            **url_values) -> dict:
+def rapport(
+    perimetre: Perimetre, periode: Periode, chart_endpoint: str | None = None, **url_values
+) -> dict:
     """Every indicator, the key figures, and (with an endpoint) the charts' descriptions."""
     values = statistiques.indicateurs(perimetre, periode)
-    report = {"perimetre": perimetre, "du": periode.du, "au": periode.au,
-              "titre": titre(perimetre, periode),
-              "figures": statistiques.figures(values["general"]), "indicateurs": values,
-              "graphiques": []}
+    report = {
+        "perimetre": perimetre,
+        "du": periode.du,
+        "au": periode.au,
+        "titre": titre(perimetre, periode),
+        "figures": statistiques.figures(values["general"]),
+        "indicateurs": values,
+        "graphiques": [],
+    }
     if chart_endpoint:
-        filtre = {key: value for key, value in (("code_postal", perimetre.code_postal),
-                                                ("code_commune", perimetre.code_commune))
-                  if value}
+        filtre = {
+            key: value
+            for key, value in (
+                ("code_postal", perimetre.code_postal),
+                ("code_commune", perimetre.code_commune),
+            )
+            if value
+        }
         report["graphiques"] = graphiques.descriptions(
-            values, chart_endpoint, du=periode.du.isoformat(), au=periode.au.isoformat(),
-            **filtre, **url_values)
+            values,
+            chart_endpoint,
+            du=periode.du.isoformat(),
+            au=periode.au.isoformat(),
+            **filtre,
+            **url_values,
+        )
     return report
 
 
-def graphique(perimetre: Perimetre, periode: Periode, nom: str,
-              extension: str) -> tuple[str, bytes]:
+def graphique(
+    perimetre: Perimetre, periode: Periode, nom: str, extension: str
+) -> tuple[str, bytes]:
     """One chart of a scope and period: (ETag, SVG or PNG bytes)."""
     graphiques.check(nom)
-    return graphiques.image(nom, statistiques.indicateurs(perimetre, periode, (nom,)),
-                            extension)
+    return graphiques.image(nom, statistiques.indicateurs(perimetre, periode, (nom,)), extension)
 
 
 def titre(perimetre: Perimetre, periode: Periode) -> str:
-    """"Statistiques <who> <dd/mm/yyyy> - <dd/mm/yyyy>", as the original titled its exports."""
-    return (f"Statistiques {perimetre.nom} {exports.jj_mm_aaaa(periode.du)} - "
-            f"{exports.jj_mm_aaaa(periode.au)}")
+    """ "Statistiques <who> <dd/mm/yyyy> - <dd/mm/yyyy>", as the original titled its exports."""
+    return (
+        f"Statistiques {perimetre.nom} {exports.jj_mm_aaaa(periode.du)} - "
+        f"{exports.jj_mm_aaaa(periode.au)}"
+    )
 
 
-def _scope_and_period(user: User | None, type_: str, ident: str,
-                      args: dict) -> tuple[Perimetre, Periode]:
-    perimetre = perimetres.perimetre(user, type_, ident).filtre(args.get("code_postal"),
-                                                                 args.get("code_commune"))
+def _scope_and_period(
+    user: User | None, type_: str, ident: str, args: dict
+) -> tuple[Perimetre, Periode]:
+    perimetre = perimetres.perimetre(user, type_, ident).filtre(
+        args.get("code_postal"), args.get("code_commune")
+    )
     return perimetre, perimetres.periode(args.get("du"), args.get("au"))
 
 
-def rapport_de(user: User | None, type_: str, ident: str, args: dict,
-               chart_endpoint: str) -> dict:
+def rapport_de(user: User | None, type_: str, ident: str, args: dict, chart_endpoint: str) -> dict:
     """The report of a scope the user may see (national: anyone), charts at that endpoint;
     default period: the programme's start → today."""
     perimetre, periode = _scope_and_period(user, type_, ident, args)
@@ -58,8 +77,9 @@ def rapport_de(user: User | None, type_: str, ident: str, args: dict,
     return rapport(perimetre, periode, chart_endpoint, **extra)
 
 
-def graphique_de(user: User | None, type_: str, ident: str, nom: str, extension: str,
-                 args: dict) -> tuple[str, bytes]:
+def graphique_de(
+    user: User | None, type_: str, ident: str, nom: str, extension: str, args: dict
+) -> tuple[str, bytes]:
     """One chart of a scope the user may see."""
     return graphique(*_scope_and_period(user, type_, ident, args), nom, extension)
 
@@ -73,30 +93,37 @@ def territoires(user: User, args: dict) -> dict:
 
 
 def mes_statistiques(user: User, args: dict) -> dict:
-    """"Mes statistiques" of the logged-in conseiller, charts served by the API."""
-    perimetre = perimetres.mes_statistiques(user).filtre(args.get("code_postal"),
-                                                         args.get("code_commune"))
+    """ "Mes statistiques" of the logged-in conseiller, charts served by the API."""
+    perimetre = perimetres.mes_statistiques(user).filtre(
+        args.get("code_postal"), args.get("code_commune")
+    )
     periode = perimetres.periode_mes_statistiques(user, args.get("du"), args.get("au"))
     return rapport(perimetre, periode, "api.statistiques.conseiller_graphique")
 
 
 def mon_graphique(user: User, nom: str, extension: str, args: dict) -> tuple[str, bytes]:
     """One chart of "Mes statistiques"."""
-    perimetre = perimetres.mes_statistiques(user).filtre(args.get("code_postal"),
-                                                         args.get("code_commune"))
+    perimetre = perimetres.mes_statistiques(user).filtre(
+        args.get("code_postal"), args.get("code_commune")
+    )
     periode = perimetres.periode_mes_statistiques(user, args.get("du"), args.get("au"))
     return graphique(perimetre, periode, nom, extension)
 
 
-ROWS_REFUSED = ("L'export ligne à ligne des CRA de ce périmètre est réservé à ceux qui peuvent "
-                "voir chacun d'eux : téléchargez le résumé (CSV ou PDF).")
+ROWS_REFUSED = (
+    "L'export ligne à ligne des CRA de ce périmètre est réservé à ceux qui peuvent "
+    "voir chacun d'eux : téléchargez le résumé (CSV ou PDF)."
+)
 
 
 def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: str) -> dict:
     """{filename, mimetype, body (bytes or an iterator of bytes), lignes (rows, or None)}."""
     rows_allowed = perimetres.lignes_autorisees(user, perimetre)
-    export = {"filename": exports.nom_fichier(perimetre, periode, format_),
-              "mimetype": exports.FORMATS[format_], "lignes": None}
+    export = {
+        "filename": exports.nom_fichier(perimetre, periode, format_),
+        "mimetype": exports.FORMATS[format_],
+        "lignes": None,
+    }
     if format_ == "cras.csv":
         if not rows_allowed:
             raise ApiError(403, ROWS_REFUSED)
@@ -122,8 +149,9 @@ def export_de(user: User | None, type_: str, ident: str, format_: str, args: dic
 
 def mon_export(user: User, format_: str, args: dict) -> dict:
     """An export of "Mes statistiques"."""
-    perimetre = perimetres.mes_statistiques(user).filtre(args.get("code_postal"),
-                                                         args.get("code_commune"))
+    perimetre = perimetres.mes_statistiques(user).filtre(
+        args.get("code_postal"), args.get("code_commune")
+    )
     periode = perimetres.periode_mes_statistiques(user, args.get("du"), args.get("au"))
     return _export(user, perimetre, periode, format_)
 
@@ -131,5 +159,9 @@ def mon_export(user: User, format_: str, args: dict) -> dict:
 def export_territoires(user: User, args: dict) -> dict:
     """The territorial table as CSV."""
     table = territoires(user, args)
-    return {"filename": exports.territoires_nom(table), "mimetype": "text/csv",
-            "body": exports.territoires_csv(table), "lignes": len(table["items"])}
+    return {
+        "filename": exports.territoires_nom(table),
+        "mimetype": "text/csv",
+        "body": exports.territoires_csv(table),
+        "lignes": len(table["items"]),
+    }

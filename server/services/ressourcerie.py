@@ -105,19 +105,29 @@ def deposer(user: User, data: dict, fichier: FileStorage | None) -> Document:
     return document
 
 
-def ajouter(author: User, data: dict, key: str, nom_fichier: str, taille: int,
-            sha256: str) -> Document:
+def ajouter(
+    author: User, data: dict, key: str, nom_fichier: str, taille: int, sha256: str
+) -> Document:
     """The record of a stored file (not committed): published at once when an admin adds it,
     else a proposal."""
     published = author.role is Role.ADMIN
     document = Document(
-        titre=data["titre"], description=data["description"], thematique=data["thematique"],
-        tags=data["tags"], fichier=key, nom_fichier=nom_fichier, taille=taille, sha256=sha256,
-        statut="publie" if published else "propose", propose_par_id=author.id,
+        titre=data["titre"],
+        description=data["description"],
+        thematique=data["thematique"],
+        tags=data["tags"],
+        fichier=key,
+        nom_fichier=nom_fichier,
+        taille=taille,
+        sha256=sha256,
+        statut="publie" if published else "propose",
+        propose_par_id=author.id,
         decide_par_id=author.id if published else None,
         publie_at=utcnow() if published else None,
-        texte_recherche=search_text(data["titre"], data["description"], data["tags"],
-                                     data["thematique"]))
+        texte_recherche=search_text(
+            data["titre"], data["description"], data["tags"], data["thematique"]
+        ),
+    )
     db.session.add(document)
     return document
 
@@ -131,8 +141,7 @@ def file_name(name: str) -> str:
 def document(user: User, document_id: int) -> Document:
     """A document this user may see, else 404."""
     may_read(user)
-    found = db.session.scalar(select(Document).where(Document.id == document_id,
-                                                     _visible(user)))
+    found = db.session.scalar(select(Document).where(Document.id == document_id, _visible(user)))
     if found is None:
         raise ApiError(404, NOT_FOUND)
     return found
@@ -149,34 +158,52 @@ def liste(user: User, args: dict) -> dict:
         query = query.where(Document.statut == args["statut"])
     for word in plain(args.get("q") or "").split():
         query = query.where(Document.texte_recherche.contains(word, autoescape=True))
-    rows = db.session.scalars(query.order_by(Document.publie_at.desc().nulls_last(),
-                                             Document.created_at.desc(), Document.id.desc()))
+    rows = db.session.scalars(
+        query.order_by(
+            Document.publie_at.desc().nulls_last(), Document.created_at.desc(), Document.id.desc()
+        )
+    )
     items = list(rows)
     if args.get("tag"):  # tags are few per document: filtered here, portably
         items = [item for item in items if args["tag"] in item.tags]
     page = args.get("page", 1)
-    return {"total": len(items), "page": page, "per_page": PAGE,
-            "items": items[(page - 1) * PAGE:page * PAGE]}
+    return {
+        "total": len(items),
+        "page": page,
+        "per_page": PAGE,
+        "items": items[(page - 1) * PAGE : page * PAGE],
+    }
 
 
 def tags(user: User) -> list[dict]:
     """Every tag of the published documents, with how many carry it ("Afficher tous les
     tags"), most used first."""
     may_read(user)
-    counts = Counter(tag for row in db.session.scalars(
-        select(Document.tags).where(Document.statut == "publie")) for tag in row)
-    return [{"tag": tag, "nombre": count}
-            for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    counts = Counter(
+        tag
+        for row in db.session.scalars(select(Document.tags).where(Document.statut == "publie"))
+        for tag in row
+    )
+    return [
+        {"tag": tag, "nombre": count}
+        for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def thematiques(user: User) -> list[dict]:
     """The thématiques with their number of published documents."""
     may_read(user)
-    counts = dict(db.session.execute(select(Document.thematique, func.count())
-                                     .where(Document.statut == "publie")
-                                     .group_by(Document.thematique)).all())
-    return [{"cle": key, "libelle": label, "nombre": int(counts.get(key, 0))}
-            for key, label in THEMATIQUES.items()]
+    counts = dict(
+        db.session.execute(
+            select(Document.thematique, func.count())
+            .where(Document.statut == "publie")
+            .group_by(Document.thematique)
+        ).all()
+    )
+    return [
+        {"cle": key, "libelle": label, "nombre": int(counts.get(key, 0))}
+        for key, label in THEMATIQUES.items()
+    ]
 
 
 def decider(user: User, document_id: int, decision: str) -> Document:
@@ -205,24 +232,38 @@ def supprimer(user: User, document_id: int) -> None:
 def fichier(user: User, document_id: int) -> dict:
     """A document's PDF, for a reader allowed to see it."""
     found = document(user, document_id)
-    return {"filename": found.nom_fichier, "mimetype": "application/pdf",
-            "body": stockage().lire(found.fichier), "taille": found.taille}
+    return {
+        "filename": found.nom_fichier,
+        "mimetype": "application/pdf",
+        "body": stockage().lire(found.fichier),
+        "taille": found.taille,
+    }
 
 
 def archive(user: User) -> dict:
     """Every published document in one zip, streamed as it is read (one file in memory at a
     time, in chunks): "Télécharger tous les documents de la ressourcerie"."""
     may_read(user)
-    rows = db.session.execute(select(Document.id, Document.thematique, Document.nom_fichier,
-                                     Document.fichier, Document.taille)
-                              .where(Document.statut == "publie")
-                              .order_by(Document.thematique, Document.id)).all()
+    rows = db.session.execute(
+        select(
+            Document.id,
+            Document.thematique,
+            Document.nom_fichier,
+            Document.fichier,
+            Document.taille,
+        )
+        .where(Document.statut == "publie")
+        .order_by(Document.thematique, Document.id)
+    ).all()
     store = stockage()
     # Stored, not compressed: PDFs are compressed already, and known sizes give the zip's
     # length before it is sent (a progress bar for the download).
     stream = ZipStream(compress_type=ZIP_STORED, sized=True)
     for document_id, thematique, nom, key, taille in rows:
-        stream.add(store.lire(key), f"{THEMATIQUES[thematique]}/{document_id}-{nom}",
-                   size=taille)
-    return {"filename": "ressourcerie.zip", "mimetype": "application/zip", "body": stream,
-            "taille": len(stream)}
+        stream.add(store.lire(key), f"{THEMATIQUES[thematique]}/{document_id}-{nom}", size=taille)
+    return {
+        "filename": "ressourcerie.zip",
+        "mimetype": "application/zip",
+        "body": stream,
+        "taille": len(stream),
+    }

@@ -33,7 +33,8 @@ def conseiller_condition(user: User) -> ColumnElement[bool]:
         return Conseiller.id == user.conseiller_id
     if user.role is Role.COORDINATEUR:
         team = select(Coordination.conseiller_id).where(
-            Coordination.coordinateur_id == user.conseiller_id)
+            Coordination.coordinateur_id == user.conseiller_id
+        )
         return or_(Conseiller.id == user.conseiller_id, Conseiller.id.in_(team))
     if user.role is Role.STRUCTURE:
         # Former employees too: a structure keeps seeing the work done for it.
@@ -60,7 +61,8 @@ def structure_condition(user: User) -> ColumnElement[bool]:
 def conseiller(user: User, conseiller_id: int) -> Conseiller:
     """A conseiller this user may see, else 404."""
     found = db.session.scalar(
-        select(Conseiller).where(Conseiller.id == conseiller_id, conseiller_condition(user)))
+        select(Conseiller).where(Conseiller.id == conseiller_id, conseiller_condition(user))
+    )
     if found is None:
         raise ApiError(404, NOT_FOUND)
     return found
@@ -81,8 +83,9 @@ def may_list_conseillers(user: User) -> None:
         raise _forbidden()
 
 
-def may_see_territory(user: User, departement_code: str | None = None,
-                      region_code: str | None = None) -> None:
+def may_see_territory(
+    user: User, departement_code: str | None = None, region_code: str | None = None
+) -> None:
     """Territorial figures: admin and structures everywhere, a prefet only on their ground."""
     if user.role in (Role.ADMIN, Role.STRUCTURE):
         return
@@ -94,6 +97,7 @@ def may_see_territory(user: User, departement_code: str | None = None,
         dep = db.session.get(Departement, departement_code or "")
         allowed = dep is not None and (
             user.departement_code == dep.code
-            or (user.region_code is not None and user.region_code == dep.region_code))
+            or (user.region_code is not None and user.region_code == dep.region_code)
+        )
     if not allowed:
         raise ApiError(404, NOT_FOUND)

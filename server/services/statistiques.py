@@ -41,8 +41,20 @@ from server.models.statistique import (
 )
 
 PROGRAMME_START = date(2020, 11, 17)
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre")
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +83,12 @@ class Perimetre:
     @property
     def territorial(self) -> bool:
         """Only territory conditions: the daily totals per département answer it."""
-        return (self.conseiller_ids is None and self.structure_id is None
-                and self.code_commune is None and self.code_postal is None)
+        return (
+            self.conseiller_ids is None
+            and self.structure_id is None
+            and self.code_commune is None
+            and self.code_postal is None
+        )
 
     def filtre(self, code_postal: str | None, code_commune: str | None) -> "Perimetre":
         """The same scope narrowed to the CRAs of a postal code and/or a commune."""
@@ -98,6 +114,7 @@ def heures(minutes: int) -> float:
 
 # What one CRA counts for ---------------------------------------------------------------------
 
+
 def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -113,8 +130,9 @@ def _has_espace_sante():
     if _postgresql():
         return type_coerce(Cra.sous_themes, JSONB)["sante"].contains(["espace-sante"])
     each = func.json_each(Cra.sous_themes, "$.sante").table_valued("value")
-    return exists(select(literal_column("1")).select_from(each)
-                  .where(each.c.value == "espace-sante"))
+    return exists(
+        select(literal_column("1")).select_from(each).where(each.c.value == "espace-sante")
+    )
 
 
 def _one_if(condition):
@@ -126,11 +144,15 @@ def contributions() -> dict:
     collectif = Cra.activite == "collectif"
     # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
     minutes_60 = func.coalesce(Cra.duree_minutes, 60)
-    bucket = case((Cra.duree.in_(["0-30", "30-60"]), Cra.duree),
-                  (minutes_60 < 120, "60-120"), else_="120+")
+    bucket = case(
+        (Cra.duree.in_(["0-30", "30-60"]), Cra.duree), (minutes_60 < 120, "60-120"), else_="120+"
+    )
     # Temps: 0-30 counts 30 minutes and 30-60 counts 60, else the exact minutes.
-    minutes = case((Cra.duree == "0-30", 30), (Cra.duree == "30-60", 60),
-                   else_=func.coalesce(Cra.duree_minutes, 0))
+    minutes = case(
+        (Cra.duree == "0-30", 30),
+        (Cra.duree == "30-60", 60),
+        else_=func.coalesce(Cra.duree_minutes, 0),
+    )
     values = {
         "cras": literal(1),
         "accompagnements": Cra.nb_participants,  # an individuel or ponctuel counts 1
@@ -146,8 +168,10 @@ def contributions() -> dict:
         "espace_sante": _one_if(_has_espace_sante()),
         **{f"canal_{slug(key)}": _one_if(Cra.canal == key) for key in CANAUX},
         **{f"duree_{slug(key)}": _one_if(bucket == key) for key in DUREES_STATS},
-        **{f"minutes_{slug(key)}": case((Cra.activite == key, minutes), else_=0)
-           for key in ACTIVITES},
+        **{
+            f"minutes_{slug(key)}": case((Cra.activite == key, minutes), else_=0)
+            for key in ACTIVITES
+        },
         **{f"age_{key}": getattr(Cra, f"age_{key}") for key in AGES},
         **{f"statut_{key}": getattr(Cra, f"statut_{key}") for key in STATUTS},
     }
@@ -177,6 +201,7 @@ def month_of(day_column):
 
 # Where the sums come from ---------------------------------------------------------------------
 
+
 def _structures_where(column, code: str):
     return select(Structure.id).where(column == code).scalar_subquery()
 
@@ -189,11 +214,15 @@ def cra_conditions(perimetre: Perimetre, periode: Periode) -> list:
     if perimetre.structure_id is not None:
         conditions.append(Cra.structure_id == perimetre.structure_id)
     if perimetre.departement_code is not None:
-        conditions.append(Cra.structure_id.in_(
-            _structures_where(Structure.departement_code, perimetre.departement_code)))
+        conditions.append(
+            Cra.structure_id.in_(
+                _structures_where(Structure.departement_code, perimetre.departement_code)
+            )
+        )
     if perimetre.region_code is not None:
-        conditions.append(Cra.structure_id.in_(
-            _structures_where(Structure.region_code, perimetre.region_code)))
+        conditions.append(
+            Cra.structure_id.in_(_structures_where(Structure.region_code, perimetre.region_code))
+        )
     if perimetre.code_commune is not None:
         conditions.append(Cra.code_commune == perimetre.code_commune)
     if perimetre.code_postal is not None:
@@ -240,13 +269,18 @@ def organismes(perimetre: Perimetre, periode: Periode) -> list[tuple[str, int]]:
     else:
         each, nom, count = organismes_of_cras()
         nom, nombre = nom.label("nom"), func.sum(count).label("nombre")
-        query = (select(nom, nombre).select_from(Cra).join(each, true())
-                 .where(*cra_conditions(perimetre, periode)))
+        query = (
+            select(nom, nombre)
+            .select_from(Cra)
+            .join(each, true())
+            .where(*cra_conditions(perimetre, periode))
+        )
     rows = db.session.execute(query.group_by(nom).order_by(nombre.desc(), nom))
     return [(name, int(count)) for name, count in rows]
 
 
 # The indicators, shaped from the sums --------------------------------------------------------
+
 
 def _general(s: dict) -> dict:
     suivi = s["suivi_individuel"] + s["suivi_atelier"] + s["suivi_redirection"]
@@ -267,8 +301,15 @@ def _general(s: dict) -> dict:
 
 
 def _lines(labels: dict, counts: dict, total: int) -> list[dict]:
-    return [{"cle": key, "libelle": label, "nombre": counts[key],
-             "pourcentage": pourcentage(counts[key], total)} for key, label in labels.items()]
+    return [
+        {
+            "cle": key,
+            "libelle": label,
+            "nombre": counts[key],
+            "pourcentage": pourcentage(counts[key], total),
+        }
+        for key, label in labels.items()
+    ]
 
 
 def _themes(s: dict) -> list[dict]:
@@ -278,9 +319,14 @@ def _themes(s: dict) -> list[dict]:
     # it stays out of the total (its share is still taken on that same total).
     total = sum(counts.values())
     lines = _lines({key: labels[1] for key, labels in THEMES.items()}, counts, total)
-    lines.append({"cle": "espace-sante", "libelle": "Mon espace santé",
-                  "nombre": s["espace_sante"], "pourcentage": pourcentage(s["espace_sante"],
-                                                                          total)})
+    lines.append(
+        {
+            "cle": "espace-sante",
+            "libelle": "Mon espace santé",
+            "nombre": s["espace_sante"],
+            "pourcentage": pourcentage(s["espace_sante"], total),
+        }
+    )
     return lines
 
 
@@ -289,13 +335,19 @@ def _canaux(s: dict) -> list[dict]:
 
 
 def _durees(s: dict) -> list[dict]:
-    return _lines(DUREES_STATS, {key: s[f"duree_{slug(key)}"] for key in DUREES_STATS},
-                  s["cras"])
+    return _lines(DUREES_STATS, {key: s[f"duree_{slug(key)}"] for key in DUREES_STATS}, s["cras"])
 
 
 def _temps(s: dict) -> list[dict]:
-    return [{"cle": key, "libelle": label, "minutes": s[f"minutes_{slug(key)}"],
-             "heures": heures(s[f"minutes_{slug(key)}"])} for key, label in ACTIVITES.items()]
+    return [
+        {
+            "cle": key,
+            "libelle": label,
+            "minutes": s[f"minutes_{slug(key)}"],
+            "heures": heures(s[f"minutes_{slug(key)}"]),
+        }
+        for key, label in ACTIVITES.items()
+    ]
 
 
 def _ages(s: dict) -> list[dict]:
@@ -311,9 +363,16 @@ def _reorientations(rows: list[tuple[str, int]]) -> list[dict]:
     # to suivi.redirection), so the lines add up to 100 %. "agree": one of the list; the
     # chart groups the others (typed in "Autre") as "Autres".
     total = sum(count for _, count in rows)
-    return [{"cle": name, "libelle": name, "nombre": count,
-             "pourcentage": pourcentage(count, total), "agree": name in ORGANISMES}
-            for name, count in rows]
+    return [
+        {
+            "cle": name,
+            "libelle": name,
+            "nombre": count,
+            "pourcentage": pourcentage(count, total),
+            "agree": name in ORGANISMES,
+        }
+        for name, count in rows
+    ]
 
 
 def mois_de(periode: Periode) -> list[tuple[int, int]]:
@@ -327,13 +386,25 @@ def mois_de(periode: Periode) -> list[tuple[int, int]]:
 
 def _evolution(counts: dict, periode: Periode) -> list[dict]:
     # Every month of the chosen period, the last day included, empty ones with 0.
-    return [{"cle": f"{year:04d}-{number:02d}", "libelle": f"{MOIS[number - 1]} {year}",
-             "nombre": counts.get(f"{year:04d}-{number:02d}", 0)}
-            for year, number in mois_de(periode)]
+    return [
+        {
+            "cle": f"{year:04d}-{number:02d}",
+            "libelle": f"{MOIS[number - 1]} {year}",
+            "nombre": counts.get(f"{year:04d}-{number:02d}", 0),
+        }
+        for year, number in mois_de(periode)
+    ]
 
 
-FROM_SUMS = {"general": _general, "themes": _themes, "canaux": _canaux, "durees": _durees,
-             "temps": _temps, "ages": _ages, "statuts": _statuts}
+FROM_SUMS = {
+    "general": _general,
+    "themes": _themes,
+    "canaux": _canaux,
+    "durees": _durees,
+    "temps": _temps,
+    "ages": _ages,
+    "statuts": _statuts,
+}
 INDICATEURS = (*FROM_SUMS, "reorientations", "evolution")
 
 
@@ -373,16 +444,22 @@ def figures(general_block: dict) -> list[dict]:
     """The key figures in the order users know, with their labels."""
     shown = dict(general_block)
     shown["suivi_pourcentage"] = taux(general_block["suivi_pourcentage"])
-    return [{"cle": key, "libelle": label, "valeur": shown[key]}
-            for key, label in LIBELLES_GENERAL.items()]
+    return [
+        {"cle": key, "libelle": label, "valeur": shown[key]}
+        for key, label in LIBELLES_GENERAL.items()
+    ]
 
 
 # Counts per conseiller and per territory --------------------------------------------------------
 
+
 def cras_par_conseiller(perimetre: Perimetre, periode: Periode) -> dict[int, int]:
-    """"CRA saisis" in the period, per conseiller of the scope."""
-    query = (select(Cra.conseiller_id, func.count()).where(*cra_conditions(perimetre, periode))
-             .group_by(Cra.conseiller_id))
+    """ "CRA saisis" in the period, per conseiller of the scope."""
+    query = (
+        select(Cra.conseiller_id, func.count())
+        .where(*cra_conditions(perimetre, periode))
+        .group_by(Cra.conseiller_id)
+    )
     return {conseiller_id: int(count) for conseiller_id, count in db.session.execute(query)}
 
 
@@ -390,39 +467,72 @@ def par_territoire(maille: str, periode: Periode) -> list[dict]:
     """The territorial table (statistiques.md): per département or région, the CRA figures of
     the period and the posts of its structures. Région rows are sums of their départements."""
     connection = db.session.connection()
-    frame = pd.read_sql(select(Departement.code, Departement.nom, Departement.region_code,
-                               Region.nom.label("region_nom")).join(Region), connection)
+    frame = pd.read_sql(
+        select(
+            Departement.code,
+            Departement.nom,
+            Departement.region_code,
+            Region.nom.label("region_nom"),
+        ).join(Region),
+        connection,
+    )
     code = cra_stat_jour.c.departement_code.label("code")
     counted = pd.read_sql(
-        select(code, *(func.sum(cra_stat_jour.c[name]).label(name)
-                       for name in ("cras", "accompagnements", "recurrents")))
-        .where(*_cumul_conditions(cra_stat_jour, NATIONAL, periode)).group_by(code),
-        connection)
-    posts = pd.read_sql(select(Structure.departement_code.label("code"),
-                               func.sum(Structure.dotation).label("dotation"))
-                        .group_by(Structure.departement_code), connection)
+        select(
+            code,
+            *(
+                func.sum(cra_stat_jour.c[name]).label(name)
+                for name in ("cras", "accompagnements", "recurrents")
+            ),
+        )
+        .where(*_cumul_conditions(cra_stat_jour, NATIONAL, periode))
+        .group_by(code),
+        connection,
+    )
+    posts = pd.read_sql(
+        select(
+            Structure.departement_code.label("code"), func.sum(Structure.dotation).label("dotation")
+        ).group_by(Structure.departement_code),
+        connection,
+    )
     # CnFS activés: conseillers of the territory's structures whose account is activated.
     actives = pd.read_sql(
         select(Structure.departement_code.label("code"), func.count().label("actives"))
-        .select_from(Conseiller).join(Structure, Conseiller.structure_id == Structure.id)
+        .select_from(Conseiller)
+        .join(Structure, Conseiller.structure_id == Structure.id)
         .join(User, User.conseiller_id == Conseiller.id)
-        .where(User.activated_at.is_not(None)).group_by(Structure.departement_code),
-        connection)
+        .where(User.activated_at.is_not(None))
+        .group_by(Structure.departement_code),
+        connection,
+    )
     for other in (counted, posts, actives):
         frame = frame.merge(other, on="code", how="left")
     numbers = ["cras", "accompagnements", "recurrents", "dotation", "actives"]
     frame[numbers] = frame[numbers].fillna(0).astype("int64")
     if maille == "region":
-        frame = (frame.groupby(["region_code", "region_nom"], as_index=False)[numbers].sum()
-                 .rename(columns={"region_code": "code", "region_nom": "nom"}))
+        frame = (
+            frame.groupby(["region_code", "region_nom"], as_index=False)[numbers]
+            .sum()
+            .rename(columns={"region_code": "code", "region_nom": "nom"})
+        )
     frame["personnes_accompagnees"] = frame["accompagnements"] - frame["recurrents"]
     # "En attente d'activation" counts the posts not filled yet too: dotation − activés.
     frame["en_attente"] = frame["dotation"] - frame["actives"]
-    frame["taux_activation"] = [taux_activation(int(a), int(d))
-                                for a, d in zip(frame["actives"], frame["dotation"],
-                                                strict=True)]
-    columns = ["code", "nom", "cras", "personnes_accompagnees", "accompagnements", "dotation",
-               "actives", "en_attente", "taux_activation"]
+    frame["taux_activation"] = [
+        taux_activation(int(a), int(d))
+        for a, d in zip(frame["actives"], frame["dotation"], strict=True)
+    ]
+    columns = [
+        "code",
+        "nom",
+        "cras",
+        "personnes_accompagnees",
+        "accompagnements",
+        "dotation",
+        "actives",
+        "en_attente",
+        "taux_activation",
+    ]
     return frame.sort_values("code")[columns].to_dict("records")
 
 
@@ -430,5 +540,6 @@ def taux_activation(actives: int, dotation: int) -> int:
     """round(activés × 100 / dotation), half up; 0 when the dotation is 0."""
     if not dotation:
         return 0
-    return int((Decimal(actives) * 100 / Decimal(dotation)).quantize(Decimal("1"),
-                                                                     rounding=ROUND_HALF_UP))
+    return int(
+        (Decimal(actives) * 100 / Decimal(dotation)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    )

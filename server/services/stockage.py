@@ -60,5 +60,6 @@ class StockageDisque:
 
 def stockage() -> Stockage:
     """The app's storage (RESSOURCERIE_DIR, by default instance/ressourcerie)."""
-    return StockageDisque(current_app.config["RESSOURCERIE_DIR"]
-                          or Path(current_app.instance_path) / "ressourcerie")
+    return StockageDisque(
+        current_app.config["RESSOURCERIE_DIR"] or Path(current_app.instance_path) / "ressourcerie"
+    )

@@ -18,8 +18,13 @@ ZONES = ("metro", "drom")
 SEARCH_LIMIT = 20
 _ABBREVIATIONS = {"saint": "st", "sainte": "ste"}
 # Overseas départements live in their own time zones; everything else is on Paris time.
-TIME_ZONES = {"971": "America/Guadeloupe", "972": "America/Martinique",
-              "973": "America/Cayenne", "974": "Indian/Reunion", "976": "Indian/Mayotte"}
+TIME_ZONES = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "976": "Indian/Mayotte",
+}
 DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
@@ -51,8 +56,9 @@ def search_prefixes(text: str) -> list[str]:
         return [joined(_ABBREVIATIONS[last]) + " "]
     prefixes = [joined(last)]
     if len(last) >= 3:
-        prefixes += [joined(short) + " " for word, short in _ABBREVIATIONS.items()
-                     if word.startswith(last)]
+        prefixes += [
+            joined(short) + " " for word, short in _ABBREVIATIONS.items() if word.startswith(last)
+        ]
     return prefixes
 
 
@@ -63,7 +69,8 @@ def import_territoires(source: str | Path) -> dict[str, int]:
     departements = [d for d in _read(source, "departements.json") if d["zone"] in ZONES]
     codes_departement = {d["code"] for d in departements}
     communes = [
-        c for c in _read(source, "communes.json")
+        c
+        for c in _read(source, "communes.json")
         if c["type"] == "commune-actuelle" and c["departement"] in codes_departement
     ]
     db.session.execute(delete(CommuneCodePostal))
@@ -71,24 +78,38 @@ def import_territoires(source: str | Path) -> dict[str, int]:
     db.session.execute(delete(Departement))
     db.session.execute(delete(Region))
     db.session.execute(insert(Region), [{"code": r["code"], "nom": r["nom"]} for r in regions])
-    db.session.execute(insert(Departement), [
-        {"code": d["code"], "nom": d["nom"], "region_code": d["region"]} for d in departements
-    ])
-    db.session.execute(insert(Commune), [
-        {"code": c["code"], "nom": c["nom"], "nom_recherche": normalize(c["nom"]),
-         "departement_code": c["departement"], "region_code": c["region"],
-         "population": c.get("population") or 0}
-        for c in communes
-    ])
+    db.session.execute(
+        insert(Departement),
+        [{"code": d["code"], "nom": d["nom"], "region_code": d["region"]} for d in departements],
+    )
+    db.session.execute(
+        insert(Commune),
+        [
+            {
+                "code": c["code"],
+                "nom": c["nom"],
+                "nom_recherche": normalize(c["nom"]),
+                "departement_code": c["departement"],
+                "region_code": c["region"],
+                "population": c.get("population") or 0,
+            }
+            for c in communes
+        ],
+    )
     links = [
         {"code_postal": cp, "commune_code": c["code"]}
-        for c in communes for cp in sorted(set(c.get("codesPostaux", [])))
+        for c in communes
+        for cp in sorted(set(c.get("codesPostaux", [])))
     ]
     db.session.execute(insert(CommuneCodePostal), links)
     db.session.commit()
     _communes.clear()
-    return {"regions": len(regions), "departements": len(departements),
-            "communes": len(communes), "codes_postaux": len(links)}
+    return {
+        "regions": len(regions),
+        "departements": len(departements),
+        "communes": len(communes),
+        "codes_postaux": len(links),
+    }
 
 
 def _read(source: Path, name: str) -> list[dict]:
@@ -108,8 +129,12 @@ def commune(code: str) -> Commune | None:
 
 def communes_of_code_postal(code_postal: str) -> list[Commune]:
     """Every commune served by a postal code, by name."""
-    query = (select(Commune).join(CommuneCodePostal)
-             .where(CommuneCodePostal.code_postal == code_postal).order_by(Commune.nom))
+    query = (
+        select(Commune)
+        .join(CommuneCodePostal)
+        .where(CommuneCodePostal.code_postal == code_postal)
+        .order_by(Commune.nom)
+    )
     return list(db.session.scalars(query))
 
 
@@ -139,8 +164,9 @@ def commune_connue(code: str) -> CommuneConnue | None:
     found = commune(code)
     if found is None:
         return None
-    connue = CommuneConnue(found.code, found.nom,
-                           frozenset(link.code_postal for link in found.codes_postaux))
+    connue = CommuneConnue(
+        found.code, found.nom, frozenset(link.code_postal for link in found.codes_postaux)
+    )
     _communes[code] = now + KEPT_SECONDS, connue
     return connue
 
@@ -163,10 +189,12 @@ def search_communes(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[Commune,
         prefixes = search_prefixes(text)
         if not prefixes:
             return []
-        query = query.where(or_(*(Commune.nom_recherche.startswith(prefix, autoescape=True)
-                                  for prefix in prefixes)))
-    query = query.order_by(Commune.population.desc(), Commune.nom,
-                           CommuneCodePostal.code_postal).limit(limit)
+        query = query.where(
+            or_(*(Commune.nom_recherche.startswith(prefix, autoescape=True) for prefix in prefixes))
+        )
+    query = query.order_by(
+        Commune.population.desc(), Commune.nom, CommuneCodePostal.code_postal
+    ).limit(limit)
     return [(row[0], row[1]) for row in db.session.execute(query)]
 
 

@@ -14,9 +14,15 @@ from tests.conftest import base_config
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -48,8 +54,9 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -69,8 +76,7 @@ def desktop(chromium):
     context = chromium.new_context(locale="fr-FR", viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     page.errors = []
-    page.on("console", lambda message: message.type == "error"
-            and page.errors.append(message.text))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     yield page
     context.close()
 
@@ -82,9 +88,9 @@ def axe_page(chromium):
     contexts = []
 
     def make(viewport=PHONE):
-        contexts.append(chromium.new_context(locale="fr-FR", viewport=viewport,
-                                             bypass_csp=True))
+        contexts.append(chromium.new_context(locale="fr-FR", viewport=viewport, bypass_csp=True))
         return contexts[-1].new_page()
+
     yield make
     for context in contexts:
         context.close()
@@ -95,5 +101,8 @@ def serious_violations(page) -> list:
     first three elements)."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -21,8 +21,11 @@ def log_in(page, base, user):
 
 def stored() -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(CraCoordination)
-                             .where(CraCoordination.deleted_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CraCoordination)
+        .where(CraCoordination.deleted_at.is_(None))
+    )
 
 
 def fill_report(page):
@@ -48,7 +51,8 @@ def fill_report(page):
 
 
 def test_a_coordination_cra_filled_offline_reaches_the_national_counts_once(
-        page, live_server, make_user, make_structure, client, login):
+    page, live_server, make_user, make_structure, client, login
+):
     coordinateur = make_user("coordinateur", structure=make_structure())
     log_in(page, live_server, coordinateur)
     page.context.set_offline(True)
@@ -82,17 +86,16 @@ def test_the_form_says_what_is_missing_in_french(page, live_server, make_user, m
     assert stored() == 0
 
 
-def test_only_coordinators_see_the_coordination_view(page, live_server, make_user,
-                                                     make_structure):
+def test_only_coordinators_see_the_coordination_view(page, live_server, make_user, make_structure):
     log_in(page, live_server, make_user("conseiller", structure=make_structure()))
     assert page.get_by_role("link", name="CRA de coordination").count() == 0
 
 
 def test_no_serious_accessibility_violation_on_the_coordination_view(
-        axe_page, live_server, make_user, make_structure):
+    axe_page, live_server, make_user, make_structure
+):
     page = axe_page()
     log_in(page, live_server, make_user("coordinateur", structure=make_structure()))
     page.get_by_role("link", name="CRA de coordination").click()
-    page.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(
-        force=True)
+    page.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(force=True)
     assert serious_violations(page) == []

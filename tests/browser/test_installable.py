@@ -58,8 +58,12 @@ def profile_page(chromium, tmp_path):
     """A page in a browser profile on disk: Chromium never offers to install from a private
     (incognito) context, which every Playwright new_context() is."""
     context = chromium.browser_type.launch_persistent_context(
-        tmp_path / "profil", executable_path=shutil.which("chromium"), headless=True,
-        args=CHROMIUM_ARGS, locale="fr-FR")
+        tmp_path / "profil",
+        executable_path=shutil.which("chromium"),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        locale="fr-FR",
+    )
     yield context.pages[0] if context.pages else context.new_page()
     context.close()
 
@@ -69,8 +73,10 @@ def test_service_worker_activates_and_controls_the_app_after_a_reload(page, live
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == live_server + "/sw.js"
     assert page.evaluate(CACHES) == [f"coop-cra-{served_version()}"]
-    cached = page.evaluate(f"caches.open('coop-cra-{served_version()}')"
-                           ".then((c) => c.keys()).then((keys) => keys.length)")
+    cached = page.evaluate(
+        f"caches.open('coop-cra-{served_version()}')"
+        ".then((c) => c.keys()).then((keys) => keys.length)"
+    )
     assert cached == len(service_worker.precache_revisions()) + 1  # + its revision list
 
 
@@ -97,11 +103,13 @@ def test_app_opens_offline_and_only_the_api_fails(page, live_server):
     page.goto(live_server + "/?vue=historique")  # any view: the cached shell routes it
     page.get_by_role("heading", name="Connexion").wait_for()
     page.wait_for_load_state("networkidle")
-    fonts = page.evaluate("document.fonts.load('700 1rem Marianne')"
-                          ".then((faces) => faces.map((face) => face.status))")
+    fonts = page.evaluate(
+        "document.fonts.load('700 1rem Marianne').then((faces) => faces.map((face) => face.status))"
+    )
     assert fonts == ["loaded"]
-    communes = page.evaluate("fetch('/data/communes.json').then((r) => r.json())"
-                             ".then((index) => index.communes.length)")
+    communes = page.evaluate(
+        "fetch('/data/communes.json').then((r) => r.json()).then((index) => index.communes.length)"
+    )
     assert communes > 34_000
     api = page.evaluate("fetch('/api/auth/me').then(() => 'answered', () => 'failed')")
     assert api == "failed"  # never cached: network only
@@ -121,10 +129,12 @@ def test_a_server_error_on_the_app_page_opens_the_cached_app(page, live_server, 
 
 
 def test_app_runs_under_its_content_security_policy(page, live_server):
-    page.add_init_script("window.violations = [];"
-                         "document.addEventListener('securitypolicyviolation', (event) => "
-                         "window.violations.push(`${event.violatedDirective} ${event.blockedURI}`)"
-                         ");")
+    page.add_init_script(
+        "window.violations = [];"
+        "document.addEventListener('securitypolicyviolation', (event) => "
+        "window.violations.push(`${event.violatedDirective} ${event.blockedURI}`)"
+        ");"
+    )
     open_app(page, live_server)
     page.reload()
     page.get_by_role("heading", name="Connexion").wait_for()
@@ -133,8 +143,9 @@ def test_app_runs_under_its_content_security_policy(page, live_server):
     assert page.evaluate("window.violations") == []
 
 
-def test_new_version_waits_for_the_user_and_keeps_indexeddb(page, live_server, monkeypatch,
-                                                            make_user, make_structure):
+def test_new_version_waits_for_the_user_and_keeps_indexeddb(
+    page, live_server, monkeypatch, make_user, make_structure
+):
     conseiller = make_user("conseiller", structure=make_structure())
     open_app(page, live_server)
     page.get_by_label("Adresse e-mail").fill(conseiller.email)
@@ -144,8 +155,11 @@ def test_new_version_waits_for_the_user_and_keeps_indexeddb(page, live_server, m
     old_cache = f"coop-cra-{served_version()}"
     page.evaluate(OUTBOX_PUT)
     revisions = service_worker.precache_revisions()
-    monkeypatch.setattr(service_worker, "precache_revisions",
-                        lambda: {**revisions, "/manifest.webmanifest": "0" * 16})
+    monkeypatch.setattr(
+        service_worker,
+        "precache_revisions",
+        lambda: {**revisions, "/manifest.webmanifest": "0" * 16},
+    )
     new_cache = f"coop-cra-{served_version()}"
     assert new_cache != old_cache
     downloaded, send = [], pages.send_from_directory
@@ -160,25 +174,28 @@ def test_new_version_waits_for_the_user_and_keeps_indexeddb(page, live_server, m
     page.get_by_text("Une nouvelle version de l'application est prête.").wait_for()
     assert downloaded == ["manifest.webmanifest"]  # the rest is copied from the old version
     # Installed, waiting: the page still runs the old version until the user says so.
-    assert page.evaluate("navigator.serviceWorker.getRegistration()"
-                         ".then((r) => [r.waiting.state, r.active.state])") == [
-        "installed", "activated"]
+    assert page.evaluate(
+        "navigator.serviceWorker.getRegistration().then((r) => [r.waiting.state, r.active.state])"
+    ) == ["installed", "activated"]
     assert sorted(page.evaluate(CACHES)) == sorted([old_cache, new_cache])
 
     with page.expect_navigation():
         page.get_by_role("button", name="Mettre à jour").click()
     page.wait_for_function(CONTROLLED)
     assert page.evaluate(CACHES) == [new_cache]
-    cached = page.evaluate(f"caches.open('{new_cache}').then((c) => c.keys())"
-                           ".then((keys) => keys.length)")
+    cached = page.evaluate(
+        f"caches.open('{new_cache}').then((c) => c.keys()).then((keys) => keys.length)"
+    )
     assert cached == len(revisions) + 1
     assert page.evaluate(OUTBOX_GET) == {"cra": "non envoyé"}
 
 
 def test_background_sync_asks_the_page_to_send_when_the_network_is_back(page, live_server):
     open_app(page, live_server)
-    page.evaluate(f"{SW_REGISTER}.then((m) => m.onSyncRequested("
-                  "() => { window.syncRequests = (window.syncRequests || 0) + 1; }))")
+    page.evaluate(
+        f"{SW_REGISTER}.then((m) => m.onSyncRequested("
+        "() => { window.syncRequests = (window.syncRequests || 0) + 1; }))"
+    )
     page.context.set_offline(True)
     assert page.evaluate(f"{SW_REGISTER}.then((m) => m.requestBackgroundSync())") is True
     page.wait_for_timeout(500)

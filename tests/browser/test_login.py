@@ -38,8 +38,11 @@ def test_wrong_password_shows_the_french_message(page, live_server, make_user):
 
 
 def test_invited_person_chooses_a_password(page, live_server, client, make_user, login):
-    response = client.post("/api/invitations", headers=login(make_user("admin")),
-                           json={"email": "invite@test.example", "role": "admin"})
+    response = client.post(
+        "/api/invitations",
+        headers=login(make_user("admin")),
+        json={"email": "invite@test.example", "role": "admin"},
+    )
     path = response.json["link"].replace("http://testserver", "")
     page.goto(live_server + path)
     page.get_by_text("Compte : invite@test.example").wait_for()

@@ -21,13 +21,26 @@ def lyon(make_structure, make_user, client, login):
     """A structure in Lyon, its account, a conseiller with three CRAs, a prefet and an admin."""
     structure = make_structure("Mairie de Lyon", "69123", "69001")
     conseiller = make_user("conseiller", structure=structure)
-    response = client.post("/api/sync/push", headers=login(conseiller), json={"operations": [
-        create_op(cra_payload(date="2026-11-02")), create_op(atelier_payload(date="2026-11-05")),
-        create_op(cra_payload(date="2026-11-06", activite="ponctuel"))]})
+    response = client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={
+            "operations": [
+                create_op(cra_payload(date="2026-11-02")),
+                create_op(atelier_payload(date="2026-11-05")),
+                create_op(cra_payload(date="2026-11-06", activite="ponctuel")),
+            ]
+        },
+    )
     assert {r["status"] for r in response.json["results"]} == {"applied"}
-    return {"structure": structure, "conseiller": conseiller.conseiller,
-            "users": {"structure": make_user("structure", structure=structure),
-                      "admin": make_user("admin")}}
+    return {
+        "structure": structure,
+        "conseiller": conseiller.conseiller,
+        "users": {
+            "structure": make_user("structure", structure=structure),
+            "admin": make_user("admin"),
+        },
+    }
 
 
 def log_in(page, base, user, path="/pilotage/"):
@@ -49,8 +62,9 @@ def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, 
     row.get_by_role("link", name=f"Détails de {conseiller.prenom} {conseiller.nom}").click()
     page.get_by_role("heading", name=f"{conseiller.prenom} {conseiller.nom}").wait_for()
     page.get_by_role("link", name="Voir les statistiques d'accompagnement").click()
-    page.get_by_role("heading", level=1, name=f"Statistiques {conseiller.prenom} "
-                                              f"{conseiller.nom}").wait_for()
+    page.get_by_role(
+        "heading", level=1, name=f"Statistiques {conseiller.prenom} {conseiller.nom}"
+    ).wait_for()
     page.get_by_label("Du", exact=True).fill("2026-11-01")
     page.get_by_label("Au", exact=True).fill("2026-11-30")
     page.get_by_role("button", name="Afficher").click()
@@ -76,8 +90,9 @@ def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, 
     assert len(rows) == 1 + 3
     etats = page.evaluate("window.etats")
     assert [etat for etat in etats if re.fullmatch(r"[123] lignes? sur 3", etat)]
-    assert page.evaluate("[document.querySelector('progress').value, "
-                         "document.querySelector('progress').max]") == [3, 3]
+    assert page.evaluate(
+        "[document.querySelector('progress').value, document.querySelector('progress').max]"
+    ) == [3, 3]
     assert etats[-1].startswith("Téléchargement terminé : Statistiques_")
     assert page.locator("[data-telechargement-suivi]").is_hidden()
 
@@ -88,8 +103,9 @@ def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, 
 
 def test_public_statistics_need_no_login(desktop, live_server, lyon):
     desktop.goto(live_server + "/statistiques?du=2026-11-01&au=2026-11-30")
-    desktop.get_by_role("heading", level=1,
-                        name="Statistiques nationales 01/11/2026 - 30/11/2026").wait_for()
+    desktop.get_by_role(
+        "heading", level=1, name="Statistiques nationales 01/11/2026 - 30/11/2026"
+    ).wait_for()
     desktop.wait_for_function(CHARTS_LOADED)
     figure = desktop.locator('[data-figure="cra_enregistres"] .app-figure__value')
     assert figure.inner_text() == "3"
@@ -98,8 +114,10 @@ def test_public_statistics_need_no_login(desktop, live_server, lyon):
 PAGES = {
     "liste": ("structure", lambda lyon: f"/pilotage/structures/{lyon['structure'].id}"),
     "fiche": ("structure", lambda lyon: f"/pilotage/conseillers/{lyon['conseiller'].id}"),
-    "statistiques": ("structure", lambda lyon: "/pilotage/statistiques/conseiller/"
-                                               f"{lyon['conseiller'].id}"),
+    "statistiques": (
+        "structure",
+        lambda lyon: f"/pilotage/statistiques/conseiller/{lyon['conseiller'].id}",
+    ),
     "territoires": ("admin", lambda lyon: "/pilotage/territoires"),
     "public": (None, lambda lyon: "/statistiques"),
     "connexion": (None, lambda lyon: "/pilotage/connexion"),

@@ -18,12 +18,16 @@ from tests.test_ressourcerie import pdf
 @pytest.fixture
 def people(make_structure, make_user):
     lyon = make_structure()
-    return {"admin": make_user("admin"), "structure": make_user("structure", structure=lyon),
-            "coordinateur": make_user("coordinateur", structure=lyon)}
+    return {
+        "admin": make_user("admin"),
+        "structure": make_user("structure", structure=lyon),
+        "coordinateur": make_user("coordinateur", structure=lyon),
+    }
 
 
 def test_an_admin_publishes_a_pdf_and_a_structure_finds_and_downloads_it(
-        desktop, live_server, people, tmp_path):
+    desktop, live_server, people, tmp_path
+):
     page = desktop
     document = tmp_path / "guide-gmail.pdf"
     document.write_bytes(pdf("gmail"))
@@ -66,8 +70,7 @@ def test_an_admin_publishes_a_pdf_and_a_structure_finds_and_downloads_it(
     assert page.errors == []  # no CSP refusal, no failed script
 
 
-def test_a_file_over_the_limit_is_refused_before_it_is_sent(desktop, live_server, people,
-                                                            tmp_path):
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(desktop, live_server, people, tmp_path):
     page = desktop
     big = tmp_path / "enorme.pdf"
     big.write_bytes(pdf().replace(b"trailer", b"%" + b"x" * 21 * 2**20 + b"\ntrailer"))
@@ -82,8 +85,10 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(desktop, live_server
     form.get_by_role("button", name="Publier le document").click()
     # Only the refused send moves the focus to the file, its message beside it.
     expect(form.get_by_label("Fichier")).to_be_focused()
-    assert message.is_visible() and form.get_by_label("Fichier").get_attribute(
-        "aria-invalid") == "true"
+    assert (
+        message.is_visible()
+        and form.get_by_label("Fichier").get_attribute("aria-invalid") == "true"
+    )
     assert posts == []  # nothing was sent
 
 
@@ -97,19 +102,27 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violation(axe_page, live_server, people, client, login,
-                                            name):
+def test_no_serious_accessibility_violation(axe_page, live_server, people, client, login, name):
     admin, coordinateur = login(people["admin"]), login(people["coordinateur"])
-    for number, (headers, tags) in enumerate([(admin, "gmail, messagerie"),
-                                              (admin, "whatsapp"), (coordinateur, "canva")]):
-        response = client.post("/api/ressourcerie/documents", headers=headers,
-                               content_type="multipart/form-data", data={
-                                   "titre": f"Guide {number}", "description": "Pas à pas.",
-                                   "thematique": "courriel", "tags": tags,
-                                   "fichier": (io.BytesIO(pdf(str(number))), "guide.pdf")})
+    for number, (headers, tags) in enumerate(
+        [(admin, "gmail, messagerie"), (admin, "whatsapp"), (coordinateur, "canva")]
+    ):
+        response = client.post(
+            "/api/ressourcerie/documents",
+            headers=headers,
+            content_type="multipart/form-data",
+            data={
+                "titre": f"Guide {number}",
+                "description": "Pas à pas.",
+                "thematique": "courriel",
+                "tags": tags,
+                "fichier": (io.BytesIO(pdf(str(number))), "guide.pdf"),
+            },
+        )
         assert response.status_code == 201, response.json
-    pushed = client.post("/api/sync/push", headers=coordinateur,
-                         json={"operations": [coordination_op()]})
+    pushed = client.post(
+        "/api/sync/push", headers=coordinateur, json={"operations": [coordination_op()]}
+    )
     assert pushed.json["results"][0]["status"] == "applied"
     role, path = PAGES[name]
     page = axe_page(DESKTOP)

@@ -96,8 +96,7 @@ def test_a_double_tap_on_valider_saves_one_cra(page, live_server, conseiller):
     assert server_count() == 1
 
 
-def test_lost_answer_then_edit_ends_with_the_edit_and_no_duplicate(page, live_server,
-                                                                   conseiller):
+def test_lost_answer_then_edit_ends_with_the_edit_and_no_duplicate(page, live_server, conseiller):
     log_in(page, live_server, conseiller)
 
     def lose_answer(route):
@@ -139,8 +138,7 @@ def test_two_tabs_syncing_at_once_create_no_duplicate(page, live_server, conseil
     assert server_count() == 4
 
 
-def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_server,
-                                                               conseiller, app):
+def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_server, conseiller, app):
     log_in(page, live_server, conseiller)
     page.context.set_offline(True)
     fill_individual_cra(page)
@@ -148,8 +146,9 @@ def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_serve
         "access_token": create_access_token(str(conseiller.id), expires_delta=timedelta(-1)),
         "refresh_token": create_refresh_token(str(conseiller.id), expires_delta=timedelta(-1)),
     }
-    page.evaluate("tokens => localStorage.setItem('coop-cra.tokens', JSON.stringify(tokens))",
-                  expired)
+    page.evaluate(
+        "tokens => localStorage.setItem('coop-cra.tokens', JSON.stringify(tokens))", expired
+    )
     page.context.set_offline(False)
     page.get_by_role("button", name="Envoyer maintenant").click()
     page.get_by_text(re.compile("Votre session a expiré")).wait_for()
@@ -216,7 +215,8 @@ def test_an_edited_cra_replaces_its_card_in_the_history(page, live_server, conse
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("Premier corrigé")  # the last changed first
     assert [text for text in cards.all_inner_texts() if "· Premier" in text] == [
-        cards.first.inner_text()]
+        cards.first.inner_text()
+    ]
     waiting_text(page, 3).wait_for()  # two creations and an update, each its own operation
 
 
@@ -232,10 +232,12 @@ def test_incoherent_breakdown_is_refused_in_french(page, live_server, conseiller
     page.get_by_label("Budget").check(force=True)
     page.get_by_label("30 min. à 1h").check(force=True)
     page.get_by_role("button", name="Valider").click()
-    page.get_by_text("La somme des tranches d'âge (3) doit être égale au nombre de "
-                     "participants (5).").wait_for()
-    page.get_by_text("Erreur : veuillez remplir tous les champs obligatoires du "
-                     "formulaire.").wait_for()
+    page.get_by_text(
+        "La somme des tranches d'âge (3) doit être égale au nombre de participants (5)."
+    ).wait_for()
+    page.get_by_text(
+        "Erreur : veuillez remplir tous les champs obligatoires du formulaire."
+    ).wait_for()
     waiting_text(page, 0).wait_for()
 
 
@@ -258,8 +260,14 @@ def test_logout_is_refused_while_cras_wait(page, live_server, conseiller):
 def test_no_serious_accessibility_violation(axe_page, live_server, conseiller, view):
     page = axe_page()
     log_in(page, live_server, conseiller)
-    page.get_by_role("link", name={"saisie": "Saisir un CRA", "historique": "Historique",
-                                   "statistiques": "Mes statistiques"}[view]).click()
+    page.get_by_role(
+        "link",
+        name={
+            "saisie": "Saisir un CRA",
+            "historique": "Historique",
+            "statistiques": "Mes statistiques",
+        }[view],
+    ).click()
     page.wait_for_load_state("networkidle")
     assert serious_violations(page) == []
 
@@ -277,12 +285,18 @@ def test_statistics_stay_readable_offline_with_their_date(page, live_server, con
     page.context.set_offline(True)
     page.reload()
     page.get_by_role("link", name="Mes statistiques").click()
-    page.get_by_text(re.compile(r"Hors ligne : données du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4}, "
-                                r"mises à jour le \d\d/\d\d/\d{4}")).wait_for()
+    page.get_by_text(
+        re.compile(
+            r"Hors ligne : données du \d\d/\d\d/\d{4} au \d\d/\d\d/\d{4}, "
+            r"mises à jour le \d\d/\d\d/\d{4}"
+        )
+    ).wait_for()
     assert figure.get_by_text("1", exact=True).is_visible()
     expect(charts).to_have_count(8)  # kept as images, drawn with no network
-    page.wait_for_function("() => [...document.querySelectorAll('.app-chart img')]"
-                           ".every((img) => img.complete && img.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.app-chart img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)"
+    )
 
 
 def test_mes_statistiques_exports_download_with_the_session(page, live_server, conseiller):
@@ -293,8 +307,10 @@ def test_mes_statistiques_exports_download_with_the_session(page, live_server, c
     page.get_by_role("link", name="Mes statistiques").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Mes CRA (CSV, une ligne par CRA)").click()
-    assert re.fullmatch(r"Statistiques_Prénom\d+_Nom\d+_\d\d-\d\d-\d{4}_\d\d-\d\d-\d{4}_CRA\.csv",
-                        download.value.suggested_filename)
+    assert re.fullmatch(
+        r"Statistiques_Prénom\d+_Nom\d+_\d\d-\d\d-\d{4}_\d\d-\d\d-\d{4}_CRA\.csv",
+        download.value.suggested_filename,
+    )
     rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 2 and rows[1].split(";")[8] == "Villeurbanne"
     page.get_by_text("Fichier téléchargé").wait_for()

@@ -66,8 +66,11 @@ def keys():
 
 @pytest.fixture
 def push_config(keys) -> dict:
-    return {"VAPID_PRIVATE_KEY": push.raw_private_key(keys), "VAPID_SUBJECT": SUBJECT,
-            "PUSH_SERVICE_HOSTS": "127.0.0.1"}
+    return {
+        "VAPID_PRIVATE_KEY": push.raw_private_key(keys),
+        "VAPID_SUBJECT": SUBJECT,
+        "PUSH_SERVICE_HOSTS": "127.0.0.1",
+    }
 
 
 @pytest.fixture
@@ -94,8 +97,9 @@ def endpoint(keys):
 def phone(chromium, push_server, endpoint):
     """A page whose notifications permission is granted and whose PushManager subscribes to
     the loopback push service."""
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
-                                   bypass_csp=True)  # bypass_csp: axe-core is injected
+    context = chromium.new_context(
+        locale="fr-FR", viewport={"width": 360, "height": 740}, bypass_csp=True
+    )  # bypass_csp: axe-core is injected
     context.grant_permissions(["notifications"], origin=push_server)
     device = endpoint.device()
     context.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps(device.subscription)})")
@@ -138,14 +142,18 @@ def deliver_push(page, text: str) -> None:
     """Hand a push message to the page's service worker, as the push service would."""
     cdp = page.context.new_cdp_session(page)
     registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.extend(event["registrations"]))
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
     cdp.send("ServiceWorker.enable")
     page.wait_for_timeout(300)
     [registration] = [r for r in registrations if not r["isDeleted"]]
     origin = re.match(r"https?://[^/]+", registration["scopeURL"]).group(0)
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": origin, "registrationId": registration["registrationId"], "data": text})
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": origin, "registrationId": registration["registrationId"], "data": text},
+    )
 
 
 @pytest.fixture
@@ -153,8 +161,9 @@ def conseiller(make_user, make_structure):
     return make_user("conseiller", structure=make_structure())
 
 
-def test_reminders_turned_on_then_a_test_notification_is_shown(phone, push_server, endpoint,
-                                                               conseiller, keys):
+def test_reminders_turned_on_then_a_test_notification_is_shown(
+    phone, push_server, endpoint, conseiller, keys
+):
     open_rappels(phone, push_server, conseiller)
     phone.get_by_text("Les rappels sont désactivés sur cet appareil.").wait_for()
     phone.get_by_label("Samedi").check(force=True)
@@ -179,10 +188,14 @@ def test_reminders_turned_on_then_a_test_notification_is_shown(phone, push_serve
     assert received.ttl >= 3600 and received.topic == "rappel-essai"
 
     deliver_push(phone, received.text)
-    assert shown_notifications(phone) == [{
-        "title": "Notification d'essai",
-        "body": "Les rappels de coop-cra fonctionnent sur cet appareil.",
-        "tag": "rappel-essai", "url": "/?vue=rappels"}]
+    assert shown_notifications(phone) == [
+        {
+            "title": "Notification d'essai",
+            "body": "Les rappels de coop-cra fonctionnent sur cet appareil.",
+            "tag": "rappel-essai",
+            "url": "/?vue=rappels",
+        }
+    ]
 
 
 def test_subscription_is_sent_again_at_each_start(phone, push_server, endpoint, conseiller):
@@ -214,8 +227,17 @@ def test_notification_tap_opens_the_view_it_names(phone, push_server, endpoint, 
     """The tap is dispatched in the worker as a NotificationEvent (no protocol clicks a
     notification); the open app shows the CRA form."""
     open_rappels(phone, push_server, conseiller)
-    deliver_push(phone, json.dumps({"type": "quotidien", "titre": "Compte rendu du jour",
-                                    "corps": "…", "url": "/?vue=saisie"}))
+    deliver_push(
+        phone,
+        json.dumps(
+            {
+                "type": "quotidien",
+                "titre": "Compte rendu du jour",
+                "corps": "…",
+                "url": "/?vue=saisie",
+            }
+        ),
+    )
     assert shown_notifications(phone)[0]["title"] == "Compte rendu du jour"
     [worker] = phone.context.service_workers
     worker.evaluate("""async () => {
@@ -240,8 +262,9 @@ def test_blocked_notifications_are_explained(chromium, push_server, conseiller):
         context.close()
 
 
-def test_rappels_screen_has_no_serious_accessibility_violation(phone, push_server, endpoint,
-                                                               conseiller):
+def test_rappels_screen_has_no_serious_accessibility_violation(
+    phone, push_server, endpoint, conseiller
+):
     open_rappels(phone, push_server, conseiller)
     phone.get_by_role("button", name="Activer les rappels").wait_for()
     for turned_on in (False, True):

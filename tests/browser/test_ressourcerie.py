@@ -12,17 +12,24 @@ from tests.test_ressourcerie import pdf
 
 
 def publish(client, headers, titre, tags, marker):
-    response = client.post("/api/ressourcerie/documents", headers=headers,
-                           content_type="multipart/form-data", data={
-                               "titre": titre, "description": "Pas à pas.",
-                               "thematique": "courriel", "tags": tags,
-                               "fichier": (io.BytesIO(pdf(marker)), "guide.pdf")})
+    response = client.post(
+        "/api/ressourcerie/documents",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={
+            "titre": titre,
+            "description": "Pas à pas.",
+            "thematique": "courriel",
+            "tags": tags,
+            "fichier": (io.BytesIO(pdf(marker)), "guide.pdf"),
+        },
+    )
     assert response.status_code == 201, response.json
 
 
-def test_a_conseiller_finds_a_document_and_reads_it_offline(page, live_server, make_user,
-                                                            make_structure, client, login,
-                                                            tmp_path):
+def test_a_conseiller_finds_a_document_and_reads_it_offline(
+    page, live_server, make_user, make_structure, client, login, tmp_path
+):
     admin = login(make_user("admin"))
     publish(client, admin, "Créer une adresse Gmail", "gmail, messagerie", "gmail")
     publish(client, admin, "Sécuriser son téléphone", "sécurité", "securite")
@@ -50,8 +57,9 @@ def test_a_conseiller_finds_a_document_and_reads_it_offline(page, live_server, m
     assert kept == ["Créer une adresse Gmail", "%PDF-1.4"]
 
 
-def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structure, tmp_path,
-                                     client, login):
+def test_a_conseiller_proposes_a_pdf(
+    page, live_server, make_user, make_structure, tmp_path, client, login
+):
     log_in(page, live_server, make_user("conseiller", structure=make_structure()))
     page.get_by_role("link", name="Ressourcerie").click()
     view = page.locator("[data-view='ressourcerie']")
@@ -64,14 +72,23 @@ def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structur
     view.get_by_text("sera publié dès qu'un administrateur l'aura accepté").wait_for()
     db.session.expire_all()
     stored = db.session.scalars(select(Document)).one()
-    assert (stored.titre, stored.statut, stored.tags) == ("Fiche atelier Canva", "propose",
-                                                         ["canva", "atelier"])
+    assert (stored.titre, stored.statut, stored.tags) == (
+        "Fiche atelier Canva",
+        "propose",
+        ["canva", "atelier"],
+    )
     proposals = view.locator("[data-field='proposals']")
     mine = proposals.locator("li", has_text="Fiche atelier Canva")
     mine.get_by_text("En attente de publication").wait_for()
     admin = login(make_user("admin"))
-    assert client.post(f"/api/ressourcerie/documents/{stored.id}/decision", headers=admin,
-                       json={"decision": "refuse"}).status_code == 200
+    assert (
+        client.post(
+            f"/api/ressourcerie/documents/{stored.id}/decision",
+            headers=admin,
+            json={"decision": "refuse"},
+        ).status_code
+        == 200
+    )
     page.reload()
     page.get_by_role("link", name="Ressourcerie").click()
     mine.get_by_text("Refusé par un administrateur").wait_for()  # the proposer is told
@@ -83,8 +100,9 @@ def test_a_conseiller_proposes_a_pdf(page, live_server, make_user, make_structur
     view.get_by_text("Ce fichier n'est pas un PDF").first.wait_for()
 
 
-def test_no_serious_accessibility_violation_on_the_ressourcerie(axe_page, live_server,
-                                                                make_user, make_structure):
+def test_no_serious_accessibility_violation_on_the_ressourcerie(
+    axe_page, live_server, make_user, make_structure
+):
     page = axe_page()
     log_in(page, live_server, make_user("conseiller", structure=make_structure()))
     page.get_by_role("link", name="Ressourcerie").click()

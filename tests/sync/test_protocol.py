@@ -20,17 +20,25 @@ def op(kind="create", **extra):
 
 def test_sync_package_imports_neither_flask_nor_sqlalchemy():
     import pathlib
+
     for path in pathlib.Path(protocol.__file__).parent.glob("*.py"):
         text = path.read_text()
         assert "import flask" not in text and "from flask" not in text
         assert "sqlalchemy" not in text
 
 
-@pytest.mark.parametrize("raw, field", [
-    ("texte", "_schema"), ({"type": "create"}, "op_id"), (op(type="merge"), "type"),
-    (op("update", base=None), "base"), (op("create", cra=None), "cra"),
-    (op(client_time=12), "client_time"), (op(extra=1), "extra"),
-])
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ("texte", "_schema"),
+        ({"type": "create"}, "op_id"),
+        (op(type="merge"), "type"),
+        (op("update", base=None), "base"),
+        (op("create", cra=None), "cra"),
+        (op(client_time=12), "client_time"),
+        (op(extra=1), "extra"),
+    ],
+)
 def test_malformed_operations_are_rejected_with_field_errors(raw, field):
     parsed, rejection = protocol.parse_operation(raw)
     assert parsed is None and rejection.status == protocol.REJECTED
@@ -44,8 +52,10 @@ def test_uuid_spellings_are_normalised():
     assert parsed.op_id == raw["op_id"].lower()
 
 
-@pytest.mark.parametrize("count, size, too_large", [
-    (200, 100, False), (201, 100, True), (1, protocol.MAX_BODY_BYTES + 1, True)])
+@pytest.mark.parametrize(
+    "count, size, too_large",
+    [(200, 100, False), (201, 100, True), (1, protocol.MAX_BODY_BYTES + 1, True)],
+)
 def test_batch_limits(count, size, too_large):
     body = {"operations": [{}] * count}
     if too_large:
@@ -181,8 +191,13 @@ def test_the_same_id_under_two_objets_names_two_records():
     store = MemoryStore()
     cra = op()
     coordination = op(op_id=str(uuid.uuid4()), cra_id=cra["cra_id"], objet="cra_coordination")
-    edit = op("update", cra_id=cra["cra_id"], base=coordination["op_id"], cra={"x": 3},
-              objet="cra_coordination")
+    edit = op(
+        "update",
+        cra_id=cra["cra_id"],
+        base=coordination["op_id"],
+        cra={"x": 3},
+        objet="cra_coordination",
+    )
     stale = op("update", cra_id=cra["cra_id"], base=coordination["op_id"], cra={"x": 3})
     results = apply_batch(store, 1, [cra, coordination, edit, stale], valid)
     assert [r.status for r in results] == ["applied", "applied", "applied", "conflict"]
