@@ -40,6 +40,20 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which requires it to run: {report.longrepr}"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked one_database run on SQLite only: their PostgreSQL copies are deselected."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgresql = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        one_database = item.get_closest_marker("one_database") is not None
+        (dropped if on_postgresql and one_database else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 RESSOURCERIE_DIR = tempfile.mkdtemp(prefix="coop-cra-ressourcerie-")  # not the instance's
 
 

@@ -66,6 +66,9 @@ HARNESS = """
 import { readFileSync } from 'node:fs';
 import { buildIndex, normalize, searchCommunes } from './communes-index.mjs';
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 const { names, queries, data } = JSON.parse(readFileSync(0, 'utf8'));
 const index = buildIndex(JSON.parse(readFileSync(data, 'utf8')));
 console.log(JSON.stringify({

@@ -5,6 +5,9 @@ import pytest
 from server import create_app
 from server.config import database_url
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 
 @pytest.mark.parametrize("secret", [None, "", "dev", "short-secret"])
 def test_production_refuses_missing_or_weak_secret(secret):

@@ -5,6 +5,9 @@ from datetime import timedelta
 import pytest
 from flask_jwt_extended import create_access_token
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 
 def assert_envelope(response, status):
     assert response.status_code == status

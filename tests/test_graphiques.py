@@ -9,6 +9,9 @@ from server.services import graphiques
 from server.services.statistiques import Perimetre, Periode, indicateurs
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 NOMS = list(graphiques.TITRES)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EMPTY_TEXT = "Aucune donnée sur cette période"

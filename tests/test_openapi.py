@@ -21,6 +21,9 @@ from sync import protocol
 from tests.conftest import base_config
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op, update_op
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 SPEC = create_app(base_config("sqlite://")).test_client().get("/api/openapi.json").get_json()
 OPERATIONS = [(path, method) for path, item in SPEC["paths"].items() for method in item]
 ENVELOPE = {"code", "status", "message", "errors"}

@@ -15,6 +15,9 @@ from server.pages import service_worker
 from server.schemas.cras import CraSchema
 from tests.cra_payloads import TODAY, atelier_payload, cra_payload
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 VERSION = re.compile(r"^const VERSION = '([0-9a-f]{16})';$", re.M)
 PRECACHE = re.compile(r"^const PRECACHE = (\{.*?\});$", re.M | re.S)
 

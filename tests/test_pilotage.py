@@ -14,6 +14,9 @@ from server.pages.pilotage import nombre
 from tests.conftest import PASSWORD, base_config
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACCESS, REFRESH = "access_token_cookie", "refresh_token_cookie"
 

@@ -21,6 +21,9 @@ from tests.test_coordinations import coordination_op, rapport
 from tests.test_pilotage import CSRF_FIELD
 from tests.test_ressourcerie import pdf
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 DOCUMENT_TITLE = re.compile(r'<h3 class="fr-h6 fr-mb-1w">([^<]*)</h3>')
 NOT_A_PDF = "Ce fichier n'est pas un PDF : seuls les documents PDF sont acceptés."
 

@@ -35,6 +35,9 @@ CASES = [
 
 HARNESS = """
 import { validateCra } from './rules.mjs';
+
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
 const input = JSON.parse(await new Promise((resolve) => {
   let text = '';
   process.stdin.on('data', (c) => { text += c; });

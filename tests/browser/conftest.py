@@ -7,10 +7,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from server import create_app
-from server.extensions import db
-from tests.conftest import base_config
-
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -26,23 +22,22 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    """What a browser shows does not depend on the database: SQLite only."""
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.one_database)
 
 
 @pytest.fixture
-def live_server(app, database_url):
-    """A real HTTP server on 127.0.0.1 running a second app on the same test database."""
-    served = create_app(base_config(database_url))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+def live_server(app):
+    """A real HTTP server on 127.0.0.1 serving the test's app (each request in its own context)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
-    with served.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
