@@ -50,8 +50,11 @@ test-tools:
 		exit 1; \
 	fi
 
+# pytest-xdist: one worker per core; the browser tests stay together on one worker (one Chromium).
+XDIST ?= -n auto --dist loadgroup
+
 test: install test-tools
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check server sync tests bench

@@ -8,10 +8,12 @@ from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import Integer, text
+from sqlalchemy import Integer, create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from server import create_app
+from server.config import database_url as config_database_url
 from server.extensions import db
 from server.models import Conseiller, Coordination, Emploi, Role, Structure, User
 from server.models.types import utcnow
@@ -69,13 +71,31 @@ def base_config(url: str) -> dict:
     }
 
 
+def worker_database(url: str) -> str:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database (test_gw0, test_gw1…)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(config_database_url(url))
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     """A database built by the migrations, with the official territories loaded once."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = worker_database(os.environ["TEST_DATABASE_URL"])
     app = create_app(base_config(url))
     with app.app_context():
         if request.param == "postgresql":

@@ -27,6 +27,7 @@ def pytest_collection_modifyitems(items):
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.one_database)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture
