@@ -3,7 +3,7 @@
 import logging
 from http import HTTPStatus
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -74,15 +74,17 @@ def error_response(status: int, message: str | None = None, errors=None):
 
 def failure(status: int, message: str | None = None, errors=None):
     """The JSON envelope; for a page, the same French message on an HTML page."""
-    if _for_a_page():
-        from server.pages.pilotage import error_page  # the pages import this module
-
-        return error_page(status, message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase))
+    page = current_app.extensions.get("error_page")
+    if page is not None and _for_a_page():
+        return page(status, message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase))
     return error_response(status, message, errors)
 
 
-def register_errorhandlers(app):
-    """Route every error, JWT ones included, to the one envelope."""
+def register_errorhandlers(app, error_page=None):
+    """Route every error, JWT ones included, to the one envelope; error_page(status, message)
+    renders the French HTML page for the paths of the pages (given by the factory, since the
+    pages sit above this module)."""
+    app.extensions["error_page"] = error_page
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):

@@ -36,19 +36,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-def _render_item(type_, obj, autogen_context):
-    """Write our UtcDateTime as a plain timezone-aware DateTime in migrations."""
-    from server.models.types import UtcDateTime
-
-    if type_ == "type" and isinstance(obj, UtcDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
-
-
 def register_extensions(app):
     """Bind the extensions to the app."""
-    import server.models  # noqa: F401  (every model registered before migrations look)
-
     db.init_app(app)
     migrate.init_app(
         app,
@@ -56,6 +45,5 @@ def register_extensions(app):
         directory=str(app.root_path + "/migrations"),
         render_as_batch=True,
         compare_type=True,
-        render_item=_render_item,
     )
     jwt.init_app(app)

@@ -5,6 +5,9 @@ from datetime import timedelta
 import pytest
 from flask_jwt_extended import create_access_token
 
+from server import create_app
+from tests.conftest import base_config
+
 # The database changes nothing here: SQLite only (see pytest.ini).
 pytestmark = pytest.mark.one_database
 
@@ -52,10 +55,10 @@ def test_oversized_body_is_413(app, client):
     assert "volumineuse" in body["message"]
 
 
-def test_unexpected_exception_is_a_500_in_the_same_shape(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+def test_unexpected_exception_is_a_500_in_the_same_shape(database_url):
+    app = create_app({**base_config(database_url), "PROPAGATE_EXCEPTIONS": False})
 
-    @app.get("/api/boom")
+    @app.get("/api/boom")  # a route of its own: the shared app takes no new routes once serving
     def boom():
         raise RuntimeError("boom")
 

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from server.api import json_body
+from server.api.http import json_body
 from server.api.openapi import documented
 from server.schemas.auth import (
     AccessTokenSchema,

@@ -8,7 +8,7 @@ import uuid
 from flask import Blueprint, request
 from flask_jwt_extended import current_user
 
-from server.api import download, roles_required
+from server.api.http import download, roles_required
 from server.api.openapi import documented
 from server.schemas.coordinations import (
     ComptesNationauxSchema,

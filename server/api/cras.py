@@ -5,7 +5,7 @@ import uuid
 from flask import Blueprint, request
 from flask_jwt_extended import current_user
 
-from server.api import roles_required
+from server.api.http import roles_required
 from server.api.openapi import documented
 from server.schemas.cras import CraPageSchema, CraQueryArgsSchema, CraSchema
 from server.services import cras

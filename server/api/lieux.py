@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_jwt_extended import current_user
 
-from server.api import json_body, roles_required
+from server.api.http import json_body, roles_required
 from server.api.openapi import documented
 from server.schemas.lieux import LieuActiviteListSchema, LieuActiviteSchema
 from server.services import lieux

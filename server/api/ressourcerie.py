@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, request
 from flask_jwt_extended import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.api import download, json_body, roles_required
+from server.api.http import download, json_body, roles_required
 from server.api.openapi import documented, items_of
 from server.schemas.ressourcerie import (
     DecisionSchema,

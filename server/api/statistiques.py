@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, request
 from flask_jwt_extended import current_user, get_current_user, jwt_required
 
-from server.api import download, roles_required
+from server.api.http import download, roles_required
 from server.api.openapi import documented
 from server.schemas.statistiques import (
     PeriodeArgsSchema,

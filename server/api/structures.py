@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_jwt_extended import current_user
 
-from server.api import roles_required
+from server.api.http import roles_required
 from server.api.openapi import documented
 from server.schemas.structures import StructureListSchema, StructureSchema
 from server.services import people, scopes

@@ -3,7 +3,7 @@
 from flask import Blueprint, request
 from flask_jwt_extended import current_user
 
-from server.api import json_payload, roles_required
+from server.api.http import json_payload, roles_required
 from server.api.openapi import documented
 from server.errors import ApiError
 from server.schemas.sync import PullArgsSchema, PullSchema, PushResultSchema, PushSchema
