@@ -9,6 +9,9 @@ import pytest
 
 from server.services import territoires
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "pwa" / "js" / "communes-index.js"
 DATA = ROOT / "pwa" / "data" / "communes.json"
@@ -65,9 +68,6 @@ QUERIES = [
 HARNESS = """
 import { readFileSync } from 'node:fs';
 import { buildIndex, normalize, searchCommunes } from './communes-index.mjs';
-
-# The database changes nothing here: SQLite only (see pytest.ini).
-pytestmark = pytest.mark.one_database
 
 const { names, queries, data } = JSON.parse(readFileSync(0, 'utf8'));
 const index = buildIndex(JSON.parse(readFileSync(data, 'utf8')));

@@ -12,6 +12,9 @@ from server.services import territoires
 from tests.cra_payloads import atelier_payload, cra_payload
 from tests.test_cras import ATELIER_RULES, RULES, errors_of
 
+# The database changes nothing here: SQLite only (see pytest.ini).
+pytestmark = pytest.mark.one_database
+
 RULES_JS = Path(__file__).resolve().parents[1] / "pwa" / "js" / "rules.js"
 # Cases the form cannot produce (its widgets only offer valid choices and numbers).
 WIDGET_CASES = {
@@ -35,9 +38,6 @@ CASES = [
 
 HARNESS = """
 import { validateCra } from './rules.mjs';
-
-# The database changes nothing here: SQLite only (see pytest.ini).
-pytestmark = pytest.mark.one_database
 const input = JSON.parse(await new Promise((resolve) => {
   let text = '';
   process.stdin.on('data', (c) => { text += c; });
