@@ -56,5 +56,10 @@ XDIST ?= -n auto --dist loadgroup
 test: install test-tools
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
+# Style and structure, as .ci/run checks them: lint, format, types, import contracts, JavaScript.
 lint: install
 	$(BIN)/ruff check server sync tests bench
+	$(BIN)/ruff format --check server sync tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	npx eslint .

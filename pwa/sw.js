@@ -114,7 +114,7 @@ const NOTIFICATION_ICON = '/icons/icon-192.png';
 
 /** Every push shows a notification: browsers demand it (iOS withdraws the permission otherwise). */
 self.addEventListener('push', (event) => {
-  let message = {};
+  let message;
   try {
     message = event.data ? event.data.json() : {};
   } catch {

@@ -21,7 +21,7 @@ export function normalize(text) {
 }
 
 function words(text) {
-  const ascii = text.normalize('NFKD').replace(/[^\x00-\x7f]/g, '').toLowerCase();
+  const ascii = text.normalize('NFKD').replace(/\P{ASCII}/gu, '').toLowerCase();
   return ascii.match(/[a-z0-9]+/g) || [];
 }
 

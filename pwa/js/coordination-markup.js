@@ -49,7 +49,7 @@ export function itemMarkup(section, ref, value) {
     <button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary" data-action="remove-item">Retirer</button></div>`;
 }
 
-function section(key, title, nothing, some, ref) {
+function section(key, title, nothing, some) {
   return `<fieldset class="fr-fieldset" data-section="${key}"><legend class="fr-fieldset__legend"><h2 class="fr-h5">${esc(title)}</h2></legend>
     <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="${key}-aucun" name="${key}-choix" value="aucun" checked><label class="fr-label" for="${key}-aucun">${esc(nothing)}</label></div></div>
     <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="${key}-ajout" name="${key}-choix" value="ajout"><label class="fr-label" for="${key}-ajout">${esc(some)}</label></div></div>
@@ -66,9 +66,9 @@ export function coordinationMarkup(ref, user) {
       <p class="fr-text--xs fr-mb-0">Une erreur dans ces informations ? Contactez le support : elles viennent de votre compte.</p></div>
     <form data-form="coordination" novalidate>
       <div class="fr-input-group"><label class="fr-label" for="coord-date">Date du compte rendu</label><input class="fr-input" type="date" id="coord-date" name="date" required>${errorSlot('date')}</div>
-      ${section('evenements', 'Événements', "Je n'ai pas d'événement à ajouter", 'Je souhaite ajouter au moins un événement', ref)}
-      ${section('partenariats', 'Partenariats', "Je n'ai pas de nouveau partenariat à ajouter", 'Je souhaite ajouter au moins un nouveau partenariat', ref)}
-      ${section('accompagnements', "Accompagnement d'une structure ou d'un(e) médiateur(rice)", "Je n'ai pas de nouvel accompagnement à ajouter", 'Je souhaite ajouter au moins un nouvel accompagnement', ref)}
+      ${section('evenements', 'Événements', "Je n'ai pas d'événement à ajouter", 'Je souhaite ajouter au moins un événement')}
+      ${section('partenariats', 'Partenariats', "Je n'ai pas de nouveau partenariat à ajouter", 'Je souhaite ajouter au moins un nouveau partenariat')}
+      ${section('accompagnements', "Accompagnement d'une structure ou d'un(e) médiateur(rice)", "Je n'ai pas de nouvel accompagnement à ajouter", 'Je souhaite ajouter au moins un nouvel accompagnement')}
       <h2 class="fr-h5">Temps dédié à la communication</h2>
       <div class="fr-input-group"><label class="fr-label" for="coord-heures">Heures par semaine, en moyenne<span class="fr-hint-text">Webinaires, veille, réseaux sociaux, lettres d'information… (par demi-heure)</span></label>
         <input class="fr-input" type="number" id="coord-heures" name="communication_heures" min="0" max="${ref.heures_max}" step="0.5" value="0" inputmode="decimal">${errorSlot('communication_heures')}</div>
