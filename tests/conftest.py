@@ -141,10 +141,10 @@ def _empty_tables(connection) -> None:
 
 
 @pytest.fixture
-def app(shared_app):
-    """The backend's app, its configuration restored and its tables emptied after each test."""
-    config = dict(shared_app.config)
-    instance_path = shared_app.instance_path
+def app(shared_app, _app_as_built):
+    """The backend's app, restored as built (configuration, extensions' caches such as the
+    VAPID keys, instance folder) and its tables emptied after each test."""
+    config, extensions, instance_path = _app_as_built
     with shared_app.app_context():
         yield shared_app
         db.session.remove()
@@ -152,7 +152,14 @@ def app(shared_app):
             _empty_tables(connection)
     shared_app.config.clear()
     shared_app.config.update(config)
+    shared_app.extensions.clear()
+    shared_app.extensions.update(extensions)
     shared_app.instance_path = instance_path
+
+
+@pytest.fixture(scope="session")
+def _app_as_built(shared_app):
+    return dict(shared_app.config), dict(shared_app.extensions), shared_app.instance_path
 
 
 @pytest.fixture

@@ -167,7 +167,8 @@ class Suivi:
     """
 
     def __init__(self, conseiller_id: int, cra_ids: Iterable[str], existants: Iterable[str]):
-        self.conseiller_id, self.cra_ids, self.avant = conseiller_id, list(cra_ids), None
+        self.conseiller_id, self.cra_ids = conseiller_id, list(cra_ids)
+        self.avant: tuple[dict, dict] | None = None
         self.existants = list(existants)
 
     def avant_ecriture(self) -> None:

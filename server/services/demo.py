@@ -353,17 +353,23 @@ def _conseiller(rng, structure, used_emails, password_hash, now) -> tuple[Consei
     return conseiller, compte
 
 
+def employer(conseiller: Conseiller) -> Structure:
+    """A demo conseiller's structure: every one of them has one."""
+    assert conseiller.structure is not None
+    return conseiller.structure
+
+
 def _coordinations(rng, conseillers: list[Conseiller], comptes) -> list[tuple]:
     """Two coordinators, each with a team drawn from their own région."""
     coordinateurs = []
     for dep in ("69", "13"):
-        coordinateur = next(c for c in conseillers if c.structure.departement_code == dep)
+        coordinateur = next(c for c in conseillers if employer(c).departement_code == dep)
         comptes[id(coordinateur)].role = Role.COORDINATEUR
         region = [
             c
             for c in conseillers
             if c is not coordinateur
-            and c.structure.region_code == coordinateur.structure.region_code
+            and employer(c).region_code == employer(coordinateur).region_code
         ]
         team = rng.sample(region, k=min(5, len(region)))
         for member in team:
@@ -377,7 +383,7 @@ def _national_coordinations(rng, conseillers: list[Conseiller], comptes) -> list
     where there are three), each with a team of their département, no one in two teams."""
     by_departement: dict[str, list[Conseiller]] = {}
     for conseiller in conseillers:
-        by_departement.setdefault(conseiller.structure.departement_code, []).append(conseiller)
+        by_departement.setdefault(employer(conseiller).departement_code, []).append(conseiller)
     coordinateurs = []
     for members in by_departement.values():
         if len(members) < 3:
@@ -468,7 +474,7 @@ def _lieux_activite(rng, conseillers, communes_by_departement) -> dict[int, list
 
 def _lieux_of(rng, conseiller: Conseiller, communes: list[Commune]) -> list[LieuActivite]:
     """The structure's premises as principal lieu, then up to two places in its département."""
-    structure = conseiller.structure
+    structure = employer(conseiller)
     lieux = [
         LieuActivite(
             conseiller_id=conseiller.id,
@@ -739,7 +745,7 @@ class Since(Sequence):
     def __len__(self) -> int:
         return len(self.calendar) - self.start
 
-    def __getitem__(self, index: int) -> date:
+    def __getitem__(self, index: int) -> date:  # type: ignore[override]  # no slices drawn
         return self.calendar[self.start + index]
 
 
@@ -939,6 +945,7 @@ def _copy_chunk(rows) -> int:
     create operations; how many were written."""
     operations = []
     driver_connection = db.session.connection().connection.driver_connection
+    assert driver_connection is not None
     with driver_connection.cursor() as cursor:
         with cursor.copy(_copy_statement("cra", CRA_COLUMNS)) as copy:
             for row in rows:

@@ -139,6 +139,7 @@ def seed_documents(admin_email: str, conseiller_email: str) -> None:
     """The demo library: the documents published by the admin, one proposal."""
     admin = db.session.scalar(select(User).where(User.email == admin_email))
     conseiller = db.session.scalar(select(User).where(User.email == conseiller_email))
+    assert admin is not None and conseiller is not None, "seeded before the documents"
     for titre, thematique, tags, description in DOCUMENTS:
         _add(titre, thematique, tags, description, admin)
     _add(*PROPOSITION, conseiller)

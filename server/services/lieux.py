@@ -56,8 +56,7 @@ def _apply(lieu: LieuActivite, data: dict) -> None:
 
 
 def _keep_one_principal(conseiller_id: int, lieu: LieuActivite) -> None:
-    others = db.session.scalars(_active(conseiller_id).where(LieuActivite.id != lieu.id))
-    others = list(others)
+    others = list(db.session.scalars(_active(conseiller_id).where(LieuActivite.id != lieu.id)))
     if lieu.principal:
         for other in others:
             other.principal = False
@@ -69,7 +68,7 @@ def create(user: User, data: dict) -> LieuActivite:
     """Add a lieu; the first one, or one marked principal, becomes the principal."""
     conseiller = conseiller_of(user)
     count = db.session.scalar(select(func.count()).select_from(_active(conseiller.id).subquery()))
-    if count >= MAX_LIEUX:
+    if (count or 0) >= MAX_LIEUX:
         raise ApiError(422, "Vous avez déjà un lieu principal et 15 autres lieux d'activité.")
     lieu = LieuActivite(conseiller_id=conseiller.id)
     _apply(lieu, data)

@@ -5,6 +5,7 @@ Refusals follow scopes.py: 403 for a role that never sees a kind of scope, 404 f
 reach, as for a missing one.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -40,22 +41,17 @@ def _id(ident: str) -> int:
 
 def _conseiller(user: User, ident: str) -> Perimetre:
     conseiller = scopes.conseiller(user, _id(ident))
+    perimetre = Perimetre("conseiller", _nom(conseiller), str(conseiller.id), (conseiller.id,))
     # A structure sees the work done for it, a prefet the work done in its territory.
-    restriction = {}
     if user.role is Role.STRUCTURE:
-        restriction = {"structure_id": user.structure_id}
-    elif user.role is Role.PREFET:
-        restriction = {
-            "departement_code": user.departement_code,
-            "region_code": None if user.departement_code else user.region_code,
-        }
-    return Perimetre(
-        "conseiller",
-        _nom(conseiller),
-        str(conseiller.id),
-        conseiller_ids=(conseiller.id,),
-        **restriction,
-    )
+        return replace(perimetre, structure_id=user.structure_id)
+    if user.role is Role.PREFET:
+        return replace(
+            perimetre,
+            departement_code=user.departement_code,
+            region_code=None if user.departement_code else user.region_code,
+        )
+    return perimetre
 
 
 def _equipe(user: User, ident: str) -> Perimetre:

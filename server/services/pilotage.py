@@ -48,7 +48,7 @@ def equipe(user: User, coordinateur_id: int, args: dict) -> dict:
     periode = perimetres.periode(args.get("du"), args.get("au"))
     conseillers = db.session.scalars(
         select(Conseiller)
-        .where(Conseiller.id.in_(perimetre.conseiller_ids), scopes.conseiller_condition(user))
+        .where(Conseiller.id.in_(perimetre.conseiller_ids or ()), scopes.conseiller_condition(user))
         .order_by(Conseiller.nom, Conseiller.prenom)
     )
     return {

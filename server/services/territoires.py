@@ -119,7 +119,7 @@ def _read(source: Path, name: str) -> list[dict]:
 
 def is_loaded() -> bool:
     """True once the territories were imported."""
-    return db.session.scalar(select(func.count()).select_from(Departement)) > 0
+    return bool(db.session.scalar(select(func.count()).select_from(Departement)))
 
 
 def commune(code: str) -> Commune | None:
