@@ -30,4 +30,4 @@ class ConseillerListSchema(BaseSchema):
 
 
 class ConseillerQueryArgsSchema(BaseSchema):
-    structure_id = f.Id(load_default=None)
+    structure_id = f.QueryId(load_default=None)
