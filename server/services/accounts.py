@@ -24,7 +24,7 @@ from server.models import (
     User,
 )
 from server.models.types import utcnow
-from server.services import mail
+from server.services import confidentialite, mail
 
 PASSWORD_RULE = (
     "Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
@@ -203,7 +203,13 @@ def invite(inviter: User, email: str, role: Role, **links) -> dict:
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("invitation e-mail to %s not sent: %s", email, error)
         sent = False
-    return {"user": user, "link": None if sent else link, "email_sent": sent, "expires_at": expires}
+    shown = confidentialite.vue(inviter, user) if inviter else user
+    return {
+        "user": shown,
+        "link": None if sent else link,
+        "email_sent": sent,
+        "expires_at": expires,
+    }
 
 
 def _valid_invitation(token: str) -> Invitation:
