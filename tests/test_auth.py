@@ -102,6 +102,40 @@ def test_logout_revokes_access_and_refresh_tokens(client, make_user):
     )
 
 
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("via", ["login", "refreshed"])
+def test_logout_with_the_access_token_alone_revokes_its_refresh_token(client, make_user, via):
+    """The refresh token of the same login is revoked, whether the access token used is the
+    login's or one the refresh token gave since."""
+    user = make_user("admin")
+    tokens = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).json
+    access = tokens["access_token"]
+    if via == "refreshed":
+        access = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"])).json[
+            "access_token"
+        ]
+    assert client.post("/api/auth/logout", headers=bearer(access), json={}).status_code == 200
+    assert client.get("/api/auth/me", headers=bearer(access)).status_code == 401
+    assert client.get("/api/auth/me", headers=bearer(tokens["access_token"])).status_code == 401
+    refused = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+    assert refused.status_code == 401
+
+
+def test_logout_closes_only_the_device_it_is_sent_from(client, make_user):
+    user = make_user("admin")
+    phone, desktop = (
+        client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).json
+        for _ in range(2)
+    )
+    client.post("/api/auth/logout", headers=bearer(phone["access_token"]), json={})
+    assert client.get("/api/auth/me", headers=bearer(desktop["access_token"])).status_code == 200
+    renewed = client.post("/api/auth/refresh", headers=bearer(desktop["refresh_token"]))
+    assert renewed.status_code == 200
+
+
 def test_token_lifetimes(app):
     assert app.config["JWT_ACCESS_TOKEN_EXPIRES"] == timedelta(minutes=15)
     assert app.config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(days=30)

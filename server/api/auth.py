@@ -30,7 +30,7 @@ def login():
 @jwt_required(refresh=True)
 def refresh():
     """A new access token from a valid refresh token."""
-    return AccessTokenSchema().dump(accounts.refresh(current_user))
+    return AccessTokenSchema().dump(accounts.refresh(current_user, get_jwt().get("sid")))
 
 
 @bp.post("/logout")

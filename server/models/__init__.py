@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from server.models.account import Invitation, RevokedToken, Role, User
+from server.models.account import Invitation, RevokedSession, RevokedToken, Role, User
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, LieuActivite
 from server.models.people import Conseiller, Coordination, Emploi, Structure
@@ -27,6 +27,7 @@ __all__ = [
     "RappelPreferences",
     "Invitation",
     "Region",
+    "RevokedSession",
     "RevokedToken",
     "Role",
     "Structure",

@@ -76,3 +76,12 @@ class RevokedToken(db.Model):
     __tablename__ = "revoked_token"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class RevokedSession(db.Model):
+    """A device's session closed by logout: every token carrying its `sid` (the refresh token
+    too, even when the logout did not send it) is refused until the session would have ended."""
+
+    __tablename__ = "revoked_session"
+    sid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -18,6 +18,7 @@ from server.models import (
     Commune,
     Conseiller,
     Invitation,
+    RevokedSession,
     RevokedToken,
     Role,
     Structure,
@@ -91,24 +92,31 @@ def _locked_message(user: User, now) -> str:
 
 
 def issue_tokens(user: User) -> dict:
-    """A short-lived access token and a long-lived refresh token for this user."""
-    claims = {"role": user.role.value}
+    """A short-lived access token and a long-lived refresh token for this user, sharing a new
+    session id (`sid`, one per device login) by which logout revokes them together."""
+    sid = secrets.token_urlsafe(16)
+    claims = {"role": user.role.value, "sid": sid}
     return {
+        "sid": sid,
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
         "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
         "user": user,
     }
 
 
-def refresh(user: User, csrf: str | None = None) -> dict:
-    """A new access token for a valid refresh token's owner. A cookie session keeps its CSRF
-    value (`csrf`), so the forms already on screen stay valid."""
-    claims = {"role": user.role.value} | ({"csrf": csrf} if csrf else {})
+def refresh(user: User, sid: str | None, csrf: str | None = None) -> dict:
+    """A new access token for a valid refresh token's owner, in the same session (`sid`). A
+    cookie session keeps its CSRF value (`csrf`), so the forms already on screen stay valid."""
+    claims = (
+        {"role": user.role.value} | ({"sid": sid} if sid else {}) | ({"csrf": csrf} if csrf else {})
+    )
     return {"access_token": create_access_token(identity=str(user.id), additional_claims=claims)}
 
 
 def logout(jwt_payload: dict, refresh_token: str | None) -> None:
-    """Revoke the access token used and, when given, its refresh token."""
+    """Close the session of the token used: its id is revoked, and with it the refresh token
+    issued at the same login, sent or not. Tokens without a session id (issued before there
+    were any) are revoked one by one: the one used and, when given, its refresh token."""
     payloads = [jwt_payload]
     if refresh_token:
         try:
@@ -120,6 +128,13 @@ def logout(jwt_payload: dict, refresh_token: str | None) -> None:
                 payloads.append(other)
     now = utcnow()
     db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    db.session.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))
+    sessions = {payload["sid"] for payload in payloads if payload.get("sid")}
+    for sid in sessions:
+        if db.session.get(RevokedSession, sid) is None:
+            # No token of the session outlives its refresh token, issued before now.
+            ends = now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+            db.session.add(RevokedSession(sid=sid, expires_at=ends))
     for payload in payloads:
         if db.session.get(RevokedToken, payload["jti"]) is None:
             db.session.add(RevokedToken(jti=payload["jti"], expires_at=_expiry(payload)))
@@ -148,6 +163,8 @@ def _is_revoked(header, payload) -> bool:
     """Whether the token was revoked, asked with its account in one query (every authenticated
     request asks both); the account is kept for _load_user, which comes next."""
     revoked = exists().where(RevokedToken.jti == payload["jti"])
+    if payload.get("sid"):
+        revoked = revoked | exists().where(RevokedSession.sid == payload["sid"])
     found = db.session.execute(
         select(User, revoked).options(*_ACCOUNT).where(User.id == int(payload["sub"]))
     ).first()
