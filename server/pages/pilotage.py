@@ -155,7 +155,9 @@ def connexion():
         else:
             try:
                 tokens = accounts.login(
-                    request.form.get("email", ""), request.form.get("password", "")
+                    request.form.get("email", ""),
+                    request.form.get("password", ""),
+                    request.remote_addr,
                 )
             except ApiError as error:
                 erreur, status = error.message, error.status

@@ -1,6 +1,6 @@
 """Login, tokens and the current user."""
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from server.schemas import BaseSchema
 from server.schemas import fields as f
@@ -9,6 +9,16 @@ from server.schemas import fields as f
 class LoginSchema(BaseSchema):
     email = f.String(required=True)
     password = f.String(required=True, load_only=True)
+
+
+class UnlockSchema(BaseSchema):
+    email = f.String(required=True, validate=validate.Length(max=254))
+
+
+class UnlockedSchema(BaseSchema):
+    adresses = fields.Integer(
+        metadata={"description": "Adresses de connexion dont les échecs ont été effacés."}
+    )
 
 
 class LogoutSchema(BaseSchema):

@@ -1,4 +1,5 @@
-"""Accounts: password policy, login with lockout, token revocation, invitations."""
+"""Accounts: password policy, login (throttled by connexions.py), token revocation,
+invitations."""
 
 import hashlib
 import re
@@ -25,7 +26,7 @@ from server.models import (
     User,
 )
 from server.models.types import utcnow
-from server.services import confidentialite, mail
+from server.services import confidentialite, connexions, mail
 
 PASSWORD_RULE = (
     "Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
@@ -58,37 +59,20 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def login(email: str, password: str) -> dict:
-    """Check credentials, count failures, lock after too many; return tokens and the user."""
+def login(email: str, password: str, adresse: str | None) -> dict:
+    """Check credentials from a client address; return tokens and the user. Failures are
+    throttled per (e-mail, address) by connexions.py, alike for e-mails without an account."""
+    adresse = adresse or "inconnue"  # a server on a Unix socket knows no client address
+    connexions.check_not_locked(email, adresse)
     user = find_user(email)
-    now = utcnow()
-    if user is None or user.password_hash is None or user.disabled:
-        check_password_hash(_DUMMY_HASH, password)
-        raise ApiError(401, BAD_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        raise ApiError(429, _locked_message(user, now))
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            db.session.commit()
-            raise ApiError(429, _locked_message(user, now))
-        db.session.commit()
-        raise ApiError(401, BAD_CREDENTIALS)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    usable = user is not None and user.password_hash is not None and not user.disabled
+    hashed = user.password_hash if usable else _DUMMY_HASH  # the same cost for either
+    if not check_password_hash(hashed, password) or not usable:
+        raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
+    connexions.forget_failures(email, adresse)
+    user.last_login_at = utcnow()
     db.session.commit()
     return issue_tokens(user)
-
-
-def _locked_message(user: User, now) -> str:
-    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-    return (
-        "Trop de tentatives de connexion échouées : votre compte est verrouillé "
-        f"pendant {minutes} minute(s). Réessayez plus tard."
-    )
 
 
 def issue_tokens(user: User) -> dict:
