@@ -118,6 +118,12 @@ def load_config(app, test_config=None) -> None:
             app.config["JWT_SECRET_KEY"] = app.config.get("JWT_SECRET_KEY") or jwt_secret
     # Cookies only over HTTPS in production (JWT_COOKIE_SECURE for the pages' session).
     app.config.setdefault("JWT_COOKIE_SECURE", app.config["APP_ENV"] == "production")
+    # Strict-Transport-Security in production only: development and tests run over plain HTTP,
+    # where a browser that learnt it could no longer reach a local server.
+    hsts = os.environ.get(
+        "HSTS_SECONDS", "31536000" if app.config["APP_ENV"] == "production" else "0"
+    )
+    app.config.setdefault("HSTS_SECONDS", int(hsts))
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "coop_cra.sqlite")
     )
