@@ -49,12 +49,12 @@ class ApiError(Exception):
         self.errors = errors
 
 
-def _keyed_by_text(errors):
+def keyed_by_text(errors):
     """Field errors with text keys: a field named by the client can parse as None (a
     multipart part without a usable name), and JSON objects have only text keys."""
     if isinstance(errors, dict):
         return {
-            ("_schema" if key is None else str(key)): _keyed_by_text(value)
+            ("_schema" if key is None else str(key)): keyed_by_text(value)
             for key, value in errors.items()
         }
     return errors
@@ -68,7 +68,7 @@ def error_response(status: int, message: str | None = None, errors=None):
         "message": message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase),
     }
     if errors:
-        body["errors"] = _keyed_by_text(errors)
+        body["errors"] = keyed_by_text(errors)
     return jsonify(body), status
 
 
