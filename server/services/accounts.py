@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,9 +65,10 @@ def login(email: str, password: str, adresse: str | None) -> dict:
     adresse = adresse or "inconnue"  # a server on a Unix socket knows no client address
     connexions.check_not_locked(email, adresse)
     user = find_user(email)
-    usable = user is not None and user.password_hash is not None and not user.disabled
-    hashed = user.password_hash if usable else _DUMMY_HASH  # the same cost for either
-    if not check_password_hash(hashed, password) or not usable:
+    if user is None or user.password_hash is None or user.disabled:
+        check_password_hash(_DUMMY_HASH, password)  # the same cost as a wrong password
+        raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
+    if not check_password_hash(user.password_hash, password):
         raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
     connexions.forget_failures(email, adresse)
     user.last_login_at = utcnow()
@@ -146,7 +147,7 @@ _ACCOUNT = (
 def _is_revoked(header, payload) -> bool:
     """Whether the token was revoked, asked with its account in one query (every authenticated
     request asks both); the account is kept for _load_user, which comes next."""
-    revoked = exists().where(RevokedToken.jti == payload["jti"])
+    revoked: ColumnElement[bool] = exists().where(RevokedToken.jti == payload["jti"])
     if payload.get("sid"):
         revoked = revoked | exists().where(RevokedSession.sid == payload["sid"])
     found = db.session.execute(

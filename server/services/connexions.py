@@ -10,9 +10,10 @@ an account. An admin can lift every lock of an account. Trade-off: see README, "
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import CursorResult, and_, delete, or_
 
 from server.errors import ApiError
 from server.extensions import db
@@ -91,6 +92,7 @@ def forget_failures(email: str, adresse: str) -> None:
 def unlock(email: str) -> int:
     """An admin lifts every lock and failure count of an e-mail; how many addresses it was
     locked or counted from."""
-    removed = db.session.execute(delete(LoginFailure).where(LoginFailure.compte == compte(email)))
+    statement = delete(LoginFailure).where(LoginFailure.compte == compte(email))
+    removed = cast(CursorResult, db.session.execute(statement))
     db.session.commit()
     return removed.rowcount
