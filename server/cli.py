@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from server.models import Role
-from server.services import accounts, cumuls, demo, people, push, rappels, territoires
+from server.services import accounts, connexions, cumuls, demo, people, push, rappels, territoires
 
 territoires_cli = AppGroup(
     "territoires", help="Official territories (régions, départements, communes)."
@@ -79,6 +79,14 @@ def invite_admin(email):
     """Create a national-team account and print its one-time link (first deployment)."""
     result = accounts.invite(None, email, Role.ADMIN)
     click.echo(result["link"] or f"Invitation envoyée par e-mail à {email}.")
+
+
+@users_cli.command("unlock")
+@click.option("--email", required=True)
+def unlock(email):
+    """Lift every login lock of an account, from whatever address (an admin's decision)."""
+    adresses = connexions.unlock(email)
+    click.echo(f"Connexion débloquée pour {email} ({adresses} adresse(s) effacée(s)).")
 
 
 @statistiques_cli.command("recalculer")

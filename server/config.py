@@ -39,6 +39,10 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "3"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    LOGIN_LOCK_MAX_MINUTES = int(os.environ.get("LOGIN_LOCK_MAX_MINUTES", str(24 * 60)))
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none):
+    # login throttling counts per client address, which without it is the proxy's.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     SMTP_HOST = os.environ.get("SMTP_HOST")
@@ -114,6 +118,12 @@ def load_config(app, test_config=None) -> None:
             app.config["JWT_SECRET_KEY"] = app.config.get("JWT_SECRET_KEY") or jwt_secret
     # Cookies only over HTTPS in production (JWT_COOKIE_SECURE for the pages' session).
     app.config.setdefault("JWT_COOKIE_SECURE", app.config["APP_ENV"] == "production")
+    # Strict-Transport-Security in production only: development and tests run over plain HTTP,
+    # where a browser that learnt it could no longer reach a local server.
+    hsts = os.environ.get(
+        "HSTS_SECONDS", "31536000" if app.config["APP_ENV"] == "production" else "0"
+    )
+    app.config.setdefault("HSTS_SECONDS", int(hsts))
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "coop_cra.sqlite")
     )

@@ -19,9 +19,11 @@ FRENCH_MESSAGES = {
     405: "Méthode non autorisée pour cette adresse.",
     409: "Conflit avec l'état actuel de la ressource.",
     413: "La requête est trop volumineuse.",
+    414: "L'adresse demandée est trop longue.",
     415: "Type de contenu non pris en charge : envoyez du JSON.",
     422: "Erreur : veuillez corriger les champs signalés.",
     429: "Trop de tentatives : veuillez réessayer plus tard.",
+    431: "En-têtes de requête trop volumineux.",
     500: "Erreur interne du serveur : veuillez réessayer plus tard.",
 }
 
@@ -49,12 +51,12 @@ class ApiError(Exception):
         self.errors = errors
 
 
-def _keyed_by_text(errors):
+def keyed_by_text(errors):
     """Field errors with text keys: a field named by the client can parse as None (a
     multipart part without a usable name), and JSON objects have only text keys."""
     if isinstance(errors, dict):
         return {
-            ("_schema" if key is None else str(key)): _keyed_by_text(value)
+            ("_schema" if key is None else str(key)): keyed_by_text(value)
             for key, value in errors.items()
         }
     return errors
@@ -68,7 +70,7 @@ def error_response(status: int, message: str | None = None, errors=None):
         "message": message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase),
     }
     if errors:
-        body["errors"] = _keyed_by_text(errors)
+        body["errors"] = keyed_by_text(errors)
     return jsonify(body), status
 
 
@@ -80,11 +82,27 @@ def failure(status: int, message: str | None = None, errors=None):
     return error_response(status, message, errors)
 
 
+# Below gunicorn's own limits (Procfile: request line 8190, header field 16380 bytes), so that
+# what the app refuses gets the one envelope; beyond them gunicorn answers its plain page.
+MAX_URI = 4096
+MAX_HEADER = 8190
+
+
+def refuse_oversized_requests():
+    """414 for an address longer than MAX_URI, 431 for a header longer than MAX_HEADER."""
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    if len(uri) > MAX_URI:
+        raise ApiError(414)
+    if any(len(name) + len(value) > MAX_HEADER for name, value in request.headers.items()):
+        raise ApiError(431)
+
+
 def register_errorhandlers(app, error_page=None):
     """Route every error, JWT ones included, to the one envelope; error_page(status, message)
     renders the French HTML page for the paths of the pages (given by the factory, since the
     pages sit above this module)."""
     app.extensions["error_page"] = error_page
+    app.before_request(refuse_oversized_requests)
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):

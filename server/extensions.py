@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,3 +48,8 @@ def register_extensions(app):
         compare_type=True,
     )
     jwt.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the trusted proxies saw them (login throttling,
+        # HTTPS links); without proxies these headers are anyone's to forge, so never read.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -62,3 +62,30 @@ def test_development_generates_and_keeps_secrets(tmp_path, monkeypatch):
 )
 def test_database_url_uses_psycopg3(given, expected):
     assert database_url(given) == expected
+
+
+def production_app(**config):
+    return create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "s" * 40,
+            "JWT_SECRET_KEY": "j" * 40,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            **config,
+        }
+    )
+
+
+@pytest.mark.parametrize("url", ["/", "/api/openapi.json", "/api/nulle-part"])
+def test_production_asks_browsers_for_https_only(url):
+    response = production_app().test_client().get(url, buffered=True)
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_development_over_http_sends_no_hsts(client):
+    assert "Strict-Transport-Security" not in client.get("/", buffered=True).headers
+
+
+def test_hsts_can_be_turned_off_in_production():
+    response = production_app(HSTS_SECONDS=0).test_client().get("/", buffered=True)
+    assert "Strict-Transport-Security" not in response.headers

@@ -86,3 +86,16 @@ def test_expired_token_says_session_expired(app, client, make_user):
         client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}), 401
     )
     assert body["message"].startswith("Session expirée")
+
+
+@pytest.mark.parametrize("url", ["/api/territoires/communes?q=" + "a" * 5000, "/api/" + "x" * 5000])
+def test_too_long_an_address_is_a_json_414(client, url):
+    assert_envelope(client.get(url), 414)
+
+
+def test_too_large_a_header_is_a_json_431(client):
+    assert_envelope(client.get("/api/openapi.json", headers={"X-Grand": "x" * 9000}), 431)
+
+
+def test_a_long_but_acceptable_address_is_served(client):
+    assert client.get("/api/territoires/communes?q=" + "a" * 3000).status_code != 414

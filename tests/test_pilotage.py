@@ -166,7 +166,7 @@ def test_wrong_password_then_lockout_show_the_app_french_messages(app, world):
         )
         messages.append((response.status_code, response.text))
     assert messages[0][0] == 401 and "Adresse e-mail ou mot de passe incorrect." in messages[0][1]
-    assert messages[2][0] == 429 and "votre compte est verrouillé" in unescape(messages[2][1])
+    assert messages[2][0] == 429 and "depuis votre appareil est bloquée" in unescape(messages[2][1])
     token = form_token(client.get("/pilotage/connexion"))
     locked = client.post(
         "/pilotage/connexion", data={"email": user.email, "password": PASSWORD, "csrf_token": token}

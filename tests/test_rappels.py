@@ -238,6 +238,31 @@ def test_each_device_has_its_subscription_resent_without_duplicate(
     assert gone.status_code == 204 and count(PushSubscription, user_id=user.id) == 0
 
 
+@pytest.mark.parametrize("replaced", [["auth"], ["p256dh"], ["p256dh", "auth"], []])
+def test_a_subscription_moves_to_another_account_only_with_the_device_keys(
+    client, login, make_user, endpoint, replaced
+):
+    """Whoever knows an endpoint cannot take it (the owner would silently lose reminders);
+    the device itself, holding its keys, can (another person logs in on the phone)."""
+    owner, other = make_user("conseiller"), make_user("conseiller")
+    phone, intruder = endpoint.device(), endpoint.device()
+    client.put("/api/rappels/abonnement", json=phone.subscription, headers=login(owner))
+    keys = {**phone.subscription["keys"]}
+    for key in replaced:  # the intruder knows the endpoint, not the device's keys
+        keys[key] = intruder.subscription["keys"][key]
+    body = {**phone.subscription, "keys": keys}
+    response = client.put("/api/rappels/abonnement", json=body, headers=login(other))
+    if replaced:
+        assert response.status_code == 409
+        assert "depuis l'appareil lui-même" in response.json["message"]
+        assert count(PushSubscription, user_id=owner.id) == 1
+        assert count(PushSubscription, user_id=other.id) == 0
+    else:
+        assert response.status_code == 200
+        assert count(PushSubscription, user_id=owner.id) == 0
+        assert count(PushSubscription, user_id=other.id) == 1
+
+
 @pytest.mark.parametrize(
     "endpoint_url",
     [

@@ -105,6 +105,27 @@ def test_conseiller_list_matches_the_fiches(client, login, world, viewer):
     assert listed == expected
 
 
+@pytest.mark.parametrize("viewer", ["structure_a", "prefet_69", "admin"])
+def test_conseiller_list_narrowed_to_one_structure(client, login, world, viewer):
+    a = world["structures"][0]
+    response = client.get(
+        f"/api/conseillers?structure_id={a.id}", headers=login(world["viewers"][viewer])
+    )
+    assert response.status_code == 200
+    assert {item["id"] for item in response.json["items"]} == {
+        world["people"][t].conseiller_id for t in ("a1", "a2", "k")
+    }
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "1.5", "-3"])
+def test_conseiller_list_refuses_a_structure_id_that_is_no_id(client, login, world, value):
+    response = client.get(
+        f"/api/conseillers?structure_id={value}", headers=login(world["viewers"]["admin"])
+    )
+    assert response.status_code == 422
+    assert "structure_id" in response.json["errors"]
+
+
 def test_refusal_is_indistinguishable_from_absence(client, login, world):
     headers = login(world["viewers"]["cnfs_a1"])
     hidden = client.get(f"/api/conseillers/{world['people']['c1'].conseiller_id}", headers=headers)

@@ -446,3 +446,13 @@ def test_structure_stamped_is_the_employer_at_the_cras_date(push, conseiller, ma
     push(old, new)
     assert db.session.get(Cra, uuid.UUID(old["cra_id"])).structure_id == former.id
     assert db.session.get(Cra, uuid.UUID(new["cra_id"])).structure_id == record.structure_id
+
+
+def test_errors_of_list_items_and_of_the_list_come_back_keyed_by_text(push):
+    """An item's errors are keyed by its index, the list's own under "_schema": JSON keys are
+    text, so both are sent as text (the schema fuzz found a 500 there)."""
+    organismes = [{"nom": "A", "nombre": "x"}, {"nom": "A", "nombre": 1}]
+    results = push(create_op(cra_payload(organismes=organismes)))
+    errors = results[0]["errors"]["organismes"]
+    assert results[0]["status"] == "rejected"
+    assert {"0", "1", "_schema"} <= set(errors)

@@ -1,18 +1,20 @@
 """Login, token refresh, logout and the current user."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from server.api.http import json_body
+from server.api.http import json_body, roles_required
 from server.api.openapi import documented
 from server.schemas.auth import (
     AccessTokenSchema,
     LoginSchema,
     LogoutSchema,
     TokensSchema,
+    UnlockedSchema,
+    UnlockSchema,
     UserSchema,
 )
-from server.services import accounts
+from server.services import accounts, connexions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -22,7 +24,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def login():
     """Exchange e-mail and password for an access and a refresh token."""
     data = json_body(LoginSchema())
-    return TokensSchema().dump(accounts.login(data["email"], data["password"]))
+    return TokensSchema().dump(accounts.login(data["email"], data["password"], request.remote_addr))
 
 
 @bp.post("/refresh")
@@ -30,7 +32,7 @@ def login():
 @jwt_required(refresh=True)
 def refresh():
     """A new access token from a valid refresh token."""
-    return AccessTokenSchema().dump(accounts.refresh(current_user))
+    return AccessTokenSchema().dump(accounts.refresh(current_user, get_jwt().get("sid")))
 
 
 @bp.post("/logout")
@@ -53,3 +55,12 @@ def logout():
 def me():
     """The logged-in user."""
     return UserSchema().dump(current_user)
+
+
+@bp.post("/deverrouillage")
+@documented(body=UnlockSchema, response=UnlockedSchema)
+@roles_required("admin")
+def unlock():
+    """Lift every login lock of an e-mail (admin), whatever address it was locked from."""
+    data = json_body(UnlockSchema())
+    return UnlockedSchema().dump({"adresses": connexions.unlock(data["email"])})

@@ -10,7 +10,7 @@ from server.schemas.conseillers import (
     ConseillerQueryArgsSchema,
     ConseillerSchema,
 )
-from server.services import people, scopes
+from server.services import people
 
 bp = Blueprint("conseillers", __name__, url_prefix="/conseillers")
 
@@ -29,4 +29,4 @@ def index():
 @roles_required()
 def show(conseiller_id):
     """The fiche of one conseiller in the user's scope."""
-    return ConseillerSchema().dump(scopes.conseiller(current_user, conseiller_id))
+    return ConseillerSchema().dump(people.fiche_conseiller(current_user, conseiller_id))

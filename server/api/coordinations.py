@@ -17,7 +17,7 @@ from server.schemas.coordinations import (
     PageArgsSchema,
 )
 from server.schemas.statistiques import PeriodeSchema
-from server.services import coordinations
+from server.services import coordinations, exports
 
 bp = Blueprint("coordinations", __name__, url_prefix="/coordinations")
 
@@ -49,7 +49,7 @@ def national():
 
 
 @bp.get("/national/export.<any(csv, xlsx):extension>")
-@documented(query=PeriodeSchema)
+@documented(query=PeriodeSchema, files=("text/csv", exports.FORMATS["xlsx"]))
 @roles_required("admin")
 def national_export(extension):
     """The national counts as CSV, or as an Excel workbook with one row per report."""

@@ -26,6 +26,7 @@ CONVERTERS = {
     "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "uuid": {"type": "string", "format": "uuid"},
 }
+BINARY = {"type": "string", "format": "binary"}
 TOKENS = {
     "access_token": "Jeton d'accès (15 minutes) donné par /api/auth/login.",
     "refresh_token": "Jeton de rafraîchissement (30 jours) donné par /api/auth/login.",
@@ -41,12 +42,22 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Messages par champ, imbriqués comme le corps."})
 
 
-def documented(body=None, query=None, response=None, status=200, token=None, errors=(), form=None):
+def documented(
+    body=None,
+    query=None,
+    response=None,
+    status=200,
+    token=None,
+    errors=(),
+    form=None,
+    files=(),
+):
     """Describe a view: schema classes of its JSON body (or multipart `form`, whose file
     fields are named in the schema's Meta.files), query string and answer, and status.
 
     token is "access" or "refresh" for views guarded by jwt_required rather than
-    roles_required; errors lists statuses the view answers beyond the usual ones.
+    roles_required; errors lists statuses the view answers beyond the usual ones; files lists
+    the media types of a view that answers a file (a download, an image) instead of JSON.
     """
 
     def decorator(view):
@@ -58,6 +69,7 @@ def documented(body=None, query=None, response=None, status=200, token=None, err
             "token": token,
             "errors": tuple(errors),
             "form": form,
+            "files": tuple(dict.fromkeys(files)),
         }
         return view
 
@@ -112,7 +124,7 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
         "summary": (view.__doc__ or "").strip().splitlines()[0],
         "parameters": list(path_parameters),
     }
-    statuses = set(meta.get("errors", ()))
+    statuses = set(meta.get("errors", ())) | {414, 431}  # any request may be too long
     if meta.get("query") is not None:
         operation["parameters"].append({"in": "query", "schema": meta["query"]})
         statuses.add(422)
@@ -138,6 +150,8 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
     answer = {"description": "Réussite." if status != 201 else "Créé."}
     if meta.get("response") is not None:
         answer.update(_json(meta["response"]))
+    if meta.get("files"):
+        answer["content"] = {media: {"schema": BINARY} for media in meta["files"]}
     operation["responses"] = {
         str(status): answer,
         **{str(code): f"Error{code}" for code in sorted(statuses)},

@@ -45,7 +45,7 @@ def public_key():
 
 
 @bp.put("/abonnement")
-@documented(body=AbonnementSchema, response=AbonnementResultSchema)
+@documented(body=AbonnementSchema, response=AbonnementResultSchema, errors=(409,))
 @roles_required(*ROLES)
 def subscribe():
     """Store this device's push subscription (sent again at every start of the app)."""

@@ -59,7 +59,7 @@ def show(document_id):
 
 
 @bp.get("/documents/<id:document_id>/fichier")
-@documented(response={"type": "string", "format": "binary"})
+@documented(files=("application/pdf",))
 @roles_required()
 def fichier(document_id):
     """The document's PDF."""
@@ -101,7 +101,7 @@ def thematiques():
 
 
 @bp.get("/archive.zip")
-@documented(response={"type": "string", "format": "binary"})
+@documented(files=("application/zip",))
 @roles_required()
 def archive():
     """Every published document in one zip, streamed."""

@@ -11,12 +11,14 @@ from server.schemas.statistiques import (
     TerritoiresArgsSchema,
     TerritoiresSchema,
 )
-from server.services import graphiques, rapports
+from server.services import exports, graphiques, rapports
 
 bp = Blueprint("statistiques", __name__, url_prefix="/statistiques")
 SCOPES = "any(conseiller, equipe, structure, departement, region)"
 CHART = "graphiques/<nom>.<any(svg, png):extension>"
 EXPORT = "export/<any('resume.csv', 'cras.csv', xlsx, pdf):format_>"
+IMAGES = tuple(graphiques.FORMATS.values())
+EXPORTS = tuple(exports.FORMATS.values())
 
 
 def image_response(etag: str, image: bytes, extension: str, public: bool = False) -> Response:
@@ -41,7 +43,7 @@ def conseiller():
 
 
 @bp.get(f"/conseiller/{CHART}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=IMAGES)
 @roles_required("conseiller", "coordinateur")
 def conseiller_graphique(nom, extension):
     """One chart of "Mes statistiques", as an SVG or PNG image (ETag, 304 when unchanged)."""
@@ -50,7 +52,7 @@ def conseiller_graphique(nom, extension):
 
 
 @bp.get(f"/conseiller/{EXPORT}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=EXPORTS)
 @roles_required("conseiller", "coordinateur")
 def conseiller_export(format_):
     """ "Mes statistiques" exported: resume.csv, cras.csv (one row per CRA), xlsx or pdf."""
@@ -69,7 +71,7 @@ def national():
 
 
 @bp.get(f"/national/{CHART}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=IMAGES)
 def national_graphique(nom, extension):
     """One chart of the national statistics (public)."""
     args = PeriodeArgsSchema().load(request.args)
@@ -79,7 +81,7 @@ def national_graphique(nom, extension):
 
 
 @bp.get(f"/national/{EXPORT}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=EXPORTS)
 @jwt_required(optional=True)
 def national_export(format_):
     """National statistics exported: the summary (CSV, PDF) for anyone; the CRA rows (cras.csv,
@@ -101,7 +103,7 @@ def scope(type_, ident):
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>/{CHART}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=IMAGES)
 @roles_required()
 def scope_graphique(type_, ident, nom, extension):
     """One chart of a scope the user may see."""
@@ -112,7 +114,7 @@ def scope_graphique(type_, ident, nom, extension):
 
 
 @bp.get(f"/<{SCOPES}:type_>/<ident>/{EXPORT}")
-@documented(query=PeriodeArgsSchema)
+@documented(query=PeriodeArgsSchema, files=EXPORTS)
 @roles_required()
 def scope_export(type_, ident, format_):
     """A scope's statistics exported: resume.csv (the vertical summary), cras.csv (one row per
@@ -132,7 +134,7 @@ def territoires():
 
 
 @bp.get("/territoires/export.csv")
-@documented(query=TerritoiresArgsSchema)
+@documented(query=TerritoiresArgsSchema, files=("text/csv",))
 @roles_required("admin", "structure", "prefet")
 def territoires_export():
     """The territorial table as CSV (`;`, UTF-8 with BOM)."""

@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from server.models.account import Invitation, RevokedToken, Role, User
+from server.models.account import (
+    Invitation,
+    LoginFailure,
+    RevokedSession,
+    RevokedToken,
+    Role,
+    User,
+)
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, LieuActivite
 from server.models.people import Conseiller, Coordination, Emploi, Structure
@@ -26,7 +33,9 @@ __all__ = [
     "Rappel",
     "RappelPreferences",
     "Invitation",
+    "LoginFailure",
     "Region",
+    "RevokedSession",
     "RevokedToken",
     "Role",
     "Structure",

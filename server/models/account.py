@@ -42,8 +42,6 @@ class User(db.Model):
     # Set when the person chose their password: the conseiller is then "activé".
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     disabled: Mapped[bool] = mapped_column(default=False)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     conseiller: Mapped[Conseiller | None] = relationship(lazy="joined")
@@ -76,3 +74,27 @@ class RevokedToken(db.Model):
     __tablename__ = "revoked_token"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class RevokedSession(db.Model):
+    """A device's session closed by logout: every token carrying its `sid` (the refresh token
+    too, even when the logout did not send it) is refused until the session would have ended."""
+
+    __tablename__ = "revoked_session"
+    sid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class LoginFailure(db.Model):
+    """Failed logins of one e-mail address from one client address, and the lock they earned.
+
+    Counted per (account, client address) so that a stranger locks only themselves out; kept
+    alike for e-mails without an account, so that answers never tell which ones have one."""
+
+    __tablename__ = "login_failure"
+    # sha256 of the lower-cased e-mail: the unknown e-mails typed are not kept in clear.
+    compte: Mapped[str] = mapped_column(String(64), primary_key=True)
+    adresse: Mapped[str] = mapped_column(String(45), primary_key=True)  # IPv6 at most
+    echecs: Mapped[int] = mapped_column(default=0)
+    dernier_echec: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    bloque_jusqu_a: Mapped[datetime | None] = mapped_column(UtcDateTime())

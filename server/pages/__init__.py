@@ -5,7 +5,7 @@ The app's own files are served with `no-cache` and an ETag: the service worker k
 offline, and every new version must reach it. Package files (DSFR, idb) may be cached a day.
 """
 
-from flask import Blueprint, Response, request, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 
 from server.pages import pilotage, session
 from server.pages.referentiel import referentiel_json
@@ -82,8 +82,13 @@ def idb_asset(filename):
 
 
 def security_headers(response):
-    """Headers every response carries: CSP the app satisfies, no sniffing, no framing."""
+    """Headers every response carries: CSP the app satisfies, no sniffing, no framing; HTTPS
+    only in production (HSTS_SECONDS)."""
     response.headers.setdefault("Content-Security-Policy", CSP)
+    if current_app.config["HSTS_SECONDS"]:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}"
+        )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -40,10 +40,10 @@ from server.services import (
     accounts,
     coordinations,
     graphiques,
+    people,
     perimetres,
     pilotage,
     rapports,
-    scopes,
 )
 from server.services import ressourcerie as documents
 from server.services.exports import PARIS, jj_mm_aaaa
@@ -155,7 +155,9 @@ def connexion():
         else:
             try:
                 tokens = accounts.login(
-                    request.form.get("email", ""), request.form.get("password", "")
+                    request.form.get("email", ""),
+                    request.form.get("password", ""),
+                    request.remote_addr,
                 )
             except ApiError as error:
                 erreur, status = error.message, error.status
@@ -203,7 +205,7 @@ def structure(structure_id):
 def conseiller(conseiller_id):
     """A conseiller's fiche détail, with a link to their statistics."""
     return render_template(
-        "pilotage/conseiller.html", conseiller=scopes.conseiller(current_user, conseiller_id)
+        "pilotage/conseiller.html", conseiller=people.fiche_conseiller(current_user, conseiller_id)
     )
 
 

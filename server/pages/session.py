@@ -96,7 +96,7 @@ def optional_user() -> None:
 def open_session(response, tokens: dict):
     """Log in: the tokens in cookies, the access token carrying the session's CSRF value."""
     refresh_token = tokens["refresh_token"]
-    access_token = accounts.refresh(tokens["user"], get_csrf_token(refresh_token))
+    access_token = accounts.refresh(tokens["user"], tokens["sid"], get_csrf_token(refresh_token))
     set_access_cookies(response, access_token["access_token"])
     set_refresh_cookies(response, refresh_token)
     response.delete_cookie(LOGIN_COOKIE, path=url_for("pilotage.connexion"))
@@ -138,7 +138,8 @@ def renew_access_cookie(response):
     lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()
     if payload["type"] == "refresh" or payload["exp"] - time.time() < lifetime / 2:
         set_access_cookies(
-            response, accounts.refresh(current_user, payload["csrf"])["access_token"]
+            response,
+            accounts.refresh(current_user, payload.get("sid"), payload["csrf"])["access_token"],
         )
     return response
 

@@ -5,20 +5,28 @@ from marshmallow import fields
 from server.schemas import BaseSchema
 from server.schemas import fields as f
 
+PERSONNEL = (
+    "Donnée personnelle : absente sauf pour le conseiller, sa structure employeuse et l'équipe "
+    "nationale."
+)
+
 
 class ConseillerSchema(BaseSchema):
+    """A conseiller; the personal fields are left out for viewers the field policy
+    (server/services/confidentialite.py) does not show them to."""
+
     id = fields.Integer()
     prenom = fields.String()
     nom = fields.String()
-    email_pro = fields.String()
-    email_perso = fields.String()
-    telephone_pro = fields.String()
-    telephone_perso = fields.String()
-    sexe = fields.String()
-    date_naissance = fields.Date()
-    structure_id = fields.Integer()
-    date_recrutement = fields.Date()
-    date_fin_formation = fields.Date()
+    email_pro = fields.String(allow_none=True)
+    email_perso = fields.String(allow_none=True, metadata={"description": PERSONNEL})
+    telephone_pro = fields.String(allow_none=True)
+    telephone_perso = fields.String(allow_none=True, metadata={"description": PERSONNEL})
+    sexe = fields.String(allow_none=True)
+    date_naissance = fields.Date(allow_none=True, metadata={"description": PERSONNEL})
+    structure_id = fields.Integer(allow_none=True)
+    date_recrutement = fields.Date(allow_none=True)
+    date_fin_formation = fields.Date(allow_none=True)
     certifie = fields.Boolean()
     active = fields.Boolean(attribute="active")
     coordinateur = fields.Boolean(attribute="coordinateur")
@@ -30,4 +38,4 @@ class ConseillerListSchema(BaseSchema):
 
 
 class ConseillerQueryArgsSchema(BaseSchema):
-    structure_id = f.Id(load_default=None)
+    structure_id = f.QueryId(load_default=None)

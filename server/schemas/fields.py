@@ -41,9 +41,11 @@ def Email(**kwargs):
     )
 
 
-def Integer(**kwargs):
+def Integer(strict: bool = True, **kwargs):
+    """A whole number; strict (JSON numbers only) unless it comes from a query string, where
+    every value is text."""
     return fields.Integer(
-        strict=True, error_messages=_messages(invalid="Nombre entier attendu."), **kwargs
+        strict=strict, error_messages=_messages(invalid="Nombre entier attendu."), **kwargs
     )
 
 
@@ -51,6 +53,11 @@ def Id(**kwargs):
     return Integer(
         validate=validate.Range(min=1, max=MAX_ID, error="Identifiant invalide."), **kwargs
     )
+
+
+def QueryId(**kwargs):
+    """An id in a query string ("?structure_id=13"), where every value is text."""
+    return Id(strict=False, **kwargs)
 
 
 def Boolean(**kwargs):

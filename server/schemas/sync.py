@@ -35,7 +35,10 @@ class PushSchema(BaseSchema):
 
 
 class ResultSchema(BaseSchema):
-    op_id = fields.String()
+    op_id = fields.String(
+        allow_none=True,
+        metadata={"description": "null quand l'opération n'en avait pas de valide."},
+    )
     status = fields.String(
         validate=validate.OneOf(
             [protocol.APPLIED, protocol.DUPLICATE, protocol.CONFLICT, protocol.REJECTED]

@@ -1,4 +1,5 @@
-"""Accounts: password policy, login with lockout, token revocation, invitations."""
+"""Accounts: password policy, login (throttled by connexions.py), token revocation,
+invitations."""
 
 import hashlib
 import re
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,13 +19,14 @@ from server.models import (
     Commune,
     Conseiller,
     Invitation,
+    RevokedSession,
     RevokedToken,
     Role,
     Structure,
     User,
 )
 from server.models.types import utcnow
-from server.services import mail
+from server.services import confidentialite, connexions, mail
 
 PASSWORD_RULE = (
     "Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
@@ -57,58 +59,49 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def login(email: str, password: str) -> dict:
-    """Check credentials, count failures, lock after too many; return tokens and the user."""
+def login(email: str, password: str, adresse: str | None) -> dict:
+    """Check credentials from a client address; return tokens and the user. Failures are
+    throttled per (e-mail, address) by connexions.py, alike for e-mails without an account."""
+    adresse = adresse or "inconnue"  # a server on a Unix socket knows no client address
+    connexions.check_not_locked(email, adresse)
     user = find_user(email)
-    now = utcnow()
     if user is None or user.password_hash is None or user.disabled:
-        check_password_hash(_DUMMY_HASH, password)
-        raise ApiError(401, BAD_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        raise ApiError(429, _locked_message(user, now))
+        check_password_hash(_DUMMY_HASH, password)  # the same cost as a wrong password
+        raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            db.session.commit()
-            raise ApiError(429, _locked_message(user, now))
-        db.session.commit()
-        raise ApiError(401, BAD_CREDENTIALS)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
+    connexions.forget_failures(email, adresse)
+    user.last_login_at = utcnow()
     db.session.commit()
     return issue_tokens(user)
 
 
-def _locked_message(user: User, now) -> str:
-    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-    return (
-        "Trop de tentatives de connexion échouées : votre compte est verrouillé "
-        f"pendant {minutes} minute(s). Réessayez plus tard."
-    )
-
-
 def issue_tokens(user: User) -> dict:
-    """A short-lived access token and a long-lived refresh token for this user."""
-    claims = {"role": user.role.value}
+    """A short-lived access token and a long-lived refresh token for this user, sharing a new
+    session id (`sid`, one per device login) by which logout revokes them together."""
+    sid = secrets.token_urlsafe(16)
+    claims = {"role": user.role.value, "sid": sid}
     return {
+        "sid": sid,
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
         "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
         "user": user,
     }
 
 
-def refresh(user: User, csrf: str | None = None) -> dict:
-    """A new access token for a valid refresh token's owner. A cookie session keeps its CSRF
-    value (`csrf`), so the forms already on screen stay valid."""
-    claims = {"role": user.role.value} | ({"csrf": csrf} if csrf else {})
+def refresh(user: User, sid: str | None, csrf: str | None = None) -> dict:
+    """A new access token for a valid refresh token's owner, in the same session (`sid`). A
+    cookie session keeps its CSRF value (`csrf`), so the forms already on screen stay valid."""
+    claims = (
+        {"role": user.role.value} | ({"sid": sid} if sid else {}) | ({"csrf": csrf} if csrf else {})
+    )
     return {"access_token": create_access_token(identity=str(user.id), additional_claims=claims)}
 
 
 def logout(jwt_payload: dict, refresh_token: str | None) -> None:
-    """Revoke the access token used and, when given, its refresh token."""
+    """Close the session of the token used: its id is revoked, and with it the refresh token
+    issued at the same login, sent or not. Tokens without a session id (issued before there
+    were any) are revoked one by one: the one used and, when given, its refresh token."""
     payloads = [jwt_payload]
     if refresh_token:
         try:
@@ -120,6 +113,13 @@ def logout(jwt_payload: dict, refresh_token: str | None) -> None:
                 payloads.append(other)
     now = utcnow()
     db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    db.session.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))
+    sessions = {payload["sid"] for payload in payloads if payload.get("sid")}
+    for sid in sessions:
+        if db.session.get(RevokedSession, sid) is None:
+            # No token of the session outlives its refresh token, issued before now.
+            ends = now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+            db.session.add(RevokedSession(sid=sid, expires_at=ends))
     for payload in payloads:
         if db.session.get(RevokedToken, payload["jti"]) is None:
             db.session.add(RevokedToken(jti=payload["jti"], expires_at=_expiry(payload)))
@@ -147,7 +147,9 @@ _ACCOUNT = (
 def _is_revoked(header, payload) -> bool:
     """Whether the token was revoked, asked with its account in one query (every authenticated
     request asks both); the account is kept for _load_user, which comes next."""
-    revoked = exists().where(RevokedToken.jti == payload["jti"])
+    revoked: ColumnElement[bool] = exists().where(RevokedToken.jti == payload["jti"])
+    if payload.get("sid"):
+        revoked = revoked | exists().where(RevokedSession.sid == payload["sid"])
     found = db.session.execute(
         select(User, revoked).options(*_ACCOUNT).where(User.id == int(payload["sub"]))
     ).first()
@@ -203,7 +205,13 @@ def invite(inviter: User, email: str, role: Role, **links) -> dict:
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("invitation e-mail to %s not sent: %s", email, error)
         sent = False
-    return {"user": user, "link": None if sent else link, "email_sent": sent, "expires_at": expires}
+    shown = confidentialite.vue(inviter, user) if inviter else user
+    return {
+        "user": shown,
+        "link": None if sent else link,
+        "email_sent": sent,
+        "expires_at": expires,
+    }
 
 
 def _valid_invitation(token: str) -> Invitation:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.errors import ApiError
+from server.errors import ApiError, keyed_by_text
 from server.extensions import db
 from server.models import Conseiller, Cra, CraOperation, LieuActivite, Role, User
 from server.models.coordination import COORDINATION_CONTENT, CraCoordination
@@ -389,7 +389,8 @@ def _validator(user: User, conseiller: Conseiller):
         try:
             return schemas[objet].load(payload), {}
         except ValidationError as error:
-            return None, error.normalized_messages()
+            # Text keys: a list's errors are keyed by index, which JSON cannot mix with names.
+            return None, keyed_by_text(error.normalized_messages())
 
     return validate
 

@@ -35,7 +35,7 @@ from server.models.cra import (
     SUIVIS,
     THEMES,
 )
-from server.services import graphiques, statistiques
+from server.services import confidentialite, graphiques, statistiques
 from server.services.statistiques import Perimetre, Periode
 
 FORMATS = {
@@ -48,6 +48,8 @@ BOM = "\ufeff"
 CHUNK = 5_000
 EXCEL_MAX_ROWS = 1_048_576 - 1  # the header takes a row
 PARIS = ZoneInfo("Europe/Paris")
+# Whoever may export a scope reads these columns of its conseillers: professional ones only.
+CONSEILLER_COLUMNS = confidentialite.professionnels(Conseiller, "prenom", "nom")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -187,8 +189,7 @@ def _rows_query(perimetre: Perimetre, periode: Periode):
         select(
             Cra.id,
             Cra.date,
-            Conseiller.prenom,
-            Conseiller.nom.label("nom_conseiller"),
+            *(getattr(Conseiller, name).label(f"{name}_conseiller") for name in CONSEILLER_COLUMNS),
             Structure.nom.label("structure"),
             Cra.canal,
             LieuActivite.nom.label("lieu"),
@@ -226,7 +227,7 @@ def _shaped(frame: pd.DataFrame) -> pd.DataFrame:
     """A chunk of rows as people read them: labels, French dates, neutralised text."""
     frame["id"] = frame["id"].astype(str)
     frame["date"] = [jj_mm_aaaa(day) for day in frame["date"]]
-    frame["conseiller"] = frame["prenom"] + " " + frame["nom_conseiller"]
+    frame["conseiller"] = frame["prenom_conseiller"] + " " + frame["nom_conseiller"]
     frame["canal"] = frame["canal"].map(CANAUX)
     frame["activite"] = frame["activite"].map(ACTIVITES)
     frame["duree"] = frame["duree"].map(DUREES)

@@ -5,18 +5,24 @@ from sqlalchemy import func, select
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Conseiller, Departement, Region, Role, Structure, User
-from server.services import scopes
+from server.services import confidentialite, scopes
 
 
 def list_conseillers(user: User, structure_id: int | None = None) -> dict:
-    """The conseillers this user may see, optionally those of one structure."""
+    """The conseillers this user may see, optionally those of one structure, each with the
+    fields the user may see of them."""
     scopes.may_list_conseillers(user)
     query = select(Conseiller).where(scopes.conseiller_condition(user))
     if structure_id is not None:
         scopes.structure(user, structure_id)
         query = query.where(Conseiller.structure_id == structure_id)
     items = list(db.session.scalars(query.order_by(Conseiller.nom, Conseiller.prenom)))
-    return {"total": len(items), "items": items}
+    return {"total": len(items), "items": [confidentialite.vue(user, c) for c in items]}
+
+
+def fiche_conseiller(user: User, conseiller_id: int) -> confidentialite.Vue:
+    """One conseiller in the user's scope, with the fields the user may see (else 404)."""
+    return confidentialite.vue(user, scopes.conseiller(user, conseiller_id))
 
 
 def list_structures(user: User) -> dict:

@@ -138,8 +138,14 @@ def _dialect():
 
 
 def _upsert_statement():
-    statement = _dialect().insert(PushSubscription.__table__)
+    """Insert a subscription, or update its endpoint's row when the same account sends it again
+    or when the sender proves to be the device: only the browser profile holding the
+    subscription knows its keys (the endpoint alone travels to the push service and back).
+    Returns the row's id, none when the update was refused."""
+    table = PushSubscription.__table__
+    statement = _dialect().insert(table)
     excluded = statement.excluded
+    same_device = (table.c.p256dh == excluded.p256dh) & (table.c.auth == excluded.auth)
     return statement.on_conflict_do_update(
         index_elements=["endpoint"],
         set_={
@@ -149,14 +155,23 @@ def _upsert_statement():
             "user_agent": excluded.user_agent,
             "seen_at": excluded.seen_at,
         },
-    )
+        where=(table.c.user_id == excluded.user_id) | same_device,
+    ).returning(table.c.id)
+
+
+TAKEN = (
+    "Cet abonnement aux rappels est celui d'un appareil lié à un autre compte : activez les "
+    "rappels depuis l'appareil lui-même."
+)
 
 
 def subscribe(user: User, data: dict, user_agent: str | None) -> dict:
     """Store this device's subscription, sent again at every start of the app. An endpoint
-    belongs to one browser profile: the last user logged in there owns it."""
+    belongs to one browser profile: the last user logged in there owns it, but moving it from
+    another account takes the device's keys as proof (409 otherwise), so that knowing an
+    endpoint does not divert someone's reminders."""
     now = utcnow()
-    db.session.execute(
+    stored = db.session.execute(
         _upsert_statement(),
         {
             "user_id": user.id,
@@ -167,7 +182,10 @@ def subscribe(user: User, data: dict, user_agent: str | None) -> dict:
             "created_at": now,
             "seen_at": now,
         },
-    )
+    ).first()
+    if stored is None:
+        db.session.rollback()
+        raise ApiError(409, TAKEN, {"endpoint": [TAKEN]})
     db.session.commit()
     return {"cle_publique": push.public_key(), "appareils": _devices(user)}
 
