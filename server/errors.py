@@ -51,15 +51,31 @@ class ApiError(Exception):
         self.errors = errors
 
 
-def keyed_by_text(errors):
-    """Field errors with text keys: a field named by the client can parse as None (a
-    multipart part without a usable name), and JSON objects have only text keys."""
-    if isinstance(errors, dict):
-        return {
-            ("_schema" if key is None else str(key)): keyed_by_text(value)
-            for key, value in errors.items()
-        }
-    return errors
+def field_errors(errors) -> dict[str, list[str]]:
+    """Field errors in the one key shape of the API: a flat object whose keys are text paths
+    ("date", "organismes.0.nom", "sous_themes.sante.value.1") and whose values are lists of
+    French messages. marshmallow nests the errors of list items under integer keys and of a
+    whole list or object under "_schema" next to them: mixed keys that JSON cannot sort, and
+    that an app cannot show under a field. A message about a whole nested value is put under
+    that value's path; "_schema" stays only for errors of the whole body."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(path: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                name = "_schema" if key is None else str(key)
+                if name == "_schema" and path:
+                    walk(path, inner)
+                else:
+                    walk(f"{path}.{name}" if path else name, inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(path, inner)
+        else:
+            flat.setdefault(path or "_schema", []).append(str(value))
+
+    walk("", errors)
+    return flat
 
 
 def error_response(status: int, message: str | None = None, errors=None):
@@ -70,7 +86,7 @@ def error_response(status: int, message: str | None = None, errors=None):
         "message": message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase),
     }
     if errors:
-        body["errors"] = keyed_by_text(errors)
+        body["errors"] = field_errors(errors)
     return jsonify(body), status
 
 

@@ -23,6 +23,7 @@ from sync.protocol import (
     MSG_ID_TAKEN,
     MSG_INVALID,
     MSG_NOT_FOUND,
+    MSG_OP_ID_TAKEN,
     REJECTED,
     Operation,
     Result,
@@ -55,7 +56,8 @@ class Store(Protocol):
     key, (objet, id): a CRA or a coordinators' CRA."""
 
     def lock_owner(self) -> None: ...
-    def known_operations(self, op_ids: list[str]) -> set[str]: ...
+    # The recorded ones among these op_ids, each with what it changed: (record id, owner).
+    def known_operations(self, op_ids: list[str]) -> dict[str, tuple[str, int]]: ...
     def load(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CraState]: ...
     # The usual way: each effect planned in memory (a plan_* that raises Refused plans
     # nothing), then all written at once. write_planned() is False when a key was taken by
@@ -87,17 +89,27 @@ def apply_batch(
         # A replay: every answer is a read (a recorded operation is never undone), so it takes
         # no lock and writes nothing.
         states = store.load(list(dict.fromkeys(op.key for op in operations)))
-        return [
+        results = [
             rejection or _judge(owner_id, op, known, states, validate) for op, rejection in parsed
         ]
+        return _echoed(raw_operations, results)
     store.lock_owner()
     results = _apply_planned(store, owner_id, parsed, validate)
     if results is None:  # a key was taken by another owner meanwhile
         results = _apply_each(store, owner_id, parsed, validate)
+    return _echoed(raw_operations, results)
+
+
+def _echoed(raw_operations: list, results: list[Result]) -> list[Result]:
+    """Each result carries the op_id exactly as the client wrote it (upper case, braces...):
+    the client finds its operation by comparing text."""
+    for raw, result in zip(raw_operations, results, strict=True):
+        if isinstance(raw, dict) and isinstance(raw.get("op_id"), str):
+            result.op_id = raw["op_id"]
     return results
 
 
-def _prefetch(store: Store, parsed: list) -> tuple[set, dict]:
+def _prefetch(store: Store, parsed: list) -> tuple[dict, dict]:
     operations = [op for op, _ in parsed if op is not None]
     known = store.known_operations([op.op_id for op in operations])
     states = store.load(list(dict.fromkeys(op.key for op in operations)))
@@ -131,7 +143,7 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
             )
             continue
         store.plan_record(op)
-        known.add(op.op_id)
+        known[op.op_id] = (op.cra_id, owner_id)
         states[op.key] = new_state
         results.append(Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy))
     return results if store.write_planned() else None
@@ -145,7 +157,7 @@ def _apply_each(store, owner_id, parsed, validate) -> list[Result]:
     ]
 
 
-def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -> Result:
+def _apply(store, owner_id, op: Operation, known: dict, states: dict, validate) -> Result:
     judged = _judge(owner_id, op, known, states, validate)
     if isinstance(judged, Result):
         return judged
@@ -153,9 +165,9 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
     state = states.get(op.key)
     try:
         with store.savepoint():
-            if not store.record(op):
-                known.add(op.op_id)
-                return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
+            if not store.record(op):  # recorded meanwhile by another transaction
+                known.update(store.known_operations([op.op_id]))
+                return _replayed(owner_id, op, known, state)
             new_state = (
                 state
                 if holds
@@ -163,7 +175,7 @@ def _apply(store, owner_id, op: Operation, known: set, states: dict, validate) -
             )
     except Refused as refusal:
         return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
-    known.add(op.op_id)
+    known[op.op_id] = (op.cra_id, owner_id)
     states[op.key] = new_state
     return Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy)
 
@@ -182,7 +194,7 @@ def _change(
     return delete(state, op)
 
 
-def _judge(owner_id, op: Operation, known: set, states: dict, validate):
+def _judge(owner_id, op: Operation, known: dict, states: dict, validate):
     """A Result when the operation must change nothing; else (content, holds), `holds` when
     its effect already holds (the operation is remembered and answered duplicate)."""
     state = states.get(op.key)
@@ -191,7 +203,7 @@ def _judge(owner_id, op: Operation, known: set, states: dict, validate):
         message = MSG_ID_TAKEN if op.type == "create" else MSG_NOT_FOUND
         return Result(op.op_id, REJECTED, message=message, errors={"cra_id": [message]})
     if op.op_id in known:
-        return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
+        return _replayed(owner_id, op, known, state)
     content = None
     if op.type != "delete":
         content, errors = validate(op.objet, op.cra)
@@ -210,6 +222,16 @@ def _judge(owner_id, op: Operation, known: set, states: dict, validate):
         message=message,
         errors={"cra_id": [message]} if status is REJECTED else {},
     )
+
+
+def _replayed(owner_id, op: Operation, known: dict, state: CraState | None) -> Result:
+    """The answer to an op_id already recorded: a duplicate when it is this very operation
+    (same record, same owner), else a rejection telling the client to make a new op_id."""
+    if known.get(op.op_id) != (op.cra_id, owner_id):
+        return Result(
+            op.op_id, REJECTED, message=MSG_OP_ID_TAKEN, errors={"op_id": [MSG_OP_ID_TAKEN]}
+        )
+    return Result(op.op_id, DUPLICATE, copy=state.copy if state else None)
 
 
 def _decide(op: Operation, state: CraState | None, content: dict | None):

@@ -9,6 +9,7 @@ MAX_OPERATIONS = 200
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
+MAX_CURSOR_CHARS = 40  # "v1:" and a 64-bit number, in base64
 MAX_SEQUENCE = 2**63 - 1  # the change sequence is a 64-bit column
 TYPES = ("create", "update", "delete")
 # What an operation changes: a conseiller's CRA (the default) or a coordinators' CRA.
@@ -24,6 +25,10 @@ MSG_CHANGED = (
 )
 MSG_DELETED = "Ce compte rendu a été supprimé entre-temps."
 MSG_ID_TAKEN = "Un autre compte rendu existe déjà avec cet identifiant."
+MSG_OP_ID_TAKEN = (
+    "Cet identifiant d'opération a déjà servi pour un autre compte rendu : "
+    "renvoyez l'opération sous un nouvel identifiant (op_id)."
+)
 MSG_TOO_MANY = (
     f"Lot trop volumineux : envoyez au plus {MAX_OPERATIONS} opérations "
     f"et {MAX_BODY_BYTES // 1024} Kio par requête."
@@ -161,6 +166,8 @@ def decode_cursor(cursor: str | None) -> int:
     """The position a cursor stands for; 0 without a cursor."""
     if not cursor:
         return 0
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadCursor(MSG_BAD_CURSOR)
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, number = text.split(":")

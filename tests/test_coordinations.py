@@ -171,7 +171,8 @@ def test_cras_and_coordination_cras_share_a_batch_and_the_pull_sequence(push, cl
 )
 def test_invalid_reports_are_rejected_with_french_field_errors(push, changes, field, message):
     result = push(coordination_op(rapport(**changes)))[0]
-    assert result["status"] == "rejected" and field in result["errors"]
+    assert result["status"] == "rejected"
+    assert any(key.split(".")[0] == field for key in result["errors"])  # "evenements.0.nom"
     if message:
         assert message in result["errors"][field][0]
 
@@ -187,16 +188,16 @@ def test_field_errors_point_at_the_item(push):
             )
         )
     )[0]
-    errors = result["errors"]["evenements"]["1"]
-    assert errors["nom"] == ["Nom de l'événement : entre 2 et 200 caractères."]
-    assert errors["organisateurs"] == ["Cochez au moins un choix."]
-    assert "Type d'événement inconnu(e)" in errors["type"][0]
+    errors = result["errors"]
+    assert errors["evenements.1.nom"] == ["Nom de l'événement : entre 2 et 200 caractères."]
+    assert errors["evenements.1.organisateurs"] == ["Cochez au moins un choix."]
+    assert "Type d'événement inconnu(e)" in errors["evenements.1.type"][0]
     mediateur = push(
         coordination_op(
             rapport(accompagnements=[{**rapport()["accompagnements"][1], "nom_mediateur": None}])
         )
     )[0]
-    assert mediateur["errors"]["accompagnements"]["0"]["nom_mediateur"] == [
+    assert mediateur["errors"]["accompagnements.0.nom_mediateur"] == [
         "Indiquez le nom du médiateur ou de la médiatrice."
     ]
 

@@ -1,11 +1,17 @@
 """Every error has the same JSON shape with a French message."""
 
+import importlib
+import inspect
+import pkgutil
+import re
 from datetime import timedelta
 
 import pytest
 from flask_jwt_extended import create_access_token
+from marshmallow import Schema, ValidationError
 
-from server import create_app
+from server import create_app, schemas
+from server.errors import field_errors
 from tests.conftest import base_config
 
 # The database changes nothing here: SQLite only (see pytest.ini).
@@ -99,3 +105,31 @@ def test_too_large_a_header_is_a_json_431(client):
 
 def test_a_long_but_acceptable_address_is_served(client):
     assert client.get("/api/territoires/communes?q=" + "a" * 3000).status_code != 414
+
+
+# marshmallow's own English defaults, none of which may reach a user.
+ENGLISH = re.compile(
+    r"Not a valid|may not be|Missing data|Must be|Longer than|Shorter than|Unknown field|"
+    r"Invalid (input|type|value)|cannot be formatted|Length must|One or more of the choices"
+)
+
+
+def test_every_schema_answers_in_french_whatever_the_value(app):
+    """Each field of each schema given values of every JSON kind: only French messages, under
+    text paths."""
+    messages = set()
+    for module in pkgutil.iter_modules(schemas.__path__):
+        loaded = importlib.import_module(f"server.schemas.{module.name}")
+        for _, cls in inspect.getmembers(loaded, inspect.isclass):
+            if not issubclass(cls, Schema) or cls.__module__ != loaded.__name__:
+                continue
+            schema = cls()
+            for value in (None, 3, 2.5, "x", "x" * 5000, [1], [None], {"a": None}, True):
+                try:
+                    schema.load({name: value for name in schema.load_fields})
+                except ValidationError as error:
+                    for path, texts in field_errors(error.normalized_messages()).items():
+                        assert isinstance(path, str)
+                        messages.update(texts)
+    assert len(messages) > 50
+    assert sorted(m for m in messages if ENGLISH.search(m)) == []

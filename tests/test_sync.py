@@ -1,9 +1,13 @@
 """The sync protocol end to end through the API, on every backend (sync/PROTOCOL.md)."""
 
+import io
+import json
 import threading
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -318,15 +322,25 @@ def test_sixteen_concurrent_identical_batches_make_one_row_per_cra(app, login, c
 
 def hide_from_the_prefetch(monkeypatch, op_ids=(), cra_ids=()):
     """The batch's reads miss these operations and CRAs, as when another conseiller's batch
-    commits them just after: only the database's unique keys can then tell."""
-    known, load = cras_service.SqlStore.known_operations, cras_service.SqlStore.load
+    commits them just after: only the database's unique keys can then tell. Once the planned
+    writes have failed on those keys, the other batch's commit is visible, as it would be."""
+    store_class = cras_service.SqlStore
+    known, load, write = store_class.known_operations, store_class.load, store_class.write_planned
+    lost = []
+
+    def written(store):
+        done = write(store)
+        lost.append(not done)
+        return done
+
+    def hidden_known(store, ids):
+        found = known(store, ids)
+        return found if any(lost) else {k: v for k, v in found.items() if k not in op_ids}
+
+    monkeypatch.setattr(store_class, "known_operations", hidden_known)
+    monkeypatch.setattr(store_class, "write_planned", written)
     monkeypatch.setattr(
-        cras_service.SqlStore,
-        "known_operations",
-        lambda store, ids: known(store, ids) - set(op_ids),
-    )
-    monkeypatch.setattr(
-        cras_service.SqlStore,
+        store_class,
         "load",
         lambda store, keys: load(store, [key for key in keys if key[1] not in cra_ids]),
     )
@@ -341,13 +355,15 @@ def other_conseillers_batch(client, login, make_user, make_structure):
     return theirs
 
 
-def test_an_op_id_taken_meanwhile_by_another_conseiller_is_a_duplicate(
+def test_an_op_id_taken_meanwhile_by_another_conseiller_is_rejected(
     push, monkeypatch, other_conseillers_batch
 ):
     theirs = other_conseillers_batch
     hide_from_the_prefetch(monkeypatch, op_ids={theirs["op_id"]})
     mine = [create_op(), create_op(op_id=theirs["op_id"]), create_op()]
-    assert statuses(push(*mine)) == ["applied", "duplicate", "applied"]
+    results = push(*mine)
+    assert statuses(results) == ["applied", "rejected", "applied"]
+    assert "nouvel identifiant" in results[1]["errors"]["op_id"][0]
     assert count(Cra) == 3 and count(CraOperation) == 3
     assert db.session.get(Cra, uuid.UUID(mine[1]["cra_id"])) is None
     assert cumuls.ecarts() == []
@@ -421,7 +437,7 @@ def test_crash_mid_batch_writes_nothing(
     db.session.remove()
     assert count(Cra) == 1 and count(CraOperation) == 1  # the other conseiller's only
     monkeypatch.undo()
-    assert statuses(push(*batch)) == ["duplicate"] + ["applied"] * 4
+    assert statuses(push(*batch)) == ["rejected"] + ["applied"] * 4  # their op_id is theirs
     assert count(Cra) == 5 and cumuls.ecarts() == []
 
 
@@ -448,11 +464,187 @@ def test_structure_stamped_is_the_employer_at_the_cras_date(push, conseiller, ma
     assert db.session.get(Cra, uuid.UUID(new["cra_id"])).structure_id == record.structure_id
 
 
-def test_errors_of_list_items_and_of_the_list_come_back_keyed_by_text(push):
-    """An item's errors are keyed by its index, the list's own under "_schema": JSON keys are
-    text, so both are sent as text (the schema fuzz found a 500 there)."""
-    organismes = [{"nom": "A", "nombre": "x"}, {"nom": "A", "nombre": 1}]
-    results = push(create_op(cra_payload(organismes=organismes)))
-    errors = results[0]["errors"]["organismes"]
-    assert results[0]["status"] == "rejected"
-    assert {"0", "1", "_schema"} <= set(errors)
+# --- every operation answered ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes, errors",
+    [
+        (
+            {"organismes": [{"nom": None, "nombre": 2}]},
+            {"organismes.0.nom": ["Ce champ ne peut pas être vide."]},
+        ),
+        (
+            {"organismes": [{"nom": "C", "nombre": 1}]},
+            {
+                "organismes": [
+                    "La somme des personnes réorientées par organisme doit être égale au "
+                    "nombre de redirections."
+                ],
+                "organismes.0.nom": ["Nom d'organisme : entre 2 et 100 caractères."],
+            },
+        ),
+        (
+            {"themes": ["inconnu", "inconnu"]},
+            {
+                "themes.0": ["Thème inconnu(e) : choisissez dans la liste."],
+                "themes.1": ["Thème inconnu(e) : choisissez dans la liste."],
+            },
+        ),
+        ({"themes": None}, {"themes": ["Ce champ ne peut pas être vide."]}),
+        ({"themes": "courriel"}, {"themes": ["Liste attendue."]}),
+        ({"sous_themes": []}, {"sous_themes": ["Objet JSON attendu."]}),
+        ({"age": 3}, {"age": ["Données invalides : un objet JSON est attendu."]}),
+    ],
+)
+def test_invalid_nested_fields_are_rejected_under_text_paths_in_french(push, changes, errors):
+    """These once made the whole answer fail (integer and text keys cannot be sorted) after
+    the valid operations of the batch had been committed."""
+    good = create_op()
+    results = push(good, create_op(atelier_payload(**changes)), create_op())
+    assert statuses(results) == ["applied", "rejected", "applied"]
+    for path, messages in errors.items():
+        assert results[1]["errors"][path] == messages
+    assert count(Cra) == 2
+    assert statuses(push(good)) == ["duplicate"]
+
+
+def test_an_op_id_reused_for_another_cra_is_rejected_with_what_to_do(push):
+    first = create_op()
+    push(first)
+    again = create_op(op_id=first["op_id"])
+    results = push(again)
+    assert statuses(results) == ["rejected"]
+    assert "nouvel identifiant" in results[0]["message"]
+    assert db.session.get(Cra, uuid.UUID(again["cra_id"])) is None
+    again["op_id"] = str(uuid.uuid4())  # what the client does
+    assert statuses(push(again)) == ["applied"]
+
+
+def test_op_ids_are_echoed_exactly_as_sent(push):
+    create = create_op()
+    create["op_id"] = create["op_id"].upper()
+    assert push(create)[0]["op_id"] == create["op_id"]
+    replay = push(create)[0]
+    assert replay["op_id"] == create["op_id"] and replay["status"] == "duplicate"
+
+
+def chunked_push(client, headers, body: bytes):
+    """A body sent with Transfer-Encoding: chunked, hence no Content-Length."""
+    return client.post(
+        "/api/sync/push",
+        input_stream=io.BytesIO(body),
+        headers={**headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+@pytest.mark.parametrize("size", [1_170_000, 3_000_000])
+def test_the_body_limit_holds_for_chunked_requests(client, push, size):
+    batch = {"operations": [create_op(cra_payload(annotation="x" * size))]}
+    response = chunked_push(client, push.headers, json.dumps(batch).encode())
+    assert response.status_code == 413, response.json
+    assert "Lot trop volumineux" in response.json["message"] and response.json["code"] == 413
+    assert count(Cra) == 0
+
+
+def test_a_small_chunked_batch_is_applied(client, push):
+    body = json.dumps({"operations": [create_op()]}).encode()
+    response = chunked_push(client, push.headers, body)
+    assert response.status_code == 200 and statuses(response.json["results"]) == ["applied"]
+
+
+def test_an_overlong_cursor_is_a_400_not_a_422(client, push):
+    response = client.get(
+        "/api/sync/pull", query_string={"cursor": "A" * 500}, headers=push.headers
+    )
+    assert response.status_code == 400 and "Curseur" in response.json["message"]
+
+
+# Any JSON value, NaN and infinities included (Python's JSON reader takes them).
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# Where a value goes: a field of the operation, or one of its CRA, nested ones included.
+FUZZED_PATHS = [
+    ("op_id",),
+    ("type",),
+    ("cra_id",),
+    ("base",),
+    ("cra",),
+    ("client_time",),
+    ("objet",),
+    ("extra",),
+    *[("cra", name) for name in atelier_payload()],
+    ("cra", "age", "plus60ans"),
+    ("cra", "statut", "retraite"),
+    ("cra", "suivi", "redirection"),
+    ("cra", "organismes", 0),
+    ("cra", "organismes", 0, "nom"),
+    ("cra", "organismes", 1, "nombre"),
+    ("cra", "themes", 1),
+    ("cra", "sous_themes", "sante"),
+    ("cra", "sous_themes", "sante", 0),
+]
+
+
+def fuzzed(path, value) -> dict | object:
+    """A valid create (an update when the path is `base`) with `value` put at `path`."""
+    operation = create_op(atelier_payload())
+    if path == ("base",):
+        operation["type"] = "update"
+    if path == ("cra",) or len(path) == 1:
+        operation[path[0]] = value
+        return operation
+    target = operation
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return operation
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from(FUZZED_PATHS), JSON_VALUES),
+            st.tuples(st.just(None), JSON_VALUES),  # the whole operation
+            st.just("valid"),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_value_in_any_field_is_answered_and_valid_operations_kept(client, push, items):
+    """No input makes a batch fail: one result per operation, in one of the four statuses,
+    and the valid operations of the batch stored."""
+    batch, valid = [], []
+    for item in items:
+        if item == "valid":
+            valid.append(create_op())
+            batch.append(valid[-1])
+        elif item[0] is None:
+            batch.append(item[1])
+        else:
+            batch.append(fuzzed(*item))
+    response = client.post("/api/sync/push", json={"operations": batch}, headers=push.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    results = response.json["results"]
+    assert len(results) == len(batch)
+    assert set(statuses(results)) <= {"applied", "duplicate", "conflict", "rejected"}
+    for result in results:
+        assert all(
+            isinstance(m, str) for messages in result.get("errors", {}).values() for m in messages
+        )
+    db.session.expire_all()
+    for operation in valid:
+        assert db.session.get(Cra, uuid.UUID(operation["cra_id"])) is not None

@@ -34,19 +34,40 @@ function attachmentName(response) {
   return plain ? plain[1] : 'export';
 }
 
-async function send(path, { method = 'GET', body, token, as = 'json' } = {}) {
+/** How long a request may take before it is given up (ms): a hung one must not hold the outbox. */
+export const TIMEOUT = 20000;
+
+/** A request given up after TIMEOUT: like a network error, it acknowledges nothing. */
+export class TimeoutError extends Error {
+  constructor() {
+    super('Le serveur ne répond pas : nouvel essai automatique.');
+    this.name = 'TimeoutError';
+  }
+}
+
+// Downloads (PDFs, exports) get longer: their body may be large on a slow network.
+async function send(path, { method = 'GET', body, token, as = 'json', timeout = as === 'json' ? TIMEOUT : 6 * TIMEOUT } = {}) {
   const headers = { Accept: 'application/json' };
   const form = body instanceof FormData; // a file upload: the browser sets its boundary
   if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(`/api${path}`, {
-    method, headers, body: body === undefined || form ? body : JSON.stringify(body),
-  });
-  if (response.ok && as === 'blob') return response.blob();
-  if (response.ok && as === 'file') return { blob: await response.blob(), filename: attachmentName(response) };
-  const payload = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, payload);
-  return payload;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  try {
+    const response = await fetch(`/api${path}`, {
+      method, headers, body: body === undefined || form ? body : JSON.stringify(body), signal: controller.signal,
+    });
+    if (response.ok && as === 'blob') return await response.blob();
+    if (response.ok && as === 'file') return { blob: await response.blob(), filename: attachmentName(response) };
+    const payload = await response.json().catch((error) => { if (controller.signal.aborted) throw error; return null; });
+    if (!response.ok) throw new ApiError(response.status, payload);
+    return payload;
+  } catch (error) {
+    if (controller.signal.aborted) throw new TimeoutError();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

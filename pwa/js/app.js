@@ -43,6 +43,7 @@ function formContext() {
 async function onSaved(saved) {
   await route('historique', saved);
   $('[data-field="saved"]').textContent = saved ? 'Votre suivi d\'activité a bien été enregistré.' : '';
+  $('[data-field="sync-result"]').textContent = ''; // the last send's outcome is outdated
   afterPaint(() => {
     announceChange();
     requestBackgroundSync();
@@ -89,7 +90,7 @@ async function enter(who) {
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
-    onKeepMine: async (local) => { await editCra(owner(), { ...local, head: local.server.head }, local.cra); await onSaved(null); },
+    onKeepMine: async (local) => { await editCra(owner(), { ...local, deleted: false, head: local.server.head }, local.cra); await onSaved(null); },
     onDeleted: () => onSaved(null),
   });
   await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
@@ -156,10 +157,18 @@ function bindTriggers() {
     if (!$('[data-view="coordination"]').hidden) renderCoordinations();
   });
   syncEvents.addEventListener('expired', askLoginAgain);
+  // One line for the last send: « Envoi en cours… » while in flight, then its outcome, cleared
+  // when a new CRA waits (onSaved): never an older outcome next to a newer count.
+  syncEvents.addEventListener('sending', () => { $('[data-field="sync-result"]').textContent = 'Envoi en cours…'; });
   syncEvents.addEventListener('result', ({ detail }) => {
-    const text = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
+    const sent = detail.envoyes || detail.refuses || detail.conflits;
+    const line = $('[data-field="sync-result"]');
+    if (!sent && !detail.erreur) {
+      if (line.textContent === 'Envoi en cours…') line.textContent = '';
+      return;
+    }
+    line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
       : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
-    if (detail.erreur || detail.envoyes || detail.refuses || detail.conflits) $('[data-field="sync-result"]').textContent = text;
   });
   window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
   window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));

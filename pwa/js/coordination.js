@@ -1,7 +1,7 @@
 /** The coordinators' CRA view: fill it (offline too, through the outbox), list, edit, delete. */
 import { acceptServerCopy, createCra, deleteCra, editCra, listCras } from './cras.js';
 import { storageMessage } from './db.js';
-import { $, $$, esc, frDate, plural, today } from './dom.js';
+import { $, $$, esc, frDate, plural, textsOf, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
 import { stateLabel } from './history-markup.js';
 
@@ -55,14 +55,20 @@ function check(form, payload) {
 function showErrors(form, errors) {
   $$('[data-error-for]', form).forEach((slot) => { slot.hidden = true; slot.textContent = ''; });
   const put = (slot, messages) => { if (slot) { slot.textContent = messages.join(' '); slot.hidden = false; } };
-  Object.entries(errors).forEach(([field, value]) => {
-    if (Array.isArray(value)) return put($(`[data-error-for="${field}"]`, form), value);
+  // Keys are paths ("evenements.1.nom", as the server sends them) or, from check(), a section
+  // with its items nested by index: each message goes under its section or its item.
+  const shown = new Map();
+  const add = (slot, messages) => { if (slot) shown.set(slot, [...(shown.get(slot) || []), ...messages]); };
+  Object.entries(errors).forEach(([path, value]) => {
+    const [field, index] = path.split('.');
+    const section = $(`[data-error-for="${field}"]`, form);
     const items = $$(`[data-items="${field}"] > [data-item]`, form);
-    return Object.entries(value).forEach(([index, messages]) => {
-      const flat = Array.isArray(messages) ? messages : Object.values(messages).flat();
-      put(index === '_section' ? $(`[data-error-for="${field}"]`, form) : $('[data-error-for]', items[Number(index)]), flat);
-    });
+    const itemSlot = (i) => (items[Number(i)] ? $('[data-error-for]', items[Number(i)]) : section);
+    if (index !== undefined) return add(itemSlot(index), textsOf(value));
+    if (Array.isArray(value) || !value || typeof value !== 'object') return add(section, textsOf(value));
+    return Object.entries(value).forEach(([i, messages]) => add(i === '_section' ? section : itemSlot(i), textsOf(messages)));
   });
+  shown.forEach((messages, slot) => put(slot, messages));
   const count = Object.keys(errors).length;
   if (count) put($('[data-error-for="_form"]', form), ['Erreur : veuillez corriger les champs signalés.']);
   return count === 0;

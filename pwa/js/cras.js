@@ -29,7 +29,7 @@ async function write(owner, local, type, draft = null) {
     ...(type === 'create' ? {} : { base: local.head }),
     ...(type === 'delete' ? {} : { cra: local.cra }),
   };
-  const next = { ...local, owner, head: op.op_id, state: 'pending', changedAt: op.client_time, errors: null, message: null, server: null };
+  const next = { ...local, owner, head: op.op_id, state: 'pending', changedAt: op.client_time, errors: null, message: null, server: null, mine: null };
   const tx = db.transaction(draft ? ['outbox', 'cras', 'meta'] : ['outbox', 'cras'], 'readwrite');
   await Promise.all([tx.objectStore('outbox').add({ owner, op }), tx.objectStore('cras').put(next),
     draft && tx.objectStore('meta').delete(draft), tx.done]);
@@ -68,7 +68,8 @@ export function deleteCra(owner, local) {
  */
 export async function listCras(owner, objet = 'cra') {
   const all = await (await database()).getAll('cras');
-  return all.filter((local) => local.owner === owner && !local.deleted && (local.objet || 'cra') === objet);
+  // A CRA deleted here but in conflict stays listed: its card asks what to do.
+  return all.filter((local) => local.owner === owner && (!local.deleted || local.state === 'conflict') && (local.objet || 'cra') === objet);
 }
 
 /** @returns {Promise<number>} operations of this user still waiting for the server */
@@ -81,8 +82,8 @@ export async function waitingCount(owner) {
 export async function acceptServerCopy(local) {
   const server = local.server;
   const next = server.deleted
-    ? { ...local, deleted: true, state: 'synced' }
-    : { ...local, cra: contentOf(server), head: server.head, version: server.version, state: 'synced', server: null, message: null };
+    ? { ...local, deleted: true, head: server.head, version: server.version, state: 'synced', server: null, message: null, mine: null }
+    : { ...local, cra: contentOf(server), head: server.head, version: server.version, deleted: false, state: 'synced', server: null, message: null, mine: null };
   await (await database()).put('cras', next);
   return next;
 }

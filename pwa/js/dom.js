@@ -54,3 +54,13 @@ export function afterPaint(work) {
   requestAnimationFrame(soon);
   setTimeout(run, 500);
 }
+
+/**
+ * The texts in a value of server field errors (lists, nested objects), never « [object Object] ».
+ * @param {any} value @returns {string[]}
+ */
+export function textsOf(value) {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(textsOf);
+  return value && typeof value === 'object' ? Object.values(value).flatMap(textsOf) : [];
+}

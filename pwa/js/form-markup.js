@@ -87,7 +87,7 @@ export function formMarkup(ref) {
 export function organismeRow(index, nom = '') {
   return `<div class="app-organisme" data-organisme>
     <div class="fr-input-group"><label class="fr-label" for="org-${index}">Organisme<span class="fr-hint-text">Choisissez dans la liste ou saisissez un autre nom.</span></label>
-      <input class="fr-input" id="org-${index}" name="organisme.nom" list="organismes" value="${esc(nom)}"></div>
+      <input class="fr-input" id="org-${index}" name="organisme.nom" list="organismes" maxlength="100" value="${esc(nom)}"></div>
     ${counter(`organisme.nombre.${index}`, 'Nombre de personnes', { min: 1 })}
     <button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline" type="button" data-action="remove-organisme">Retirer</button>
   </div>`;

@@ -1,6 +1,6 @@
 /** The CRA form's behaviour: defaults, live feedback, reading, validating, saving. */
 import { bindCounters, readCounter, writeCounter } from './counters.js';
-import { $, $$, hoursMinutes, today } from './dom.js';
+import { $, $$, hoursMinutes, textsOf, today } from './dom.js';
 import { organismeRow } from './form-markup.js';
 import { breakdownTotals, validateCra } from './rules.js';
 
@@ -103,13 +103,20 @@ function setSlot(slot, text) {
   if (slot.hidden !== !text) slot.hidden = !text;
 }
 
+/**
+ * The messages about a field: under its own key and under its items' paths, as the server
+ * keys them ("organismes.0.nom", sync/PROTOCOL.md); only text, whatever the shape.
+ * @param {object} errors @param {string} field @returns {string[]}
+ */
+export function messagesFor(errors, field) {
+  return Object.entries(errors || {})
+    .filter(([key]) => key === field || key.startsWith(`${field}.`))
+    .flatMap(([, value]) => textsOf(value));
+}
+
 /** Show field errors under their fields; returns true when there were none. */
 export function showErrors(form, errors) {
-  $$('[data-error-for]', form).forEach((slot) => {
-    const messages = errors[slot.dataset.errorFor];
-    const flat = !messages ? [] : Array.isArray(messages) ? messages : Object.values(messages).flat();
-    setSlot(slot, flat.join(' '));
-  });
+  $$('[data-error-for]', form).forEach((slot) => setSlot(slot, messagesFor(errors, slot.dataset.errorFor).join(' ')));
   const count = Object.keys(errors).length;
   setSlot($('[data-error-for="_form"]', form), count ? 'Erreur : veuillez remplir tous les champs obligatoires du formulaire.' : '');
   return !count;

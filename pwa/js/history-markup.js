@@ -1,5 +1,6 @@
 /** The history's markup: its filters and one card per CRA. */
-import { esc, frDate, plural } from './dom.js';
+import { conflictChoices, conflictMarkup } from './conflict-markup.js';
+import { esc, frDate, plural, textsOf } from './dom.js';
 
 const STATES = {
   pending: ['En attente d\'envoi', 'fr-badge--info'], synced: ['Envoyé', 'fr-badge--success'],
@@ -32,11 +33,10 @@ export function cardMarkup(local, ref) {
   const { cra } = local;
   const [label, badge] = STATES[local.state] || STATES.pending;
   const themes = cra.themes.map((t) => (ref.themes[t] || { label: t }).label).join(', ');
-  const problem = local.state === 'rejected' || local.state === 'conflict'
-    ? `<p class="fr-error-text">${esc(local.message || '')} ${esc(Object.values(local.errors || {}).flat().join(' '))}</p>` : '';
-  const choice = local.state === 'conflict' ? `
-      <li><button class="fr-btn fr-btn--sm" type="button" data-action="keep-server" data-id="${esc(local.id)}">Garder la version du serveur</button></li>
-      <li><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-action="keep-mine" data-id="${esc(local.id)}">Garder ma version</button></li>` : '';
+  const conflict = local.state === 'conflict';
+  const problem = conflict ? conflictMarkup(local, ref) : local.state === 'rejected'
+    ? `<p class="fr-error-text">${esc(local.message || '')} ${esc(textsOf(local.errors).join(' '))}</p>` : '';
+  const choice = conflict ? conflictChoices(local) : '';
   return `<li class="fr-card fr-card--sm app-cra" data-cra="${esc(local.id)}"><div class="fr-card__body"><div class="fr-card__content">
     <h2 class="fr-card__title">${frDate(cra.date)} – ${esc(ref.activites[cra.activite] || cra.activite)}</h2>
     <p class="fr-badge fr-badge--sm ${badge}" data-state="${esc(local.state)}">${label}</p>

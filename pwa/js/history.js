@@ -1,5 +1,5 @@
 /** "Historique des accompagnements": local CRAs (works offline), filters, 30 per page. */
-import { acceptServerCopy, deleteCra, listCras } from './cras.js';
+import { acceptServerCopy, createCra, deleteCra, listCras } from './cras.js';
 import { $, $$, plural } from './dom.js';
 import { cardMarkup, filtersMarkup } from './history-markup.js';
 
@@ -96,6 +96,16 @@ async function onAction(event) {
   if (action === 'duplicate') context.onEdit({ duplicate: local.cra });
   if (action === 'keep-server') await acceptServerCopy(local);
   if (action === 'keep-mine') context.onKeepMine(local);
+  if (action === 'delete-anyway') {
+    await deleteCra(context.owner, { ...local, head: local.server.head });
+    context.onDeleted();
+  }
+  if (action === 'restore-mine') {
+    // The server keeps a deleted CRA deleted: the user's version comes back as a new CRA.
+    await acceptServerCopy(local);
+    await createCra(context.owner, local.cra, local.objet || 'cra');
+    context.onDeleted();
+  }
   if (action === 'delete' && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte-rendu d\'activité ? Ceci affectera vos statistiques.')) {
     await deleteCra(context.owner, local);
     context.onDeleted();

@@ -3,14 +3,24 @@ import { call } from './api.js';
 import { getMeta, setMeta } from './db.js';
 
 /**
+ * Fetch the lieux and store them for offline use: at login and at each sync, so that the form
+ * works offline even when it was never opened online.
+ * @param {string} owner @returns {Promise<Array>}
+ */
+export async function refreshLieux(owner) {
+  const { items } = await call('/lieux');
+  await setMeta(`lieux:${owner}`, items);
+  return items;
+}
+
+/**
  * Lieux from the server when reachable, else the last copy; sorted by use in the local CRAs.
  * @param {string} owner @param {Array} localCras
  */
 export async function lieux(owner, localCras) {
   let items = await getMeta(`lieux:${owner}`) || [];
   try {
-    items = (await call('/lieux')).items;
-    await setMeta(`lieux:${owner}`, items);
+    items = await refreshLieux(owner);
   } catch { /* offline: keep the stored copy */ }
   const uses = {};
   localCras.forEach((local) => {

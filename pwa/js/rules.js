@@ -88,7 +88,7 @@ function checkDuree(cra, errors) {
 function checkOrganismes(cra, errors) {
   const organismes = cra.organismes || [];
   const names = organismes.map((o) => o.nom);
-  if (organismes.some((o) => !o.nom || o.nom.trim().length < 2)) add(errors, 'organismes', "Nom d'organisme : entre 2 et 100 caractères.");
+  if (organismes.some((o) => !o.nom || o.nom.trim().length < 2 || o.nom.length > 100)) add(errors, 'organismes', "Nom d'organisme : entre 2 et 100 caractères.");
   else if (new Set(names).size !== names.length) add(errors, 'organismes', "Chaque organisme ne peut être indiqué qu'une fois.");
   else if (sum(Object.fromEntries(organismes.map((o, i) => [i, o.nombre]))) !== ((cra.suivi || {}).redirection || 0)) {
     add(errors, 'organismes', 'La somme des personnes réorientées par organisme doit être égale au nombre de redirections.');

@@ -1,7 +1,7 @@
 /** The "Saisir un CRA" view: new, edit, duplicate; draft kept; guard against leaving. */
 import { loadCommunes, searchCommunes } from './communes-index.js';
 import { createCra, editCra, listCras } from './cras.js';
-import { getMeta, setMeta, storageMessage } from './db.js';
+import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
 import { bindForm, check, refresh, showErrors, writeForm } from './form.js';
 import { formMarkup } from './form-markup.js';
@@ -10,6 +10,7 @@ import { lieux } from './lieux.js';
 const view = () => $('[data-view="saisie"]');
 let state = { owner: null, ref: null, editing: null, dirty: false, onSaved: null };
 let draftTimer = null;
+const TAB_KEY = 'coop-cra.onglet';
 
 /** Unsaved changes in the form (the app asks before leaving). */
 export function hasUnsavedChanges() {
@@ -77,10 +78,34 @@ function bindCommuneSearch(form) {
   });
 }
 
+/**
+ * This tab's draft key: one draft per tab (an id kept in sessionStorage, which lives as long as
+ * the tab, reloads included), so that saving in one tab never deletes what another is typing.
+ */
+function draftKey() {
+  let tab = sessionStorage.getItem(TAB_KEY);
+  if (!tab) {
+    tab = crypto.randomUUID();
+    sessionStorage.setItem(TAB_KEY, tab);
+  }
+  return `brouillon:${state.owner}:${tab}`;
+}
+
+/** A draft kept before drafts were per tab (one per user): this tab takes it over. */
+async function adoptOldDraft() {
+  const old = `brouillon:${state.owner}`;
+  const draft = await getMeta(old);
+  if (draft) {
+    await setMeta(draftKey(), draft);
+    await deleteMeta(old);
+  }
+  return draft;
+}
+
 function saveDraft(form) {
   clearTimeout(draftTimer);
   draftTimer = setTimeout(() => {
-    if (!state.editing) setMeta(`brouillon:${state.owner}`, check(form, state.ref, {}).cra).catch(() => {});
+    if (!state.editing) setMeta(draftKey(), check(form, state.ref, {}).cra).catch(() => {});
   }, 300);
 }
 
@@ -119,7 +144,7 @@ async function prepareForm(root, form, context, source) {
     notice.textContent = 'Copie d\'un compte rendu : vérifiez la date et les participants avant de valider.';
     notice.hidden = false;
   } else {
-    const draft = await getMeta(`brouillon:${state.owner}`);
+    const draft = await getMeta(draftKey()) || await adoptOldDraft();
     if (draft) { cra = draft; notice.textContent = 'Votre saisie en cours a été restaurée.'; notice.hidden = false; }
   }
   writeForm(form, cra, state.ref);
@@ -152,7 +177,7 @@ async function save(form, myLieux) {
   clearTimeout(draftTimer); // a draft written after the save would bring this CRA back
   try {
     // One transaction: the CRA, its operation and the draft's deletion.
-    const draft = `brouillon:${state.owner}`;
+    const draft = draftKey();
     const saved = state.editing ? await editCra(state.owner, state.editing, cra, { draft })
       : await createCra(state.owner, cra, 'cra', { draft });
     state.dirty = false;

@@ -5,13 +5,17 @@
 import { ApiError, call } from './api.js';
 import { contentOf } from './cras.js';
 import { database, getMeta, setMeta } from './db.js';
+import { refreshLieux } from './lieux.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
 let delay = 1000;
 let timer = null;
 
-/** Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'result' (detail: counts). */
+/**
+ * Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'sending' (a push is in
+ * flight), 'result' (detail: counts, or {erreur: true}).
+ */
 export const syncEvents = new EventTarget();
 
 // Other tabs of the app hear about outbox changes too (their counters stay right).
@@ -47,10 +51,13 @@ async function applyResults(rows, results) {
       }
     } else if (result.status === 'conflict') {
       counts.conflits += 1;
-      await cras.put({ ...local, deleted: false, state: 'conflict', server: result.cra || null, message: result.message });
+      // `mine`: what this phone did (an edit or a deletion), for the conflict card's choices.
+      await cras.put({ ...local, state: 'conflict', mine: row.op.type === 'delete' ? 'delete' : 'edit', server: result.cra || null, message: result.message });
     } else {
       counts.refuses += 1;
-      await cras.put({ ...local, deleted: false, state: 'rejected', errors: result.errors || {}, message: result.message });
+      // A corrected CRA builds on what the server holds, not on the refused operation.
+      const head = local.head === row.op.op_id ? (row.op.base || null) : local.head;
+      await cras.put({ ...local, head, deleted: false, state: 'rejected', errors: result.errors || {}, message: result.message });
     }
   }
   await tx.done;
@@ -60,6 +67,7 @@ async function applyResults(rows, results) {
 async function pushOnce(owner) {
   const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
   if (!rows.length) return null;
+  emit('sending');
   const answer = await call('/sync/push', { method: 'POST', body: { operations: rows.map((row) => row.op) } });
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
   if (!answer || !Array.isArray(answer.results) || answer.results.length !== rows.length
@@ -115,6 +123,7 @@ export async function syncNow(owner) {
   try {
     const total = await withLock(() => pushAll(owner));
     delay = 1000;
+    refreshLieux(owner).catch(() => {}); // what the form needs offline, kept fresh
     emit('change');
     emit('result', total);
     return total;

@@ -39,7 +39,12 @@ class ErrorSchema(Schema):
     code = fields.Integer(required=True, metadata={"description": "Statut HTTP."})
     status = fields.String(required=True, metadata={"description": "Libellé HTTP (anglais)."})
     message = fields.String(required=True, metadata={"description": "Message en français."})
-    errors = fields.Dict(metadata={"description": "Messages par champ, imbriqués comme le corps."})
+    errors = fields.Dict(
+        metadata={
+            "description": "Messages par champ : clés = chemins du champ en texte "
+            "(« date », « organismes.0.nom »), valeurs = listes de messages en français."
+        }
+    )
 
 
 def documented(

@@ -6,6 +6,10 @@ from marshmallow import Schema, missing
 from marshmallow import fields as ma_fields  # not `fields`: the name of our submodule
 from marshmallow.utils import ensure_text_type
 
+from server.schemas.messages import apply_french_defaults
+
+apply_french_defaults()  # before any schema below or in a submodule makes its fields
+
 
 class BaseSchema(Schema):
     """Common settings: unknown fields are refused, messages are in French."""

@@ -54,7 +54,8 @@ class PushResultSchema(BaseSchema):
 
 
 class PullArgsSchema(BaseSchema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+    # Any text: what is not a cursor of this server is a 400 from sync/ (PROTOCOL.md).
+    cursor = fields.String(load_default=None)
     limit = fields.Integer(
         load_default=protocol.DEFAULT_PULL_LIMIT,
         error_messages={"invalid": "Nombre entier attendu."},

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import (
     String,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.errors import ApiError, keyed_by_text
+from server.errors import ApiError, field_errors
 from server.extensions import db
 from server.models import Conseiller, Cra, CraOperation, LieuActivite, Role, User
 from server.models.coordination import COORDINATION_CONTENT, CraCoordination
@@ -181,10 +182,14 @@ class SqlStore:
 
     def known_operations(self, op_ids):
         if not op_ids:
-            return set()
+            return {}
         ids = [uuid.UUID(op_id) for op_id in op_ids]
-        found = db.session.scalars(select(CraOperation.op_id).where(CraOperation.op_id.in_(ids)))
-        return {str(op_id) for op_id in found}
+        found = db.session.execute(
+            select(CraOperation.op_id, CraOperation.cra_id, CraOperation.conseiller_id).where(
+                CraOperation.op_id.in_(ids)
+            )
+        )
+        return {str(op_id): (str(cra_id), owner) for op_id, cra_id, owner in found}
 
     def load(self, keys):
         self.rows = {}
@@ -389,14 +394,16 @@ def _validator(user: User, conseiller: Conseiller):
         try:
             return schemas[objet].load(payload), {}
         except ValidationError as error:
-            # Text keys: a list's errors are keyed by index, which JSON cannot mix with names.
-            return None, keyed_by_text(error.normalized_messages())
+            return None, field_errors(error.normalized_messages())
 
     return validate
 
 
-def push(user: User, body, body_bytes: int) -> dict:
-    """Apply a batch of operations for the user; one result per operation; one commit."""
+def push(user: User, body, body_bytes: int) -> str:
+    """Apply a batch of operations for the user; one result per operation; one commit.
+
+    The answer is returned as JSON text, encoded before the commit: once a batch is committed
+    nothing may keep its answer from the client, who would otherwise resend it for ever."""
     conseiller = conseiller_of(user)
     try:
         raw_operations = protocol.operations_of(body, body_bytes)
@@ -407,8 +414,9 @@ def push(user: User, body, body_bytes: int) -> dict:
     store = SqlStore(conseiller)
     results = apply_batch(store, conseiller.id, raw_operations, _validator(user, conseiller))
     store.finish()
+    answer = current_app.json.dumps({"results": [result.as_dict() for result in results]})
     db.session.commit()
-    return {"results": [result.as_dict() for result in results]}
+    return answer
 
 
 def pull(user: User, cursor: str | None, limit: int) -> dict:

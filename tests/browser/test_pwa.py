@@ -314,3 +314,299 @@ def test_mes_statistiques_exports_download_with_the_session(page, live_server, c
     rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 2 and rows[1].split(";")[8] == "Villeurbanne"
     page.get_by_text("Fichier téléchargé").wait_for()
+
+
+# --- no dead end between the phone and the server (issue 14) -----------------------------------
+
+LIEU = {
+    "nom": "Médiathèque Lumière",
+    "adresse": "2 rue Verte",
+    "code_postal": "69100",
+    "code_commune": "69266",
+    "type_acces": ["libre"],
+    "horaires": "Lun-Ven 9h-17h",
+}
+
+
+def server_rows():
+    """The conseiller's CRAs on the server, deleted ones included, by id."""
+    db.session.expire_all()
+    return {str(cra.id): cra for cra in db.session.scalars(select(Cra))}
+
+
+def phone_cras(page):
+    """The CRAs in the phone's IndexedDB, by id."""
+    return page.evaluate(
+        """async () => {
+        const { database } = await import('/js/db.js');
+        return Object.fromEntries((await (await database()).getAll('cras')).map((c) => [c.id, c]));
+    }"""
+    )
+
+
+def synced_cra(page, live_server, conseiller, annotation):
+    """A CRA saved on the phone and acknowledged by the server: (its id, the server row)."""
+    log_in(page, live_server, conseiller)
+    fill_individual_cra(page, annotation=annotation)
+    waiting_text(page, 0).wait_for()
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    (cra_id,) = server_rows()
+    return cra_id, server_rows()[cra_id]
+
+
+def server_change(client, login, conseiller, cra_id, row, **changes):
+    """Another device changes the CRA on the server: an update, or a delete (delete=True)."""
+    from tests.cra_payloads import cra_payload, delete_op, update_op
+
+    base = str(row.head)
+    if changes.pop("delete", False):
+        operation = delete_op(cra_id, base)
+    else:
+        payload = cra_payload(
+            date=row.date.isoformat(),
+            code_postal="69100",
+            code_commune="69266",
+            nom_commune="Villeurbanne",
+            statut={"etudiant": 0, "sansEmploi": 0, "enEmploi": 1, "retraite": 0, "heterogene": 0},
+            **changes,
+        )
+        operation = update_op(cra_id, base, payload)
+    response = client.post(
+        "/api/sync/push", json={"operations": [operation]}, headers=login(conseiller)
+    )
+    assert response.json["results"][0]["status"] == "applied", response.json
+
+
+def edit_annotation(page, annotation):
+    page.get_by_role("button", name="Modifier").first.click()
+    page.get_by_label("Préciser la thématique cochée").fill(annotation)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+
+
+def test_lieux_stored_at_login_on_the_history_let_the_form_work_offline(
+    page, live_server, conseiller, client, login
+):
+    assert client.post("/api/lieux", json=LIEU, headers=login(conseiller)).status_code == 201
+    page.goto(live_server + "/?vue=historique")
+    page.get_by_label("Adresse e-mail").fill(conseiller.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Historique des accompagnements").wait_for()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function(
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const keys = await (await database()).getAllKeys('meta');
+        return keys.some((key) => String(key).startsWith('lieux:'));
+    }""",
+        timeout=15000,
+    )
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Saisir un CRA").click()
+    form_set_up(page)
+    expect(page.locator("#cra-lieu")).to_have_value(re.compile(r"\d+"))
+    page.get_by_label("Accompagnement individuel").check(force=True)
+    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
+    page.get_by_role("button", name="Ajouter : En emploi").click()
+    page.get_by_label("Gérer ses courriels").check(force=True)
+    page.get_by_label("30 min. ou moins").check(force=True)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    (row,) = server_rows().values()
+    assert row.canal == "rattachement" and row.lieu_activite_id is not None
+    assert row.code_commune == "69266"
+
+
+def test_a_hung_request_is_given_up_and_the_outbox_sent_later(page, live_server, conseiller):
+    """The first push never gets an answer: once given up (its timeout), the send lock is free
+    and the CRAs saved meanwhile go, without the user doing anything."""
+    log_in(page, live_server, conseiller)
+    hung = []
+
+    def hang_the_first(route):
+        if not hung:
+            hung.append(route)  # never answered
+        else:
+            route.continue_()
+
+    page.route("**/api/sync/push", hang_the_first)
+    fill_individual_cra(page, annotation="Premier")
+    page.get_by_text("Envoi en cours…").wait_for()
+    page.get_by_role("link", name="Saisir un CRA").click()
+    fill_individual_cra(page, annotation="Second")
+    page.get_by_text("2 comptes rendus envoyés.").wait_for(timeout=45000)
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 2 and len(hung) == 1
+
+
+def test_nested_server_errors_are_shown_as_french_text_under_their_field(page, live_server):
+    page.goto(live_server + "/?vue=saisie")
+    shown = page.evaluate(
+        """async () => {
+        const { messagesFor } = await import('/js/form.js');
+        const { textsOf } = await import('/js/dom.js');
+        const errors = {'organismes.0.nom': ['Nom trop long.'], organismes: ['Somme fausse.'],
+                        'organismes_x': ['Autre.'], age: {0: ['Ancien format.']}};
+        return [messagesFor(errors, 'organismes'), textsOf(errors).join(' ')];
+    }"""
+    )
+    assert sorted(shown[0]) == ["Nom trop long.", "Somme fausse."]
+    assert "[object Object]" not in shown[1] and "Ancien format." in shown[1]
+
+
+def test_the_form_checks_the_organisme_name_limit_before_saving(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    checked = page.evaluate(
+        """async () => {
+        const { organismeRow } = await import('/js/form-markup.js');
+        const { validateCra } = await import('/js/rules.js');
+        const cra = {organismes: [{nom: 'x'.repeat(101), nombre: 1}], suivi: {redirection: 1}};
+        const errors = validateCra(cra, {today: '2026-12-01', sousThemes: {}});
+        return [organismeRow(0), errors.organismes || []];
+    }"""
+    )
+    assert 'maxlength="100"' in checked[0]
+    assert "Nom d'organisme : entre 2 et 100 caractères." in checked[1]
+
+
+def test_a_corrected_refused_edit_builds_on_the_servers_head(
+    page, live_server, conseiller, client, login
+):
+    cra_id, row = synced_cra(page, live_server, conseiller, "Avant")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Modifier").first.click()
+    page.get_by_label("Préciser la thématique cochée").fill("Refusée")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    # The server refuses this edit (a rule the phone could not know: here the date is made
+    # invalid in the queued operation itself).
+    page.evaluate(
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const db = await database();
+        const [row] = await db.getAll('outbox');
+        row.op.cra.nb_recurrents = 9;
+        await db.put('outbox', row);
+    }"""
+    )
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    expect(page.get_by_text("Refusé", exact=True)).to_have_count(1)
+    page.get_by_role("button", name="Corriger").click()
+    page.get_by_label("Préciser la thématique cochée").fill("Corrigée")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    page.get_by_text("1 compte rendu envoyé.").wait_for()
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    expect(page.get_by_text("Conflit", exact=True)).to_have_count(0)
+    server = server_rows()[cra_id]
+    assert server.annotation == "Corrigée" and server.version == 2
+    assert phone_cras(page)[cra_id]["head"] == str(server.head)
+
+
+def send_offline_change(page, change):
+    """Make a change on the phone offline, then send it."""
+    page.context.set_offline(True)
+    change()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    expect(page.get_by_text("Conflit", exact=True)).to_have_count(1)
+
+
+def test_edit_edit_conflict_shows_both_versions_and_keeps_mine(
+    page, live_server, conseiller, client, login
+):
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, annotation="Bureau")
+    send_offline_change(page, lambda: edit_annotation(page, "Téléphone"))
+    versions = page.locator("[data-conflict='versions']")
+    annotation = versions.locator("[data-conflict-field='annotation']")
+    expect(annotation).to_contain_text("Téléphone")
+    expect(annotation).to_contain_text("Bureau")
+    expect(versions.locator("[data-conflict-field='duree']")).to_have_count(1)
+    page.get_by_role("button", name="Garder ma version").click()
+    page.get_by_text("1 compte rendu envoyé.").wait_for()
+    waiting_text(page, 0).wait_for()
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    server = server_rows()[cra_id]
+    assert server.annotation == "Téléphone" and server.version == 3
+    assert phone_cras(page)[cra_id]["cra"]["annotation"] == "Téléphone"
+
+
+def test_a_cra_deleted_here_but_edited_elsewhere_asks_and_can_still_be_deleted(
+    page, live_server, conseiller, client, login
+):
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, annotation="Bureau")
+
+    def delete():
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Supprimer").first.click()
+
+    send_offline_change(page, delete)
+    page.get_by_text("Vous avez supprimé ce compte rendu sur ce téléphone").wait_for()
+    expect(page.get_by_role("button", name="Garder ma version")).to_have_count(0)
+    page.get_by_role("button", name="Supprimer quand même").click()
+    page.get_by_text("1 compte rendu envoyé.").wait_for()
+    waiting_text(page, 0).wait_for()
+    expect(page.locator("[data-cra]")).to_have_count(0)
+    assert server_rows()[cra_id].deleted_at is not None
+    assert phone_cras(page)[cra_id]["deleted"] is True
+
+
+def test_a_cra_edited_here_but_deleted_elsewhere_can_be_restored_with_my_version(
+    page, live_server, conseiller, client, login
+):
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, delete=True)
+    send_offline_change(page, lambda: edit_annotation(page, "Gardée"))
+    page.get_by_text("il a été supprimé entre-temps ailleurs").wait_for()
+    page.get_by_role("button", name="Restaurer avec ma version").click()
+    page.get_by_text("1 compte rendu envoyé.").wait_for()
+    waiting_text(page, 0).wait_for()
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    rows = server_rows()
+    alive = [cra for cra in rows.values() if cra.deleted_at is None]
+    assert rows[cra_id].deleted_at is not None
+    assert len(alive) == 1 and alive[0].annotation == "Gardée"
+    phone = phone_cras(page)
+    assert phone[cra_id]["deleted"] is True
+    assert phone[str(alive[0].id)]["head"] == str(alive[0].head)
+
+
+def test_a_cra_deleted_here_and_elsewhere_is_simply_deleted(
+    page, live_server, conseiller, client, login
+):
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, delete=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Supprimer").first.click()
+    page.get_by_text("1 compte rendu envoyé.").wait_for()
+    waiting_text(page, 0).wait_for()
+    expect(page.locator("[data-cra]")).to_have_count(0)
+    expect(page.get_by_text("Conflit", exact=True)).to_have_count(0)
+    assert phone_cras(page)[cra_id]["deleted"] is True
+
+
+def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
+    log_in(page, live_server, conseiller)
+    other = page.context.new_page()
+    other.goto(live_server + "/?vue=saisie")
+    form_set_up(other)
+    other.get_by_label("Préciser la thématique cochée").fill("Onglet B")
+    other.wait_for_function(
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const keys = await (await database()).getAllKeys('meta');
+        return keys.filter((key) => String(key).startsWith('brouillon:')).length === 1;
+    }"""
+    )
+    fill_individual_cra(page, annotation="Onglet A")  # saved: A's draft goes, not B's
+    other.reload()
+    other.get_by_text("Votre saisie en cours a été restaurée.").wait_for()
+    expect(other.get_by_label("Préciser la thématique cochée")).to_have_value("Onglet B")

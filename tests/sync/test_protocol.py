@@ -77,13 +77,14 @@ class MemoryStore:
     """An in-memory store, to check the engine without a database."""
 
     def __init__(self):
-        self.ops, self.cras, self.locked, self.planned = set(), {}, False, []
+        self.ops, self.cras, self.locked, self.planned = {}, {}, False, []
+        self.hidden = set()  # op_ids recorded by another transaction after our reads
 
     def lock_owner(self):
         self.locked = True
 
     def known_operations(self, op_ids):
-        return self.ops & set(op_ids)
+        return {i: self.ops[i] for i in op_ids if i in self.ops and i not in self.hidden}
 
     def load(self, keys):
         return {key: self.cras[key] for key in keys if key in self.cras}
@@ -94,7 +95,7 @@ class MemoryStore:
     def record(self, operation):
         if operation.op_id in self.ops:
             return False
-        self.ops.add(operation.op_id)
+        self.ops[operation.op_id] = (operation.cra_id, 1)
         return True
 
     def insert(self, operation, content):
@@ -111,7 +112,7 @@ class MemoryStore:
         return state
 
     def plan_record(self, operation):
-        self.planned.append(("operation", operation.op_id, None))
+        self.planned.append(("operation", operation.op_id, (operation.cra_id, 1)))
 
     def plan_insert(self, operation, content):
         state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
@@ -129,10 +130,11 @@ class MemoryStore:
     def write_planned(self):
         planned, self.planned = self.planned, []
         if any(kind == "operation" and key in self.ops for kind, key, _ in planned):
+            self.hidden = set()  # the other transaction's commit is seen from now on
             return False  # recorded by another transaction meanwhile: nothing is written
         for kind, key, state in planned:
             if kind == "operation":
-                self.ops.add(key)
+                self.ops[key] = state
             else:
                 self.cras[key] = state
         return True
@@ -184,7 +186,7 @@ def test_engine_turns_a_store_refusal_into_a_rejection():
     store.plan_insert = store.insert = refuse
     results = apply_batch(store, 1, [op(), op(cra={"x": 0})], valid)
     assert results[0].status == "rejected" and results[0].message == "Lieu supprimé."
-    assert store.ops == set()  # the refused operation is not remembered
+    assert store.ops == {}  # the refused operation is not remembered
 
 
 def test_the_same_id_under_two_objets_names_two_records():
@@ -215,9 +217,38 @@ def test_engine_reports_a_lost_insert_race_as_duplicate():
     applied again item by item, where the lost race is a duplicate."""
     store = MemoryStore()
     before, create, after = op(), op(), op()
-    store.ops.add(create["op_id"])  # another transaction recorded it after our prefetch
-    store.known_operations = lambda ids: set()
+    store.ops[create["op_id"]] = (create["cra_id"], 1)  # another transaction recorded it
+    store.hidden = {create["op_id"]}  # after our reads
     results = apply_batch(store, 1, [before, create, after], valid)
     assert [r.status for r in results] == ["applied", "duplicate", "applied"]
     assert set(store.cras) == {("cra", before["cra_id"]), ("cra", after["cra_id"])}
     assert store.planned == []
+
+
+@pytest.mark.parametrize("taken_by", ["other_cra", "other_owner"])
+def test_an_op_id_recorded_for_another_cra_or_owner_is_rejected_not_duplicate(taken_by):
+    store = MemoryStore()
+    create = op()
+    recorded = (str(uuid.uuid4()), 1) if taken_by == "other_cra" else (create["cra_id"], 2)
+    store.ops[create["op_id"]] = recorded
+    results = apply_batch(store, 1, [op(), create], valid)
+    assert [r.status for r in results] == ["applied", "rejected"]
+    assert "nouvel identifiant" in results[1].errors["op_id"][0]
+    assert ("cra", create["cra_id"]) not in store.cras
+
+
+def test_an_op_id_reused_within_a_batch_for_another_cra_is_rejected():
+    first = op()
+    again = op(op_id=first["op_id"])
+    results = apply_batch(MemoryStore(), 1, [first, again, first], valid)
+    assert [r.status for r in results] == ["applied", "rejected", "duplicate"]
+
+
+def test_op_ids_are_echoed_as_sent():
+    store = MemoryStore()
+    create = op()
+    create["op_id"] = "{" + create["op_id"].upper() + "}"
+    junk = {"op_id": "PAS-UN-UUID"}
+    results = apply_batch(store, 1, [create, junk], valid)
+    assert [r.op_id for r in results] == [create["op_id"], "PAS-UN-UUID"]
+    assert [r.op_id for r in apply_batch(store, 1, [create], valid)] == [create["op_id"]]
