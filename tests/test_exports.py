@@ -6,12 +6,13 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.services.exports import neutraliser
+from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
 PERIOD = {"du": "2026-10-01", "au": "2026-10-31"}
@@ -75,16 +76,16 @@ def api_figures(client, headers, lyon):
 
 
 def test_neutraliser_prefixes_formula_starts_only():
-    assert [neutraliser(v) for v in ("=1+1", "+33 6", "-x", "@a", "\tx", "CAF", 12, None)] == [
+    assert [neutraliser(v) for v in ("=1+1", "+33 6", "-x", "@a", "\tx", "\rx", "CAF")] == [
         "'=1+1",
         "'+33 6",
         "'-x",
         "'@a",
         "'\tx",
+        "'\rx",
         "CAF",
-        12,
-        None,
     ]
+    assert [texte_csv(v) for v in (12, -3, 1.5, None)] == ["12", "-3", "1,5", ""]
 
 
 def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, filled):
@@ -109,9 +110,9 @@ def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, fill
     ):
         assert title in lines
     rows = dict(
-        line.split(";")
-        for line in lines
-        if ";" in line and not line.startswith("Accompagnements individuels")
+        row
+        for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")
+        if len(row) == 2 and row[0] != "Accompagnements individuels"
     )
     general = api_figures(client, structure_headers, lyon)["indicateurs"]["general"]
     assert (
@@ -127,7 +128,7 @@ def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, fill
     assert rows["octobre 2026"] == "3"
 
 
-def test_one_row_per_cra_streamed_with_labels_and_neutralised_text(
+def test_one_row_per_cra_streamed_pivotable_and_neutralised(
     client, structure_headers, lyon, filled
 ):
     response = export(client, structure_headers, "cras.csv", lyon=lyon)
@@ -139,39 +140,60 @@ def test_one_row_per_cra_streamed_with_labels_and_neutralised_text(
     first, atelier, ponctuel = rows
     assert first["Date"] == "02/10/2026" and first["Lieu"] == "À distance"
     assert first["Commune"] == "Lyon" and first["Code commune (INSEE)"] == "69123"
-    assert first["Thèmes"] == "Gérer ses courriels"
+    assert first["Thème : Gérer ses courriels"] == "1" and first["Thème : Budget"] == "0"
+    assert first["Précision : Mon espace santé"] == "0"
     assert atelier["Type d'activité"] == "Atelier collectif"
     assert atelier["Participants"] == "5" and atelier["Âge : Plus de 60 ans"] == "2"
-    assert atelier["Précisions"] == "Mon espace santé"
+    assert atelier["Précision : Mon espace santé"] == "1"
     assert atelier["Durée exacte (minutes)"] == "90"
     assert atelier["Annotation"] == "'=HYPERLINK(1)"
-    assert atelier["Organismes de redirection"] == "CAF (1), Maison du Vélo (1)"
-    assert ponctuel["Organismes de redirection"] == "'@SUM(A1) (1)"
+    assert atelier["Redirection : CAF"] == "1" and atelier["Redirection : ANTS"] == "0"
+    assert atelier["Redirection : autres organismes"] == "Maison du Vélo (1)"
+    assert ponctuel["Redirection : autres organismes"] == "'@SUM(A1) (1)"
     assert ponctuel["Durée"] == "30 min. ou moins" and ponctuel["Durée exacte (minutes)"] == ""
     assert first["Conseiller"].startswith("Prénom")
+    assert "Âge : Moins de 12 ans" in first  # our own labels never need the guard
 
 
-def test_workbook_has_the_summary_and_the_rows(client, structure_headers, lyon, filled):
+def test_workbook_is_typed_filterable_and_described(client, structure_headers, lyon, filled):
     response = export(client, structure_headers, "xlsx", lyon=lyon)
     assert response.status_code == 200 and response.headers["X-Nombre-Lignes"] == "3"
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Statistiques", "CRA"]
-    summary = {
-        row[0]: row[1]
-        for row in workbook["Statistiques"].iter_rows(values_only=True)
-        if row and len(row) > 1
-    }
+    assert workbook.sheetnames == ["À propos", "Statistiques", "CRA"]
+    about = dict(workbook["À propos"].iter_rows(min_row=2, values_only=True))
+    assert about["Périmètre"] == "Mairie de Lyon" and about["Filtres"] == "Aucun"
+    assert about["Période du"] == datetime(2026, 10, 1)
+    assert workbook["À propos"]["B4"].number_format == "dd/mm/yyyy"
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.column_dimensions["A"].width >= 8
+    statistiques = workbook["Statistiques"]
+    summary = {row[1]: row[2] for row in statistiques.iter_rows(min_row=2, values_only=True)}
     general = api_figures(client, structure_headers, lyon)["indicateurs"]["general"]
     assert (
         summary["Personnes totales accompagnées durant cette période"]
         == general["personnes_accompagnees"]
     )
     assert summary["Accompagnements avec suivi"] == general["suivi_total"]
-    rows = list(workbook["CRA"].iter_rows(values_only=True))
+    percent = next(
+        row
+        for row in statistiques.iter_rows(min_row=2)
+        if row[1].value == "Pourcentage du total des usagers accompagnés sur cette période"
+    )[2]
+    assert percent.value == pytest.approx(0.714) and "%" in percent.number_format
+    sheet = workbook["CRA"]
+    rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[0][0] == "Identifiant"
-    annotation = rows[0].index("Annotation")
-    assert rows[2][annotation] == "'=HYPERLINK(1)"
-    assert workbook["CRA"].cell(3, annotation + 1).data_type == "s"  # text, not a formula
+    header = rows[0]
+    annotation = header.index("Annotation")
+    assert rows[2][annotation] == "=HYPERLINK(1)"  # as typed, no apostrophe …
+    assert sheet.cell(3, annotation + 1).data_type == "s"  # … in a text cell, not a formula
+    assert rows[1][header.index("Date")] == datetime(2026, 10, 2)
+    assert sheet.cell(2, header.index("Date") + 1).number_format == "dd/mm/yyyy"
+    assert isinstance(rows[1][header.index("Enregistré le")], datetime)
+    assert rows[2][header.index("Participants")] == 5
+    csv_data = export(client, structure_headers, "cras.csv", lyon=lyon).data.decode("utf-8-sig")
+    assert list(header) == next(csv.reader(io.StringIO(csv_data), delimiter=";"))
 
 
 def test_pdf_report_is_a4_readable_and_has_the_same_figures(
@@ -217,7 +239,7 @@ def test_rows_are_for_those_who_may_see_each_cra(
     refused = export(client, structure_headers, "cras.csv", scope="national")
     assert refused.status_code == 403 and "réservé" in refused.json["message"]
     summary = export(client, structure_headers, "xlsx", scope="national")
-    assert load_workbook(io.BytesIO(summary.data)).sheetnames == ["Statistiques"]
+    assert load_workbook(io.BytesIO(summary.data)).sheetnames == ["À propos", "Statistiques"]
     assert "X-Nombre-Lignes" not in summary.headers
     public = client.get("/api/statistiques/national/export/resume.csv", query_string=PERIOD)
     assert (
@@ -277,3 +299,110 @@ def test_territorial_table_csv(client, login, make_user, filled):
         "Statistiques_departements_01-10-2026_31-10-2026.csv"
         in response.headers["Content-Disposition"]
     )
+
+
+HOSTILE = [
+    '=HYPERLINK("https://x.example","Cliquez ici")',
+    "+33 6 12; -1 @SUM(A1)",
+    "$\\frac{1}{0}$ et $x^2",
+    "a\\b % {x} }{ \\\\ 100 %",
+    'Nom; "entre guillemets"\r\nsur deux lignes',
+    "\tTab \x07 cloche \x1b échappe",
+    "@cmd|' /C calc'!A0",
+]
+
+
+@pytest.fixture
+def hostile(client, login, lyon, conseiller, app):
+    """Every free text typed at its worst: organismes, annotation, structure and names."""
+    from server.extensions import db
+
+    lyon.nom = '=1+1 $x$ ; "Mairie"\n{Lyon}'
+    conseiller.conseiller.prenom = "-2+3"
+    conseiller.conseiller.nom = "$\\alpha$; @x"
+    db.session.commit()
+    organismes = [{"nom": name, "nombre": 1} for name in HOSTILE] + [{"nom": "CAF", "nombre": 1}]
+    response = client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={
+            "operations": [
+                create_op(
+                    atelier_payload(
+                        date="2026-10-03",
+                        nb_participants=8,
+                        nb_recurrents=0,
+                        age={
+                            "moins12ans": 0,
+                            "de12a18ans": 0,
+                            "de18a35ans": 0,
+                            "de35a60ans": 0,
+                            "plus60ans": 8,
+                        },
+                        statut={
+                            "etudiant": 0,
+                            "sansEmploi": 0,
+                            "enEmploi": 0,
+                            "retraite": 8,
+                            "heterogene": 0,
+                        },
+                        annotation="=cmd|' /C calc'!A0 $a$ \\ %",
+                        suivi={"individuel": 0, "atelier": 0, "redirection": len(organismes)},
+                        organismes=organismes,
+                    )
+                ),
+                create_op(cra_payload(date="2026-10-04", annotation='+1; "x"\nb')),
+            ]
+        },
+    )
+    assert {r["status"] for r in response.json["results"]} == {"applied"}, response.json
+
+
+@pytest.mark.parametrize("scope", ["structure", "national"])
+def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
+    client, login, make_user, lyon, hostile, scope
+):
+    headers = login(make_user("admin"))
+    base = (
+        f"/api/statistiques/structure/{lyon.id}"
+        if scope == "structure"
+        else ("/api/statistiques/national")
+    )
+    for nom in (
+        "themes",
+        "canaux",
+        "durees",
+        "temps",
+        "ages",
+        "statuts",
+        "reorientations",
+        "evolution",
+    ):
+        for extension in ("svg", "png"):
+            response = client.get(
+                f"{base}/graphiques/{nom}.{extension}", headers=headers, query_string=PERIOD
+            )
+            assert response.status_code == 200, (nom, extension)
+    for format_ in ("resume.csv", "cras.csv", "xlsx", "pdf"):
+        response = client.get(f"{base}/export/{format_}", headers=headers, query_string=PERIOD)
+        assert response.status_code == 200 and response.data, format_
+    summary = client.get(f"{base}/export/resume.csv", headers=headers, query_string=PERIOD)
+    lines = list(csv.reader(io.StringIO(summary.data.decode("utf-8-sig")), delimiter=";"))
+    assert all(len(line) <= 2 for line in lines)
+    labels = [line[0] for line in lines if len(line) == 2]
+    for name in HOSTILE:
+        expected = "'" + name if name.startswith(("=", "+", "-", "@", "\t")) else name
+        assert expected in labels, name
+    rows = client.get(f"{base}/export/cras.csv", headers=headers, query_string=PERIOD)
+    table = list(csv.reader(io.StringIO(rows.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(table) == 3 and {len(row) for row in table} == {len(table[0])}
+    cell = next(row for row in table[1:] if row[table[0].index("Redirection : CAF")] == "1")
+    autres = cell[table[0].index("Redirection : autres organismes")].split("\n")
+    assert len(autres) == len(HOSTILE)  # one line per typed organisme, read back unambiguously
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"{base}/export/xlsx", headers=headers, query_string=PERIOD).data)
+    )
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert HOSTILE[0] in texts  # as typed, in a text cell
