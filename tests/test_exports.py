@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from datetime import datetime
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -406,3 +407,38 @@ def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
     assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
     texts = {cell.value for cell in cells if isinstance(cell.value, str)}
     assert HOSTILE[0] in texts  # as typed, in a text cell
+
+
+def test_public_pages_and_exports_name_no_typed_organisme(client, login, make_user, filled):
+    """« Maison du Vélo » and « @SUM(A1) » were typed, « CAF » is on the official list."""
+    typed = ("Maison du Vélo", "@SUM(A1)")
+    public = [
+        client.get("/statistiques", query_string=PERIOD).text,
+        str(client.get("/api/statistiques/national", query_string=PERIOD).json),
+        client.get(
+            "/api/statistiques/national/graphiques/reorientations.svg", query_string=PERIOD
+        ).text,
+        client.get("/api/statistiques/national/export/resume.csv", query_string=PERIOD).text,
+        client.get("/api/statistiques/national/export/pdf", query_string=PERIOD).data.decode(
+            "latin-1"
+        ),
+    ]
+    workbook = load_workbook(
+        io.BytesIO(client.get("/api/statistiques/national/export/xlsx", query_string=PERIOD).data)
+    )
+    public.append(str([row for sheet in workbook for row in sheet.iter_rows(values_only=True)]))
+    for text in public:
+        assert "CAF" in text or "%PDF" in text
+        assert not any(name in unescape(text) for name in typed)
+    lines = dict(
+        row
+        for row in csv.reader(io.StringIO(public[3].lstrip("\ufeff")), delimiter=";")
+        if len(row) == 2
+    )
+    assert lines["CAF"] == "33,3" and lines["Autres"] == "66,7"
+    national = client.get(
+        "/api/statistiques/national/export/resume.csv",
+        query_string=PERIOD,
+        headers=login(make_user("admin")),
+    ).text
+    assert all(name in national for name in typed)  # the national team may see the CRAs
