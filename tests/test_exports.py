@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from server.services import tableur
 from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
@@ -442,3 +443,17 @@ def test_public_pages_and_exports_name_no_typed_organisme(client, login, make_us
         headers=login(make_user("admin")),
     ).text
     assert all(name in national for name in typed)  # the national team may see the CRAs
+
+
+def test_rows_past_excels_limit_continue_on_new_sheets(
+    client, structure_headers, lyon, filled, monkeypatch
+):
+    monkeypatch.setattr(tableur, "EXCEL_MAX_ROWS", 3)  # header + 2 rows per sheet
+    response = export(client, structure_headers, "xlsx", lyon=lyon)
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["À propos", "Statistiques", "CRA", "CRA (2)"]
+    first = list(workbook["CRA"].iter_rows(values_only=True))
+    second = list(workbook["CRA (2)"].iter_rows(values_only=True))
+    assert first[0] == second[0] and len(first) == 3 and len(second) == 2
+    dates = [row[1] for row in first[1:] + second[1:]]
+    assert dates == sorted(dates) and len(dates) == 3  # every CRA once, none dropped

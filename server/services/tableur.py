@@ -185,8 +185,8 @@ class Feuille:
 
     @property
     def pleine(self) -> bool:
-        """Whether Excel's row limit is reached."""
-        return self.rows + len(self.sample) >= EXCEL_MAX_ROWS
+        """Whether Excel's row limit (header included) is reached."""
+        return max(self.rows, 1) + len(self.sample) >= EXCEL_MAX_ROWS
 
     def fermer(self) -> None:
         """Write what is left and the autofilter over the whole table."""
