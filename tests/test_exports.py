@@ -198,11 +198,35 @@ def test_workbook_is_typed_filterable_and_described(client, structure_headers, l
     assert list(header) == next(csv.reader(io.StringIO(csv_data), delimiter=";"))
 
 
-def test_pdf_report_is_a4_readable_and_has_the_same_figures(
-    client, structure_headers, lyon, filled, tmp_path
-):
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def pdf_words(path) -> list[tuple[int, float, float, float, float, float, float, str]]:
+    """(page, page width, page height, xmin, ymin, xmax, ymax, word) of every word, as
+    pdftotext places them."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = []
+    for number, page in enumerate(re.findall(r"<page (.*?)</page>", xhtml, re.S), 1):
+        width, height = map(float, re.search(r'width="([\d.]+)" height="([\d.]+)"', page).groups())
+        for box in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+            page,
+        ):
+            words.append((number, width, height, *map(float, box.groups()[:4]), box.group(5)))
+    return words
+
+
+@pytest.fixture
+def poppler():
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils absent : installez le paquet Debian 'poppler-utils'.")
+
+
+def test_pdf_report_is_a4_readable_and_has_the_same_figures(
+    client, structure_headers, lyon, filled, tmp_path, poppler
+):
     response = export(client, structure_headers, "pdf", lyon=lyon)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     path = tmp_path / "rapport.pdf"
@@ -223,14 +247,70 @@ def test_pdf_report_is_a4_readable_and_has_the_same_figures(
     )
     assert figures["CRA enregistrés"] == "3"
     assert "71,4 %" in text
-    assert "Thèmes des accompagnements. Courriels : 2" in flat
+    assert re.search(r"\n +Courriels +2\n", text)  # a table, not a sentence
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
-    assert "(A4)" in info and re.search(r"Pages: +5\n", info)
+    assert (
+        "(A4)" in info
+        and "Marianne"
+        in subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    )
+    pages = int(re.search(r"Pages: +(\d+)", info).group(1))
+    assert re.search(rf"Page {pages} sur {pages}", flat)
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)
     for page in sorted(tmp_path.glob("page-*.png")):
         image = Image.open(page).convert("L")
         dark = sum(1 for value in image.get_flattened_data() if value < 128)
         assert dark > 0.005 * image.width * image.height, page.name  # not blank
+
+
+def test_pdf_report_keeps_every_month_of_a_long_period_inside_the_margins(
+    client, login, make_user, conseiller, tmp_path, poppler
+):
+    """The default pilotage period is 74 months: each is in the report, no text is printed
+    within 15 mm of a page edge (charts are vector images: their text counts too)."""
+    client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={"operations": [create_op(cra_payload(date="2021-03-02"))]},
+    )
+    period = {"du": "2020-11-01", "au": "2026-12-31"}
+    response = client.get(
+        "/api/statistiques/national/export/pdf",
+        headers=login(make_user("admin")),
+        query_string=period,
+    )
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(response.data)
+    flat = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split()
+    )
+    mois = (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )
+    months = [f"{mois[m - 1]} {y}" for y in range(2020, 2027) for m in range(1, 13)][10:]
+    assert len(months) == 74 and all(month in flat for month in months)
+    words = pdf_words(path)
+    assert words
+    outside = [
+        word
+        for word in words
+        if word[3] < 15 * MM
+        or word[4] < 15 * MM
+        or word[5] > word[1] - 15 * MM
+        or word[6] > word[2] - 15 * MM
+    ]
+    assert not outside
 
 
 def test_rows_are_for_those_who_may_see_each_cra(

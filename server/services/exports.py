@@ -8,17 +8,17 @@ memory. Every CSV and Excel cell goes through server/services/tableur.py, the on
 keeps typed text from running as a formula or breaking a file.
 """
 
-import io
+import base64
 import re
-import textwrap
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote
 
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
+from flask import render_template
 from sqlalchemy import select
+from weasyprint import HTML
 
 from server.extensions import db
 from server.models import Conseiller, Cra, LieuActivite, Structure
@@ -319,59 +319,63 @@ def classeur(
 
 # The PDF report ----------------------------------------------------------------------------
 
-A4 = (8.27, 11.69)
+FONTS = Path(__file__).resolve().parents[2] / "node_modules" / "@gouvfr" / "dsfr" / "dist" / "fonts"
+# The chart drawn next to each block of blocs() (the first, « Général », has none).
+GRAPHIQUES_DES_BLOCS = (
+    None,
+    "themes",
+    "canaux",
+    "temps",
+    "durees",
+    "ages",
+    "statuts",
+    "evolution",
+    "reorientations",
+)
+UNITES = {"temps": "Heures", "ages": "%", "statuts": "%", "reorientations": "%", "evolution": "CRA"}
 
 
-def _page_de_garde(pdf: PdfPages, report: dict) -> None:
-    fig = Figure(figsize=A4)
-    fig.text(0.08, 0.93, textwrap.fill(report["titre"], 48), fontsize=17, weight="bold", va="top")
-    fig.text(
-        0.08,
-        0.86,
-        f"Période du {jj_mm_aaaa(report['du'])} au {jj_mm_aaaa(report['au'])}"
-        f" — édité le {jj_mm_aaaa(datetime.now(PARIS).date())}",
-        fontsize=10,
-        va="top",
+def affiche(value) -> str:
+    """A figure as the report prints it: French numbers, « 71,4 % » for shares."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Pourcentage):
+        return f"{graphiques.nombre(float(value))} %"
+    return graphiques.nombre(value)
+
+
+def _image(nom: str, report: dict) -> str:
+    _, svg = graphiques.image(nom, report["indicateurs"], "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def rapport_html(report: dict) -> str:
+    """The report as an HTML page with its print stylesheet (A4, header, page numbers)."""
+    sections = [
+        {
+            "titre": title,
+            "image": _image(nom, report) if nom else None,
+            "colonne": "Mois" if nom == "evolution" else "Libellé",
+            "unite": UNITES.get(nom, "Nombre"),
+            "lignes": lines,
+        }
+        for (title, lines), nom in zip(blocs(report), GRAPHIQUES_DES_BLOCS, strict=True)
+    ]
+    return render_template(
+        "exports/rapport.html",
+        rapport=report,
+        blocs=sections,
+        edition=datetime.now(PARIS).date(),
+        fonts=FONTS.as_uri(),
+        jj_mm_aaaa=jj_mm_aaaa,
+        affiche=affiche,
     )
-    y = 0.80
-    fig.text(0.08, y, "Chiffres clés", fontsize=13, weight="bold", va="top")
-    for figure in report["figures"]:
-        y -= 0.045
-        fig.text(0.08, y, textwrap.fill(figure["libelle"], 60), fontsize=11, va="top")
-        fig.text(
-            0.92,
-            y,
-            graphiques.nombre(figure["valeur"])
-            if not isinstance(figure["valeur"], str)
-            else figure["valeur"],
-            fontsize=11,
-            weight="bold",
-            ha="right",
-            va="top",
-        )
-    pdf.savefig(fig)
-
-
-def _page_de_graphiques(pdf: PdfPages, report: dict, noms: list[str]) -> None:
-    fig = Figure(figsize=A4, layout="constrained")
-    for subfigure, nom in zip(fig.subfigures(len(noms), 1), noms, strict=True):
-        chart, caption = subfigure.subfigures(2, 1, height_ratios=[5, 1])
-        graphiques.dessiner(chart, nom, report["indicateurs"])
-        text = graphiques.alternative(nom, report["indicateurs"])
-        caption.text(0.02, 0.95, textwrap.fill(text, 105), fontsize=7.5, va="top")
-    pdf.savefig(fig)
 
 
 def rapport_pdf(report: dict) -> bytes:
-    """The A4 report: title with who and period, key figures, then every chart with its
-    numbers in text."""
-    buffer = io.BytesIO()
-    noms = list(graphiques.TITRES)
-    with PdfPages(buffer, metadata={"Title": report["titre"], "Creator": "coop-cra"}) as pdf:
-        _page_de_garde(pdf, report)
-        for start in range(0, len(noms), 2):
-            _page_de_graphiques(pdf, report, noms[start : start + 2])
-    return buffer.getvalue()
+    """The A4 report: title with who and period, key figures, then every chart (vector) with
+    its figures as a table that flows across pages."""
+    return HTML(string=rapport_html(report), base_url=str(FONTS)).write_pdf()
 
 
 # The territorial table -----------------------------------------------------------------------
