@@ -537,3 +537,23 @@ def test_rows_past_excels_limit_continue_on_new_sheets(
     assert first[0] == second[0] and len(first) == 3 and len(second) == 2
     dates = [row[1] for row in first[1:] + second[1:]]
     assert dates == sorted(dates) and len(dates) == 3  # every CRA once, none dropped
+
+
+@pytest.mark.parametrize("format_", ["pdf", "resume.csv", "xlsx"])
+def test_a_summary_export_is_built_once_and_revalidated(client, login, conseiller, filled, format_):
+    url = f"/api/statistiques/national/export/{format_}"
+    first = client.get(url, query_string=PERIOD)
+    again = client.get(url, query_string=PERIOD)
+    etag = first.headers["ETag"]
+    assert first.status_code == again.status_code == 200 and again.headers["ETag"] == etag
+    assert again.data == first.data  # the same bytes: not drawn again (a PDF's date would move)
+    assert "no-cache" in first.headers["Cache-Control"]
+    revalidated = client.get(url, query_string=PERIOD, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304 and not revalidated.data
+    client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={"operations": [create_op(cra_payload(date="2026-10-20"))]},
+    )
+    changed = client.get(url, query_string=PERIOD, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag

@@ -9,9 +9,13 @@ keeps typed text from running as a formula or breaking a file.
 """
 
 import base64
+import hashlib
+import json
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -44,6 +48,52 @@ FORMATS = {
     "pdf": "application/pdf",
 }
 CHUNK = 5_000
+# Change it when a cached export's layout changes: the same figures then give new files.
+RENDER_VERSION = "2"
+CACHE_SIZE = 64  # summaries of ~5-300 KB
+CACHED = ("resume.csv", "xlsx", "pdf")  # the figures only: a workbook with rows is not cached
+
+
+# The cache -------------------------------------------------------------------------------------
+
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cle(report: dict, format_: str) -> str:
+    """A summary export's key, its ETag: a hash of everything it shows (who, period, filters,
+    figures, the day of edition it prints), so the same figures give the same file."""
+    perimetre = report["perimetre"]
+    content = json.dumps(
+        [
+            RENDER_VERSION,
+            format_,
+            report["titre"],
+            perimetre.nom,
+            perimetre.code_postal,
+            perimetre.code_commune,
+            report["indicateurs"],
+            datetime.now(PARIS).date(),
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def en_cache(key: str, build: Callable[[], bytes]) -> bytes:
+    """The file of that key, built once per process (least recently used dropped first)."""
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    body = build()
+    with _cache_lock:
+        _cache[key] = body
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return body
 
 
 # File names --------------------------------------------------------------------------------
@@ -290,7 +340,7 @@ def description(report: dict, contenu: str) -> list[tuple[str, object]]:
         ("Périmètre", perimetre.nom),
         ("Période du", report["du"]),
         ("Période au", report["au"]),
-        ("Exporté le", datetime.now(PARIS)),
+        ("Exporté le", datetime.now(PARIS).date()),
         ("Filtres", ", ".join(filtres) or "Aucun"),
         ("Contenu", contenu),
     ]

@@ -144,14 +144,18 @@ def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: 
         export["body"] = exports.cras_csv(perimetre, periode)
         return export
     report = rapport(perimetre, periode, noms_libres=rows_allowed)
-    if format_ == "resume.csv":
-        export["body"] = exports.resume_csv(report)
-    elif format_ == "pdf":
-        export["body"] = exports.rapport_pdf(report)
-    else:
-        if rows_allowed:
-            export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
-        export["body"] = exports.classeur(report, perimetre, periode, rows_allowed)
+    if format_ == "xlsx" and rows_allowed:
+        export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
+        export["body"] = exports.classeur(report, perimetre, periode, True)
+        return export
+    build = {
+        "resume.csv": lambda: exports.resume_csv(report),
+        "pdf": lambda: exports.rapport_pdf(report),
+        "xlsx": lambda: b"".join(exports.classeur(report, perimetre, periode, False)),
+    }[format_]
+    # The same figures give the same file: built once, revalidated by its ETag.
+    export["etag"] = exports.cle(report, format_)
+    export["body"] = exports.en_cache(export["etag"], build)
     return export
 
 
