@@ -8,21 +8,23 @@ memory. Every CSV and Excel cell goes through server/services/tableur.py, the on
 keeps typed text from running as a formula or breaking a file.
 """
 
-import base64
 import hashlib
 import json
 import re
+import tempfile
 import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import render_template
+from fontTools.ttLib import TTFont
 from sqlalchemy import select
-from weasyprint import HTML
+from weasyprint import HTML, URLFetcher
 
 from server.extensions import db
 from server.models import Conseiller, Cra, LieuActivite, Structure
@@ -385,6 +387,18 @@ GRAPHIQUES_DES_BLOCS = (
 UNITES = {"temps": "Heures", "ages": "%", "statuts": "%", "reorientations": "%", "evolution": "CRA"}
 
 
+@lru_cache(maxsize=1)
+def polices() -> str:
+    """A folder holding Marianne as TrueType, made once per process: WeasyPrint would otherwise
+    decompress the DSFR's WOFF2 files at every report (half of a report's CPU time)."""
+    folder = Path(tempfile.mkdtemp(prefix="coop-cra-polices-"))
+    for name in ("Marianne-Regular", "Marianne-Bold"):
+        font = TTFont(FONTS / f"{name}.woff2")
+        font.flavor = None
+        font.save(folder / f"{name}.ttf")
+    return folder.as_uri()
+
+
 def affiche(value) -> str:
     """A figure as the report prints it: French numbers, « 71,4 % » for shares."""
     if isinstance(value, str):
@@ -394,29 +408,31 @@ def affiche(value) -> str:
     return graphiques.nombre(value)
 
 
-def _image(nom: str, report: dict) -> str:
-    _, svg = graphiques.image(nom, report["indicateurs"], "svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
-
-
-def rapport_html(report: dict) -> str:
-    """The report as an HTML page with its print stylesheet (A4, header, page numbers)."""
-    sections = [
-        {
-            "titre": title,
-            "image": _image(nom, report) if nom else None,
-            "colonne": "Mois" if nom == "evolution" else "Libellé",
-            "unite": UNITES.get(nom, "Nombre"),
-            "lignes": lines,
-        }
-        for (title, lines), nom in zip(blocs(report), GRAPHIQUES_DES_BLOCS, strict=True)
-    ]
+def rapport_html(report: dict, images: Path) -> str:
+    """The report as an HTML page with its print stylesheet (A4, header, page numbers); its
+    charts written as SVG files into `images` (inlined as data: URIs, WeasyPrint's HTML parser
+    spent more time reading them than drawing)."""
+    sections = []
+    for (title, lines), nom in zip(blocs(report), GRAPHIQUES_DES_BLOCS, strict=True):
+        image = None
+        if nom:
+            image = images / f"{nom}.svg"
+            image.write_bytes(graphiques.image(nom, report["indicateurs"], "svg")[1])
+        sections.append(
+            {
+                "titre": title,
+                "image": image.as_uri() if image else None,
+                "colonne": "Mois" if nom == "evolution" else "Libellé",
+                "unite": UNITES.get(nom, "Nombre"),
+                "lignes": lines,
+            }
+        )
     return render_template(
         "exports/rapport.html",
         rapport=report,
         blocs=sections,
         edition=datetime.now(PARIS).date(),
-        fonts=FONTS.as_uri(),
+        fonts=polices(),
         jj_mm_aaaa=jj_mm_aaaa,
         affiche=affiche,
     )
@@ -425,7 +441,10 @@ def rapport_html(report: dict) -> str:
 def rapport_pdf(report: dict) -> bytes:
     """The A4 report: title with who and period, key figures, then every chart (vector) with
     its figures as a table that flows across pages."""
-    return HTML(string=rapport_html(report), base_url=str(FONTS)).write_pdf()
+    with tempfile.TemporaryDirectory(prefix="coop-cra-rapport-") as folder:
+        html = rapport_html(report, Path(folder))
+        # Local files only: the charts and the fonts.
+        return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("file",))).write_pdf()
 
 
 # The territorial table -----------------------------------------------------------------------
