@@ -24,7 +24,6 @@ matplotlib.rcParams.update(
     {
         "svg.hashsalt": "coop-cra",
         "svg.fonttype": "none",  # real <text>: selectable, read by screen readers, smaller
-        "pdf.fonttype": 42,  # TrueType in the PDF report: its text can be searched and copied
         "font.family": "DejaVu Sans",
         # Labels are typed text (organismes): never parsed as math text or LaTeX, so `$…$`,
         # `\\`, `%` or `{}` are drawn as they are instead of failing.
@@ -179,10 +178,7 @@ def _stacked(ax, fig, lines):
         left += share
     ax.set_xlim(0, 100)
     ax.set_axis_off()
-    # Outside the axes when a layout engine makes room for it (the PDF pages); else _margins()
-    # has left the room below.
-    outside = fig.get_layout_engine() is not None
-    fig.legend(loc="outside lower center" if outside else "lower center", ncols=2, frameon=False)
+    fig.legend(loc="lower center", ncols=2, frameon=False)  # _margins() left the room below
 
 
 def _draw(fig, nom: str, indicateurs: dict) -> None:
@@ -212,9 +208,8 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
 
 
 def dessiner(fig, nom: str, indicateurs: dict) -> bool:
-    """Draw a chart into a figure or a subfigure (a page of the PDF report): its title, then
-    the chart, or "Aucune donnée sur cette période" for an empty scope. Returns whether there
-    was something to draw."""
+    """Draw a chart into a figure: its title, then the chart, or "Aucune donnée sur cette
+    période" for an empty scope. Returns whether there was something to draw."""
     fig.suptitle(TITRES[nom], fontsize=13)
     if not any(value for _, value in _lines(nom, indicateurs)):
         fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
