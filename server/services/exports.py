@@ -53,7 +53,6 @@ CHUNK = 5_000
 # Change it when a cached export's layout changes: the same figures then give new files.
 RENDER_VERSION = "2"
 CACHE_SIZE = 64  # summaries of ~5-300 KB
-CACHED = ("resume.csv", "xlsx", "pdf")  # the figures only: a workbook with rows is not cached
 
 
 # The cache -------------------------------------------------------------------------------------
@@ -348,14 +347,12 @@ def description(report: dict, contenu: str) -> list[tuple[str, object]]:
     ]
 
 
-ROWS_TOO_MANY = "CRA au-delà de la limite d'une feuille Excel : suite dans les feuilles suivantes."
-
-
 def classeur(
     report: dict, perimetre: Perimetre, periode: Periode, with_rows: bool
 ) -> Iterator[bytes]:
     """An Excel workbook: « À propos », « Statistiques » (the summary as a table) and, when
-    allowed, « CRA » (one row per CRA; past Excel's limit, « CRA (2) » and so on)."""
+    allowed, « CRA » (one row per CRA; past Excel's limit, « CRA (2) » and so on). A generator:
+    the rows are read while the response streams, in the request's context."""
     contenu = "Statistiques (résumé)" + (
         " ; CRA (une ligne par CRA, les mêmes colonnes que l'export CSV)" if with_rows else ""
     )
@@ -366,7 +363,7 @@ def classeur(
             summary.ajouter([title, label, value])
     if with_rows:
         workbook.tableau("CRA", COLUMNS, lignes(perimetre, periode))
-    return workbook.flux()
+    yield from workbook.flux()
 
 
 # The PDF report ----------------------------------------------------------------------------
