@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -66,7 +67,7 @@ def texte_csv(value) -> str:
         return "1" if value else "0"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
+    if isinstance(value, float | Decimal):
         return str(value).replace(".", ",")
     if isinstance(value, datetime):
         return _local(value).strftime("%d/%m/%Y %H:%M")
@@ -128,9 +129,9 @@ def _cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
         cell.number_format = DATE_FORMAT
     elif isinstance(value, bool):
         cell.value = int(value)
-    elif isinstance(value, int | float) or value is None:
+    elif isinstance(value, int | float | Decimal) or value is None:
         cell.value = value
-        if isinstance(value, float):
+        if isinstance(value, float | Decimal):
             cell.number_format = DECIMAL_FORMAT
     else:
         cell._value = ILLEGAL.sub(" ", str(value))
