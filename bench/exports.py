@@ -14,8 +14,8 @@ measure runs in a child process of its own (its peak memory is its own):
      (cold) and the median of later builds; then a cached one (key + cache hit);
   2. the CRA rows as CSV (every row, streamed to /dev/null): wall and CPU time, peak memory;
   3. the CRA rows as Excel for --xlsx-rows rows and a tenth of them: time and peak memory,
-     to show memory flat in the number of rows (openpyxl writes ~10⁴ rows/s of 85 columns,
-     so the full 1M-row workbook is extrapolated, not run, unless --xlsx-rows says so).
+     to show memory flat in the number of rows (--xlsx-rows 1000000 for the full national
+     workbook).
 """
 
 import argparse

@@ -31,7 +31,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0.0 %"
 DECIMAL_FORMAT = "0.0##"
-# Characters Excel refuses in a cell (XML 1.0), and openpyxl with it.
+# Characters Excel refuses in a cell (XML 1.0 has no way to write them).
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
 
@@ -110,7 +110,7 @@ def csv_octets(rows: Iterable[list]) -> bytes:
 
 # Excel ---------------------------------------------------------------------------------------
 # The workbook is written as its XML parts directly (SpreadsheetML, ECMA-376): a row is a few
-# string joins, twenty times faster than openpyxl's cell objects, so a national rows export
+# string joins, about nine times faster than openpyxl's cell objects, so a national rows export
 # takes minutes, not an hour; each sheet streams to a temporary file, memory stays flat.
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -195,7 +195,7 @@ class Feuille:
     """A table in a sheet: a bold, frozen header row with an autofilter; column widths from the
     header and the first rows (they come before the rows in the file)."""
 
-    def __init__(self, classeur: "Classeur", titre: str, header: list[str]):
+    def __init__(self, titre: str, header: list[str]):
         self.titre = titre[:31]
         self.header = header
         self.letters = [get_column_letter(index) for index in range(1, len(header) + 1)]
@@ -290,7 +290,7 @@ class Classeur:
 
     def feuille(self, titre: str, header: list[str]) -> Feuille:
         """A new table sheet."""
-        sheet = Feuille(self, titre, header)
+        sheet = Feuille(titre, header)
         self.feuilles.append(sheet)
         return sheet
 
