@@ -166,7 +166,8 @@ def _cell(ref: str, value, style: int = 0) -> str:
     if isinstance(value, str):
         shown = f' s="{style}"' if style else ""
         text = _xml(value)
-        return f'<c r="{ref}" t="inlineStr"{shown}><is><t xml:space="preserve">{text}</t></is></c>'
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c r="{ref}" t="inlineStr"{shown}><is><t{space}>{text}</t></is></c>'
     if isinstance(value, Pourcentage):
         return f'<c r="{ref}" s="{PERCENT}"><v>{round(float(value) / 100, 6)!r}</v></c>'
     if isinstance(value, datetime):
@@ -367,7 +368,9 @@ class Classeur:
                 for name, text in self._parts().items():
                     package.writestr(name, text)
                 for number, sheet in enumerate(self.feuilles, 1):
-                    with package.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
+                    # ZIP64 when needed: a 1M-row sheet is over 2 GiB of XML before compression.
+                    name = f"xl/worksheets/sheet{number}.xml"
+                    with package.open(name, "w", force_zip64=True) as part:
                         shutil.copyfileobj(sheet.file, part, 1 << 20)
                     sheet.file.close()
             handle.seek(0)
