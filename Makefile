@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=server $(BIN)/flask
 PORT ?= 5000
 
-.PHONY: run test install test-tools db lint
+.PHONY: run test install app-tools test-tools db lint
 
-install: $(VENV)/.installed node_modules/.installed pwa/data/communes.json
+install: app-tools $(VENV)/.installed node_modules/.installed pwa/data/communes.json
 
 $(VENV)/.installed: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,22 +33,36 @@ run: db
 	@echo "coop-cra : http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Debian packages the tests use: chromium (browser tests), poppler-utils (the PDF report read
-# back as text and images).
+# Debian packages, as `what:package` (a command, or a shared library looked up by ldconfig):
+# the app draws its PDF report with WeasyPrint, which needs Pango; the tests also use chromium
+# (browser tests) and poppler-utils (the PDF report read back as text and images).
+APP_PACKAGES := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
 TEST_PACKAGES := chromium:chromium pdftoppm:poppler-utils
 
-test-tools:
-	@missing=""; for pair in $(TEST_PACKAGES); do \
-		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+# $(call apt_install,pairs): install the Debian packages missing (as root), else say which.
+define apt_install
+	@missing=""; for pair in $(1); do \
+		what=$${pair%%:*}; \
+		case $$what in \
+			*.so*) /sbin/ldconfig -p 2>/dev/null | grep -q "$$what" ;; \
+			*) command -v $$what >/dev/null 2>&1 ;; \
+		esac || missing="$$missing $${pair#*:}"; \
 	done; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		(apt-get install -y -qq $$missing >/dev/null 2>&1 || \
 		 (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
 	else \
-		echo "Les tests ont besoin des paquets Debian :$$missing (sudo apt-get install$$missing)."; \
+		echo "Paquets Debian nécessaires :$$missing (sudo apt-get install$$missing)."; \
 		exit 1; \
 	fi
+endef
+
+app-tools:
+	$(call apt_install,$(APP_PACKAGES))
+
+test-tools:
+	$(call apt_install,$(TEST_PACKAGES))
 
 # pytest-xdist: one worker per core; the browser tests stay together on one worker (one Chromium).
 XDIST ?= -n auto --dist loadgroup

@@ -1,8 +1,9 @@
 """The coordinators' CRA: through the sync protocol, its rules, the list, the national counts."""
 
+import csv
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -327,3 +328,31 @@ def test_an_empty_period_counts_zeros(client, login, make_user):
     ).json
     assert counts["cras"] == 0 and counts["communication_heures_moyenne"] == 0.0
     assert date.fromisoformat(counts["du"]) == date(2021, 1, 1)
+
+
+def test_typed_names_never_run_or_break_the_national_exports(push, client, login, make_user):
+    hostile = '=HYPERLINK("https://x.example";"Cliquez ici")'
+    payload = rapport()
+    payload["evenements"][0]["nom"] = hostile
+    payload["partenariats"][0]["nom"] = '+33; "CAF"\r\nRhône'
+    payload["accompagnements"][0]["nom_structure"] = "@SUM(A1) $x$ {}"
+    assert statuses(push(coordination_op(payload))) == ["applied"]
+    admin = login(make_user("admin"))
+    period = {"du": "2026-11-01", "au": "2026-11-30"}
+    text = client.get(
+        "/api/coordinations/national/export.csv", headers=admin, query_string=period
+    ).data.decode("utf-8-sig")
+    assert {len(row) for row in csv.reader(io.StringIO(text), delimiter=";") if row} <= {1, 2}
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(
+                "/api/coordinations/national/export.xlsx", headers=admin, query_string=period
+            ).data
+        )
+    )
+    assert workbook.sheetnames == ["À propos", "Comptes nationaux", "CRA"]
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    rows = list(workbook["CRA"].iter_rows(values_only=True))
+    assert rows[1][4].startswith(hostile) and rows[1][1] == datetime(2026, 11, 20)
+    assert workbook["CRA"].freeze_panes == "A2" and workbook["CRA"].auto_filter.ref

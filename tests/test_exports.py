@@ -6,12 +6,15 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import datetime
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.services.exports import neutraliser
+from server.services import tableur
+from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
 PERIOD = {"du": "2026-10-01", "au": "2026-10-31"}
@@ -75,16 +78,16 @@ def api_figures(client, headers, lyon):
 
 
 def test_neutraliser_prefixes_formula_starts_only():
-    assert [neutraliser(v) for v in ("=1+1", "+33 6", "-x", "@a", "\tx", "CAF", 12, None)] == [
+    assert [neutraliser(v) for v in ("=1+1", "+33 6", "-x", "@a", "\tx", "\rx", "CAF")] == [
         "'=1+1",
         "'+33 6",
         "'-x",
         "'@a",
         "'\tx",
+        "'\rx",
         "CAF",
-        12,
-        None,
     ]
+    assert [texte_csv(v) for v in (12, -3, 1.5, None)] == ["12", "-3", "1,5", ""]
 
 
 def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, filled):
@@ -109,9 +112,9 @@ def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, fill
     ):
         assert title in lines
     rows = dict(
-        line.split(";")
-        for line in lines
-        if ";" in line and not line.startswith("Accompagnements individuels")
+        row
+        for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")
+        if len(row) == 2 and row[0] != "Accompagnements individuels"
     )
     general = api_figures(client, structure_headers, lyon)["indicateurs"]["general"]
     assert (
@@ -127,7 +130,7 @@ def test_vertical_summary_as_users_know_it(client, structure_headers, lyon, fill
     assert rows["octobre 2026"] == "3"
 
 
-def test_one_row_per_cra_streamed_with_labels_and_neutralised_text(
+def test_one_row_per_cra_streamed_pivotable_and_neutralised(
     client, structure_headers, lyon, filled
 ):
     response = export(client, structure_headers, "cras.csv", lyon=lyon)
@@ -139,46 +142,91 @@ def test_one_row_per_cra_streamed_with_labels_and_neutralised_text(
     first, atelier, ponctuel = rows
     assert first["Date"] == "02/10/2026" and first["Lieu"] == "À distance"
     assert first["Commune"] == "Lyon" and first["Code commune (INSEE)"] == "69123"
-    assert first["Thèmes"] == "Gérer ses courriels"
+    assert first["Thème : Gérer ses courriels"] == "1" and first["Thème : Budget"] == "0"
+    assert first["Précision : Mon espace santé"] == "0"
     assert atelier["Type d'activité"] == "Atelier collectif"
     assert atelier["Participants"] == "5" and atelier["Âge : Plus de 60 ans"] == "2"
-    assert atelier["Précisions"] == "Mon espace santé"
+    assert atelier["Précision : Mon espace santé"] == "1"
     assert atelier["Durée exacte (minutes)"] == "90"
     assert atelier["Annotation"] == "'=HYPERLINK(1)"
-    assert atelier["Organismes de redirection"] == "CAF (1), Maison du Vélo (1)"
-    assert ponctuel["Organismes de redirection"] == "'@SUM(A1) (1)"
+    assert atelier["Redirection : CAF"] == "1" and atelier["Redirection : ANTS"] == "0"
+    assert atelier["Redirection : autres organismes"] == "Maison du Vélo (1)"
+    assert ponctuel["Redirection : autres organismes"] == "'@SUM(A1) (1)"
     assert ponctuel["Durée"] == "30 min. ou moins" and ponctuel["Durée exacte (minutes)"] == ""
     assert first["Conseiller"].startswith("Prénom")
+    assert "Âge : Moins de 12 ans" in first  # our own labels never need the guard
 
 
-def test_workbook_has_the_summary_and_the_rows(client, structure_headers, lyon, filled):
+def test_workbook_is_typed_filterable_and_described(client, structure_headers, lyon, filled):
     response = export(client, structure_headers, "xlsx", lyon=lyon)
     assert response.status_code == 200 and response.headers["X-Nombre-Lignes"] == "3"
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Statistiques", "CRA"]
-    summary = {
-        row[0]: row[1]
-        for row in workbook["Statistiques"].iter_rows(values_only=True)
-        if row and len(row) > 1
-    }
+    assert workbook.sheetnames == ["À propos", "Statistiques", "CRA"]
+    about = dict(workbook["À propos"].iter_rows(min_row=2, values_only=True))
+    assert about["Périmètre"] == "Mairie de Lyon" and about["Filtres"] == "Aucun"
+    assert about["Période du"] == datetime(2026, 10, 1)
+    assert workbook["À propos"]["B4"].number_format == "dd/mm/yyyy"
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.column_dimensions["A"].width >= 8
+    statistiques = workbook["Statistiques"]
+    summary = {row[1]: row[2] for row in statistiques.iter_rows(min_row=2, values_only=True)}
     general = api_figures(client, structure_headers, lyon)["indicateurs"]["general"]
     assert (
         summary["Personnes totales accompagnées durant cette période"]
         == general["personnes_accompagnees"]
     )
     assert summary["Accompagnements avec suivi"] == general["suivi_total"]
-    rows = list(workbook["CRA"].iter_rows(values_only=True))
+    percent = next(
+        row
+        for row in statistiques.iter_rows(min_row=2)
+        if row[1].value == "Pourcentage du total des usagers accompagnés sur cette période"
+    )[2]
+    assert percent.value == pytest.approx(0.714) and "%" in percent.number_format
+    sheet = workbook["CRA"]
+    rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[0][0] == "Identifiant"
-    annotation = rows[0].index("Annotation")
-    assert rows[2][annotation] == "'=HYPERLINK(1)"
-    assert workbook["CRA"].cell(3, annotation + 1).data_type == "s"  # text, not a formula
+    header = rows[0]
+    annotation = header.index("Annotation")
+    assert rows[2][annotation] == "=HYPERLINK(1)"  # as typed, no apostrophe …
+    assert sheet.cell(3, annotation + 1).data_type == "s"  # … in a text cell, not a formula
+    assert rows[1][header.index("Date")] == datetime(2026, 10, 2)
+    assert sheet.cell(2, header.index("Date") + 1).number_format == "dd/mm/yyyy"
+    assert isinstance(rows[1][header.index("Enregistré le")], datetime)
+    assert rows[2][header.index("Participants")] == 5
+    csv_data = export(client, structure_headers, "cras.csv", lyon=lyon).data.decode("utf-8-sig")
+    assert list(header) == next(csv.reader(io.StringIO(csv_data), delimiter=";"))
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def pdf_words(path) -> list[tuple[int, float, float, float, float, float, float, str]]:
+    """(page, page width, page height, xmin, ymin, xmax, ymax, word) of every word, as
+    pdftotext places them."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = []
+    for number, page in enumerate(re.findall(r"<page (.*?)</page>", xhtml, re.S), 1):
+        width, height = map(float, re.search(r'width="([\d.]+)" height="([\d.]+)"', page).groups())
+        for box in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+            page,
+        ):
+            words.append((number, width, height, *map(float, box.groups()[:4]), box.group(5)))
+    return words
+
+
+@pytest.fixture
+def poppler():
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils absent : installez le paquet Debian 'poppler-utils'.")
 
 
 def test_pdf_report_is_a4_readable_and_has_the_same_figures(
-    client, structure_headers, lyon, filled, tmp_path
+    client, structure_headers, lyon, filled, tmp_path, poppler
 ):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils absent : installez le paquet Debian 'poppler-utils'.")
     response = export(client, structure_headers, "pdf", lyon=lyon)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     path = tmp_path / "rapport.pdf"
@@ -199,14 +247,70 @@ def test_pdf_report_is_a4_readable_and_has_the_same_figures(
     )
     assert figures["CRA enregistrés"] == "3"
     assert "71,4 %" in text
-    assert "Thèmes des accompagnements. Courriels : 2" in flat
+    assert re.search(r"\n +Courriels +2\n", text)  # a table, not a sentence
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
-    assert "(A4)" in info and re.search(r"Pages: +5\n", info)
+    assert (
+        "(A4)" in info
+        and "Marianne"
+        in subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    )
+    pages = int(re.search(r"Pages: +(\d+)", info).group(1))
+    assert re.search(rf"Page {pages} sur {pages}", flat)
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)
     for page in sorted(tmp_path.glob("page-*.png")):
         image = Image.open(page).convert("L")
         dark = sum(1 for value in image.get_flattened_data() if value < 128)
         assert dark > 0.005 * image.width * image.height, page.name  # not blank
+
+
+def test_pdf_report_keeps_every_month_of_a_long_period_inside_the_margins(
+    client, login, make_user, conseiller, tmp_path, poppler
+):
+    """The default pilotage period is 74 months: each is in the report, no text is printed
+    within 15 mm of a page edge (charts are vector images: their text counts too)."""
+    client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={"operations": [create_op(cra_payload(date="2021-03-02"))]},
+    )
+    period = {"du": "2020-11-01", "au": "2026-12-31"}
+    response = client.get(
+        "/api/statistiques/national/export/pdf",
+        headers=login(make_user("admin")),
+        query_string=period,
+    )
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(response.data)
+    flat = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split()
+    )
+    mois = (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )
+    months = [f"{mois[m - 1]} {y}" for y in range(2020, 2027) for m in range(1, 13)][10:]
+    assert len(months) == 74 and all(month in flat for month in months)
+    words = pdf_words(path)
+    assert words
+    outside = [
+        word
+        for word in words
+        if word[3] < 15 * MM
+        or word[4] < 15 * MM
+        or word[5] > word[1] - 15 * MM
+        or word[6] > word[2] - 15 * MM
+    ]
+    assert not outside
 
 
 def test_rows_are_for_those_who_may_see_each_cra(
@@ -217,7 +321,7 @@ def test_rows_are_for_those_who_may_see_each_cra(
     refused = export(client, structure_headers, "cras.csv", scope="national")
     assert refused.status_code == 403 and "réservé" in refused.json["message"]
     summary = export(client, structure_headers, "xlsx", scope="national")
-    assert load_workbook(io.BytesIO(summary.data)).sheetnames == ["Statistiques"]
+    assert load_workbook(io.BytesIO(summary.data)).sheetnames == ["À propos", "Statistiques"]
     assert "X-Nombre-Lignes" not in summary.headers
     public = client.get("/api/statistiques/national/export/resume.csv", query_string=PERIOD)
     assert (
@@ -277,3 +381,179 @@ def test_territorial_table_csv(client, login, make_user, filled):
         "Statistiques_departements_01-10-2026_31-10-2026.csv"
         in response.headers["Content-Disposition"]
     )
+
+
+HOSTILE = [
+    '=HYPERLINK("https://x.example","Cliquez ici")',
+    "+33 6 12; -1 @SUM(A1)",
+    "$\\frac{1}{0}$ et $x^2",
+    "a\\b % {x} }{ \\\\ 100 %",
+    'Nom; "entre guillemets"\r\nsur deux lignes',
+    "\tTab \x07 cloche \x1b échappe",
+    "@cmd|' /C calc'!A0",
+]
+
+
+@pytest.fixture
+def hostile(client, login, lyon, conseiller, app):
+    """Every free text typed at its worst: organismes, annotation, structure and names."""
+    from server.extensions import db
+
+    lyon.nom = '=1+1 $x$ ; "Mairie"\n{Lyon}'
+    conseiller.conseiller.prenom = "-2+3"
+    conseiller.conseiller.nom = "$\\alpha$; @x"
+    db.session.commit()
+    organismes = [{"nom": name, "nombre": 1} for name in HOSTILE] + [{"nom": "CAF", "nombre": 1}]
+    response = client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={
+            "operations": [
+                create_op(
+                    atelier_payload(
+                        date="2026-10-03",
+                        nb_participants=8,
+                        nb_recurrents=0,
+                        age={
+                            "moins12ans": 0,
+                            "de12a18ans": 0,
+                            "de18a35ans": 0,
+                            "de35a60ans": 0,
+                            "plus60ans": 8,
+                        },
+                        statut={
+                            "etudiant": 0,
+                            "sansEmploi": 0,
+                            "enEmploi": 0,
+                            "retraite": 8,
+                            "heterogene": 0,
+                        },
+                        annotation="=cmd|' /C calc'!A0 $a$ \\ %",
+                        suivi={"individuel": 0, "atelier": 0, "redirection": len(organismes)},
+                        organismes=organismes,
+                    )
+                ),
+                create_op(cra_payload(date="2026-10-04", annotation='+1; "x"\nb')),
+            ]
+        },
+    )
+    assert {r["status"] for r in response.json["results"]} == {"applied"}, response.json
+
+
+@pytest.mark.parametrize("scope", ["structure", "national"])
+def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
+    client, login, make_user, lyon, hostile, scope
+):
+    headers = login(make_user("admin"))
+    base = (
+        f"/api/statistiques/structure/{lyon.id}"
+        if scope == "structure"
+        else ("/api/statistiques/national")
+    )
+    for nom in (
+        "themes",
+        "canaux",
+        "durees",
+        "temps",
+        "ages",
+        "statuts",
+        "reorientations",
+        "evolution",
+    ):
+        for extension in ("svg", "png"):
+            response = client.get(
+                f"{base}/graphiques/{nom}.{extension}", headers=headers, query_string=PERIOD
+            )
+            assert response.status_code == 200, (nom, extension)
+    for format_ in ("resume.csv", "cras.csv", "xlsx", "pdf"):
+        response = client.get(f"{base}/export/{format_}", headers=headers, query_string=PERIOD)
+        assert response.status_code == 200 and response.data, format_
+    summary = client.get(f"{base}/export/resume.csv", headers=headers, query_string=PERIOD)
+    lines = list(csv.reader(io.StringIO(summary.data.decode("utf-8-sig")), delimiter=";"))
+    assert all(len(line) <= 2 for line in lines)
+    labels = [line[0] for line in lines if len(line) == 2]
+    for name in HOSTILE:
+        expected = "'" + name if name.startswith(("=", "+", "-", "@", "\t")) else name
+        assert expected in labels, name
+    rows = client.get(f"{base}/export/cras.csv", headers=headers, query_string=PERIOD)
+    table = list(csv.reader(io.StringIO(rows.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(table) == 3 and {len(row) for row in table} == {len(table[0])}
+    cell = next(row for row in table[1:] if row[table[0].index("Redirection : CAF")] == "1")
+    autres = cell[table[0].index("Redirection : autres organismes")].split("\n")
+    assert len(autres) == len(HOSTILE)  # one line per typed organisme, read back unambiguously
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"{base}/export/xlsx", headers=headers, query_string=PERIOD).data)
+    )
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert HOSTILE[0] in texts  # as typed, in a text cell
+
+
+def test_public_pages_and_exports_name_no_typed_organisme(client, login, make_user, filled):
+    """« Maison du Vélo » and « @SUM(A1) » were typed, « CAF » is on the official list."""
+    typed = ("Maison du Vélo", "@SUM(A1)")
+    public = [
+        client.get("/statistiques", query_string=PERIOD).text,
+        str(client.get("/api/statistiques/national", query_string=PERIOD).json),
+        client.get(
+            "/api/statistiques/national/graphiques/reorientations.svg", query_string=PERIOD
+        ).text,
+        client.get("/api/statistiques/national/export/resume.csv", query_string=PERIOD).text,
+        client.get("/api/statistiques/national/export/pdf", query_string=PERIOD).data.decode(
+            "latin-1"
+        ),
+    ]
+    workbook = load_workbook(
+        io.BytesIO(client.get("/api/statistiques/national/export/xlsx", query_string=PERIOD).data)
+    )
+    public.append(str([row for sheet in workbook for row in sheet.iter_rows(values_only=True)]))
+    for text in public:
+        assert "CAF" in text or "%PDF" in text
+        assert not any(name in unescape(text) for name in typed)
+    lines = dict(
+        row
+        for row in csv.reader(io.StringIO(public[3].lstrip("\ufeff")), delimiter=";")
+        if len(row) == 2
+    )
+    assert lines["CAF"] == "33,3" and lines["Autres"] == "66,7"
+    national = client.get(
+        "/api/statistiques/national/export/resume.csv",
+        query_string=PERIOD,
+        headers=login(make_user("admin")),
+    ).text
+    assert all(name in national for name in typed)  # the national team may see the CRAs
+
+
+def test_rows_past_excels_limit_continue_on_new_sheets(
+    client, structure_headers, lyon, filled, monkeypatch
+):
+    monkeypatch.setattr(tableur, "EXCEL_MAX_ROWS", 3)  # header + 2 rows per sheet
+    response = export(client, structure_headers, "xlsx", lyon=lyon)
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["À propos", "Statistiques", "CRA", "CRA (2)"]
+    first = list(workbook["CRA"].iter_rows(values_only=True))
+    second = list(workbook["CRA (2)"].iter_rows(values_only=True))
+    assert first[0] == second[0] and len(first) == 3 and len(second) == 2
+    dates = [row[1] for row in first[1:] + second[1:]]
+    assert dates == sorted(dates) and len(dates) == 3  # every CRA once, none dropped
+
+
+@pytest.mark.parametrize("format_", ["pdf", "resume.csv", "xlsx"])
+def test_a_summary_export_is_built_once_and_revalidated(client, login, conseiller, filled, format_):
+    url = f"/api/statistiques/national/export/{format_}"
+    first = client.get(url, query_string=PERIOD)
+    again = client.get(url, query_string=PERIOD)
+    etag = first.headers["ETag"]
+    assert first.status_code == again.status_code == 200 and again.headers["ETag"] == etag
+    assert again.data == first.data  # the same bytes: not drawn again (a PDF's date would move)
+    assert "no-cache" in first.headers["Cache-Control"]
+    revalidated = client.get(url, query_string=PERIOD, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304 and not revalidated.data
+    client.post(
+        "/api/sync/push",
+        headers=login(conseiller),
+        json={"operations": [create_op(cra_payload(date="2026-10-20"))]},
+    )
+    changed = client.get(url, query_string=PERIOD, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag

@@ -59,6 +59,11 @@ def download(export: dict) -> Response:
         body = stream_with_context(body)
     response = Response(body, mimetype=export["mimetype"])
     response.headers["Content-Disposition"] = content_disposition(export["filename"])
+    if export.get("etag"):  # the same file while its content is the same: 304 on revalidation
+        response.set_etag(export["etag"])
+        response.cache_control.no_cache = True
+        response.cache_control.private = True
+        return response.make_conditional(request)
     response.headers["Cache-Control"] = "no-store"
     if export.get("lignes") is not None:
         response.headers["X-Nombre-Lignes"] = str(export["lignes"])

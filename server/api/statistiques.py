@@ -62,11 +62,15 @@ def conseiller_export(format_):
 
 @bp.get("/national")
 @documented(query=PeriodeArgsSchema, response=StatistiquesSchema)
+@jwt_required(optional=True)
 def national():
-    """National statistics, public: every indicator of every CRA over a period, and charts."""
+    """National statistics, public: every indicator of every CRA over a period, and charts;
+    organismes typed outside the official list named for the national team only."""
     args = PeriodeArgsSchema().load(request.args)
     return StatistiquesSchema().dump(
-        rapports.rapport_de(None, "national", "", args, "api.statistiques.national_graphique")
+        rapports.rapport_de(
+            get_current_user(), "national", "", args, "api.statistiques.national_graphique"
+        )
     )
 
 

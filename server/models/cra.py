@@ -28,7 +28,7 @@ ACTIVITES = {
     "ponctuel": "Demande ponctuelle",
 }
 AGES = {
-    "moins12ans": "-12 ans",
+    "moins12ans": "Moins de 12 ans",
     "de12a18ans": "12 - 18 ans",
     "de18a35ans": "18 - 35 ans",
     "de35a60ans": "35 - 60 ans",

@@ -46,7 +46,7 @@ from server.services import (
     rapports,
 )
 from server.services import ressourcerie as documents
-from server.services.exports import PARIS, jj_mm_aaaa
+from server.services.tableur import PARIS, jj_mm_aaaa
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pilotage"
 EXPORTS = (

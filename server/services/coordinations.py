@@ -5,14 +5,12 @@ cras.py); here they are read. The national counts are computed with pandas over 
 reports, which are few (one per coordinator and period, about a hundred coordinators).
 """
 
-import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from server.errors import ApiError
@@ -27,10 +25,10 @@ from server.models.coordination import (
     TYPES_EVENEMENT,
     TYPES_STRUCTURE,
 )
-from server.services import exports, perimetres
+from server.services import exports, perimetres, tableur
 from server.services.cras import conseiller_of
-from server.services.exports import BOM, jj_mm_aaaa, neutraliser
 from server.services.statistiques import Periode
+from server.services.tableur import jj_mm_aaaa
 
 PAGE = 30
 
@@ -167,9 +165,7 @@ def nom_fichier(periode: Periode, extension: str) -> str:
 def export_csv(periode: Periode) -> bytes:
     """The national counts: `;`, UTF-8 with BOM, `label;value` per line."""
     counts = comptes_nationaux(periode)
-    out = [titre(periode), ""]
-    out += [f"{label};{str(value).replace('.', ',')}" for label, value in _lignes(counts)]
-    return (BOM + "\r\n".join(out) + "\r\n").encode()
+    return tableur.csv_octets([[titre(periode)], [], *map(list, _lignes(counts))])
 
 
 def _joined(keys, labels: dict) -> str:
@@ -200,12 +196,12 @@ def _rows(frame: pd.DataFrame) -> Iterator[list]:
         )
         yield [
             str(row.id),
-            jj_mm_aaaa(row.date),
-            neutraliser(f"{row.prenom} {row.nom}"),
-            neutraliser(row.structure or ""),
-            neutraliser(evenements),
-            neutraliser(partenariats),
-            neutraliser(accompagnements),
+            row.date,
+            f"{row.prenom} {row.nom}",
+            row.structure,
+            evenements,
+            partenariats,
+            accompagnements,
             row.communication_heures,
         ]
 
@@ -223,22 +219,23 @@ ROW_HEADER = [
 
 
 def export_xlsx(periode: Periode) -> bytes:
-    """A workbook: the national counts, then one row per report."""
+    """A workbook: what it holds, the national counts, then one row per report."""
     frame = _rapports(periode)
-    workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet("Comptes nationaux")
-    summary.append([titre(periode)])
-    summary.append([])
+    workbook = tableur.Classeur(
+        titre(periode),
+        [
+            ("Périmètre", "CRA des coordinateurs, national"),
+            ("Période du", periode.du),
+            ("Période au", periode.au),
+            ("Exporté le", datetime.now(tableur.PARIS)),
+            ("Contenu", "Comptes nationaux ; CRA (une ligne par CRA de coordination)"),
+        ],
+    )
+    summary = workbook.feuille("Comptes nationaux", ["Indicateur", "Valeur"])
     for label, value in _lignes(comptes_nationaux(periode)):
-        summary.append([label, value])
-    sheet = workbook.create_sheet("CRA")
-    sheet.append(ROW_HEADER)
-    for row in _rows(frame):
-        sheet.append(row)
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        return handle.read()
+        summary.ajouter([label, value])
+    workbook.tableau("CRA", ROW_HEADER, _rows(frame))
+    return workbook.octets()
 
 
 def national(args: dict) -> dict:

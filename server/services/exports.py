@@ -1,27 +1,30 @@
 """Exports of a statistics report: the vertical CSV summary users know, one row per CRA (CSV),
-an Excel workbook (summary sheet and one row per CRA), an A4 PDF report, and the territorial
-table's CSV (../shared/reference/statistiques.md, "Exports").
+an Excel workbook (what it holds, the summary, one row per CRA), an A4 PDF report, and the
+territorial table's CSV (../shared/reference/statistiques.md, "Exports").
 
-Figures come from the report (server/services/rapports.py); rows are read from the database in
-chunks on a server-side cursor and written as they come, so an export never holds a scope's
-CRAs in memory. Text a user typed is neutralised when it could run as a spreadsheet formula.
+Figures come from the report (server/services/rapports.py); rows are read from the database on
+a server-side cursor and written as they come, so an export never holds a scope's CRAs in
+memory. Every CSV and Excel cell goes through server/services/tableur.py, the one writer that
+keeps typed text from running as a formula or breaking a file.
 """
 
-import io
+import hashlib
+import json
 import re
 import tempfile
-import textwrap
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-from openpyxl import Workbook
+from flask import render_template
+from fontTools.ttLib import TTFont
 from sqlalchemy import select
+from weasyprint import HTML, URLFetcher
 
 from server.extensions import db
 from server.models import Conseiller, Cra, LieuActivite, Structure
@@ -30,13 +33,15 @@ from server.models.cra import (
     AGES,
     CANAUX,
     DUREES,
+    ORGANISMES,
     SOUS_THEMES,
     STATUTS,
     SUIVIS,
     THEMES,
 )
-from server.services import confidentialite, graphiques, statistiques
+from server.services import confidentialite, graphiques, statistiques, tableur
 from server.services.statistiques import Perimetre, Periode
+from server.services.tableur import PARIS, Pourcentage, jj_mm_aaaa
 
 FORMATS = {
     "resume.csv": "text/csv",
@@ -44,31 +49,54 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-BOM = "\ufeff"
 CHUNK = 5_000
-EXCEL_MAX_ROWS = 1_048_576 - 1  # the header takes a row
-PARIS = ZoneInfo("Europe/Paris")
 # Whoever may export a scope reads these columns of its conseillers: professional ones only.
 CONSEILLER_COLUMNS = confidentialite.professionnels(Conseiller, "prenom", "nom")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Change it when a cached export's layout changes: the same figures then give new files.
+RENDER_VERSION = "2"
+CACHE_SIZE = 64  # summaries of ~5-300 KB
 
 
-def jj_mm_aaaa(day, separator: str = "/") -> str:
-    """A date the French way: 05/01/2022 (or 05-01-2022 in file names)."""
-    return day.strftime(f"%d{separator}%m{separator}%Y")
+# The cache -------------------------------------------------------------------------------------
+
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
-def neutraliser(value):
-    """A text cell that a spreadsheet would run as a formula, made plain text (OWASP: prefix
-    with a quote); numbers and other texts unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def cle(report: dict, format_: str) -> str:
+    """A summary export's key, its ETag: a hash of everything it shows (who, period, filters,
+    figures, the day of edition it prints), so the same figures give the same file."""
+    perimetre = report["perimetre"]
+    content = json.dumps(
+        [
+            RENDER_VERSION,
+            format_,
+            report["titre"],
+            perimetre.nom,
+            perimetre.code_postal,
+            perimetre.code_commune,
+            report["indicateurs"],
+            datetime.now(PARIS).date(),
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _nombre(value) -> str:
-    """A CSV number the French way (decimal comma), as French spreadsheets read it."""
-    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+def en_cache(key: str, build: Callable[[], bytes]) -> bytes:
+    """The file of that key, built once per process (least recently used dropped first)."""
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    body = build()
+    with _cache_lock:
+        _cache[key] = body
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return body
 
 
 # File names --------------------------------------------------------------------------------
@@ -104,12 +132,14 @@ def content_disposition(filename: str) -> str:
 
 
 def blocs(report: dict) -> list[tuple[str, list[tuple[str, int | float]]]]:
-    """The summary's blocks in the order and with the labels users know."""
+    """The summary's blocks in the order and with the labels users know; shares in percent are
+    marked (tableur.Pourcentage) so that a workbook shows them with a % format."""
     values = report["indicateurs"]
     general = values["general"]
 
     def lines(name, field="nombre"):
-        return [(line["libelle"], line[field]) for line in values[name]]
+        wrap = Pourcentage if field == "pourcentage" else (lambda value: value)
+        return [(line["libelle"], wrap(line[field])) for line in values[name]]
 
     return [
         (
@@ -127,7 +157,7 @@ def blocs(report: dict) -> list[tuple[str, list[tuple[str, int | float]]]]:
                 ("Accompagnements avec suivi", general["suivi_total"]),
                 (
                     "Pourcentage du total des usagers accompagnés sur cette période",
-                    general["suivi_pourcentage"],
+                    Pourcentage(general["suivi_pourcentage"]),
                 ),
                 ("Accompagnements individuels", general["suivi_individuel"]),
                 ("Accompagnements en atelier collectif", general["suivi_atelier"]),
@@ -145,43 +175,49 @@ def blocs(report: dict) -> list[tuple[str, list[tuple[str, int | float]]]]:
     ]
 
 
+def _resume_lignes(report: dict) -> Iterator[list]:
+    yield [report["titre"]]
+    yield []
+    for title, lines in blocs(report):
+        yield [title]
+        yield from ([label, value] for label, value in lines)
+        yield []
+
+
 def resume_csv(report: dict) -> bytes:
     """The vertical summary: `;`, UTF-8 with BOM, one `label;value` per line, in blocks."""
-    out = [report["titre"], ""]
-    for title, lines in blocs(report):
-        out.append(title)
-        out.extend(f"{neutraliser(label)};{_nombre(value)}" for label, value in lines)
-        out.append("")
-    return (BOM + "\r\n".join(out)).encode()
+    return tableur.csv_octets(_resume_lignes(report))
 
 
 # One row per CRA ---------------------------------------------------------------------------
 
-COLUMNS = {  # header → how the value is written
-    "Identifiant": "id",
-    "Date": "date",
-    "Conseiller": "conseiller",
-    "Structure": "structure",
-    "Lieu": "canal",
-    "Lieu d'activité": "lieu",
-    "Code postal": "code_postal",
-    "Code commune (INSEE)": "code_commune",
-    "Commune": "nom_commune",
-    "Type d'activité": "activite",
-    "Participants": "nb_participants",
-    "Dont déjà accompagnés (récurrents)": "nb_recurrents",
-    **{f"Âge : {label}": f"age_{key}" for key, label in AGES.items()},
-    **{f"Statut : {label}": f"statut_{key}" for key, label in STATUTS.items()},
-    "Thèmes": "themes",
-    "Précisions": "sous_themes",
-    "Annotation": "annotation",
-    "Durée": "duree",
-    "Durée exacte (minutes)": "duree_minutes",
-    **{f"Suivi : {label}": f"suivi_{key}" for key, label in SUIVIS.items()},
-    "Organismes de redirection": "organismes",
-    "Enregistré le": "received_at",
-    "Modifié le": "updated_at",
-}
+SOUS_THEME_KEYS = [(theme, key) for theme, found in SOUS_THEMES.items() for key in found]
+COLUMNS = [
+    "Identifiant",
+    "Date",
+    "Conseiller",
+    "Structure",
+    "Lieu",
+    "Lieu d'activité",
+    "Code postal",
+    "Code commune (INSEE)",
+    "Commune",
+    "Type d'activité",
+    "Participants",
+    "Dont déjà accompagnés (récurrents)",
+    *(f"Âge : {label}" for label in AGES.values()),
+    *(f"Statut : {label}" for label in STATUTS.values()),
+    *(f"Thème : {label}" for label, _ in THEMES.values()),
+    *(f"Précision : {SOUS_THEMES[theme][key]}" for theme, key in SOUS_THEME_KEYS),
+    "Annotation",
+    "Durée",
+    "Durée exacte (minutes)",
+    *(f"Suivi : {label}" for label in SUIVIS.values()),
+    *(f"Redirection : {name}" for name in ORGANISMES),
+    "Redirection : autres organismes",
+    "Enregistré le",
+    "Modifié le",
+]
 
 
 def _rows_query(perimetre: Perimetre, periode: Periode):
@@ -219,49 +255,58 @@ def _rows_query(perimetre: Perimetre, periode: Periode):
     )
 
 
-def _local(moment) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+def _une_ligne(text: str) -> str:
+    """A typed name on one line: the line break then separates names without ambiguity."""
+    return " ".join(text.split())
 
 
-def _shaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """A chunk of rows as people read them: labels, French dates, neutralised text."""
-    frame["id"] = frame["id"].astype(str)
-    frame["date"] = [jj_mm_aaaa(day) for day in frame["date"]]
-    frame["conseiller"] = frame["prenom_conseiller"] + " " + frame["nom_conseiller"]
-    frame["canal"] = frame["canal"].map(CANAUX)
-    frame["activite"] = frame["activite"].map(ACTIVITES)
-    frame["duree"] = frame["duree"].map(DUREES)
-    frame["duree_minutes"] = frame["duree_minutes"].astype("Int64")
-    frame["themes"] = [", ".join(THEMES[key][0] for key in keys) for keys in frame["themes"]]
-    frame["sous_themes"] = [
-        ", ".join(SOUS_THEMES[theme][key] for theme, keys in found.items() for key in keys)
-        for found in frame["sous_themes"]
+def _row(cra) -> list:
+    """One CRA as people read it: labels, typed numbers and dates, 0/1 per thème and
+    précision, a count per listed organisme and the others one per line as « nom (n) »."""
+    themes = set(cra.themes or ())
+    precisions = {(theme, key) for theme, keys in (cra.sous_themes or {}).items() for key in keys}
+    organismes = {name: 0 for name in ORGANISMES}
+    autres = []
+    for organisme in cra.organismes or ():
+        if organisme["nom"] in organismes:
+            organismes[organisme["nom"]] += organisme["nombre"]
+        else:
+            autres.append(f"{_une_ligne(organisme['nom'])} ({organisme['nombre']})")
+    return [
+        str(cra.id),
+        cra.date,
+        f"{cra.prenom_conseiller} {cra.nom_conseiller}",
+        cra.structure,
+        CANAUX.get(cra.canal, cra.canal),
+        cra.lieu,
+        cra.code_postal,
+        cra.code_commune,
+        cra.nom_commune,
+        ACTIVITES.get(cra.activite, cra.activite),
+        cra.nb_participants,
+        cra.nb_recurrents,
+        *(getattr(cra, f"age_{key}") for key in AGES),
+        *(getattr(cra, f"statut_{key}") for key in STATUTS),
+        *(int(key in themes) for key in THEMES),
+        *(int(pair in precisions) for pair in SOUS_THEME_KEYS),
+        cra.annotation,
+        DUREES.get(cra.duree, cra.duree),
+        cra.duree_minutes,
+        *(getattr(cra, f"suivi_{key}") for key in SUIVIS),
+        *organismes.values(),
+        "\n".join(autres),
+        cra.received_at,
+        cra.updated_at,
     ]
-    frame["organismes"] = [
-        ", ".join(f"{o['nom']} ({o['nombre']})" for o in found) for found in frame["organismes"]
-    ]
-    for name in ("received_at", "updated_at"):
-        frame[name] = [_local(moment) for moment in frame[name]]
-    frame = frame[list(COLUMNS.values())].rename(columns={v: k for k, v in COLUMNS.items()})
-    for name in (
-        "Conseiller",
-        "Structure",
-        "Lieu d'activité",
-        "Commune",
-        "Annotation",
-        "Organismes de redirection",
-    ):
-        frame[name] = frame[name].map(neutraliser)
-    return frame
 
 
-def lignes(perimetre: Perimetre, periode: Periode) -> Iterator[pd.DataFrame]:
-    """The scope's CRAs of the period, oldest first, chunk by chunk (server-side cursor)."""
+def lignes(perimetre: Perimetre, periode: Periode) -> Iterator[list]:
+    """The scope's CRAs of the period, oldest first, as rows (server-side cursor)."""
     query = _rows_query(perimetre, periode).execution_options(
         stream_results=True, max_row_buffer=CHUNK
     )
-    for frame in pd.read_sql(query, db.session.connection(), chunksize=CHUNK):
-        yield _shaped(frame)
+    for cra in db.session.connection().execute(query):
+        yield _row(cra)
 
 
 def nombre_de_lignes(perimetre: Perimetre, periode: Periode) -> int:
@@ -270,122 +315,149 @@ def nombre_de_lignes(perimetre: Perimetre, periode: Periode) -> int:
 
 
 def cras_csv(perimetre: Perimetre, periode: Periode) -> Iterator[bytes]:
-    """One row per CRA: `;`, UTF-8 with BOM, streamed chunk by chunk."""
-    yield (BOM + ";".join(COLUMNS) + "\r\n").encode()
-    for frame in lignes(perimetre, periode):
-        yield frame.to_csv(
-            sep=";", header=False, index=False, lineterminator="\r\n", decimal=","
-        ).encode()
+    """One row per CRA: `;`, UTF-8 with BOM, streamed; the same columns as the workbook's."""
+
+    def rows():
+        yield COLUMNS
+        yield from lignes(perimetre, periode)
+
+    return tableur.csv_flux(rows())
 
 
 # The workbook ------------------------------------------------------------------------------
 
 
+def description(report: dict, contenu: str) -> list[tuple[str, object]]:
+    """What a workbook holds, for its first sheet."""
+    perimetre = report["perimetre"]
+    filtres = [
+        f"{label} {value}"
+        for label, value in (
+            ("code postal", perimetre.code_postal),
+            ("commune (INSEE)", perimetre.code_commune),
+        )
+        if value
+    ]
+    return [
+        ("Périmètre", perimetre.nom),
+        ("Période du", report["du"]),
+        ("Période au", report["au"]),
+        ("Exporté le", datetime.now(PARIS).date()),
+        ("Filtres", ", ".join(filtres) or "Aucun"),
+        ("Contenu", contenu),
+    ]
+
+
 def classeur(
     report: dict, perimetre: Perimetre, periode: Periode, with_rows: bool
 ) -> Iterator[bytes]:
-    """An Excel workbook: "Statistiques" (the summary) and, when allowed, "CRA" (one row per
-    CRA, up to Excel's limit). Written row by row (openpyxl's write-only mode) to a temporary
-    file, then sent in chunks."""
-    workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet("Statistiques")
-    summary.append([report["titre"]])
+    """An Excel workbook: « À propos », « Statistiques » (the summary as a table) and, when
+    allowed, « CRA » (one row per CRA; past Excel's limit, « CRA (2) » and so on). A generator:
+    the rows are read while the response streams, in the request's context."""
+    contenu = "Statistiques (résumé)" + (
+        " ; CRA (une ligne par CRA, les mêmes colonnes que l'export CSV)" if with_rows else ""
+    )
+    workbook = tableur.Classeur(report["titre"], description(report, contenu))
+    summary = workbook.feuille("Statistiques", ["Rubrique", "Indicateur", "Valeur"])
     for title, lines in blocs(report):
-        summary.append([])
-        summary.append([title])
         for label, value in lines:
-            summary.append([label, value])
+            summary.ajouter([title, label, value])
     if with_rows:
-        sheet = workbook.create_sheet("CRA")
-        sheet.append(list(COLUMNS))
-        written = 0
-        for frame in lignes(perimetre, periode):
-            for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
-                if written == EXCEL_MAX_ROWS:
-                    break
-                sheet.append(list(row))
-                written += 1
-        left = nombre_de_lignes(perimetre, periode) - written
-        if left > 0:
-            summary.append([])
-            summary.append(
-                [
-                    f"{left} CRA de plus que ce qu'Excel peut contenir : "
-                    "utilisez l'export CSV ligne à ligne."
-                ]
-            )
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        while chunk := handle.read(64 * 1024):
-            yield chunk
+        workbook.tableau("CRA", COLUMNS, lignes(perimetre, periode))
+    yield from workbook.flux()
 
 
 # The PDF report ----------------------------------------------------------------------------
 
-A4 = (8.27, 11.69)
+FONTS = Path(__file__).resolve().parents[2] / "node_modules" / "@gouvfr" / "dsfr" / "dist" / "fonts"
+# The chart drawn next to each block of blocs() (the first, « Général », has none).
+GRAPHIQUES_DES_BLOCS = (
+    None,
+    "themes",
+    "canaux",
+    "temps",
+    "durees",
+    "ages",
+    "statuts",
+    "evolution",
+    "reorientations",
+)
+UNITES = {"temps": "Heures", "ages": "%", "statuts": "%", "reorientations": "%", "evolution": "CRA"}
 
 
-def _page_de_garde(pdf: PdfPages, report: dict) -> None:
-    fig = Figure(figsize=A4)
-    fig.text(0.08, 0.93, textwrap.fill(report["titre"], 48), fontsize=17, weight="bold", va="top")
-    fig.text(
-        0.08,
-        0.86,
-        f"Période du {jj_mm_aaaa(report['du'])} au {jj_mm_aaaa(report['au'])}"
-        f" — édité le {jj_mm_aaaa(datetime.now(PARIS).date())}",
-        fontsize=10,
-        va="top",
-    )
-    y = 0.80
-    fig.text(0.08, y, "Chiffres clés", fontsize=13, weight="bold", va="top")
-    for figure in report["figures"]:
-        y -= 0.045
-        fig.text(0.08, y, textwrap.fill(figure["libelle"], 60), fontsize=11, va="top")
-        fig.text(
-            0.92,
-            y,
-            graphiques.nombre(figure["valeur"])
-            if not isinstance(figure["valeur"], str)
-            else figure["valeur"],
-            fontsize=11,
-            weight="bold",
-            ha="right",
-            va="top",
+@lru_cache(maxsize=1)
+def polices() -> str:
+    """A folder holding Marianne as TrueType, made once per process: WeasyPrint would otherwise
+    decompress the DSFR's WOFF2 files at every report (half of a report's CPU time)."""
+    folder = Path(tempfile.mkdtemp(prefix="coop-cra-polices-"))
+    for name in ("Marianne-Regular", "Marianne-Bold"):
+        font = TTFont(FONTS / f"{name}.woff2")
+        font.flavor = None
+        font.save(folder / f"{name}.ttf")
+    return folder.as_uri()
+
+
+def affiche(value) -> str:
+    """A figure as the report prints it: French numbers, « 71,4 % » for shares."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Pourcentage):
+        return f"{graphiques.nombre(float(value))} %"
+    return graphiques.nombre(value)
+
+
+def rapport_html(report: dict, images: Path) -> str:
+    """The report as an HTML page with its print stylesheet (A4, header, page numbers); its
+    charts written as SVG files into `images` (inlined as data: URIs, WeasyPrint's HTML parser
+    spent more time reading them than drawing)."""
+    sections = []
+    for (title, lines), nom in zip(blocs(report), GRAPHIQUES_DES_BLOCS, strict=True):
+        image = None
+        if nom:
+            image = images / f"{nom}.svg"
+            image.write_bytes(graphiques.image(nom, report["indicateurs"], "svg")[1])
+        sections.append(
+            {
+                "titre": title,
+                "image": image.as_uri() if image else None,
+                "colonne": "Mois" if nom == "evolution" else "Libellé",
+                "unite": UNITES.get(nom, "Nombre"),
+                "lignes": lines,
+            }
         )
-    pdf.savefig(fig)
-
-
-def _page_de_graphiques(pdf: PdfPages, report: dict, noms: list[str]) -> None:
-    fig = Figure(figsize=A4, layout="constrained")
-    for subfigure, nom in zip(fig.subfigures(len(noms), 1), noms, strict=True):
-        chart, caption = subfigure.subfigures(2, 1, height_ratios=[5, 1])
-        graphiques.dessiner(chart, nom, report["indicateurs"])
-        text = graphiques.alternative(nom, report["indicateurs"])
-        caption.text(0.02, 0.95, textwrap.fill(text, 105), fontsize=7.5, va="top")
-    pdf.savefig(fig)
+    return render_template(
+        "exports/rapport.html",
+        rapport=report,
+        blocs=sections,
+        edition=datetime.now(PARIS).date(),
+        fonts=polices(),
+        jj_mm_aaaa=jj_mm_aaaa,
+        affiche=affiche,
+    )
 
 
 def rapport_pdf(report: dict) -> bytes:
-    """The A4 report: title with who and period, key figures, then every chart with its
-    numbers in text."""
-    buffer = io.BytesIO()
-    noms = list(graphiques.TITRES)
-    with PdfPages(buffer, metadata={"Title": report["titre"], "Creator": "coop-cra"}) as pdf:
-        _page_de_garde(pdf, report)
-        for start in range(0, len(noms), 2):
-            _page_de_graphiques(pdf, report, noms[start : start + 2])
-    return buffer.getvalue()
+    """The A4 report: title with who and period, key figures, then every chart (vector) with
+    its figures as a table that flows across pages."""
+    with tempfile.TemporaryDirectory(prefix="coop-cra-rapport-") as folder:
+        html = rapport_html(report, Path(folder))
+        # Local files only: the charts and the fonts.
+        return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("file",))).write_pdf()
 
 
 # The territorial table -----------------------------------------------------------------------
 
-TERRITOIRES_HEADER = (
-    "Code;Nom;CRA enregistrés;Personnes accompagnées;"
-    "Nombre d'accompagnement;Dotation de conseillers;"
-    "Conum activé sur l'espace coop;Conum en attente d'activation;"
-    "Taux d'activation"
-)
+TERRITOIRES_HEADER = [
+    "Code",
+    "Nom",
+    "CRA enregistrés",
+    "Personnes accompagnées",
+    "Nombre d'accompagnement",
+    "Dotation de conseillers",
+    "Conum activé sur l'espace coop",
+    "Conum en attente d'activation",
+    "Taux d'activation",
+]
 TERRITOIRES_FIELDS = (
     "code",
     "nom",
@@ -401,12 +473,9 @@ TERRITOIRES_FIELDS = (
 
 def territoires_csv(table: dict) -> bytes:
     """The territorial table as the original exported it."""
-    out = [TERRITOIRES_HEADER]
-    out.extend(
-        ";".join(str(neutraliser(line[field])) for field in TERRITOIRES_FIELDS)
-        for line in table["items"]
-    )
-    return (BOM + "\r\n".join(out) + "\r\n").encode()
+    rows = [TERRITOIRES_HEADER]
+    rows.extend([line[field] for field in TERRITOIRES_FIELDS] for line in table["items"])
+    return tableur.csv_octets(rows)
 
 
 def territoires_nom(table: dict) -> str:

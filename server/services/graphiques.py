@@ -8,6 +8,7 @@ fixed SVG hash salt and no date make the same figures give the same bytes (the E
 import hashlib
 import io
 import json
+import re
 from functools import lru_cache
 
 import matplotlib
@@ -23,8 +24,11 @@ matplotlib.rcParams.update(
     {
         "svg.hashsalt": "coop-cra",
         "svg.fonttype": "none",  # real <text>: selectable, read by screen readers, smaller
-        "pdf.fonttype": 42,  # TrueType in the PDF report: its text can be searched and copied
         "font.family": "DejaVu Sans",
+        # Labels are typed text (organismes): never parsed as math text or LaTeX, so `$…$`,
+        # `\\`, `%` or `{}` are drawn as they are instead of failing.
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.size": 11,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -35,6 +39,7 @@ matplotlib.rcParams.update(
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
 SIZE = (6.4, 4)
 EMPTY = "Aucune donnée sur cette période"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 # Change it when the drawing changes: the same figures then give new images and ETags.
 RENDER_VERSION = "1"
@@ -77,17 +82,20 @@ def check(nom: str) -> None:
         raise ApiError(404, "Graphique inconnu.")
 
 
+def libelle(text: str) -> str:
+    """A typed label as one line of printable text (control characters have no glyph)."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
 def _lines(nom: str, indicateurs: dict) -> list[tuple[str, float]]:
     """(label, value) pairs a chart draws; also its text alternative."""
+    if nom == "reorientations":
+        return _reorientations(indicateurs[nom])
     lines = indicateurs[nom]
     if nom == "temps":
         return [(line["libelle"], line["heures"]) for line in lines]
     if nom == "themes":
         return [(line["libelle"], line["nombre"]) for line in lines if line["nombre"]]
-    if nom == "reorientations":
-        agrees = [(line["libelle"], line["nombre"]) for line in lines if line["agree"]]
-        autres = sum(line["nombre"] for line in lines if not line["agree"])
-        return agrees + ([("Autres", autres)] if autres else [])
     if nom == "evolution":
         return [
             (f"{MOIS_COURTS[int(line['cle'][5:]) - 1]} {line['cle'][2:4]}", line["nombre"])
@@ -96,10 +104,16 @@ def _lines(nom: str, indicateurs: dict) -> list[tuple[str, float]]:
     return [(line["libelle"], line["nombre"]) for line in lines]
 
 
+def _reorientations(lines: list[dict]) -> list[tuple[str, float]]:
+    agrees = [(line["libelle"], line["nombre"]) for line in lines if line["agree"]]
+    autres = sum(line["nombre"] for line in lines if not line["agree"])
+    return agrees + ([("Autres", autres)] if autres else [])
+
+
 def alternative(nom: str, indicateurs: dict) -> str:
     """The numbers of a chart as French text, shown next to the image."""
     if nom in ("evolution", "reorientations"):  # full month names, every organisme named
-        pairs = [(line["libelle"], line["nombre"]) for line in indicateurs[nom]]
+        pairs = [(libelle(line["libelle"]), line["nombre"]) for line in indicateurs[nom]]
     else:
         pairs = _lines(nom, indicateurs)
     unit = " h" if nom == "temps" else ""
@@ -164,10 +178,7 @@ def _stacked(ax, fig, lines):
         left += share
     ax.set_xlim(0, 100)
     ax.set_axis_off()
-    # Outside the axes when a layout engine makes room for it (the PDF pages); else _margins()
-    # has left the room below.
-    outside = fig.get_layout_engine() is not None
-    fig.legend(loc="outside lower center" if outside else "lower center", ncols=2, frameon=False)
+    fig.legend(loc="lower center", ncols=2, frameon=False)  # _margins() left the room below
 
 
 def _draw(fig, nom: str, indicateurs: dict) -> None:
@@ -197,9 +208,8 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
 
 
 def dessiner(fig, nom: str, indicateurs: dict) -> bool:
-    """Draw a chart into a figure or a subfigure (a page of the PDF report): its title, then
-    the chart, or "Aucune donnée sur cette période" for an empty scope. Returns whether there
-    was something to draw."""
+    """Draw a chart into a figure: its title, then the chart, or "Aucune donnée sur cette
+    période" for an empty scope. Returns whether there was something to draw."""
     fig.suptitle(TITRES[nom], fontsize=13)
     if not any(value for _, value in _lines(nom, indicateurs)):
         fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)

@@ -11,10 +11,17 @@ from server.services.statistiques import Perimetre, Periode
 
 
 def rapport(
-    perimetre: Perimetre, periode: Periode, chart_endpoint: str | None = None, **url_values
+    perimetre: Perimetre,
+    periode: Periode,
+    chart_endpoint: str | None = None,
+    noms_libres: bool = True,
+    **url_values,
 ) -> dict:
-    """Every indicator, the key figures, and (with an endpoint) the charts' descriptions."""
+    """Every indicator, the key figures, and (with an endpoint) the charts' descriptions;
+    without `noms_libres`, typed organisme names are counted under « Autres »."""
     values = statistiques.indicateurs(perimetre, periode)
+    if not noms_libres:
+        values["reorientations"] = statistiques.reorientations_publiques(values["reorientations"])
     report = {
         "perimetre": perimetre,
         "du": periode.du,
@@ -45,11 +52,14 @@ def rapport(
 
 
 def graphique(
-    perimetre: Perimetre, periode: Periode, nom: str, extension: str
+    perimetre: Perimetre, periode: Periode, nom: str, extension: str, noms_libres: bool = True
 ) -> tuple[str, bytes]:
     """One chart of a scope and period: (ETag, SVG or PNG bytes)."""
     graphiques.check(nom)
-    return graphiques.image(nom, statistiques.indicateurs(perimetre, periode, (nom,)), extension)
+    values = statistiques.indicateurs(perimetre, periode, (nom,))
+    if nom == "reorientations" and not noms_libres:
+        values[nom] = statistiques.reorientations_publiques(values[nom])
+    return graphiques.image(nom, values, extension)
 
 
 def titre(perimetre: Perimetre, periode: Periode) -> str:
@@ -74,14 +84,17 @@ def rapport_de(user: User | None, type_: str, ident: str, args: dict, chart_endp
     default period: the programme's start → today."""
     perimetre, periode = _scope_and_period(user, type_, ident, args)
     extra = {} if type_ == "national" else {"type_": type_, "ident": ident}
-    return rapport(perimetre, periode, chart_endpoint, **extra)
+    noms_libres = perimetres.lignes_autorisees(user, perimetre)
+    return rapport(perimetre, periode, chart_endpoint, noms_libres, **extra)
 
 
 def graphique_de(
     user: User | None, type_: str, ident: str, nom: str, extension: str, args: dict
 ) -> tuple[str, bytes]:
     """One chart of a scope the user may see."""
-    return graphique(*_scope_and_period(user, type_, ident, args), nom, extension)
+    perimetre, periode = _scope_and_period(user, type_, ident, args)
+    noms_libres = perimetres.lignes_autorisees(user, perimetre)
+    return graphique(perimetre, periode, nom, extension, noms_libres)
 
 
 def territoires(user: User, args: dict) -> dict:
@@ -130,15 +143,19 @@ def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: 
         export["lignes"] = exports.nombre_de_lignes(perimetre, periode)
         export["body"] = exports.cras_csv(perimetre, periode)
         return export
-    report = rapport(perimetre, periode)
-    if format_ == "resume.csv":
-        export["body"] = exports.resume_csv(report)
-    elif format_ == "pdf":
-        export["body"] = exports.rapport_pdf(report)
-    else:
-        if rows_allowed:
-            export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
-        export["body"] = exports.classeur(report, perimetre, periode, rows_allowed)
+    report = rapport(perimetre, periode, noms_libres=rows_allowed)
+    if format_ == "xlsx" and rows_allowed:
+        export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
+        export["body"] = exports.classeur(report, perimetre, periode, True)
+        return export
+    build = {
+        "resume.csv": lambda: exports.resume_csv(report),
+        "pdf": lambda: exports.rapport_pdf(report),
+        "xlsx": lambda: b"".join(exports.classeur(report, perimetre, periode, False)),
+    }[format_]
+    # The same figures give the same file: built once, revalidated by its ETag.
+    export["etag"] = exports.cle(report, format_)
+    export["body"] = exports.en_cache(export["etag"], build)
     return export
 
 

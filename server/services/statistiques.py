@@ -375,6 +375,29 @@ def _reorientations(rows: list[tuple[str, int]]) -> list[dict]:
     ]
 
 
+AUTRES = "Autres"
+
+
+def reorientations_publiques(lines: list[dict]) -> list[dict]:
+    """The réorientations for those who may not see the CRAs (the public national page, a
+    structure looking at a territory): organismes typed outside the official list are counted
+    under « Autres », never named; the shares are of the same total."""
+    total = sum(line["nombre"] for line in lines)
+    autres = sum(line["nombre"] for line in lines if not line["agree"])
+    published = [line for line in lines if line["agree"]]
+    if autres:
+        published.append(
+            {
+                "cle": AUTRES.lower(),
+                "libelle": AUTRES,
+                "nombre": autres,
+                "pourcentage": pourcentage(autres, total),
+                "agree": False,
+            }
+        )
+    return published
+
+
 def mois_de(periode: Periode) -> list[tuple[int, int]]:
     """(year, month) of every month the period touches."""
     year, month, months = periode.du.year, periode.du.month, []

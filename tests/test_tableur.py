@@ -1,0 +1,48 @@
+"""The one spreadsheet writer: typed Excel cells, never a formula; CSV quoted and guarded."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from server.services import tableur
+
+
+def test_excel_cells_are_typed_and_text_never_runs():
+    workbook = tableur.Classeur("Essai", [("Période du", date(2026, 10, 1))])
+    sheet = workbook.feuille("Table", ["Texte", "Nombre", "Part", "Moment", "Décimal"])
+    sheet.ajouter(
+        [
+            '=HYPERLINK("https://x.example")',
+            -3,
+            tableur.Pourcentage(22.5),
+            datetime(2026, 10, 2, 8, 30, tzinfo=UTC),
+            Decimal("1.5"),
+        ]
+    )
+    sheet.ajouter(["\x07cloche", None, tableur.Pourcentage(0), date(2026, 1, 5), 2.25])
+    read = load_workbook(io.BytesIO(workbook.octets()))
+    assert read.sheetnames == ["À propos", "Table"]
+    table = read["Table"]
+    text, number, share, moment, decimal = table[2]
+    assert (text.value, text.data_type) == ('=HYPERLINK("https://x.example")', "s")
+    assert (number.value, number.data_type) == (-3, "n")
+    assert share.value == 0.225 and share.number_format == "0.0 %"
+    assert moment.value == datetime(2026, 10, 2, 10, 30)  # Paris wall-clock time
+    assert moment.number_format == "dd/mm/yyyy hh:mm"
+    assert decimal.value == 1.5 and decimal.data_type == "n"
+    assert table["A3"].value == " cloche"  # a character Excel refuses, replaced
+    assert table["D3"].number_format == "dd/mm/yyyy"
+    assert table.freeze_panes == "A2" and table.auto_filter.ref == "A1:E3"
+    assert table.column_dimensions["A"].width >= len("Texte")
+    assert not [c for s in read for row in s.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_csv_cells_stay_in_their_cell_and_formulas_are_guarded():
+    rows = [["a;b", 'dit "oui"', "deux\r\nlignes", "=1+1", -2, 1.5, date(2026, 10, 2), None]]
+    text = tableur.csv_octets(rows).decode()
+    assert text.startswith("\ufeff") and text.endswith("\r\n")
+    (read,) = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert read == ["a;b", 'dit "oui"', "deux\r\nlignes", "'=1+1", "-2", "1,5", "02/10/2026", ""]
