@@ -511,7 +511,7 @@ def measure_over_http(url: str, backend: str, account: Account, settings: Settin
 
 def cra_content() -> dict:
     """The column values the server stores for CRA (its schema's flattened load)."""
-    return CraSchema(today=date.today()).load(CRA)
+    return CraSchema(today=date.today(), communes=territoires.commune_connue).load(CRA)
 
 
 CRA_COLUMNS = [column.name for column in Cra.__table__.columns]

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from server.models import Cra, CraCoordination, LieuActivite
 from server.schemas.coordinations import CraCoordinationSchema, coordination_copy
 from server.schemas.cras import CraSchema, cra_copy
+from server.services import territoires
 from tests.cra_payloads import TODAY, atelier_payload, cra_payload
 
 LIEU = LieuActivite(
@@ -23,7 +24,9 @@ LIEU = LieuActivite(
 
 
 def load(payload, today=TODAY):
-    return CraSchema(lieux={7: LIEU}, today=today).load(payload)
+    return CraSchema(lieux={7: LIEU}, today=today, communes=territoires.commune_connue).load(
+        payload
+    )
 
 
 def errors_of(payload, today=TODAY):

@@ -13,6 +13,7 @@ from PIL import Image
 from server.models.cra import THEMES
 from server.pages import service_worker
 from server.schemas.cras import CraSchema
+from server.services import territoires
 from tests.cra_payloads import TODAY, atelier_payload, cra_payload
 
 # The database changes nothing here: SQLite only (see pytest.ini).
@@ -233,7 +234,7 @@ def test_referentiel_gives_the_forms_keys_and_labels_in_order(client):
 
 
 def refused_fields(payload):
-    return set(CraSchema(today=TODAY).validate(payload))
+    return set(CraSchema(today=TODAY, communes=territoires.commune_connue).validate(payload))
 
 
 def test_referentiel_limits_are_those_the_schema_enforces(client):

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from server import create_app
 from server.extensions import db
 from server.models import Cra, EnvoiPush, PushSubscription, Rappel, RappelPreferences
-from server.models.push import ECHEC, EN_COURS, ENVOYE, INACTIVITE, QUOTIDIEN
+from server.models.push import ECHEC, EN_COURS, ENVOYE, INACTIVITE, QUOTIDIEN, allowed_endpoint
 from server.services import push, rappels, territoires
 from tests.conftest import base_config
 from tests.cra_payloads import cra_payload, create_op
@@ -297,8 +297,8 @@ def test_push_service_hosts_default_to_the_browsers_services(app):
         "https://web.push.apple.com/QGx",
         "https://db5p.notify.windows.com/w/?t=1",
     ):
-        assert push.allowed_endpoint(url), url
-    assert not push.allowed_endpoint("http://127.0.0.1:5000/push")
+        assert allowed_endpoint(url), url
+    assert not allowed_endpoint("http://127.0.0.1:5000/push")
 
 
 @pytest.mark.parametrize(

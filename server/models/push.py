@@ -1,13 +1,55 @@
 """Web Push reminders: each device's subscription, each user's reminder settings, the claim
 of every reminder and the record of every send."""
 
+import base64
 from datetime import date, datetime
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
 from server.models.types import UtcDateTime, utcnow
+
+# The time zones a conseiller's reminders may follow (metropolitan France and overseas).
+FUSEAUX = {
+    "Europe/Paris": "Métropole et Corse (heure de Paris)",
+    "America/Guadeloupe": "Guadeloupe",
+    "America/Martinique": "Martinique",
+    "America/Cayenne": "Guyane",
+    "Indian/Reunion": "La Réunion",
+    "Indian/Mayotte": "Mayotte",
+    "America/Miquelon": "Saint-Pierre-et-Miquelon",
+    "America/St_Barthelemy": "Saint-Barthélemy",
+    "America/Marigot": "Saint-Martin",
+    "Pacific/Tahiti": "Polynésie française",
+    "Pacific/Noumea": "Nouvelle-Calédonie",
+    "Pacific/Wallis": "Wallis-et-Futuna",
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def b64url_decode(text: str) -> bytes:
+    """Base64url without padding, as the browser's PushSubscription gives its keys."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def allowed_endpoint(endpoint: str) -> bool:
+    """Whether the server may POST to this endpoint: HTTPS to a known push service (plain HTTP
+    to loopback only), so that a subscription cannot aim the server at any other address."""
+    try:
+        url = urlsplit(endpoint)
+        host = url.hostname or ""
+        url.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return False
+    patterns = [p.strip().lower() for p in current_app.config["PUSH_SERVICE_HOSTS"].split(",")]
+    if not any(p and fnmatch(host, p) for p in patterns):
+        return False
+    return url.scheme == "https" or (url.scheme == "http" and host in LOOPBACK)
+
 
 # Kinds of reminder: after the sessions of the day, and after days without any CRA.
 QUOTIDIEN = "quotidien"

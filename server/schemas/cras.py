@@ -11,7 +11,6 @@ from marshmallow import ValidationError, fields, post_load, pre_dump, validate, 
 from server.models.cra import ACTIVITES, AGES, CANAUX, DUREES, SOUS_THEMES, STATUTS, SUIVIS, THEMES
 from server.schemas import BaseSchema, dumper
 from server.schemas import fields as f
-from server.services import territoires
 
 FIRST_DAY = date(2020, 1, 1)
 MAX_PARTICIPANTS = 100
@@ -104,10 +103,14 @@ class CraSchema(BaseSchema):
     received_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    def __init__(self, *args, lieux=None, today=None, **kwargs):
+    def __init__(self, *args, lieux=None, today=None, communes=None, **kwargs):
+        """lieux: the conseiller's, by id; today: their day; communes(code): the known commune
+        with its postal codes or None (services/territoires.commune_connue, given by the
+        services, which sit above the schemas)."""
         super().__init__(*args, **kwargs)
         self.lieux = lieux or {}
         self.today = today or date.today()
+        self.communes = communes
 
     @validates_schema(skip_on_field_errors=False)
     def coherent(self, data, **kwargs):
@@ -144,7 +147,9 @@ class CraSchema(BaseSchema):
             if canal is not None:
                 errors["code_commune"] = ["Choisissez la commune dans la liste proposée."]
             return
-        commune = territoires.commune_connue(data["code_commune"])
+        if self.communes is None:
+            raise TypeError("CraSchema(communes=…) is needed to load a CRA")
+        commune = self.communes(data["code_commune"])
         if commune is None:
             errors["code_commune"] = ["Commune inconnue : choisissez-la dans la liste proposée."]
         elif data["code_postal"] not in commune.codes_postaux:

@@ -5,10 +5,9 @@ import binascii
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from server.models.push import FUSEAUX, allowed_endpoint, b64url_decode
 from server.schemas import BaseSchema
 from server.schemas import fields as f
-from server.services import push
-from server.services.rappels import FUSEAUX
 
 ENDPOINT_MAX = 2048
 
@@ -66,7 +65,7 @@ class RappelsSchema(BaseSchema):
 
 def _key(text: str, size: int, message: str) -> None:
     try:
-        raw = push.b64url_decode(text)
+        raw = b64url_decode(text)
     except (binascii.Error, ValueError):
         raise ValidationError(message) from None
     if len(raw) != size:
@@ -104,7 +103,7 @@ class AbonnementSchema(BaseSchema):
     @validates("endpoint")
     def known_push_service(self, value, **kwargs):
         """Only a browser's push service: the server POSTs to this address."""
-        if not push.allowed_endpoint(value):
+        if not allowed_endpoint(value):
             raise ValidationError("Adresse d'abonnement refusée : service de notification inconnu.")
 
 

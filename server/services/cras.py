@@ -126,7 +126,7 @@ def cra_schema(conseiller: Conseiller) -> CraSchema:
             )
         )
     }
-    return CraSchema(lieux=lieux, today=today_for(conseiller))
+    return CraSchema(lieux=lieux, today=today_for(conseiller), communes=territoires.commune_connue)
 
 
 @dataclass(frozen=True)

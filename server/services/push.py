@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +26,6 @@ from server.models.types import utcnow
 PRIVATE_FILE = "vapid-private.pem"
 PUBLIC_FILE = "vapid-public.txt"
 DEV_SUBJECT = "mailto:rappels@coop-cra.localhost"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_RETRY_AFTER = 60  # seconds, when a 429 does not say
 MAX_RETRY_AFTER = 3600
 
@@ -46,10 +44,6 @@ log = logging.getLogger(__name__)
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def public_key_of(vapid: Vapid) -> str:
@@ -102,21 +96,6 @@ def public_key() -> str | None:
     """The key the app subscribes with, None when reminders are not configured."""
     keys = vapid()
     return public_key_of(keys) if keys else None
-
-
-def allowed_endpoint(endpoint: str) -> bool:
-    """Whether the server may POST to this endpoint: HTTPS to a known push service (plain HTTP
-    to loopback only), so that a subscription cannot aim the server at any other address."""
-    try:
-        url = urlsplit(endpoint)
-        host = url.hostname or ""
-        url.port  # noqa: B018  (raises on a bad port)
-    except ValueError:
-        return False
-    patterns = [p.strip().lower() for p in current_app.config["PUSH_SERVICE_HOSTS"].split(",")]
-    if not any(p and fnmatch(host, p) for p in patterns):
-        return False
-    return url.scheme == "https" or (url.scheme == "http" and host in LOOPBACK)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from server.models.push import (
     ENVOYE,
     ESSAI,
     FIVE_PM,
+    FUSEAUX,
     INACTIVITE,
     QUOTIDIEN,
     WEEKDAYS,
@@ -50,20 +51,6 @@ from server.models.push import (
 from server.models.types import utcnow
 from server.services import push, territoires
 
-FUSEAUX = {
-    "Europe/Paris": "Métropole et Corse (heure de Paris)",
-    "America/Guadeloupe": "Guadeloupe",
-    "America/Martinique": "Martinique",
-    "America/Cayenne": "Guyane",
-    "Indian/Reunion": "La Réunion",
-    "Indian/Mayotte": "Mayotte",
-    "America/Miquelon": "Saint-Pierre-et-Miquelon",
-    "America/St_Barthelemy": "Saint-Barthélemy",
-    "America/Marigot": "Saint-Martin",
-    "Pacific/Tahiti": "Polynésie française",
-    "Pacific/Noumea": "Nouvelle-Calédonie",
-    "Pacific/Wallis": "Wallis-et-Futuna",
-}
 TOPIC = "rappel-cra"  # a newer reminder replaces an unread one on the push service
 TOPIC_ESSAI = "rappel-essai"
 RETRY_DELAY = timedelta(minutes=10)
