@@ -35,7 +35,7 @@ def log_in(page, base, user):
 
 
 def fill_individual_cra(page, annotation=None, tap="click"):
-    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
+    form_set_up(page)  # filled before its values are read, a choice could be undone
     page.get_by_label("À distance").check(force=True)
     page.get_by_role("combobox", name="Commune").fill("villeurb")
     page.get_by_role("option", name="69100 Villeurbanne").click()
