@@ -76,6 +76,8 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(desktop, live_server
     big.write_bytes(pdf().replace(b"trailer", b"%" + b"x" * 21 * 2**20 + b"\ntrailer"))
     log_in(page, live_server, people["admin"], "/pilotage/ressourcerie/gestion")
     form = page.locator("form[data-depot]")
+    form.wait_for()  # the page after login; then its module script, which runs before
+    page.wait_for_load_state("domcontentloaded")  # DOMContentLoaded, listens to the file
     form.get_by_label("Fichier").set_input_files(str(big))
     message = form.get_by_text("Le document dépasse la taille maximale de 20 Mo.")
     message.wait_for()
