@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.services import tableur
+from server.services import graphiques, statistiques, tableur
 from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
@@ -284,20 +284,7 @@ def test_pdf_report_keeps_every_month_of_a_long_period_inside_the_margins(
     flat = " ".join(
         subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split()
     )
-    mois = (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    )
+    mois = statistiques.MOIS
     months = [f"{mois[m - 1]} {y}" for y in range(2020, 2027) for m in range(1, 13)][10:]
     assert len(months) == 74 and all(month in flat for month in months)
     words = pdf_words(path)
@@ -450,16 +437,7 @@ def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
         if scope == "structure"
         else ("/api/statistiques/national")
     )
-    for nom in (
-        "themes",
-        "canaux",
-        "durees",
-        "temps",
-        "ages",
-        "statuts",
-        "reorientations",
-        "evolution",
-    ):
+    for nom in graphiques.TITRES:
         for extension in ("svg", "png"):
             response = client.get(
                 f"{base}/graphiques/{nom}.{extension}", headers=headers, query_string=PERIOD

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from openpyxl.utils import get_column_letter
@@ -149,8 +150,7 @@ EPOCH = datetime(1899, 12, 30)
 
 def _xml(text: str) -> str:
     """Text as XML character data, without the characters XML 1.0 (and Excel) refuse."""
-    text = ILLEGAL.sub(" ", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(ILLEGAL.sub(" ", text))
 
 
 def _serial(moment: datetime) -> float:
