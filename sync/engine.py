@@ -1,16 +1,15 @@
 """Apply a batch of operations against a store, one result per operation (PROTOCOL.md).
 
 Every decision is taken in memory, under the owner's lock, from what the store held when the
-batch began; the writes then go to the store all at once (`plan_*`, then `write_planned`). The
-lock keeps the owner's records and operations from changing meanwhile, not an op_id or a record
-id being taken by another owner at the same moment: then the store writes nothing of the plan,
-and the batch is applied again item by item, each operation in its own savepoint, which answers
-those races as the rules say. Either way the database's unique keys decide, never a read.
+batch began; the writes then go to the store all at once (`plan_*`, then `write_planned`): one
+write path. The lock keeps the owner's records and operations from changing meanwhile, not an
+op_id or a record id being taken by another owner at the same moment: then the store writes
+nothing of the plan, and the batch is planned again from fresh reads, which now see the key
+taken and answer it as the rules say. The database's unique keys decide, never a read.
 A replay (every operation already recorded) is only read: no lock, no write.
 """
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,7 +58,7 @@ class Store(Protocol):
     # The recorded ones among these op_ids, each with what it changed: (record id, owner).
     def known_operations(self, op_ids: list[str]) -> dict[str, tuple[str, int]]: ...
     def load(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CraState]: ...
-    # The usual way: each effect planned in memory (a plan_* that raises Refused plans
+    # Each effect planned in memory (a plan_* that raises Refused plans
     # nothing), then all written at once. write_planned() is False when a key was taken by
     # someone else meanwhile: then nothing of the plan is written, and the plan is forgotten.
     def plan_record(self, op: Operation) -> None: ...
@@ -67,12 +66,6 @@ class Store(Protocol):
     def plan_update(self, state: CraState, op: Operation, content: dict) -> CraState: ...
     def plan_delete(self, state: CraState, op: Operation) -> CraState: ...
     def write_planned(self) -> bool: ...
-    # Item by item, after a lost race: record() and insert() say whether the key was free.
-    def savepoint(self) -> AbstractContextManager: ...
-    def record(self, op: Operation) -> bool: ...
-    def insert(self, op: Operation, content: dict) -> CraState | None: ...
-    def update(self, state: CraState, op: Operation, content: dict) -> CraState: ...
-    def delete(self, state: CraState, op: Operation) -> CraState: ...
 
 
 Validator = Callable[[str, dict], tuple[dict | None, dict]]  # (objet, payload)
@@ -94,10 +87,13 @@ def apply_batch(
         ]
         return _echoed(raw_operations, results)
     store.lock_owner()
-    results = _apply_planned(store, owner_id, parsed, validate)
-    if results is None:  # a key was taken by another owner meanwhile
-        results = _apply_each(store, owner_id, parsed, validate)
-    return _echoed(raw_operations, results)
+    # Each lost race shows the next reads one more key taken (an op_id or a record id of the
+    # batch, committed by another owner), so the planning ends within that many rounds.
+    for _ in range(2 * len(operations) + 1):
+        results = _apply_planned(store, owner_id, parsed, validate)
+        if results is not None:
+            return _echoed(raw_operations, results)
+    raise RuntimeError("sync: the batch's keys kept being taken by other owners")
 
 
 def _echoed(raw_operations: list, results: list[Result]) -> list[Result]:
@@ -130,13 +126,7 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
         content, holds = judged
         state = states.get(op.key)
         try:
-            new_state = (
-                state
-                if holds
-                else _change(
-                    op, state, content, store.plan_insert, store.plan_update, store.plan_delete
-                )
-            )
+            new_state = state if holds else _change(store, op, state, content)
         except Refused as refusal:
             results.append(
                 Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
@@ -149,49 +139,13 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
     return results if store.write_planned() else None
 
 
-def _apply_each(store, owner_id, parsed, validate) -> list[Result]:
-    known, states = _prefetch(store, parsed)
-    return [
-        rejection or _apply(store, owner_id, op, known, states, validate)
-        for op, rejection in parsed
-    ]
-
-
-def _apply(store, owner_id, op: Operation, known: dict, states: dict, validate) -> Result:
-    judged = _judge(owner_id, op, known, states, validate)
-    if isinstance(judged, Result):
-        return judged
-    content, holds = judged
-    state = states.get(op.key)
-    try:
-        with store.savepoint():
-            if not store.record(op):  # recorded meanwhile by another transaction
-                known.update(store.known_operations([op.op_id]))
-                return _replayed(owner_id, op, known, state)
-            new_state = (
-                state
-                if holds
-                else _change(op, state, content, store.insert, store.update, store.delete)
-            )
-    except Refused as refusal:
-        return Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
-    known[op.op_id] = (op.cra_id, owner_id)
-    states[op.key] = new_state
-    return Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy)
-
-
-def _change(
-    op: Operation, state: CraState | None, content: dict | None, insert, update, delete
-) -> CraState:
-    """The operation's effect, through the store's planned or item-by-item methods."""
+def _change(store: Store, op: Operation, state: CraState | None, content: dict | None):
+    """The operation's effect, planned in the store."""
     if op.type == "create":
-        new_state = insert(op, content)
-        if new_state is None:
-            raise Refused(MSG_ID_TAKEN, {"cra_id": [MSG_ID_TAKEN]})
-        return new_state
+        return store.plan_insert(op, content)
     if op.type == "update":
-        return update(state, op, content)
-    return delete(state, op)
+        return store.plan_update(state, op, content)
+    return store.plan_delete(state, op)
 
 
 def _judge(owner_id, op: Operation, known: dict, states: dict, validate):

@@ -271,8 +271,6 @@ class SqlStore:
         row.head, row.version, row.seq = uuid.UUID(op.op_id), row.version + 1, self._next_seq()
         row.updated_at, row.client_time = utcnow(), op.client_time
 
-    # --- planned: in memory first, then written at once --------------------------------------
-
     def _open_writes(self) -> None:
         """The savepoint the planned writes go in, before the first change to a stored row
         (a query may flush it from then on)."""
@@ -335,42 +333,6 @@ class SqlStore:
                 db.session.expire(row)
         self.seq = self.locked_seq
         return False
-
-    # --- item by item ------------------------------------------------------------------------
-
-    def savepoint(self):
-        return db.session.begin_nested()
-
-    def record(self, op) -> bool:
-        statement = insert_ignoring_conflicts(CraOperation.__table__, "op_id")
-        # RETURNING says whether the row went in; rowcount is unreliable across drivers.
-        return (
-            db.session.connection().execute(statement, self._operation_values(op)).first()
-            is not None
-        )
-
-    def insert(self, op, content):
-        self._before_write(op)
-        model = OBJETS[op.objet].model
-        values = self._new_values(op, content)
-        statement = insert_ignoring_conflicts(model.__table__, "id")
-        if db.session.connection().execute(statement, values).first() is None:
-            return None
-        return self._state(op.objet, SimpleNamespace(**values))
-
-    def update(self, state, op, content):
-        self._before_write(op)
-        row = self._row(op)
-        self._change(row, op, content)
-        db.session.flush()
-        return self._state(op.objet, row)
-
-    def delete(self, state, op):
-        self._before_write(op)
-        row = self._row(op)
-        self._change(row, op, None)
-        db.session.flush()
-        return self._state(op.objet, row)
 
 
 ONLY_COORDINATEURS = "Seuls les conseillers coordinateurs saisissent un CRA de coordination."

@@ -1,7 +1,6 @@
 """The protocol's pure logic: parsing operations, cursors, and the engine's decisions."""
 
 import uuid
-from contextlib import nullcontext
 
 import pytest
 
@@ -78,7 +77,9 @@ class MemoryStore:
 
     def __init__(self):
         self.ops, self.cras, self.locked, self.planned = {}, {}, False, []
-        self.hidden = set()  # op_ids recorded by another transaction after our reads
+        # op_ids and record keys written by another transaction after our reads
+        self.hidden = set()
+        self.rounds = 0  # calls of write_planned
 
     def lock_owner(self):
         self.locked = True
@@ -87,40 +88,20 @@ class MemoryStore:
         return {i: self.ops[i] for i in op_ids if i in self.ops and i not in self.hidden}
 
     def load(self, keys):
-        return {key: self.cras[key] for key in keys if key in self.cras}
-
-    def savepoint(self):
-        return nullcontext()
-
-    def record(self, operation):
-        if operation.op_id in self.ops:
-            return False
-        self.ops[operation.op_id] = (operation.cra_id, 1)
-        return True
-
-    def insert(self, operation, content):
-        state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
-        self.cras[operation.key] = state
-        return state
-
-    def update(self, state, operation, content):
-        return self.insert(operation, content)
-
-    def delete(self, state, operation):
-        state = CraState(state.cra_id, 1, operation.op_id, True, state.content, {"deleted": True})
-        self.cras[operation.key] = state
-        return state
+        return {key: self.cras[key] for key in keys if key in self.cras and key not in self.hidden}
 
     def plan_record(self, operation):
         self.planned.append(("operation", operation.op_id, (operation.cra_id, 1)))
 
     def plan_insert(self, operation, content):
         state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
-        self.planned.append(("cra", operation.key, state))
+        self.planned.append(("new", operation.key, state))
         return state
 
     def plan_update(self, state, operation, content):
-        return self.plan_insert(operation, content)
+        state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
+        self.planned.append(("cra", operation.key, state))
+        return state
 
     def plan_delete(self, state, operation):
         state = CraState(state.cra_id, 1, operation.op_id, True, state.content, {"deleted": True})
@@ -129,15 +110,29 @@ class MemoryStore:
 
     def write_planned(self):
         planned, self.planned = self.planned, []
-        if any(kind == "operation" and key in self.ops for kind, key, _ in planned):
+        self.rounds += 1
+        taken = {"operation": self.ops, "new": self.cras}
+        if any(key in taken.get(kind, ()) for kind, key, _ in planned):
             self.hidden = set()  # the other transaction's commit is seen from now on
-            return False  # recorded by another transaction meanwhile: nothing is written
+            return False  # written by another transaction meanwhile: nothing is written
         for kind, key, state in planned:
             if kind == "operation":
                 self.ops[key] = state
             else:
                 self.cras[key] = state
         return True
+
+
+def once(function):
+    """The function, failing the test when called a second time."""
+    calls = []
+
+    def only_once(*args):
+        assert not calls, f"{function.__name__} called twice"
+        calls.append(args)
+        return function(*args)
+
+    return only_once
 
 
 def valid(objet, payload):
@@ -157,7 +152,7 @@ def test_engine_locks_first_and_answers_every_item_in_order():
 
 def test_engine_writes_the_whole_batch_at_once_when_no_key_was_taken():
     store = MemoryStore()
-    store.savepoint = store.record = store.insert = None  # the item-by-item way is not taken
+    store.write_planned = once(store.write_planned)  # one round: nothing was taken meanwhile
     create = op()
     delete = op("delete", cra_id=create["cra_id"], base=create["op_id"])
     results = apply_batch(store, 1, [create, delete, op(), create], valid)
@@ -171,7 +166,7 @@ def test_engine_answers_a_replay_without_lock_or_write():
     create = op()
     apply_batch(store, 1, [create], valid)
     store.locked = False
-    store.plan_record = store.record = store.write_planned = None
+    store.plan_record = store.write_planned = None
     results = apply_batch(store, 1, [create, "junk", create], valid)
     assert [r.status for r in results] == ["duplicate", "rejected", "duplicate"]
     assert results[0].copy == {"c": {"x": 1}} and not store.locked
@@ -183,7 +178,7 @@ def test_engine_turns_a_store_refusal_into_a_rejection():
     def refuse(operation, content):
         raise Refused("Lieu supprimé.", {"lieu_activite_id": ["Lieu supprimé."]})
 
-    store.plan_insert = store.insert = refuse
+    store.plan_insert = refuse
     results = apply_batch(store, 1, [op(), op(cra={"x": 0})], valid)
     assert results[0].status == "rejected" and results[0].message == "Lieu supprimé."
     assert store.ops == {}  # the refused operation is not remembered
@@ -214,7 +209,7 @@ def test_unknown_objet_is_rejected():
 
 def test_engine_reports_a_lost_insert_race_as_duplicate():
     """The planned writes find the op_id taken: nothing of them stays, and the batch is
-    applied again item by item, where the lost race is a duplicate."""
+    planned again from fresh reads, where the lost race is a duplicate."""
     store = MemoryStore()
     before, create, after = op(), op(), op()
     store.ops[create["op_id"]] = (create["cra_id"], 1)  # another transaction recorded it
@@ -222,7 +217,30 @@ def test_engine_reports_a_lost_insert_race_as_duplicate():
     results = apply_batch(store, 1, [before, create, after], valid)
     assert [r.status for r in results] == ["applied", "duplicate", "applied"]
     assert set(store.cras) == {("cra", before["cra_id"]), ("cra", after["cra_id"])}
-    assert store.planned == []
+    assert store.planned == [] and store.rounds == 2
+
+
+def test_engine_plans_again_until_no_key_of_the_batch_is_taken():
+    """Another owner took a record id and, after that, an op_id of the batch: each lost round
+    shows one more, and the third round writes the rest."""
+    store = MemoryStore()
+    first, second, kept = op(), op(), op()
+    store.cras[("cra", first["cra_id"])] = CraState(first["cra_id"], 2, "h", False, {}, {})
+    store.ops[second["op_id"]] = (str(uuid.uuid4()), 2)
+    store.hidden = {("cra", first["cra_id"]), second["op_id"]}
+    write = store.write_planned
+
+    def second_race_after_the_first():
+        done = write()
+        if store.rounds == 1:
+            store.hidden = {second["op_id"]}  # committed just after our second reads
+        return done
+
+    store.write_planned = second_race_after_the_first
+    results = apply_batch(store, 1, [first, second, kept], valid)
+    assert [r.status for r in results] == ["rejected", "rejected", "applied"]
+    assert "cra_id" in results[0].errors and "op_id" in results[1].errors
+    assert store.rounds == 3 and set(store.ops) == {second["op_id"], kept["op_id"]}
 
 
 @pytest.mark.parametrize("taken_by", ["other_cra", "other_owner"])
