@@ -76,23 +76,20 @@ def apply_batch(
 ) -> list[Result]:
     """Apply the operations in order; the caller commits the transaction afterwards."""
     parsed = [parse_operation(raw) for raw in raw_operations]
-    operations = [op for op, _ in parsed if op is not None]
+    operations = [item for item in parsed if isinstance(item, Operation)]
     known = store.known_operations([op.op_id for op in operations])
     if all(op.op_id in known for op in operations):
         # A replay: every answer is a read (a recorded operation is never undone), so it takes
         # no lock and writes nothing.
         states = store.load(list(dict.fromkeys(op.key for op in operations)))
-        results = [
-            rejection or _judge(owner_id, op, known, states, validate) for op, rejection in parsed
-        ]
-        return _echoed(raw_operations, results)
+        return _echoed(raw_operations, [_replayed_item(owner_id, i, known, states) for i in parsed])
     store.lock_owner()
     # Each lost race shows the next reads one more key taken (an op_id or a record id of the
     # batch, committed by another owner), so the planning ends within that many rounds.
     for _ in range(2 * len(operations) + 1):
-        results = _apply_planned(store, owner_id, parsed, validate)
-        if results is not None:
-            return _echoed(raw_operations, results)
+        planned = _apply_planned(store, owner_id, parsed, validate)
+        if planned is not None:
+            return _echoed(raw_operations, planned)
     raise RuntimeError("sync: the batch's keys kept being taken by other owners")
 
 
@@ -105,28 +102,30 @@ def _echoed(raw_operations: list, results: list[Result]) -> list[Result]:
     return results
 
 
-def _prefetch(store: Store, parsed: list) -> tuple[dict, dict]:
-    operations = [op for op, _ in parsed if op is not None]
+def _prefetch(store: Store, parsed: list[Operation | Result]) -> tuple[dict, dict]:
+    operations = [item for item in parsed if isinstance(item, Operation)]
     known = store.known_operations([op.op_id for op in operations])
     states = store.load(list(dict.fromkeys(op.key for op in operations)))
     return known, states
 
 
-def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
+def _apply_planned(
+    store: Store, owner_id: int, parsed: list[Operation | Result], validate: Validator
+) -> list[Result] | None:
     known, states = _prefetch(store, parsed)
     results = []
-    for op, rejection in parsed:
-        if rejection is not None:
-            results.append(rejection)
+    for op in parsed:
+        if isinstance(op, Result):
+            results.append(op)
             continue
         judged = _judge(owner_id, op, known, states, validate)
         if isinstance(judged, Result):
             results.append(judged)
             continue
         content, holds = judged
-        state = states.get(op.key)
         try:
-            new_state = state if holds else _change(store, op, state, content)
+            # When its effect already holds, the record is there as the operation makes it.
+            new_state = states[op.key] if holds else _change(store, op, states.get(op.key), content)
         except Refused as refusal:
             results.append(
                 Result(op.op_id, REJECTED, message=refusal.message, errors=refusal.errors)
@@ -139,27 +138,31 @@ def _apply_planned(store, owner_id, parsed, validate) -> list[Result] | None:
     return results if store.write_planned() else None
 
 
-def _change(store: Store, op: Operation, state: CraState | None, content: dict | None):
-    """The operation's effect, planned in the store."""
+def _change(store: Store, op: Operation, state: CraState | None, content: dict | None) -> CraState:
+    """The operation's effect, planned in the store (a create or an update comes with its
+    validated content; an update or a delete, with the record it changes)."""
     if op.type == "create":
+        assert content is not None
         return store.plan_insert(op, content)
+    assert state is not None
     if op.type == "update":
+        assert content is not None
         return store.plan_update(state, op, content)
     return store.plan_delete(state, op)
 
 
-def _judge(owner_id, op: Operation, known: dict, states: dict, validate):
+def _judge(
+    owner_id: int, op: Operation, known: dict, states: dict, validate: Validator
+) -> Result | tuple[dict | None, bool]:
     """A Result when the operation must change nothing; else (content, holds), `holds` when
     its effect already holds (the operation is remembered and answered duplicate)."""
+    answer = _read_answer(owner_id, op, known, states)
+    if answer is not None:
+        return answer
     state = states.get(op.key)
-    if state is not None and state.owner_id != owner_id:
-        # Someone else's CRA: answer as if it did not exist, whatever the operation.
-        message = MSG_ID_TAKEN if op.type == "create" else MSG_NOT_FOUND
-        return Result(op.op_id, REJECTED, message=message, errors={"cra_id": [message]})
-    if op.op_id in known:
-        return _replayed(owner_id, op, known, state)
     content = None
     if op.type != "delete":
+        assert op.cra is not None  # parse_operation makes sure of it
         content, errors = validate(op.objet, op.cra)
         if errors:
             return Result(op.op_id, REJECTED, message=MSG_INVALID, errors=errors)
@@ -178,7 +181,28 @@ def _judge(owner_id, op: Operation, known: dict, states: dict, validate):
     )
 
 
-def _replayed(owner_id, op: Operation, known: dict, state: CraState | None) -> Result:
+def _replayed_item(owner_id: int, item: Operation | Result, known: dict, states: dict) -> Result:
+    if isinstance(item, Result):
+        return item
+    answer = _read_answer(owner_id, item, known, states)
+    assert answer is not None  # a replay's op_ids are all recorded
+    return answer
+
+
+def _read_answer(owner_id: int, op: Operation, known: dict, states: dict) -> Result | None:
+    """The answer that needs neither validation nor write, if any: someone else's record,
+    or an op_id already recorded."""
+    state = states.get(op.key)
+    if state is not None and state.owner_id != owner_id:
+        # Someone else's CRA: answer as if it did not exist, whatever the operation.
+        message = MSG_ID_TAKEN if op.type == "create" else MSG_NOT_FOUND
+        return Result(op.op_id, REJECTED, message=message, errors={"cra_id": [message]})
+    if op.op_id in known:
+        return _replayed(owner_id, op, known, state)
+    return None
+
+
+def _replayed(owner_id: int, op: Operation, known: dict, state: CraState | None) -> Result:
     """The answer to an op_id already recorded: a duplicate when it is this very operation
     (same record, same owner), else a rejection telling the client to make a new op_id."""
     if known.get(op.op_id) != (op.cra_id, owner_id):

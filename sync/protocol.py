@@ -78,7 +78,7 @@ class Result:
     errors: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        body = {"op_id": self.op_id, "status": self.status}
+        body: dict[str, object] = {"op_id": self.op_id, "status": self.status}
         if self.copy is not None:
             body["cra"] = self.copy
         if self.message:
@@ -108,10 +108,10 @@ def operations_of(body, body_bytes: int) -> list:
     return body["operations"]
 
 
-def parse_operation(raw) -> tuple[Operation | None, Result | None]:
+def parse_operation(raw) -> Operation | Result:
     """An Operation, or the rejection to answer for a malformed item."""
     if not isinstance(raw, dict):
-        return None, Result(
+        return Result(
             None,
             REJECTED,
             message=MSG_INVALID,
@@ -145,7 +145,8 @@ def parse_operation(raw) -> tuple[Operation | None, Result | None]:
         errors[name] = ["Champ inconnu."]
     if errors:
         echoed = raw.get("op_id") if isinstance(raw.get("op_id"), str) else None
-        return None, Result(echoed, REJECTED, message=MSG_INVALID, errors=errors)
+        return Result(echoed, REJECTED, message=MSG_INVALID, errors=errors)
+    assert op_id is not None and cra_id is not None and isinstance(kind, str)
     return Operation(
         op_id,
         kind,
@@ -154,7 +155,7 @@ def parse_operation(raw) -> tuple[Operation | None, Result | None]:
         cra if kind != "delete" else None,
         client_time,
         objet,
-    ), None
+    )
 
 
 def encode_cursor(sequence: int) -> str:

@@ -39,15 +39,15 @@ def test_sync_package_imports_neither_flask_nor_sqlalchemy():
     ],
 )
 def test_malformed_operations_are_rejected_with_field_errors(raw, field):
-    parsed, rejection = protocol.parse_operation(raw)
-    assert parsed is None and rejection.status == protocol.REJECTED
+    rejection = protocol.parse_operation(raw)
+    assert isinstance(rejection, protocol.Result) and rejection.status == protocol.REJECTED
     assert field in rejection.errors
 
 
 def test_uuid_spellings_are_normalised():
     raw = op()
     raw["op_id"] = raw["op_id"].upper()
-    parsed, _ = protocol.parse_operation(raw)
+    parsed = protocol.parse_operation(raw)
     assert parsed.op_id == raw["op_id"].lower()
 
 
@@ -202,9 +202,9 @@ def test_the_same_id_under_two_objets_names_two_records():
 
 
 def test_unknown_objet_is_rejected():
-    parsed, rejection = protocol.parse_operation(op(objet="agenda"))
-    assert parsed is None and "objet" in rejection.errors
-    assert protocol.parse_operation(op())[0].objet == "cra"
+    rejection = protocol.parse_operation(op(objet="agenda"))
+    assert isinstance(rejection, protocol.Result) and "objet" in rejection.errors
+    assert protocol.parse_operation(op()).objet == "cra"
 
 
 def test_engine_reports_a_lost_insert_race_as_duplicate():
