@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -20,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import SessionTransaction
 
 from server.errors import ApiError, field_errors
 from server.extensions import db
@@ -70,6 +72,7 @@ def _insert_all(table, key: str, rows: list[dict]) -> bool:
     """
     if not rows:
         return True
+    parameters: list[dict] | dict[str, list]
     if db.session.get_bind().dialect.name != "postgresql":
         statement, parameters = insert_ignoring_conflicts(table, key), rows
     else:
@@ -107,7 +110,9 @@ def conseiller_of(user: User) -> Conseiller:
     """The conseiller behind an account; 403 for accounts that file no CRA."""
     if user.conseiller_id is None:
         raise ApiError(403, "Seuls les conseillers numériques saisissent des comptes rendus.")
-    return user.conseiller
+    conseiller = user.conseiller
+    assert conseiller is not None  # the relationship of a set conseiller_id
+    return conseiller
 
 
 def today_for(conseiller: Conseiller) -> date:
@@ -133,7 +138,7 @@ def cra_schema(conseiller: Conseiller) -> CraSchema:
 class Objet:
     """What the store needs to know of a kind of synced record."""
 
-    model: type
+    model: Any  # a model class (Cra or CraCoordination)
     content: tuple[str, ...]  # the columns the user's content fills
     copy: Callable[[object], dict]  # a row as the app sees it (its schema's dump)
 
@@ -159,7 +164,8 @@ class SqlStore:
         self.cumuls: cumuls.Suivi | None = None
         self.planned_operations: list[dict] = []
         self.planned_records: dict[tuple[str, str], SimpleNamespace] = {}  # new, not written yet
-        self.writes = None  # the savepoint of the planned writes, once one is needed
+        # The savepoint of the planned writes, once one is needed.
+        self.writes: SessionTransaction | None = None
 
     def lock_owner(self) -> None:
         # A write first: PostgreSQL locks the row, SQLite takes its write lock before any read.
@@ -228,6 +234,7 @@ class SqlStore:
 
     def _before_write(self, op) -> None:
         if op.objet == "cra":
+            assert self.cumuls is not None  # made by load(), before any plan
             self.cumuls.avant_ecriture()
 
     def _new_values(self, op, content) -> dict:
@@ -271,11 +278,12 @@ class SqlStore:
         row.head, row.version, row.seq = uuid.UUID(op.op_id), row.version + 1, self._next_seq()
         row.updated_at, row.client_time = utcnow(), op.client_time
 
-    def _open_writes(self) -> None:
+    def _open_writes(self) -> SessionTransaction:
         """The savepoint the planned writes go in, before the first change to a stored row
         (a query may flush it from then on)."""
         if self.writes is None:
             self.writes = db.session.begin_nested()
+        return self.writes
 
     def plan_record(self, op) -> None:
         self.planned_operations.append(self._operation_values(op))
@@ -307,8 +315,7 @@ class SqlStore:
         self.planned_operations, self.planned_records = [], {}
         if not operations and self.writes is None:
             return True
-        self._open_writes()
-        writes, self.writes = self.writes, None
+        writes, self.writes = self._open_writes(), None
         # Sorted by key, so that two batches racing for the same keys take them in one order.
         done = _insert_all(
             CraOperation.__table__, "op_id", sorted(operations, key=lambda row: row["op_id"])
@@ -390,7 +397,7 @@ def pull(user: User, cursor: str | None, limit: int) -> dict:
     except protocol.BadCursor as error:
         raise ApiError(400, str(error)) from error
     # Both kinds take their numbers from the conseiller's one sequence: merged by it.
-    rows = []
+    rows: list[tuple[int, str, Any]] = []
     for name, objet in OBJETS.items():
         model = objet.model
         rows += [

@@ -246,7 +246,7 @@ def _margins(fig: Figure, nom: str, indicateurs: dict) -> None:
 
 
 def _figure(nom: str, indicateurs: dict) -> Figure:
-    height = SIZE[1]
+    height: float = SIZE[1]
     if nom in ("themes", "reorientations"):  # one readable bar per line
         height = max(SIZE[1], 0.28 * len(_lines(nom, indicateurs)) + 1)
     fig = Figure(figsize=(SIZE[0], height))

@@ -34,7 +34,7 @@ def list_structures(user: User) -> dict:
 
 def count_structures() -> int:
     """How many structures exist (the demo seed checks it before seeding)."""
-    return db.session.scalar(select(func.count()).select_from(Structure))
+    return db.session.execute(select(func.count()).select_from(Structure)).scalar_one()
 
 
 def check_may_invite(inviter: User, data: dict) -> dict:

@@ -127,7 +127,7 @@ class Outcome:
 
 
 def _retry_at(header: str | None, now: datetime) -> datetime:
-    seconds = DEFAULT_RETRY_AFTER
+    seconds: float = DEFAULT_RETRY_AFTER
     if header:
         try:
             seconds = int(header)
@@ -211,6 +211,7 @@ class Sender:
             log.exception("Envoi push impossible vers %s", subscription.service)
             return Outcome(ERREUR, None, f"{type(error).__name__}: {error}"[:300])
         if outcome.resultat == LIMITE:
+            assert outcome.retry_at is not None  # a 429's outcome says when to retry
             until = max(outcome.retry_at, self.paused_until.get(subscription.service, now))
             self.paused_until[subscription.service] = until
             log.warning(
@@ -227,7 +228,7 @@ class Sender:
             return [self.send(*job, now) for job in jobs]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
-        return list(self._pool.map(lambda job: self.send(*job, now), jobs))
+        return list(self._pool.map(lambda job: self.send(job[0], job[1], job[2], now), jobs))
 
     def close(self) -> None:
         if self._pool is not None:

@@ -85,7 +85,9 @@ def _preferences(user: User) -> RappelPreferences:
 
 
 def _devices(user: User) -> int:
-    return db.session.scalar(select(func.count()).where(PushSubscription.user_id == user.id))
+    return db.session.execute(
+        select(func.count()).where(PushSubscription.user_id == user.id)
+    ).scalar_one()
 
 
 def settings(user: User) -> dict:
@@ -264,8 +266,8 @@ def _subscriptions(user_ids) -> dict[int, list[push.Subscription]]:
         .where(PushSubscription.user_id.in_(user_ids))
         .order_by(PushSubscription.id)
     )
-    for user_id, *fields in rows:
-        found[user_id].append(push.Subscription(*fields))
+    for user_id, subscription_id, endpoint, p256dh, auth in rows:
+        found[user_id].append(push.Subscription(subscription_id, endpoint, p256dh, auth))
     return found
 
 
@@ -302,13 +304,13 @@ def send_test(user: User, endpoint: str) -> dict:
     """A test notification to one of the user's devices, now."""
     the_sender = sender()
     now = utcnow()
-    recent = db.session.scalar(
+    recent = db.session.execute(
         select(func.count()).where(
             EnvoiPush.user_id == user.id,
             EnvoiPush.type == ESSAI,
             EnvoiPush.sent_at > now - timedelta(hours=1),
         )
-    )
+    ).scalar_one()
     if recent >= MAX_ESSAIS:
         raise ApiError(429, "Trop de notifications d'essai : réessayez dans une heure.")
     found = _subscriptions([user.id]).get(user.id, [])
@@ -435,13 +437,18 @@ def claim(dues: list[Due], now: datetime | None = None) -> list[Claim]:
         }
         for d in dues
     ]
-    claimed = [Claim(*row, 1) for row in db.session.connection().execute(statement, rows)]
+    claimed = [
+        Claim(row.id, row.user_id, row.type, row.jour, 1)
+        for row in db.session.connection().execute(statement, rows)
+    ]
     db.session.commit()
     return claimed
 
 
 def _has_cra(user_id: int, day: date) -> bool:
-    return db.session.scalar(select(_cra_dated(Cra.date == day)).where(User.id == user_id))
+    return db.session.execute(
+        select(_cra_dated(Cra.date == day)).where(User.id == user_id)
+    ).scalar_one()
 
 
 def reclaim(now: datetime | None = None) -> list[Claim]:
@@ -460,7 +467,8 @@ def reclaim(now: datetime | None = None) -> list[Claim]:
         .join(RappelPreferences, RappelPreferences.user_id == Rappel.user_id)
         .where(Rappel.statut == A_REESSAYER, Rappel.reessai_apres <= now)
     ).all()
-    retry, give_up = [], []
+    retry: list[int] = []
+    give_up: list[int] = []
     for rappel_id, user_id, kind, day, attempts, actif, zone in rows:
         stale = day != now.astimezone(ZoneInfo(zone)).date()
         done = kind == QUOTIDIEN and not stale and _has_cra(user_id, day)

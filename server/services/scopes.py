@@ -58,7 +58,7 @@ def structure_condition(user: User) -> ColumnElement[bool]:
     raise _forbidden()
 
 
-def conseiller(user: User, conseiller_id: int) -> Conseiller:
+def conseiller(user: User, conseiller_id: int | None) -> Conseiller:
     """A conseiller this user may see, else 404."""
     found = db.session.scalar(
         select(Conseiller).where(Conseiller.id == conseiller_id, conseiller_condition(user))
