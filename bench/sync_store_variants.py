@@ -38,7 +38,8 @@ from server import create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.models import Conseiller, Cra, CraOperation  # noqa: E402
 from server.models.types import utcnow  # noqa: E402
-from server.services.cras import SqlStore, _insert_all, insert_ignoring_conflicts  # noqa: E402
+from server.services.cras import SqlStore, _insert_all  # noqa: E402
+from server.services.sql import insert_ignoring_conflicts  # noqa: E402
 from sync.protocol import Operation  # noqa: E402
 
 BATCH = 50

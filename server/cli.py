@@ -8,7 +8,17 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from server.models import Role
-from server.services import accounts, connexions, cumuls, demo, people, push, rappels, territoires
+from server.services import (
+    accounts,
+    connexions,
+    cumuls,
+    demo,
+    horloge,
+    notifications,
+    people,
+    push,
+    territoires,
+)
 
 territoires_cli = AppGroup(
     "territoires", help="Official territories (régions, départements, communes)."
@@ -138,7 +148,7 @@ def push_keys(force, if_missing):
 def _configured() -> None:
     if push.vapid() is None:
         raise click.ClickException(
-            rappels.NOT_CONFIGURED + " Définissez VAPID_PRIVATE_KEY "
+            notifications.NOT_CONFIGURED + " Définissez VAPID_PRIVATE_KEY "
             "(ou « flask push keys » hors production)."
         )
 
@@ -151,7 +161,7 @@ def _report(counts: dict) -> str:
 def reminders_send_due():
     """Send the reminders due now, once (for a cron every few minutes)."""
     _configured()
-    click.echo(f"Rappels : {_report(rappels.send_due())}.")
+    click.echo(f"Rappels : {_report(horloge.send_due())}.")
 
 
 @reminders_cli.command("run")
@@ -169,7 +179,7 @@ def reminders_run(every):
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     click.echo(f"Horloge des rappels : un passage toutes les {every} s.")
-    rappels.clock(stop, every, lambda counts: click.echo(f"Rappels : {_report(counts)}."))
+    horloge.clock(stop, every, lambda counts: click.echo(f"Rappels : {_report(counts)}."))
 
 
 def register_commands(app):

@@ -62,7 +62,7 @@ class Config:
     # The ressourcerie's files (services/stockage.py): outside the web root; PDFs up to 20 Mo.
     RESSOURCERIE_DIR = os.environ.get("RESSOURCERIE_DIR")  # default: instance/ressourcerie
     RESSOURCERIE_MAX_BYTES = int(os.environ.get("RESSOURCERIE_MAX_MB", "20")) * 2**20
-    # Web Push reminders (services/push.py, services/rappels.py). Outside production, a key
+    # Web Push reminders (services/push.py, notifications.py, horloge.py). Outside production, a key
     # pair made by `flask push keys` in the instance folder stands in for VAPID_PRIVATE_KEY.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT")

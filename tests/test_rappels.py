@@ -19,7 +19,7 @@ from server import create_app
 from server.extensions import db
 from server.models import Cra, EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.push import ECHEC, EN_COURS, ENVOYE, INACTIVITE, QUOTIDIEN, allowed_endpoint
-from server.services import push, rappels, territoires
+from server.services import horloge, notifications, push, rappels, territoires
 from tests.conftest import base_config
 from tests.cra_payloads import cra_payload, create_op
 from tests.push_endpoint import PushEndpoint
@@ -373,7 +373,7 @@ def test_test_notification_needs_a_device_and_keys(client, login, make_user, app
     app.extensions.pop("vapid", None)
     response = client.post("/api/rappels/essai", json={"endpoint": "https://x"}, headers=headers)
     assert response.status_code == 409
-    assert response.json["message"] == rappels.NOT_CONFIGURED
+    assert response.json["message"] == notifications.NOT_CONFIGURED
 
 
 def test_test_notification_to_a_device_of_someone_else_is_404(client, login, make_user, endpoint):
@@ -406,13 +406,13 @@ def test_test_notifications_are_limited(client, login, make_user, endpoint):
 
 def test_daily_reminder_at_the_chosen_time_once(reminded, endpoint):
     user, [phone] = reminded(heure="17:00")
-    assert rappels.send_due(NOW - timedelta(minutes=1)) == {}
-    counts = rappels.send_due(NOW)
+    assert horloge.send_due(NOW - timedelta(minutes=1)) == {}
+    counts = horloge.send_due(NOW)
     assert counts == {"accepte": 1, "envoye": 1}
-    assert rappels.send_due(NOW + timedelta(minutes=5)) == {}
+    assert horloge.send_due(NOW + timedelta(minutes=5)) == {}
     assert endpoint.errors == []
     [received] = endpoint.for_device(phone.name)
-    assert json.loads(received.text) == rappels.payload(QUOTIDIEN)
+    assert json.loads(received.text) == notifications.payload(QUOTIDIEN)
     assert json.loads(received.text)["url"] == "/?vue=saisie"
     assert (received.ttl, received.topic) == (6 * 3600, "rappel-cra")
     claim = db.session.scalars(select(Rappel)).one()
@@ -421,7 +421,7 @@ def test_daily_reminder_at_the_chosen_time_once(reminded, endpoint):
 
 def test_every_device_of_the_user_is_reminded(reminded, endpoint):
     user, devices = reminded(devices=3)
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     assert [len(endpoint.for_device(d.name)) for d in devices] == [1, 1, 1]
     assert count(EnvoiPush, user_id=user.id, type=QUOTIDIEN) == 3
     assert count(Rappel) == 1
@@ -432,7 +432,7 @@ def test_no_reminder_on_a_day_not_chosen_nor_when_turned_off(reminded, client, l
     other, _ = reminded()
     body = rappels.settings(other)
     rappels.save_settings(other, {**body, "actif": False})
-    assert rappels.send_due(NOW) == {} and endpoint.received == []
+    assert horloge.send_due(NOW) == {} and endpoint.received == []
 
 
 def test_no_daily_reminder_once_a_cra_of_the_day_reached_the_server(
@@ -448,7 +448,7 @@ def test_no_daily_reminder_once_a_cra_of_the_day_reached_the_server(
         )
         assert response.json["results"][0]["status"] == "applied", response.json
     assert count(Cra) == 2
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     assert endpoint.for_device(phone.name) == []
     assert len(endpoint.for_device(late_phone.name)) == 1  # yesterday's CRA is not today's
 
@@ -456,11 +456,11 @@ def test_no_daily_reminder_once_a_cra_of_the_day_reached_the_server(
 def test_reunion_user_is_reminded_at_17h_local_time(reminded, endpoint):
     paris, [paris_phone] = reminded(heure="17:00", fuseau="Europe/Paris")
     reunion, [reunion_phone] = reminded(heure="17:00", fuseau="Indian/Reunion")
-    rappels.send_due(datetime(2026, 11, 4, 12, 59, tzinfo=UTC))  # 16:59 in La Réunion
+    horloge.send_due(datetime(2026, 11, 4, 12, 59, tzinfo=UTC))  # 16:59 in La Réunion
     assert endpoint.received == []
-    rappels.send_due(datetime(2026, 11, 4, 13, 0, tzinfo=UTC))  # 17:00 there, 14:00 in Paris
+    horloge.send_due(datetime(2026, 11, 4, 13, 0, tzinfo=UTC))  # 17:00 there, 14:00 in Paris
     assert [r.device for r in endpoint.received] == [reunion_phone.name]
-    rappels.send_due(NOW)  # 17:00 in Paris
+    horloge.send_due(NOW)  # 17:00 in Paris
     assert sorted(r.device for r in endpoint.received) == sorted(
         [reunion_phone.name, paris_phone.name]
     )
@@ -469,7 +469,7 @@ def test_reunion_user_is_reminded_at_17h_local_time(reminded, endpoint):
 def test_local_day_decides_for_a_zone_behind_utc(reminded, endpoint):
     """20:00 on Tuesday in Guadeloupe is Wednesday 00:00 UTC: Tuesday's reminder is due."""
     user, [phone] = reminded(heure="20:00", jours=[2], fuseau="America/Guadeloupe")
-    rappels.send_due(datetime(2026, 11, 4, 0, 0, tzinfo=UTC))
+    horloge.send_due(datetime(2026, 11, 4, 0, 0, tzinfo=UTC))
     assert len(endpoint.for_device(phone.name)) == 1
     assert db.session.scalars(select(Rappel.jour)).one() == date(2026, 11, 3)
 
@@ -485,13 +485,13 @@ def test_inactivity_reminder_after_n_days_without_cra_then_every_n_days(
     )
     assert response.json["results"][0]["status"] == "applied"
     fresh, [fresh_phone] = reminded(since=DAY - timedelta(days=3))  # turned on 3 days ago
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     [received] = messages(endpoint, phone)
-    assert received == rappels.payload(INACTIVITE) and received["url"] == "/?vue=historique"
+    assert received == notifications.payload(INACTIVITE) and received["url"] == "/?vue=historique"
     assert "depuis 7 jours" in received["titre"]
     assert [m["type"] for m in messages(endpoint, fresh_phone)] == [QUOTIDIEN]
     for day in range(1, 8):  # the next days: daily reminders, inactivity again after 7 days
-        rappels.send_due(NOW + timedelta(days=day))
+        horloge.send_due(NOW + timedelta(days=day))
     kinds = [m["type"] for m in messages(endpoint, phone)]
     assert kinds == [INACTIVITE] + [QUOTIDIEN] * 6 + [INACTIVITE]
 
@@ -499,13 +499,13 @@ def test_inactivity_reminder_after_n_days_without_cra_then_every_n_days(
 def test_inactivity_days_are_configurable(reminded, endpoint, app):
     app.config["REMINDERS_INACTIVITY_DAYS"] = 3
     user, [phone] = reminded(since=DAY - timedelta(days=3))
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     assert [m["titre"] for m in messages(endpoint, phone)] == ["Aucun compte rendu depuis 3 jours"]
 
 
 def test_inactivity_reminder_can_be_turned_off(reminded, endpoint):
     user, [phone] = reminded(since=DAY - timedelta(days=30), inactivite=False)
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     assert [m["type"] for m in messages(endpoint, phone)] == [QUOTIDIEN]
 
 
@@ -513,7 +513,7 @@ def test_payloads_fit_in_a_push_message():
     app = create_app(base_config("sqlite://"))
     with app.app_context():
         for kind in (QUOTIDIEN, INACTIVITE, "essai"):
-            assert len(json.dumps(rappels.payload(kind)).encode()) < 3000
+            assert len(json.dumps(notifications.payload(kind)).encode()) < 3000
 
 
 # --- failures ---------------------------------------------------------------------------------
@@ -523,7 +523,7 @@ def test_payloads_fit_in_a_push_message():
 def test_gone_subscription_is_deleted_and_the_send_recorded(reminded, endpoint, status):
     user, [gone, alive] = reminded(devices=2)
     gone.status = status
-    counts = rappels.send_due(NOW)
+    counts = horloge.send_due(NOW)
     assert counts == {"disparu": 1, "accepte": 1, "envoye": 1}
     db.session.expire_all()
     assert db.session.scalars(select(PushSubscription.endpoint)).all() == [alive.endpoint]
@@ -537,10 +537,10 @@ def test_gone_subscription_is_deleted_and_the_send_recorded(reminded, endpoint, 
 
 def test_only_device_gone_fails_the_reminder_for_good(reminded, endpoint):
     user, [phone] = reminded(status=410)
-    assert rappels.send_due(NOW) == {"disparu": 1, "echec": 1}
+    assert horloge.send_due(NOW) == {"disparu": 1, "echec": 1}
     assert count(PushSubscription) == 0
     assert db.session.scalars(select(Rappel.statut)).one() == ECHEC
-    assert rappels.send_due(NOW + timedelta(minutes=30)) == {}
+    assert horloge.send_due(NOW + timedelta(minutes=30)) == {}
 
 
 def test_429_backs_off_then_the_reminder_is_retried(reminded, endpoint):
@@ -548,14 +548,14 @@ def test_429_backs_off_then_the_reminder_is_retried(reminded, endpoint):
     other, [other_phone] = reminded()
     phone.status, phone.headers = 429, {"Retry-After": "1200"}
     other_phone.status = 429
-    counts = rappels.send_due(NOW)
+    counts = horloge.send_due(NOW)
     assert counts.get("a_reessayer") == 2 and counts.get("accepte") is None
     assert endpoint.requests <= 2  # after the first 429, the service is left alone
     claim = db.session.scalars(select(Rappel).where(Rappel.user_id == user.id)).one()
     assert claim.reessai_apres >= NOW + timedelta(seconds=1200)
     phone.status = other_phone.status = 201
-    assert rappels.send_due(NOW + timedelta(minutes=5)) == {}  # the service asked to wait
-    counts = rappels.send_due(NOW + timedelta(minutes=21))
+    assert horloge.send_due(NOW + timedelta(minutes=5)) == {}  # the service asked to wait
+    counts = horloge.send_due(NOW + timedelta(minutes=21))
     assert counts == {"accepte": 2, "envoye": 2}
     db.session.expire_all()
     assert db.session.scalars(select(Rappel.tentatives)).all() == [2, 2]
@@ -565,7 +565,7 @@ def test_429_backs_off_then_the_reminder_is_retried(reminded, endpoint):
 def test_temporary_failures_are_retried_a_few_times_then_given_up(reminded, endpoint, app):
     user, [phone] = reminded(status=503)
     moments = [NOW + timedelta(minutes=11 * n) for n in range(5)]
-    results = [rappels.send_due(moment) for moment in moments]
+    results = [horloge.send_due(moment) for moment in moments]
     assert results == [
         {"erreur": 1, "a_reessayer": 1},
         {"erreur": 1, "a_reessayer": 1},
@@ -579,14 +579,14 @@ def test_temporary_failures_are_retried_a_few_times_then_given_up(reminded, endp
 
 def test_no_retry_once_the_cra_of_the_day_arrived(reminded, endpoint, client, login):
     user, [phone] = reminded(status=500)
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     client.post(
         "/api/sync/push",
         headers=login(user),
         json={"operations": [create_op(cra_payload(date=DAY.isoformat()))]},
     )
     phone.status = 201
-    assert rappels.send_due(NOW + timedelta(minutes=15)) == {}
+    assert horloge.send_due(NOW + timedelta(minutes=15)) == {}
     assert db.session.scalars(select(Rappel.statut)).one() == ECHEC
     assert len(endpoint.for_device(phone.name)) == 1
 
@@ -597,7 +597,7 @@ def test_unreachable_push_service_is_a_temporary_failure(reminded, endpoint, app
         dead = closed.device()
     rappels.subscribe(user, dead.subscription, None)
     app.config["PUSH_TIMEOUT_SECONDS"] = 2
-    counts = rappels.send_due(NOW)
+    counts = horloge.send_due(NOW)
     assert counts == {"accepte": 1, "erreur": 1, "envoye": 1}
     envoi = db.session.scalars(select(EnvoiPush).where(EnvoiPush.resultat == "erreur")).one()
     assert envoi.statut_http is None and "ConnectionError" in envoi.detail
@@ -620,18 +620,18 @@ def test_a_clock_late_on_another_sends_nothing_twice(reminded, endpoint):
     """Clock A finds the reminders due, clock B sends them all, then A claims: A gets none.
     Only the unique claim stops A here: its list of due reminders is already stale."""
     users = [reminded()[0] for _ in range(5)]
-    seen_by_a = rappels.due(QUOTIDIEN, NOW)
+    seen_by_a = horloge.due(QUOTIDIEN, NOW)
     assert {d.user_id for d in seen_by_a} == {u.id for u in users}
-    assert rappels.send_due(NOW)["envoye"] == 5  # clock B
-    assert rappels.claim(seen_by_a, NOW) == []  # clock A
+    assert horloge.send_due(NOW)["envoye"] == 5  # clock B
+    assert horloge.claim(seen_by_a, NOW) == []  # clock A
     assert len(endpoint.received) == 5
 
 
 def test_a_retry_is_taken_by_one_clock_only(reminded, endpoint):
     user, [phone] = reminded(status=500)
-    rappels.send_due(NOW)
+    horloge.send_due(NOW)
     later = NOW + timedelta(minutes=11)
-    first, second = rappels.reclaim(later), rappels.reclaim(later)
+    first, second = horloge.reclaim(later), horloge.reclaim(later)
     assert len(first) == 1 and second == []
 
 

@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from sqlalchemy import func, select
 
-from server.errors import ApiError
 from server.extensions import db
 from server.models import Conseiller, CraCoordination, Structure, User
 from server.models.coordination import (
@@ -25,7 +24,7 @@ from server.models.coordination import (
     TYPES_EVENEMENT,
     TYPES_STRUCTURE,
 )
-from server.services import exports, perimetres, tableur
+from server.services import exports, perimetres, scopes, tableur
 from server.services.cras import conseiller_of
 from server.services.statistiques import Periode
 from server.services.tableur import jj_mm_aaaa
@@ -36,9 +35,7 @@ PAGE = 30
 def liste(user: User, page: int) -> dict:
     """The coordinator's own reports, newest first, 30 per page, with the total."""
     conseiller = conseiller_of(user)
-    query = select(CraCoordination).where(
-        CraCoordination.conseiller_id == conseiller.id, CraCoordination.deleted_at.is_(None)
-    )
+    query = select(CraCoordination).where(scopes.own_records(CraCoordination, conseiller.id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(CraCoordination.date.desc(), CraCoordination.received_at.desc())
@@ -50,11 +47,9 @@ def liste(user: User, page: int) -> dict:
 
 def un(user: User, cra_id: uuid.UUID) -> CraCoordination:
     """One of the coordinator's own reports, else 404."""
-    conseiller = conseiller_of(user)
-    row = db.session.get(CraCoordination, cra_id)
-    if row is None or row.conseiller_id != conseiller.id or row.deleted_at is not None:
-        raise ApiError(404, "Compte rendu introuvable.")
-    return row
+    return scopes.own_record(
+        CraCoordination, conseiller_of(user).id, cra_id, "Compte rendu introuvable."
+    )
 
 
 def _rapports(periode: Periode) -> pd.DataFrame:

@@ -13,14 +13,11 @@ from marshmallow import ValidationError
 from sqlalchemy import (
     String,
     bindparam,
-    exists,
     func,
-    literal_column,
     select,
-    type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import SessionTransaction
 
 from server.errors import ApiError, field_errors
@@ -31,31 +28,11 @@ from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
 from server.schemas.coordinations import CraCoordinationSchema, coordination_copy
 from server.schemas.cras import CraSchema, cra_copy
-from server.services import cumuls, territoires
+from server.services import cumuls, scopes, sql, statistiques, territoires
 from sync import protocol
 from sync.engine import CraState, apply_batch
 
 HISTORY_PAGE = 30
-
-
-_INSERTS: dict[tuple[str, str], object] = {}
-
-
-def insert_ignoring_conflicts(table, key: str):
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, for the session's database.
-
-    Built once per table and dialect; rows are passed as parameters (building a statement per
-    row cost more than the database's work).
-    """
-    name = db.session.get_bind().dialect.name
-    if (table.name, name) not in _INSERTS:
-        dialect = postgresql if name == "postgresql" else sqlite
-        _INSERTS[table.name, name] = (
-            dialect.insert(table)
-            .on_conflict_do_nothing(index_elements=[key])
-            .returning(table.c[key])
-        )
-    return _INSERTS[table.name, name]
 
 
 _BULK_INSERTS: dict[str, object] = {}  # PostgreSQL's, by table
@@ -73,8 +50,8 @@ def _insert_all(table, key: str, rows: list[dict]) -> bool:
     if not rows:
         return True
     parameters: list[dict] | dict[str, list]
-    if db.session.get_bind().dialect.name != "postgresql":
-        statement, parameters = insert_ignoring_conflicts(table, key), rows
+    if not sql.on_postgresql():
+        statement, parameters = sql.insert_ignoring_conflicts(table, key), rows
     else:
         if table.name not in _BULK_INSERTS:
             names = [column.key for column in table.columns]
@@ -126,9 +103,7 @@ def cra_schema(conseiller: Conseiller) -> CraSchema:
     lieux = {
         lieu.id: lieu
         for lieu in db.session.scalars(
-            select(LieuActivite).where(
-                LieuActivite.conseiller_id == conseiller.id, LieuActivite.archived_at.is_(None)
-            )
+            select(LieuActivite).where(scopes.own_records(LieuActivite, conseiller.id))
         )
     }
     return CraSchema(lieux=lieux, today=today_for(conseiller), communes=territoires.commune_connue)
@@ -420,23 +395,15 @@ def pull(user: User, cursor: str | None, limit: int) -> dict:
     }
 
 
-def _has_theme(theme: str):
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The column's Python type is JSON, which has no @>: only JSONB's contains is that.
-        return type_coerce(Cra.themes, postgresql.JSONB).contains([theme])
-    each = func.json_each(Cra.themes).table_valued("value")
-    return exists(select(literal_column("1")).select_from(each).where(each.c.value == theme))
-
-
 def history(user: User, args: dict) -> dict:
     """One page of the user's own CRAs, filtered and sorted, with the total count."""
     conseiller = conseiller_of(user)
-    query = select(Cra).where(Cra.conseiller_id == conseiller.id, Cra.deleted_at.is_(None))
+    query = select(Cra).where(scopes.own_records(Cra, conseiller.id))
     for name in ("canal", "activite", "code_postal", "code_commune"):
         if args.get(name):
             query = query.where(getattr(Cra, name) == args[name])
     if args.get("theme"):
-        query = query.where(_has_theme(args["theme"]))
+        query = query.where(statistiques.has_theme(args["theme"]))
     if args.get("du"):
         query = query.where(Cra.date >= args["du"])
     if args.get("au"):
@@ -456,8 +423,4 @@ def history(user: User, args: dict) -> dict:
 
 def own_cra(user: User, cra_id: uuid.UUID) -> Cra:
     """One of the user's own CRAs (tombstones excluded), else 404."""
-    conseiller = conseiller_of(user)
-    cra = db.session.get(Cra, cra_id)
-    if cra is None or cra.conseiller_id != conseiller.id or cra.deleted_at is not None:
-        raise ApiError(404, protocol.MSG_NOT_FOUND)
-    return cra
+    return scopes.own_record(Cra, conseiller_of(user).id, cra_id, protocol.MSG_NOT_FOUND)

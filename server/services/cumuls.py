@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
 
 from server.extensions import db
 from server.models import Cra, Structure
 from server.models.statistique import COMPTEURS, cra_stat_jour, cra_stat_organisme
+from server.services import sql
 from server.services.statistiques import contributions, organismes_of_cras
 
 Key = tuple[date, str, str]  # jour, departement_code, region_code
@@ -67,7 +67,7 @@ _BATCH_QUERIES: dict[str, tuple] = {}
 def _batch_queries():
     """The two queries of totaux(), built once per dialect: a batch runs them twice, and their
     fifty expressions cost more to build than to run."""
-    name = db.session.get_bind().dialect.name
+    name = sql.dialect_name()
     if name not in _BATCH_QUERIES:
         conditions = (
             Cra.conseiller_id == bindparam("conseiller_id"),
@@ -92,8 +92,7 @@ def totaux(conseiller_id: int, cra_ids: Iterable[str]) -> Totaux:
 
 
 def _upsert(table, keys: list[str], counters: list[str]):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    statement = sql.dialect().insert(table)
     return statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: table.c[name] + statement.excluded[name] for name in counters},
@@ -187,7 +186,7 @@ def recalculer(connection=None) -> dict[str, int]:
     migration's), its owner commits."""
     own = connection is None
     connection = connection or db.session.connection()
-    if connection.dialect.name == "postgresql":
+    if sql.on_postgresql(connection):
         # Batches committing meanwhile wait for this transaction, then add their difference
         # to the re-derived totals; those that committed before are in the CRAs it reads.
         connection.execute(text("LOCK TABLE cra_stat_jour, cra_stat_organisme IN EXCLUSIVE MODE"))

@@ -40,7 +40,7 @@ from server.models import (
 )
 from server.models.cra import AGES, ORGANISMES, STATUTS, SUIVIS, THEMES
 from server.models.types import utcnow
-from server.services import accounts, cumuls, demo_documents, territoires
+from server.services import accounts, cumuls, demo_documents, sql, territoires
 
 # Where the demo lives: départements of several régions, overseas and Corsica included.
 DEMO_DEPARTEMENTS = ("69", "42", "13", "2A", "59", "35", "75", "974")
@@ -892,7 +892,7 @@ def _seed_cras(rng, terrains: list[Terrain], total: int) -> int:
     """Write `total` CRAs and their operations chunk by chunk; set each sync sequence."""
     volumes = _volumes(rng, terrains, total)
     rows = _cra_rows(rng, terrains, volumes)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if sql.on_postgresql():
         with _indexes_and_foreign_keys_built_after(Cra.__table__, CraOperation.__table__):
             while _copy_chunk(islice(rows, CRA_CHUNK)):
                 pass

@@ -6,7 +6,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Cra, LieuActivite, User
 from server.models.types import utcnow
-from server.services import territoires
+from server.services import scopes, territoires
 from server.services.cras import conseiller_of
 
 MAX_LIEUX = 16
@@ -14,9 +14,7 @@ NOT_FOUND = "Lieu d'activité introuvable."
 
 
 def _active(conseiller_id: int):
-    return select(LieuActivite).where(
-        LieuActivite.conseiller_id == conseiller_id, LieuActivite.archived_at.is_(None)
-    )
+    return select(LieuActivite).where(scopes.own_records(LieuActivite, conseiller_id))
 
 
 def list_lieux(user: User) -> list[LieuActivite]:
@@ -30,11 +28,7 @@ def list_lieux(user: User) -> list[LieuActivite]:
 
 
 def _own(user: User, lieu_id: int) -> LieuActivite:
-    conseiller = conseiller_of(user)
-    lieu = db.session.get(LieuActivite, lieu_id)
-    if lieu is None or lieu.conseiller_id != conseiller.id or lieu.archived_at is not None:
-        raise ApiError(404, NOT_FOUND)
-    return lieu
+    return scopes.own_record(LieuActivite, conseiller_of(user).id, lieu_id, NOT_FOUND)
 
 
 def _apply(lieu: LieuActivite, data: dict) -> None:

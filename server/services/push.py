@@ -1,7 +1,7 @@
 """Web Push transport: the VAPID key pair, and sending to subscriptions (RFC 8030, 8291, 8292).
 
-What to send and to whom is services/rappels.py's business; this module only knows how to
-reach a push service and what its answer means.
+What to send and to whom is the business of services/notifications.py and horloge.py; this
+module only knows how to reach a push service and what its answer means.
 """
 
 import base64

@@ -4,13 +4,47 @@ Refusals: a role that may never see a kind of resource gets 403; an object of a 
 may see but outside its scope gets the same 404 as a missing one, so existence never leaks.
 """
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Conseiller, Coordination, Departement, Emploi, Role, Structure, User
+from server.models import (
+    Conseiller,
+    Coordination,
+    Cra,
+    Departement,
+    Emploi,
+    LieuActivite,
+    Role,
+    Structure,
+    User,
+)
+from server.models.coordination import CraCoordination
 
 NOT_FOUND = "Ressource introuvable."
+
+# A conseiller's own records, by kind, and the column whose date marks one gone.
+_GONE = {Cra: "deleted_at", CraCoordination: "deleted_at", LieuActivite: "archived_at"}
+
+
+def own_records(model, conseiller_id) -> ColumnElement[bool]:
+    """SQL condition: the conseiller's own records of this kind (CRAs, coordination CRAs,
+    lieux d'activité), the deleted or archived ones excluded. `conseiller_id` may be a column
+    (a correlated condition)."""
+    return and_(model.conseiller_id == conseiller_id, getattr(model, _GONE[model]).is_(None))
+
+
+def own_record(model, conseiller_id: int, record_id, message: str = NOT_FOUND):
+    """One of the conseiller's own records of this kind (neither deleted nor archived), else
+    404 with the message: someone else's is answered as a missing one."""
+    record = db.session.get(model, record_id)
+    if (
+        record is None
+        or record.conseiller_id != conseiller_id
+        or getattr(record, _GONE[model]) is not None
+    ):
+        raise ApiError(404, message)
+    return record
 
 
 def _forbidden() -> ApiError:

@@ -19,15 +19,11 @@ from sqlalchemy import (
     Integer,
     case,
     cast,
-    exists,
     func,
     literal,
-    literal_column,
     select,
     true,
-    type_coerce,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
 from server.extensions import db
 from server.models import Conseiller, Cra, Departement, Region, Structure, User
@@ -39,6 +35,7 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
+from server.services import sql
 
 PROGRAMME_START = date(2020, 11, 17)
 MOIS = (
@@ -115,24 +112,9 @@ def heures(minutes: int) -> float:
 # What one CRA counts for ---------------------------------------------------------------------
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _has_theme(key: str):
-    if _postgresql():  # the column's Python type is JSON; JSONB has the ? operator
-        return type_coerce(Cra.themes, JSONB).has_key(key)
-    each = func.json_each(Cra.themes).table_valued("value")
-    return exists(select(literal_column("1")).select_from(each).where(each.c.value == key))
-
-
-def _has_espace_sante():
-    if _postgresql():
-        return type_coerce(Cra.sous_themes, JSONB)["sante"].contains(["espace-sante"])
-    each = func.json_each(Cra.sous_themes, "$.sante").table_valued("value")
-    return exists(
-        select(literal_column("1")).select_from(each).where(each.c.value == "espace-sante")
-    )
+def has_theme(key: str):
+    """SQL condition: the CRA has this thème."""
+    return sql.json_list_has(Cra.themes, key)
 
 
 def _one_if(condition):
@@ -164,8 +146,8 @@ def contributions() -> dict:
         "suivi_individuel": Cra.suivi_individuel,
         "suivi_atelier": Cra.suivi_atelier,
         "suivi_redirection": Cra.suivi_redirection,
-        **{f"theme_{slug(key)}": _one_if(_has_theme(key)) for key in THEMES},
-        "espace_sante": _one_if(_has_espace_sante()),
+        **{f"theme_{slug(key)}": _one_if(has_theme(key)) for key in THEMES},
+        "espace_sante": _one_if(sql.json_list_has(Cra.sous_themes, "espace-sante", "sante")),
         **{f"canal_{slug(key)}": _one_if(Cra.canal == key) for key in CANAUX},
         **{f"duree_{slug(key)}": _one_if(bucket == key) for key in DUREES_STATS},
         **{
@@ -181,22 +163,8 @@ def contributions() -> dict:
 
 def organismes_of_cras():
     """(table-valued elements of Cra.organismes, nom, nombre): one row per organisme named."""
-    if _postgresql():
-        each = func.jsonb_array_elements(type_coerce(Cra.organismes, JSONB)).table_valued("value")
-        nom = func.jsonb_extract_path_text(each.c.value, "nom")
-        nombre = func.jsonb_extract_path_text(each.c.value, "nombre")
-    else:
-        each = func.json_each(Cra.organismes).table_valued("value")
-        nom = func.json_extract(each.c.value, "$.nom")
-        nombre = func.json_extract(each.c.value, "$.nombre")
+    each, nom, nombre = sql.json_objects(Cra.organismes, "nom", "nombre")
     return each, nom, cast(nombre, Integer)
-
-
-def month_of(day_column):
-    """'YYYY-MM' of a date column."""
-    if _postgresql():
-        return func.to_char(day_column, "YYYY-MM")
-    return func.strftime("%Y-%m", day_column)
 
 
 # Where the sums come from ---------------------------------------------------------------------
@@ -243,11 +211,11 @@ def sums_by_month(perimetre: Perimetre, periode: Periode) -> dict[str, dict[str,
     """Every counter summed per month ('YYYY-MM') of the period: one pass over the rows, which
     gives both the indicators (their total) and the evolution (the CRAs of each month)."""
     if perimetre.territorial:
-        month = month_of(cra_stat_jour.c.jour).label("mois")
+        month = sql.month_of(cra_stat_jour.c.jour).label("mois")
         columns = [func.sum(cra_stat_jour.c[name]) for name in COMPTEURS]
         conditions = _cumul_conditions(cra_stat_jour, perimetre, periode)
     else:
-        month = month_of(Cra.date).label("mois")
+        month = sql.month_of(Cra.date).label("mois")
         columns = [func.sum(expression) for expression in contributions().values()]
         conditions = cra_conditions(perimetre, periode)
     # Grouped by the label: PostgreSQL sees two copies of an expression holding a bound

@@ -1,0 +1,79 @@
+"""The SQL that differs between SQLite (embedded default) and PostgreSQL (production): every
+branch on the session's database lives here, so the rest of the services write one query.
+
+JSON columns are JSON on SQLite and JSONB on PostgreSQL (server/models/cra.py); their Python
+type stays JSON, so the PostgreSQL operators are reached by coercing the column to JSONB.
+"""
+
+from types import ModuleType
+
+from sqlalchemy import exists, func, literal_column, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.extensions import db
+
+
+def on_postgresql(connection=None) -> bool:
+    """Whether the session (or the connection given) talks to PostgreSQL."""
+    bind = connection if connection is not None else db.session.get_bind()
+    return bind.dialect.name == "postgresql"
+
+
+def dialect_name() -> str:
+    """The session's database: "sqlite" or "postgresql" (to key statements built once)."""
+    return db.session.get_bind().dialect.name
+
+
+def dialect() -> ModuleType:
+    """The session's dialect module, for its INSERT … ON CONFLICT."""
+    return postgresql if on_postgresql() else sqlite
+
+
+_INSERTS: dict[tuple[str, str], object] = {}
+
+
+def insert_ignoring_conflicts(table, key: str):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, for the session's database.
+
+    Built once per table and dialect; rows are passed as parameters (building a statement per
+    row cost more than the database's work).
+    """
+    name = dialect_name()
+    if (table.name, name) not in _INSERTS:
+        _INSERTS[table.name, name] = (
+            dialect()
+            .insert(table)
+            .on_conflict_do_nothing(index_elements=[key])
+            .returning(table.c[key])
+        )
+    return _INSERTS[table.name, name]
+
+
+def json_list_has(column, value: str, path: str | None = None):
+    """SQL condition: the JSON list in `column` (or at `path`, a key of its object) holds
+    the text `value`."""
+    if on_postgresql():
+        document = type_coerce(column, postgresql.JSONB)
+        return (document[path] if path else document).contains([value])
+    each = (func.json_each(column, f"$.{path}") if path else func.json_each(column)).table_valued(
+        "value"
+    )
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+
+def json_objects(column, *keys: str):
+    """(table-valued elements of the JSON list of objects in `column`, then each key's text)."""
+    if on_postgresql():
+        each = func.jsonb_array_elements(type_coerce(column, postgresql.JSONB)).table_valued(
+            "value"
+        )
+        return (each, *(func.jsonb_extract_path_text(each.c.value, key) for key in keys))
+    each = func.json_each(column).table_valued("value")
+    return (each, *(func.json_extract(each.c.value, f"$.{key}") for key in keys))
+
+
+def month_of(day_column):
+    """The 'YYYY-MM' text of a date column."""
+    if on_postgresql():
+        return func.to_char(day_column, "YYYY-MM")
+    return func.strftime("%Y-%m", day_column)
