@@ -231,7 +231,7 @@ def pull_everything(client, headers) -> list[dict]:
 
 def test_demo_conseiller_pulls_and_edits_their_seeded_cras(client):
     demo.seed(PASSWORD)
-    email = demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER]
+    email = demo.DEMO_ACCOUNTS[Role.CONSEILLER]
     response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
     conseiller_id = db.session.scalar(select(User).where(User.email == email)).conseiller_id
@@ -275,7 +275,7 @@ def test_demo_logins_work_and_see_the_demo_conseiller(runner, client, role):
     assert response.status_code == 200
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
     conseiller = db.session.scalar(
-        select(User).where(User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])
+        select(User).where(User.email == demo.DEMO_ACCOUNTS[Role.CONSEILLER])
     ).conseiller_id
     assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200
 
@@ -335,7 +335,7 @@ def test_national_demo_logins_see_the_demo_conseiller(client, role):
     response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {response.json['access_token']}"}
     conseiller = db.session.scalar(
-        select(User).where(User.email == demo.DEMO_ACCOUNTS[demo.Role.CONSEILLER])
+        select(User).where(User.email == demo.DEMO_ACCOUNTS[Role.CONSEILLER])
     ).conseiller_id
     assert client.get(f"/api/conseillers/{conseiller}", headers=headers).status_code == 200
 
