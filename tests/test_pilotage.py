@@ -10,7 +10,7 @@ from flask_jwt_extended import create_access_token, decode_token
 
 from server import create_app
 from server.extensions import db
-from server.pages.pilotage import nombre
+from server.pages.pilotage.filtres import nombre
 from tests.conftest import PASSWORD, base_config
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Document
-from server.pages.pilotage import nombre
+from server.pages.pilotage.filtres import nombre
 from server.services.perimetres import today_paris
 from server.services.ressourcerie import search_text
 from tests.conftest import PASSWORD

@@ -1,5 +1,5 @@
 """Pages served to browsers: the conseiller's app (pwa/), DSFR assets, the pilotage pages
-(pilotage.py), security headers.
+(pilotage/), security headers.
 
 The app's own files are served with `no-cache` and an ETag: the service worker keeps them
 offline, and every new version must reach it. Package files (DSFR, idb) may be cached a day.

@@ -3,11 +3,7 @@
 from datetime import date, timedelta
 
 from server.extensions import db
-from server.models import (
-    Conseiller,
-    CraCoordination,
-    CraOperation,
-)
+from server.models import Conseiller, CraCoordination, CraOperation
 from server.services.demo.cras import random_uuid
 
 # Coordinators' reports ----------------------------------------------------------------------

@@ -12,9 +12,7 @@ from functools import cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from server.models import (
-    Conseiller,
-)
+from server.models import Conseiller
 from server.models.cra import AGES, ORGANISMES, STATUTS, SUIVIS, THEMES
 from server.services import territoires
 

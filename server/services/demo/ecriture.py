@@ -8,10 +8,7 @@ from sqlalchemy import JSON, Table, Text, column, insert, table
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from server.extensions import db
-from server.models import (
-    Cra,
-    CraOperation,
-)
+from server.models import Cra, CraOperation
 from server.models.cra import AGES, STATUTS, SUIVIS
 from server.services import sql
 from server.services.demo.cras import Terrain, cra_rows, volumes_of

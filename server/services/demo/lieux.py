@@ -1,11 +1,7 @@
 """Demo lieux d'activité: a principal one and a few others per conseiller."""
 
 from server.extensions import db
-from server.models import (
-    Commune,
-    Conseiller,
-    LieuActivite,
-)
+from server.models import Commune, Conseiller, LieuActivite
 from server.services.demo.personnes import employer, named_after, random_phone
 
 # Lieux d'activité ---------------------------------------------------------------------------

@@ -8,15 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import (
-    Commune,
-    Conseiller,
-    Coordination,
-    Emploi,
-    Role,
-    Structure,
-    User,
-)
+from server.models import Commune, Conseiller, Coordination, Emploi, Role, Structure, User
 from server.models.types import utcnow
 from server.services import accounts
 

@@ -1,0 +1,42 @@
+"""The templates' French filters: dates dd/mm/yyyy, numbers, sizes, labels."""
+
+from datetime import datetime
+
+from server.models.ressourcerie import STATUTS, THEMATIQUES
+from server.pages.pilotage import bp
+from server.services import graphiques
+from server.services.tableur import PARIS, jj_mm_aaaa
+
+
+@bp.app_template_filter("date_fr")
+def date_fr(day) -> str:
+    """05/01/2022 (a moment: its day in Paris); "non renseignée" for no date."""
+    if isinstance(day, datetime) and day.tzinfo is not None:
+        day = day.astimezone(PARIS)
+    return jj_mm_aaaa(day) if day else "non renseignée"
+
+
+@bp.app_template_filter("taille")
+def taille(octets: int) -> str:
+    """A file's size: 34 Ko, 1,2 Mo."""
+    if octets < 2**20:
+        return f"{graphiques.nombre(max(1, round(octets / 2**10)))} Ko"
+    return f"{graphiques.nombre(round(octets / 2**20, 1))} Mo"
+
+
+@bp.app_template_filter("thematique")
+def thematique(cle: str) -> str:
+    """A thématique's name."""
+    return THEMATIQUES.get(cle, cle)
+
+
+@bp.app_template_filter("statut_document")
+def statut_document(cle: str) -> str:
+    """What became of a document: "En attente de publication"…"""
+    return STATUTS[cle]
+
+
+@bp.app_template_filter("nombre")
+def nombre(value) -> str:
+    """12 345 (thin space); text such as "62,5 %" as is."""
+    return graphiques.nombre(value) if isinstance(value, int | float) else value
