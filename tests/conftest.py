@@ -258,3 +258,73 @@ def login(client):
         return {"Authorization": f"Bearer {response.json['access_token']}"}
 
     return do
+
+
+@pytest.fixture
+def conseiller(make_user, make_structure):
+    """A conseiller of the Mairie de Lyon (69123)."""
+    return make_user("conseiller", structure=make_structure())
+
+
+@pytest.fixture
+def push(client, login, conseiller):
+    """push(*operations, expect=200) -> the results of a sync batch sent by `conseiller`
+    (the body when the status is not 200); `push.headers` are their Authorization headers."""
+    headers = login(conseiller)
+
+    def send(*operations, expect=200):
+        response = client.post(
+            "/api/sync/push", json={"operations": list(operations)}, headers=headers
+        )
+        assert response.status_code == expect, response.json
+        return response.json.get("results", response.json)
+
+    send.headers = headers
+    return send
+
+
+@pytest.fixture
+def roles_world(make_structure, make_user, make_team):
+    """Who sees whom, by role: structures A (Lyon), B (Villeurbanne, both in the Rhône, région
+    84) and C (Marseille, 13, région 93); conseillers a1, a2 (A), b1 (B), c1 (C), coordinator k
+    (A) whose team is a1 and c1, and "mover", who worked for A in 2021 before joining C. Each
+    person has personal fields filled. Viewers: a1, k, each structure's account (A and C), the
+    prefets of the Rhône and of région 93, an admin."""
+    a = make_structure("Mairie de Lyon", "69123", "69001")
+    b = make_structure("Médiathèque de Villeurbanne", "69266", "69100")
+    c = make_structure("CCAS de Marseille", "13055", "13001")
+    people = {
+        "a1": make_user("conseiller", structure=a),
+        "a2": make_user("conseiller", structure=a),
+        "b1": make_user("conseiller", structure=b),
+        "c1": make_user("conseiller", structure=c),
+        "k": make_user("coordinateur", structure=a),
+        "mover": make_user("conseiller", structure=c),
+    }
+    for number, user in enumerate(people.values()):
+        fiche = db.session.get(Conseiller, user.conseiller_id)
+        fiche.email_perso = f"perso{number}@courriel.example"
+        fiche.telephone_perso = f"06000000{number:02d}"
+        fiche.telephone_pro = f"04000000{number:02d}"
+        fiche.date_naissance = date(1980, 1, 1 + number)
+    # "mover" worked for A before joining C: A keeps seeing their work.
+    db.session.add(
+        Emploi(
+            conseiller_id=people["mover"].conseiller_id,
+            structure_id=a.id,
+            date_debut=date(2021, 3, 1),
+            date_fin=date(2021, 12, 31),
+        )
+    )
+    db.session.commit()
+    make_team(people["k"], people["a1"], people["c1"])
+    viewers = {
+        "cnfs_a1": people["a1"],
+        "coord_k": people["k"],
+        "structure_a": make_user("structure", structure=a),
+        "structure_c": make_user("structure", structure=c),
+        "prefet_69": make_user("prefet", departement_code="69"),
+        "prefet_93": make_user("prefet", region_code="93"),
+        "admin": make_user("admin"),
+    }
+    return {"structures": (a, b, c), "people": people, "viewers": viewers}

@@ -1,11 +1,9 @@
 """Field policy: role × field matrix of what each viewer sees of a person it may see."""
 
-from datetime import date
-
 import pytest
 
 from server.extensions import db
-from server.models import Conseiller, Emploi
+from server.models import Conseiller
 from server.services import confidentialite
 from tests.test_pilotage import form_token
 
@@ -24,50 +22,13 @@ MATRIX = {
 TARGETS = ("a1", "mover", "c1")
 
 
-@pytest.fixture
-def world(make_structure, make_user, make_team):
-    a = make_structure("Mairie de Lyon", "69123", "69001")
-    c = make_structure("CCAS de Marseille", "13055", "13001")
-    people = {
-        "a1": make_user("conseiller", structure=a),
-        "mover": make_user("conseiller", structure=c),
-        "c1": make_user("conseiller", structure=c),
-        "k": make_user("coordinateur", structure=a),
-    }
-    for number, user in enumerate(people.values()):
-        conseiller = db.session.get(Conseiller, user.conseiller_id)
-        conseiller.email_perso = f"perso{number}@courriel.example"
-        conseiller.telephone_perso = f"06000000{number:02d}"
-        conseiller.telephone_pro = f"04000000{number:02d}"
-        conseiller.date_naissance = date(1980, 1, 1 + number)
-    db.session.add(
-        Emploi(
-            conseiller_id=people["mover"].conseiller_id,
-            structure_id=a.id,
-            date_debut=date(2021, 3, 1),
-            date_fin=date(2021, 12, 31),
-        )
-    )
-    db.session.commit()
-    make_team(people["k"], people["a1"], people["c1"])
-    viewers = {
-        "cnfs_a1": people["a1"],
-        "coord_k": people["k"],
-        "structure_a": make_user("structure", structure=a),
-        "structure_c": make_user("structure", structure=c),
-        "prefet_69": make_user("prefet", departement_code="69"),
-        "admin": make_user("admin"),
-    }
-    return {"people": people, "viewers": viewers, "structures": (a, c)}
-
-
 @pytest.mark.parametrize("viewer", MATRIX)
 def test_fiche_shows_personal_fields_only_to_the_person_employer_and_agency(
-    client, login, world, viewer
+    client, login, roles_world, viewer
 ):
-    headers = login(world["viewers"][viewer])
+    headers = login(roles_world["viewers"][viewer])
     for target, expected in zip(TARGETS, MATRIX[viewer], strict=True):
-        ident = world["people"][target].conseiller_id
+        ident = roles_world["people"][target].conseiller_id
         response = client.get(f"/api/conseillers/{ident}", headers=headers)
         if expected is None:
             assert response.status_code == 404, (viewer, target)
@@ -83,11 +44,11 @@ def test_fiche_shows_personal_fields_only_to_the_person_employer_and_agency(
 
 
 @pytest.mark.parametrize("viewer", ["coord_k", "structure_a", "structure_c", "prefet_69", "admin"])
-def test_list_applies_the_same_policy_as_the_fiche(client, login, world, viewer):
-    headers = login(world["viewers"][viewer])
+def test_list_applies_the_same_policy_as_the_fiche(client, login, roles_world, viewer):
+    headers = login(roles_world["viewers"][viewer])
     items = {i["id"]: i for i in client.get("/api/conseillers", headers=headers).json["items"]}
     for target, expected in zip(TARGETS, MATRIX[viewer], strict=True):
-        item = items.get(world["people"][target].conseiller_id)
+        item = items.get(roles_world["people"][target].conseiller_id)
         assert (item is None) == (expected is None), (viewer, target)
         if item is not None:
             assert bool(PERSONNELS & set(item)) == (expected == "oui"), (viewer, target)
@@ -102,15 +63,15 @@ def test_list_applies_the_same_policy_as_the_fiche(client, login, world, viewer)
         ("admin", "mover", True),
     ],
 )
-def test_fiche_page_applies_the_policy(app, world, viewer, target, shown):
+def test_fiche_page_applies_the_policy(app, roles_world, viewer, target, shown):
     browser = app.test_client()
-    user = world["viewers"][viewer]
+    user = roles_world["viewers"][viewer]
     token = form_token(browser.get("/pilotage/connexion"))
     browser.post(
         "/pilotage/connexion",
         data={"email": user.email, "password": "Mot-de-passe-1!", "csrf_token": token},
     )
-    page = browser.get(f"/pilotage/conseillers/{world['people'][target].conseiller_id}")
+    page = browser.get(f"/pilotage/conseillers/{roles_world['people'][target].conseiller_id}")
     assert page.status_code == 200
     assert "Adresse e-mail CnFS" in page.text
     for label in ("Date de naissance", "Adresse e-mail personnelle", "Téléphone personnel"):
@@ -118,23 +79,23 @@ def test_fiche_page_applies_the_policy(app, world, viewer, target, shown):
     assert ("@courriel.example" in page.text) is shown
 
 
-def test_own_account_shows_its_email(client, login, world):
-    me = world["people"]["a1"]
+def test_own_account_shows_its_email(client, login, roles_world):
+    me = roles_world["people"]["a1"]
     assert client.get("/api/auth/me", headers=login(me)).json["email"] == me.email
 
 
 @pytest.mark.parametrize("inviter, shown", [("structure_c", True), ("structure_a", False)])
 def test_invitation_shows_the_account_email_to_the_current_employer_only(
-    client, login, make_user, world, inviter, shown
+    client, login, make_user, roles_world, inviter, shown
 ):
     """The mover now works for C; A, their former employer, may still invite them (it sees
     their work) but gets the account without its address."""
-    mover = world["people"]["mover"]
+    mover = roles_world["people"]["mover"]
     db.session.delete(mover)  # the conseiller, without account yet
     db.session.commit()
     response = client.post(
         "/api/invitations",
-        headers=login(world["viewers"][inviter]),
+        headers=login(roles_world["viewers"][inviter]),
         json={
             "email": "nouveau@courriel.example",
             "role": "conseiller",

@@ -18,11 +18,6 @@ def lyon(make_structure):
 
 
 @pytest.fixture
-def conseiller(make_user, lyon):
-    return make_user("conseiller", structure=lyon)
-
-
-@pytest.fixture
 def push(client, login, conseiller):
     headers = login(conseiller)
 

@@ -22,11 +22,6 @@ def mine(user):
 
 
 @pytest.fixture
-def conseiller(make_user, make_structure):
-    return make_user("conseiller", structure=make_structure())
-
-
-@pytest.fixture
 def headers(login, conseiller):
     return login(conseiller)
 

@@ -16,11 +16,6 @@ from server.services.statistiques import (
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op
 
 
-@pytest.fixture
-def conseiller(make_user, make_structure):
-    return make_user("conseiller", structure=make_structure())
-
-
 @pytest.fixture(params=["conseiller", "structure", "departement", "region", "national"])
 def scope(request, conseiller):
     """The one conseiller's CRAs seen through each kind of scope: the first two are counted

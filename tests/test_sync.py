@@ -18,26 +18,6 @@ from sync.protocol import MAX_OPERATIONS
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op, update_op
 
 
-@pytest.fixture
-def conseiller(make_structure, make_user):
-    return make_user("conseiller", structure=make_structure())
-
-
-@pytest.fixture
-def push(client, login, conseiller):
-    headers = login(conseiller)
-
-    def send(*operations, expect=200):
-        response = client.post(
-            "/api/sync/push", json={"operations": list(operations)}, headers=headers
-        )
-        assert response.status_code == expect, response.json
-        return response.json.get("results", response.json)
-
-    send.headers = headers
-    return send
-
-
 def statuses(results):
     return [result["status"] for result in results]
 
