@@ -1033,6 +1033,10 @@ def _coordination_cras(rng, coordinateurs: list[Conseiller], calendar: list[date
             )
             db.session.add(
                 CraOperation(
-                    op_id=head, cra_id=cra_id, conseiller_id=coordinateur.id, type="create"
+                    op_id=head,
+                    objet="cra_coordination",
+                    cra_id=cra_id,
+                    conseiller_id=coordinateur.id,
+                    type="create",
                 )
             )

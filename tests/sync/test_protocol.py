@@ -95,7 +95,7 @@ class MemoryStore:
     def record(self, operation):
         if operation.op_id in self.ops:
             return False
-        self.ops[operation.op_id] = (operation.cra_id, 1)
+        self.ops[operation.op_id] = (*operation.key, 1)
         return True
 
     def insert(self, operation, content):
@@ -112,7 +112,7 @@ class MemoryStore:
         return state
 
     def plan_record(self, operation):
-        self.planned.append(("operation", operation.op_id, (operation.cra_id, 1)))
+        self.planned.append(("operation", operation.op_id, (*operation.key, 1)))
 
     def plan_insert(self, operation, content):
         state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
@@ -217,7 +217,7 @@ def test_engine_reports_a_lost_insert_race_as_duplicate():
     applied again item by item, where the lost race is a duplicate."""
     store = MemoryStore()
     before, create, after = op(), op(), op()
-    store.ops[create["op_id"]] = (create["cra_id"], 1)  # another transaction recorded it
+    store.ops[create["op_id"]] = ("cra", create["cra_id"], 1)  # another transaction recorded it
     store.hidden = {create["op_id"]}  # after our reads
     results = apply_batch(store, 1, [before, create, after], valid)
     assert [r.status for r in results] == ["applied", "duplicate", "applied"]
@@ -225,11 +225,16 @@ def test_engine_reports_a_lost_insert_race_as_duplicate():
     assert store.planned == []
 
 
-@pytest.mark.parametrize("taken_by", ["other_cra", "other_owner"])
+@pytest.mark.parametrize("taken_by", ["other_cra", "other_owner", "other_objet"])
 def test_an_op_id_recorded_for_another_cra_or_owner_is_rejected_not_duplicate(taken_by):
     store = MemoryStore()
     create = op()
-    recorded = (str(uuid.uuid4()), 1) if taken_by == "other_cra" else (create["cra_id"], 2)
+    recorded = {
+        "other_cra": ("cra", str(uuid.uuid4()), 1),
+        "other_owner": ("cra", create["cra_id"], 2),
+        # the same id, but a coordination CRA: another record
+        "other_objet": ("cra_coordination", create["cra_id"], 1),
+    }[taken_by]
     store.ops[create["op_id"]] = recorded
     results = apply_batch(store, 1, [op(), create], valid)
     assert [r.status for r in results] == ["applied", "rejected"]
@@ -242,6 +247,15 @@ def test_an_op_id_reused_within_a_batch_for_another_cra_is_rejected():
     again = op(op_id=first["op_id"])
     results = apply_batch(MemoryStore(), 1, [first, again, first], valid)
     assert [r.status for r in results] == ["applied", "rejected", "duplicate"]
+
+
+def test_an_op_id_reused_within_a_batch_for_the_same_id_of_another_objet_is_rejected():
+    first = op()
+    other_kind = op(op_id=first["op_id"], cra_id=first["cra_id"], objet="cra_coordination")
+    store = MemoryStore()
+    results = apply_batch(store, 1, [first, other_kind, first], valid)
+    assert [r.status for r in results] == ["applied", "rejected", "duplicate"]
+    assert ("cra_coordination", first["cra_id"]) not in store.cras
 
 
 def test_op_ids_are_echoed_as_sent():
