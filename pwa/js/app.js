@@ -1,7 +1,7 @@
 /** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
 import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
 import { renderCoordinations, showCoordination } from './coordination.js';
-import { editCra, waitingCount } from './cras.js';
+import { waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
 import { historyOutdated, mountHistory, renderHistory, showSavedCra } from './history.js';
@@ -90,7 +90,6 @@ async function enter(who) {
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
-    onKeepMine: async (local) => { await editCra(owner(), { ...local, deleted: false, head: local.server.head }, local.cra); await onSaved(null); },
     onDeleted: () => onSaved(null),
   });
   await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
