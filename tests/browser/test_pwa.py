@@ -610,3 +610,52 @@ def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
     other.reload()
     other.get_by_text("Votre saisie en cours a été restaurée.").wait_for()
     expect(other.get_by_label("Préciser la thématique cochée")).to_have_value("Onglet B")
+
+
+def test_the_form_takes_no_tap_until_filled_then_keeps_every_choice(
+    page, live_server, conseiller, client, login
+):
+    """The form is written after reads (lieux, drafts): until then it says so and takes no
+    input, so no early choice is overwritten by the filling."""
+    assert client.post("/api/lieux", json=LIEU, headers=login(conseiller)).status_code == 201
+    log_in(page, live_server, conseiller)
+    page.evaluate(  # no stored lieux: the form waits for the server's
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const db = await database();
+        for (const key of await db.getAllKeys('meta')) {
+            if (String(key).startsWith('lieux:')) await db.delete('meta', key);
+        }
+    }"""
+    )
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/api/lieux", hold)
+    form_set_up(page)
+    page.get_by_role("link", name="Saisir un CRA").click()  # a new form, in the view shown
+    loading = page.get_by_role("status").filter(has_text="Préparation du formulaire…")
+    expect(loading).to_be_visible()
+    form = page.locator("[data-form='cra']")
+    expect(form).to_have_attribute("aria-busy", "true")
+    page.get_by_label("À distance").click(force=True)  # a tap during the filling
+    page.get_by_label("Préciser la thématique cochée").click(force=True)
+    page.keyboard.type("Trop tôt")
+    expect(page.get_by_label("À distance")).not_to_be_checked()
+    expect(page.get_by_label("Préciser la thématique cochée")).to_have_value("")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/lieux", hold)
+    expect(loading).to_have_count(0)
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    # filled: the principal lieu chosen by default, then the user's choices are theirs
+    expect(page.get_by_role("radio", name="Lieu d'activité")).to_be_checked()
+    fill_individual_cra(page, annotation="Après")
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    waiting_text(page, 0).wait_for()
+    (row,) = server_rows().values()
+    assert (row.canal, row.annotation, row.code_commune) == ("distance", "Après", "69266")
+    (local,) = phone_cras(page).values()
+    assert local["head"] == str(row.head) and local["cra"]["canal"] == "distance"
