@@ -99,12 +99,14 @@ export function conflictMarkup(local, ref) {
   const coordination = local.objet === 'cra_coordination';
   const show = coordination ? readableCoordination : readable;
   const rows = (coordination ? COORDINATION_FIELDS : CRA_FIELDS).filter(([name]) => !same(mine[name], server[name]))
-    .map(([name, title]) => `<tr data-conflict-field="${esc(name)}"><th scope="row">${esc(title)}</th>
-      <td>${local.mine === 'delete' ? '(supprimé)' : esc(show(name, mine[name], ref))}</td>
-      <td>${server.deleted ? '(supprimé)' : esc(show(name, server[name], ref))}</td></tr>`).join('');
+    // Two columns, the field's name heading its own row: readable on a 360 px phone.
+    .map(([name, title]) => `<tbody data-conflict-field="${esc(name)}"><tr><th scope="rowgroup" colspan="2">${esc(title)}</th></tr>
+      <tr><td>${local.mine === 'delete' ? '(supprimé)' : esc(show(name, mine[name], ref))}</td>
+      <td>${server.deleted ? '(supprimé)' : esc(show(name, server[name], ref))}</td></tr></tbody>`).join('');
   const table = rows && kind !== 'delete-delete' ? `<div class="fr-table fr-table--sm"><table data-conflict="versions">
-    <thead><tr><th scope="col">Champ</th><th scope="col">Ma version (ce téléphone)</th><th scope="col">Version du serveur</th></tr></thead>
-    <tbody>${rows}</tbody></table></div>` : '';
+    <caption class="fr-sr-only">Les deux versions, champ par champ</caption>
+    <thead><tr><th scope="col">Ma version (ce téléphone)</th><th scope="col">Version du serveur</th></tr></thead>
+    ${rows}</table></div>` : '';
   return `<p class="fr-error-text" data-conflict-case="${kind}">${esc(TEXTS[kind] || local.message || '')}</p>${table}`;
 }
 

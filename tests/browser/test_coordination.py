@@ -243,3 +243,21 @@ def test_coordination_conflicts_show_both_versions_and_the_choices_of_their_case
     assert local["version"] == kept.version
     assert local["cra"]["communication_heures"] == kept.communication_heures
     assert [e["nom"] for e in local["cra"]["evenements"]] == [e["nom"] for e in kept.evenements]
+
+
+def test_no_serious_accessibility_violation_on_conflict_cards(
+    axe_page, live_server, make_user, make_structure, client, login
+):
+    """A report in conflict (the card CRAs share) at 360 px: both versions fit, no violation."""
+    page = axe_page()
+    coordinateur = make_user("coordinateur", structure=make_structure())
+    report_id, row = synced_report(page, live_server, coordinateur)
+    change_elsewhere(client, login, coordinateur, report_id, row)
+    page.context.set_offline(True)
+    edit_on_phone(page)
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    view = page.locator("[data-view='coordination']")
+    expect(view.locator("[data-conflict='versions']")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    assert serious_violations(page) == []
