@@ -163,9 +163,12 @@ function bindTriggers() {
     const sent = detail.envoyes || detail.refuses || detail.conflits;
     const line = $('[data-field="sync-result"]');
     if (!sent && !detail.erreur) {
-      if (line.textContent === 'Envoi en cours…') line.textContent = '';
+      // Nothing was waiting (another tab sent it): a send in flight or a failure is over.
+      if (line.textContent === 'Envoi en cours…' || line.dataset.erreur) { line.textContent = ''; delete line.dataset.erreur; }
       return;
     }
+    if (detail.erreur) line.dataset.erreur = 'oui';
+    else delete line.dataset.erreur;
     line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
       : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
   });

@@ -746,3 +746,23 @@ def test_lieux_are_refreshed_at_each_sync(page, live_server, conseiller, client,
     page.get_by_role("link", name="Saisir un CRA").click()
     form_set_up(page)
     expect(page.locator("#cra-lieu option", has_text=LIEU["nom"])).to_have_count(1)
+
+
+def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, conseiller):
+    """« Envoi impossible » is not left next to « 0 compte rendu en attente » when another tab
+    sent the outbox meanwhile."""
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page, annotation="Ailleurs")
+    line = page.locator("[data-field='sync-result']")
+    expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
+    page.evaluate(  # what another tab's send leaves: an empty outbox
+        """async () => {
+        const { database } = await import('/js/db.js');
+        await (await database()).clear('outbox');
+    }"""
+    )
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    expect(line).to_have_text("")
