@@ -55,8 +55,9 @@ class Store(Protocol):
     key, (objet, id): a CRA or a coordinators' CRA."""
 
     def lock_owner(self) -> None: ...
-    # The recorded ones among these op_ids, each with what it changed: (record id, owner).
-    def known_operations(self, op_ids: list[str]) -> dict[str, tuple[str, int]]: ...
+    # The recorded ones among these op_ids, each with what it changed: (objet, record id,
+    # owner).
+    def known_operations(self, op_ids: list[str]) -> dict[str, tuple[str, str, int]]: ...
     def load(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CraState]: ...
     # Each effect planned in memory (a plan_* that raises Refused plans
     # nothing), then all written at once. write_planned() is False when a key was taken by
@@ -132,7 +133,7 @@ def _apply_planned(
             )
             continue
         store.plan_record(op)
-        known[op.op_id] = (op.cra_id, owner_id)
+        known[op.op_id] = (*op.key, owner_id)
         states[op.key] = new_state
         results.append(Result(op.op_id, DUPLICATE if holds else APPLIED, copy=new_state.copy))
     return results if store.write_planned() else None
@@ -204,8 +205,9 @@ def _read_answer(owner_id: int, op: Operation, known: dict, states: dict) -> Res
 
 def _replayed(owner_id: int, op: Operation, known: dict, state: CraState | None) -> Result:
     """The answer to an op_id already recorded: a duplicate when it is this very operation
-    (same record, same owner), else a rejection telling the client to make a new op_id."""
-    if known.get(op.op_id) != (op.cra_id, owner_id):
+    (same kind of record, same record id, same owner), else a rejection telling the client to
+    make a new op_id."""
+    if known.get(op.op_id) != (*op.key, owner_id):
         return Result(
             op.op_id, REJECTED, message=MSG_OP_ID_TAKEN, errors={"op_id": [MSG_OP_ID_TAKEN]}
         )

@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import CraCoordination, cra_stat_jour
+from server.models import Cra, CraCoordination, CraOperation, cra_stat_jour
 from server.services import cumuls
 from tests.cra_payloads import cra_payload, create_op, delete_op, update_op
+from tests.test_sync import hide_from_the_prefetch
 
 
 def rapport(**changes) -> dict:
@@ -108,6 +109,44 @@ def test_a_coordination_cra_syncs_once_whatever_the_network_does(push, client):
     delete["objet"] = "cra_coordination"
     assert statuses(push(delete)) == ["applied"]
     assert statuses(push(delete)) == ["duplicate"]
+
+
+@pytest.mark.parametrize("first", ["cra_coordination", "cra"])
+def test_an_op_id_reused_for_the_same_id_under_the_other_objet_is_rejected(push, first):
+    """Same op_id, same id, same owner, but the other kind of record: not a replay, so not
+    a `duplicate` (which the app would drop, that record never stored)."""
+    coordination, cra = coordination_op(), create_op(cra_payload())
+    cra["op_id"], cra["cra_id"] = coordination["op_id"], coordination["cra_id"]
+    original, reuse = (coordination, cra) if first == "cra_coordination" else (cra, coordination)
+    assert statuses(push(original)) == ["applied"]
+    for batch in ([reuse], [original, reuse]):  # alone, and within a replayed batch
+        results = push(*batch)
+        assert statuses(results)[-1] == "rejected"
+        assert "nouvel identifiant" in results[-1]["errors"]["op_id"][0]
+    assert statuses(push(original)) == ["duplicate"]
+    reuse["op_id"] = str(uuid.uuid4())  # what the app does
+    assert statuses(push(reuse)) == ["applied"]
+    db.session.expire_all()
+    assert db.session.get(Cra, uuid.UUID(cra["cra_id"])).head == uuid.UUID(cra["op_id"])
+    report = db.session.get(CraCoordination, uuid.UUID(coordination["cra_id"]))
+    assert report.head == uuid.UUID(coordination["op_id"])
+    logged = db.session.execute(select(CraOperation.objet, CraOperation.op_id)).all()
+    assert sorted(logged) == sorted(
+        [("cra", uuid.UUID(cra["op_id"])), ("cra_coordination", uuid.UUID(coordination["op_id"]))]
+    )
+
+
+def test_a_batch_planned_again_after_a_lost_race_tells_the_objets_apart(push, monkeypatch):
+    """The same rule when the batch is planned again after a lost race: the first round's
+    reads miss the op_id, its write finds it taken, the second round rejects the reuse."""
+    coordination = coordination_op()
+    push(coordination)
+    cra = create_op(cra_payload(), op_id=coordination["op_id"], cra_id=coordination["cra_id"])
+    lost = hide_from_the_prefetch(monkeypatch, op_ids={coordination["op_id"]})
+    assert statuses(push(create_op(cra_payload()), cra)) == ["applied", "rejected"]
+    assert lost == [True, False]
+    db.session.expire_all()
+    assert db.session.get(Cra, uuid.UUID(cra["cra_id"])) is None
 
 
 def test_cras_and_coordination_cras_share_a_batch_and_the_pull_sequence(push, client):

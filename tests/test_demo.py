@@ -348,7 +348,8 @@ def test_demo_coordination_reports_are_valid_and_synced(app):
     for report in reports:
         wire = {k: v for k, v in schema.dump(report).items() if k not in (*STAMPS, "objet")}
         assert schema.load(wire) == {name: getattr(report, name) for name in COORDINATION_CONTENT}
-        assert db.session.get(CraOperation, report.head).cra_id == report.id
+        operation = db.session.get(CraOperation, report.head)
+        assert (operation.objet, operation.cra_id) == ("cra_coordination", report.id)
         assert report.seq <= db.session.get(Conseiller, report.conseiller_id).sync_seq
 
 

@@ -25,3 +25,42 @@ def test_migration_check_notices_a_model_change(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, changed)
     assert any(diff[0] == "add_column" and diff[3].name == "extra" for diff in differences)
+
+
+def test_the_operation_log_gains_its_objet_with_existing_rows_filled(
+    app, client, login, make_user, make_structure
+):
+    """Migrating a database whose log predates the objet column: each operation is told to
+    be a coordination CRA's when its record is one, else a CRA's."""
+    import os
+    import uuid
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select, text
+
+    from server.models import CraOperation
+    from tests.cra_payloads import create_op, update_op
+    from tests.test_coordinations import coordination_op
+
+    cra, report = create_op(), coordination_op()
+    edit = update_op(cra["cra_id"], base=cra["op_id"])
+    headers = login(make_user("coordinateur", structure=make_structure()))
+    response = client.post(
+        "/api/sync/push", json={"operations": [cra, report, edit]}, headers=headers
+    )
+    assert [result["status"] for result in response.json["results"]] == ["applied"] * 3
+    directory = os.path.join(app.root_path, "migrations")
+    db.session.remove()
+    downgrade(directory=directory, revision="9a3f6b2c4d18")
+    try:
+        with db.engine.connect() as connection:
+            columns = connection.execute(text("SELECT * FROM cra_operation")).keys()
+        assert "objet" not in columns
+    finally:
+        upgrade(directory=directory)
+    logged = dict(db.session.execute(select(CraOperation.op_id, CraOperation.objet)).all())
+    assert logged == {
+        uuid.UUID(cra["op_id"]): "cra",
+        uuid.UUID(edit["op_id"]): "cra",
+        uuid.UUID(report["op_id"]): "cra_coordination",
+    }

@@ -1,7 +1,7 @@
 /** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
 import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
 import { renderCoordinations, showCoordination } from './coordination.js';
-import { editCra, waitingCount } from './cras.js';
+import { waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
 import { historyOutdated, mountHistory, renderHistory, showSavedCra } from './history.js';
@@ -90,7 +90,6 @@ async function enter(who) {
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
-    onKeepMine: async (local) => { await editCra(owner(), { ...local, deleted: false, head: local.server.head }, local.cra); await onSaved(null); },
     onDeleted: () => onSaved(null),
   });
   await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
@@ -164,9 +163,12 @@ function bindTriggers() {
     const sent = detail.envoyes || detail.refuses || detail.conflits;
     const line = $('[data-field="sync-result"]');
     if (!sent && !detail.erreur) {
-      if (line.textContent === 'Envoi en cours…') line.textContent = '';
+      // Nothing was waiting (another tab sent it): a send in flight or a failure is over.
+      if (line.textContent === 'Envoi en cours…' || line.dataset.erreur) { line.textContent = ''; delete line.dataset.erreur; }
       return;
     }
+    if (detail.erreur) line.dataset.erreur = 'oui';
+    else delete line.dataset.erreur;
     line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
       : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
   });

@@ -1,5 +1,7 @@
 /** The coordinators' CRA view: fill it (offline too, through the outbox), list, edit, delete. */
-import { acceptServerCopy, createCra, deleteCra, editCra, listCras } from './cras.js';
+import { conflictChoices, conflictMarkup } from './conflict-markup.js';
+import { CONFLICT_ACTIONS, resolveConflict } from './conflicts.js';
+import { createCra, deleteCra, editCra, listCras } from './cras.js';
 import { storageMessage } from './db.js';
 import { $, $$, esc, frDate, plural, textsOf, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
@@ -90,8 +92,9 @@ function write(form, payload) {
 
 function card(local) {
   const c = local.cra;
-  const problem = local.message ? `<p class="fr-error-text">${esc(local.message)}</p>` : '';
-  const keep = local.state === 'conflict' ? `<li><button class="fr-btn fr-btn--sm" type="button" data-action="keep-server" data-id="${esc(local.id)}">Garder la version du serveur</button></li>` : '';
+  const conflict = local.state === 'conflict';
+  const problem = conflict ? conflictMarkup(local, ctx.ref) : local.message ? `<p class="fr-error-text">${esc(local.message)}</p>` : '';
+  const keep = conflict ? conflictChoices(local) : '';
   return `<li class="fr-card fr-card--sm"><div class="fr-card__body"><div class="fr-card__content">
     <h3 class="fr-card__title">CRA du ${frDate(c.date)}</h3><p class="fr-badge fr-badge--sm" data-state="${esc(local.state)}">${stateLabel(local)}</p>
     <p class="fr-card__desc">${plural(c.evenements.length, 'événement', 'événements')} · ${plural(c.partenariats.length, 'partenariat', 'partenariats')} · ${plural(c.accompagnements.length, 'accompagnement', 'accompagnements')} · ${String(c.communication_heures).replace('.', ',')} h de communication par semaine</p>${problem}
@@ -158,7 +161,10 @@ function bind(root, form) {
     const local = id && (await mine()).find((l) => l.id === id);
     if (action === 'edit' && local) { open(form, local); form.scrollIntoView(); }
     if (action === 'delete' && local && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte rendu de coordination ?')) { await deleteCra(ctx.owner, local); await ctx.onSaved(null); }
-    if (action === 'keep-server' && local) { await acceptServerCopy(local); await renderCoordinations(); }
+    if (CONFLICT_ACTIONS.includes(action) && local) {
+      if (await resolveConflict(ctx.owner, local, action)) await ctx.onSaved(null);
+      await renderCoordinations();
+    }
   });
   form.addEventListener('change', (event) => {
     const choice = event.target.name && event.target.name.endsWith('-choix') && event.target.name.slice(0, -6);

@@ -1,5 +1,6 @@
 /** "Historique des accompagnements": local CRAs (works offline), filters, 30 per page. */
-import { acceptServerCopy, createCra, deleteCra, listCras } from './cras.js';
+import { CONFLICT_ACTIONS, resolveConflict } from './conflicts.js';
+import { deleteCra, listCras } from './cras.js';
 import { $, $$, plural } from './dom.js';
 import { cardMarkup, filtersMarkup } from './history-markup.js';
 
@@ -94,18 +95,7 @@ async function onAction(event) {
   const { action } = button.dataset;
   if (action === 'edit') context.onEdit(local);
   if (action === 'duplicate') context.onEdit({ duplicate: local.cra });
-  if (action === 'keep-server') await acceptServerCopy(local);
-  if (action === 'keep-mine') context.onKeepMine(local);
-  if (action === 'delete-anyway') {
-    await deleteCra(context.owner, { ...local, head: local.server.head });
-    context.onDeleted();
-  }
-  if (action === 'restore-mine') {
-    // The server keeps a deleted CRA deleted: the user's version comes back as a new CRA.
-    await acceptServerCopy(local);
-    await createCra(context.owner, local.cra, local.objet || 'cra');
-    context.onDeleted();
-  }
+  if (CONFLICT_ACTIONS.includes(action) && await resolveConflict(context.owner, local, action)) context.onDeleted();
   if (action === 'delete' && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte-rendu d\'activité ? Ceci affectera vos statistiques.')) {
     await deleteCra(context.owner, local);
     context.onDeleted();
@@ -113,7 +103,7 @@ async function onAction(event) {
   await renderHistory();
 }
 
-/** Build the view once per session. @param {{owner, ref, onEdit, onKeepMine, onDeleted}} ctx */
+/** Build the view once per session. @param {{owner, ref, onEdit, onDeleted}} ctx */
 export function mountHistory(ctx) {
   context = ctx;
   rows = null; // another user may have logged in on this page

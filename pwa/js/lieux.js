@@ -14,14 +14,20 @@ export async function refreshLieux(owner) {
 }
 
 /**
- * Lieux from the server when reachable, else the last copy; sorted by use in the local CRAs.
- * @param {string} owner @param {Array} localCras
+ * The stored lieux (stored at login, refreshed at each sync and here in the background), so the
+ * form is ready at once, online or not; fetched first only when none are stored. Sorted by use
+ * in the local CRAs. @param {string} owner @param {Array} localCras
  */
 export async function lieux(owner, localCras) {
-  let items = await getMeta(`lieux:${owner}`) || [];
-  try {
-    items = await refreshLieux(owner);
-  } catch { /* offline: keep the stored copy */ }
+  let items = await getMeta(`lieux:${owner}`);
+  if (items) {
+    refreshLieux(owner).catch(() => {}); // for the next form
+  } else {
+    try {
+      items = await refreshLieux(owner);
+    } catch { /* offline and none stored */ }
+  }
+  items ||= [];
   const uses = {};
   localCras.forEach((local) => {
     const id = local.cra.lieu_activite_id;

@@ -118,7 +118,16 @@ export async function openForm(context, source = null) {
   const root = view();
   root.innerHTML = formMarkup(state.ref);
   const form = $('[data-form="cra"]', root);
-  const setUp = prepareForm(root, form, context, source);
+  // Until its values are written the form takes no input (and says so): a choice made meanwhile
+  // would be overwritten by the filling.
+  form.inert = true;
+  form.setAttribute('aria-busy', 'true');
+  form.insertAdjacentHTML('beforebegin', '<p class="fr-text--sm" role="status" data-field="form-loading">Préparation du formulaire…</p>');
+  const setUp = prepareForm(root, form, context, source).finally(() => {
+    form.inert = false;
+    form.removeAttribute('aria-busy');
+    $('[data-field="form-loading"]', root).remove();
+  });
   // Listening in the same task as the markup: a "Valider" tapped while the form is being set up
   // must not submit it natively (a reload that would lose it); it is handled once it is set up.
   form.addEventListener('submit', (event) => {

@@ -14,7 +14,7 @@ let timer = null;
 
 /**
  * Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'sending' (a push is in
- * flight), 'result' (detail: counts, or {erreur: true}).
+ * flight), 'result' (detail: counts, or {erreur: true, retryIn: ms before the next attempt}).
  */
 export const syncEvents = new EventTarget();
 
@@ -120,10 +120,11 @@ function withLock(work) {
  */
 export async function syncNow(owner) {
   clearTimeout(timer);
+  // What the form needs offline, kept fresh at each sync, whatever becomes of the push.
+  refreshLieux(owner).catch(() => {});
   try {
     const total = await withLock(() => pushAll(owner));
     delay = 1000;
-    refreshLieux(owner).catch(() => {}); // what the form needs offline, kept fresh
     emit('change');
     emit('result', total);
     return total;
@@ -132,9 +133,10 @@ export async function syncNow(owner) {
       emit('expired');
       return null;
     }
-    timer = setTimeout(() => syncNow(owner), delay);
+    const retryIn = delay;
+    timer = setTimeout(() => syncNow(owner), retryIn);
     delay = Math.min(delay * 2, MAX_DELAY);
-    emit('result', { erreur: true });
+    emit('result', { erreur: true, retryIn });
     return null;
   }
 }

@@ -188,6 +188,9 @@ class CraOperation(db.Model):
 
     __tablename__ = "cra_operation"
     op_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    # What the operation changed: "cra" or "cra_coordination" (sync.protocol.OBJETS); with
+    # cra_id and conseiller_id, what tells a replay from an op_id reused for another record.
+    objet: Mapped[str] = mapped_column(String(20), server_default="cra")
     cra_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     conseiller_id: Mapped[int] = mapped_column(ForeignKey("conseiller.id"))
     type: Mapped[str] = mapped_column(String(10))

@@ -166,11 +166,14 @@ class SqlStore:
             return {}
         ids = [uuid.UUID(op_id) for op_id in op_ids]
         found = db.session.execute(
-            select(CraOperation.op_id, CraOperation.cra_id, CraOperation.conseiller_id).where(
-                CraOperation.op_id.in_(ids)
-            )
+            select(
+                CraOperation.op_id,
+                CraOperation.objet,
+                CraOperation.cra_id,
+                CraOperation.conseiller_id,
+            ).where(CraOperation.op_id.in_(ids))
         )
-        return {str(op_id): (str(cra_id), owner) for op_id, cra_id, owner in found}
+        return {str(op_id): (objet, str(cra_id), owner) for op_id, objet, cra_id, owner in found}
 
     def load(self, keys):
         self.rows = {}
@@ -231,6 +234,7 @@ class SqlStore:
     def _operation_values(self, op) -> dict:
         return {
             "op_id": uuid.UUID(op.op_id),
+            "objet": op.objet,
             "cra_id": uuid.UUID(op.cra_id),
             "conseiller_id": self.conseiller.id,
             "type": op.type,

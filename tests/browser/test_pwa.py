@@ -66,7 +66,7 @@ def conseiller(make_user, make_structure):
     return make_user("conseiller", structure=make_structure())
 
 
-def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseiller):
+def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseiller, client, login):
     log_in(page, live_server, conseiller)
     page.context.set_offline(True)
     for number in range(3):
@@ -82,6 +82,7 @@ def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseill
     waiting_text(page, 0).wait_for()
     assert server_count() == 3
     expect(page.get_by_text("Envoyé", exact=True)).to_have_count(3)
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def test_a_double_tap_on_valider_saves_one_cra(page, live_server, conseiller):
@@ -344,6 +345,29 @@ def phone_cras(page):
     )
 
 
+STAMPS = {"id", "objet", "head", "version", "deleted", "received_at", "updated_at"}
+
+
+def assert_phone_matches_server(page, client, login, user):
+    """Every CRA on the server is on the phone, sent, with the same head, version, deletion and
+    content, and the phone holds no CRA the server does not know."""
+    changes = client.get("/api/sync/pull", query_string={"limit": 1000}, headers=login(user)).json[
+        "changes"
+    ]
+    phone = phone_cras(page)
+    assert set(phone) == {copy["id"] for copy in changes}
+    for copy in changes:
+        local = phone[copy["id"]]
+        assert local["state"] == "synced", local
+        assert (local["head"], local["version"], local["deleted"]) == (
+            copy["head"],
+            copy["version"],
+            copy["deleted"],
+        )
+        if not copy["deleted"]:
+            assert local["cra"] == {k: v for k, v in copy.items() if k not in STAMPS}
+
+
 def synced_cra(page, live_server, conseiller, annotation):
     """A CRA saved on the phone and acknowledged by the server: (its id, the server row)."""
     log_in(page, live_server, conseiller)
@@ -507,6 +531,7 @@ def test_a_corrected_refused_edit_builds_on_the_servers_head(
     server = server_rows()[cra_id]
     assert server.annotation == "Corrigée" and server.version == 2
     assert phone_cras(page)[cra_id]["head"] == str(server.head)
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def send_offline_change(page, change):
@@ -536,6 +561,7 @@ def test_edit_edit_conflict_shows_both_versions_and_keeps_mine(
     server = server_rows()[cra_id]
     assert server.annotation == "Téléphone" and server.version == 3
     assert phone_cras(page)[cra_id]["cra"]["annotation"] == "Téléphone"
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def test_a_cra_deleted_here_but_edited_elsewhere_asks_and_can_still_be_deleted(
@@ -557,6 +583,7 @@ def test_a_cra_deleted_here_but_edited_elsewhere_asks_and_can_still_be_deleted(
     expect(page.locator("[data-cra]")).to_have_count(0)
     assert server_rows()[cra_id].deleted_at is not None
     assert phone_cras(page)[cra_id]["deleted"] is True
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def test_a_cra_edited_here_but_deleted_elsewhere_can_be_restored_with_my_version(
@@ -577,6 +604,7 @@ def test_a_cra_edited_here_but_deleted_elsewhere_can_be_restored_with_my_version
     phone = phone_cras(page)
     assert phone[cra_id]["deleted"] is True
     assert phone[str(alive[0].id)]["head"] == str(alive[0].head)
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def test_a_cra_deleted_here_and_elsewhere_is_simply_deleted(
@@ -591,6 +619,7 @@ def test_a_cra_deleted_here_and_elsewhere_is_simply_deleted(
     expect(page.locator("[data-cra]")).to_have_count(0)
     expect(page.get_by_text("Conflit", exact=True)).to_have_count(0)
     assert phone_cras(page)[cra_id]["deleted"] is True
+    assert_phone_matches_server(page, client, login, conseiller)
 
 
 def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
@@ -610,3 +639,130 @@ def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
     other.reload()
     other.get_by_text("Votre saisie en cours a été restaurée.").wait_for()
     expect(other.get_by_label("Préciser la thématique cochée")).to_have_value("Onglet B")
+
+
+def test_the_form_takes_no_tap_until_filled_then_keeps_every_choice(
+    page, live_server, conseiller, client, login
+):
+    """The form is written after reads (lieux, drafts): until then it says so and takes no
+    input, so no early choice is overwritten by the filling."""
+    assert client.post("/api/lieux", json=LIEU, headers=login(conseiller)).status_code == 201
+    log_in(page, live_server, conseiller)
+    page.evaluate(  # no stored lieux: the form waits for the server's
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const db = await database();
+        for (const key of await db.getAllKeys('meta')) {
+            if (String(key).startsWith('lieux:')) await db.delete('meta', key);
+        }
+    }"""
+    )
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/api/lieux", hold)
+    form_set_up(page)
+    page.get_by_role("link", name="Saisir un CRA").click()  # a new form, in the view shown
+    loading = page.get_by_role("status").filter(has_text="Préparation du formulaire…")
+    expect(loading).to_be_visible()
+    form = page.locator("[data-form='cra']")
+    expect(form).to_have_attribute("aria-busy", "true")
+    page.get_by_label("À distance").click(force=True)  # a tap during the filling
+    page.get_by_label("Préciser la thématique cochée").click(force=True)
+    page.keyboard.type("Trop tôt")
+    expect(page.get_by_label("À distance")).not_to_be_checked()
+    expect(page.get_by_label("Préciser la thématique cochée")).to_have_value("")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/lieux", hold)
+    expect(loading).to_have_count(0)
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    # filled: the principal lieu chosen by default, then the user's choices are theirs
+    expect(page.get_by_role("radio", name="Lieu d'activité")).to_be_checked()
+    fill_individual_cra(page, annotation="Après")
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    waiting_text(page, 0).wait_for()
+    (row,) = server_rows().values()
+    assert (row.canal, row.annotation, row.code_commune) == ("distance", "Après", "69266")
+    (local,) = phone_cras(page).values()
+    assert local["head"] == str(row.head) and local["cra"]["canal"] == "distance"
+
+
+def test_a_failed_send_is_retried_by_itself_with_growing_delays(page, live_server, conseiller):
+    """The server fails twice (503, then an HTML page as a captive portal would answer): the
+    outbox is retried without the user, 1 s then 2 s later, and the CRA arrives once."""
+    log_in(page, live_server, conseiller)
+    page.evaluate(
+        """async () => {
+        const { syncEvents } = await import('/js/sync.js');
+        window.retries = [];
+        syncEvents.addEventListener('result', ({ detail }) => {
+            if (detail.erreur) window.retries.push(detail.retryIn);
+        });
+    }"""
+    )
+    attempts = []
+
+    def fail_twice(route):
+        attempts.append(route.request.post_data_json["operations"][0]["op_id"])
+        if len(attempts) == 1:
+            route.fulfill(status=503, body="Service indisponible")
+        elif len(attempts) == 2:
+            route.fulfill(status=200, content_type="text/html", body="<html>Portail</html>")
+        else:
+            route.continue_()
+
+    page.route("**/api/sync/push", fail_twice)
+    fill_individual_cra(page, annotation="Réessayé")
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    waiting_text(page, 0).wait_for(timeout=15000)  # nobody touched « Envoyer maintenant »
+    assert page.evaluate("window.retries") == [1000, 2000]
+    assert len(attempts) == 3 and len(set(attempts)) == 1  # the same frozen operation
+    (row,) = server_rows().values()
+    (local,) = phone_cras(page).values()
+    assert row.annotation == "Réessayé" and local["head"] == str(row.head) == attempts[0]
+    assert local["state"] == "synced" and local["version"] == row.version == 1
+
+
+def test_lieux_are_refreshed_at_each_sync(page, live_server, conseiller, client, login):
+    """A lieu added on the server after login reaches the phone at the next sync, so the form
+    offers it offline."""
+    log_in(page, live_server, conseiller)
+    headers = login(conseiller)
+    assert client.post("/api/lieux", json=LIEU, headers=headers).status_code == 201
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    page.wait_for_function(
+        """async () => {
+        const { database } = await import('/js/db.js');
+        const db = await database();
+        const keys = (await db.getAllKeys('meta')).filter((k) => String(k).startsWith('lieux:'));
+        return keys.length === 1 && (await db.get('meta', keys[0])).length === 1;
+    }"""
+    )
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Historique").click()
+    page.get_by_role("link", name="Saisir un CRA").click()
+    form_set_up(page)
+    expect(page.locator("#cra-lieu option", has_text=LIEU["nom"])).to_have_count(1)
+
+
+def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, conseiller):
+    """« Envoi impossible » is not left next to « 0 compte rendu en attente » when another tab
+    sent the outbox meanwhile."""
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page, annotation="Ailleurs")
+    line = page.locator("[data-field='sync-result']")
+    expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
+    page.evaluate(  # what another tab's send leaves: an empty outbox
+        """async () => {
+        const { database } = await import('/js/db.js');
+        await (await database()).clear('outbox');
+    }"""
+    )
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    waiting_text(page, 0).wait_for()
+    expect(line).to_have_text("")

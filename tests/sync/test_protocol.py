@@ -91,7 +91,7 @@ class MemoryStore:
         return {key: self.cras[key] for key in keys if key in self.cras and key not in self.hidden}
 
     def plan_record(self, operation):
-        self.planned.append(("operation", operation.op_id, (operation.cra_id, 1)))
+        self.planned.append(("operation", operation.op_id, (*operation.key, 1)))
 
     def plan_insert(self, operation, content):
         state = CraState(operation.cra_id, 1, operation.op_id, False, content, {"c": content})
@@ -212,7 +212,7 @@ def test_engine_reports_a_lost_insert_race_as_duplicate():
     planned again from fresh reads, where the lost race is a duplicate."""
     store = MemoryStore()
     before, create, after = op(), op(), op()
-    store.ops[create["op_id"]] = (create["cra_id"], 1)  # another transaction recorded it
+    store.ops[create["op_id"]] = ("cra", create["cra_id"], 1)  # another transaction recorded it
     store.hidden = {create["op_id"]}  # after our reads
     results = apply_batch(store, 1, [before, create, after], valid)
     assert [r.status for r in results] == ["applied", "duplicate", "applied"]
@@ -226,7 +226,7 @@ def test_engine_plans_again_until_no_key_of_the_batch_is_taken():
     store = MemoryStore()
     first, second, kept = op(), op(), op()
     store.cras[("cra", first["cra_id"])] = CraState(first["cra_id"], 2, "h", False, {}, {})
-    store.ops[second["op_id"]] = (str(uuid.uuid4()), 2)
+    store.ops[second["op_id"]] = ("cra", str(uuid.uuid4()), 2)
     store.hidden = {("cra", first["cra_id"]), second["op_id"]}
     write = store.write_planned
 
@@ -243,11 +243,16 @@ def test_engine_plans_again_until_no_key_of_the_batch_is_taken():
     assert store.rounds == 3 and set(store.ops) == {second["op_id"], kept["op_id"]}
 
 
-@pytest.mark.parametrize("taken_by", ["other_cra", "other_owner"])
+@pytest.mark.parametrize("taken_by", ["other_cra", "other_owner", "other_objet"])
 def test_an_op_id_recorded_for_another_cra_or_owner_is_rejected_not_duplicate(taken_by):
     store = MemoryStore()
     create = op()
-    recorded = (str(uuid.uuid4()), 1) if taken_by == "other_cra" else (create["cra_id"], 2)
+    recorded = {
+        "other_cra": ("cra", str(uuid.uuid4()), 1),
+        "other_owner": ("cra", create["cra_id"], 2),
+        # the same id, but a coordination CRA: another record
+        "other_objet": ("cra_coordination", create["cra_id"], 1),
+    }[taken_by]
     store.ops[create["op_id"]] = recorded
     results = apply_batch(store, 1, [op(), create], valid)
     assert [r.status for r in results] == ["applied", "rejected"]
@@ -260,6 +265,15 @@ def test_an_op_id_reused_within_a_batch_for_another_cra_is_rejected():
     again = op(op_id=first["op_id"])
     results = apply_batch(MemoryStore(), 1, [first, again, first], valid)
     assert [r.status for r in results] == ["applied", "rejected", "duplicate"]
+
+
+def test_an_op_id_reused_within_a_batch_for_the_same_id_of_another_objet_is_rejected():
+    first = op()
+    other_kind = op(op_id=first["op_id"], cra_id=first["cra_id"], objet="cra_coordination")
+    store = MemoryStore()
+    results = apply_batch(store, 1, [first, other_kind, first], valid)
+    assert [r.status for r in results] == ["applied", "rejected", "duplicate"]
+    assert ("cra_coordination", first["cra_id"]) not in store.cras
 
 
 def test_op_ids_are_echoed_as_sent():

@@ -76,6 +76,10 @@ def coordination_cras(rng, coordinateurs: list[Conseiller], calendar: list[date]
             )
             db.session.add(
                 CraOperation(
-                    op_id=head, cra_id=cra_id, conseiller_id=coordinateur.id, type="create"
+                    op_id=head,
+                    objet="cra_coordination",
+                    cra_id=cra_id,
+                    conseiller_id=coordinateur.id,
+                    type="create",
                 )
             )
