@@ -6,9 +6,11 @@ from html import unescape
 
 import pytest
 
-from tests.test_pilotage import browser, page_path, world  # noqa: F401  (fixtures)
+from tests import test_pilotage
+from tests.test_pilotage import page_path
 
 pytestmark = pytest.mark.one_database
+browser, world = test_pilotage.browser, test_pilotage.world  # fixtures
 
 FOOTER_LINKS = {
     "/accessibilite": "Accessibilité : non conforme",
@@ -89,7 +91,7 @@ def test_personal_data_page_says_a_cra_holds_no_name_of_the_public(client):
         ("admin", "structure:lyon"),
     ],
 )
-def test_every_pilotage_page_links_to_the_legal_pages(browser, world, role, resource):  # noqa: F811
+def test_every_pilotage_page_links_to_the_legal_pages(browser, world, role, resource):
     client = browser(world["users"][role] if role else None)
     response = client.get(page_path(world, resource))
     assert response.status_code == 200
@@ -103,6 +105,6 @@ def test_login_and_error_pages_link_to_the_legal_pages(client, path):
     assert {href: links[href] for href in FOOTER_LINKS} == FOOTER_LINKS
 
 
-def test_a_logged_in_user_keeps_their_menu_on_the_legal_pages(browser, world):  # noqa: F811
+def test_a_logged_in_user_keeps_their_menu_on_the_legal_pages(browser, world):
     page = browser(world["users"]["structure"]).get("/accessibilite")
     assert "Mes conseillers" in page.text and "Se déconnecter" in page.text

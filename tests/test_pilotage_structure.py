@@ -10,9 +10,11 @@ import pytest
 
 from server.extensions import db
 from server.models import Emploi
+from tests import test_pilotage
 from tests.cra_payloads import cra_payload
-from tests.test_pilotage import browser, push  # noqa: F401  (fixture)
+from tests.test_pilotage import push
 
+browser = test_pilotage.browser  # the fixture: a browser logged in through the login page
 NOVEMBRE = {"du": "2026-11-01", "au": "2026-11-30"}
 
 
@@ -66,7 +68,7 @@ def test_the_list_adds_up_to_the_statistics_with_a_departed_conseiller(
     login,
     browser,
     lyon,
-    role,  # noqa: F811
+    role,
 ):
     push(client, login, lyon["me"], cra_payload(date="2026-11-03"), cra_payload(date="2026-11-20"))
     push(
@@ -95,7 +97,7 @@ def test_the_list_adds_up_to_the_statistics_with_a_departed_conseiller(
     assert re.search(r'<td class="app-number" data-total>4</td>', page.text)
 
 
-def test_a_conseiller_who_left_before_the_period_is_not_listed(client, login, browser, lyon):  # noqa: F811
+def test_a_conseiller_who_left_before_the_period_is_not_listed(client, login, browser, lyon):
     push(client, login, lyon["parti"], cra_payload(date="2026-11-02"))
     decembre = {"du": "2026-12-01", "au": "2026-12-31"}
     page = browser(lyon["structure"]).get(
@@ -106,7 +108,7 @@ def test_a_conseiller_who_left_before_the_period_is_not_listed(client, login, br
     assert re.search(r"<td[^>]*data-total>0</td>", page.text)
 
 
-def test_the_new_employer_lists_them_as_staff_with_its_cras_only(client, login, browser, lyon):  # noqa: F811
+def test_the_new_employer_lists_them_as_staff_with_its_cras_only(client, login, browser, lyon):
     push(
         client,
         login,
