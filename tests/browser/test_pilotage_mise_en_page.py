@@ -37,6 +37,16 @@ OVERFLOW = """() => {
 # The text of the cells and key figures holding numbers.
 NUMBERS = """() => [...document.querySelectorAll('td.app-number, .app-figure__value')]
   .map((e) => e.textContent.trim())"""
+# The footer's mandatory links, each with its box: [href, text, left, right].
+FOOTER = """() => [...document.querySelectorAll('.fr-footer__bottom-link')].map((a) => {
+  const box = a.getBoundingClientRect();
+  return [a.getAttribute('href'), a.textContent.trim(), box.left, box.right];
+})"""
+LEGAL_LINKS = {
+    "/accessibilite": "Accessibilité : non conforme",
+    "/mentions-legales": "Mentions légales",
+    "/donnees-personnelles": "Données personnelles",
+}
 FRENCH_NUMBER = re.compile(r"^-?\d{1,3}(\u202f\d{3})*(,\d+)?( %)?$")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
@@ -120,6 +130,12 @@ def check_page(page, name: str) -> list[str]:
         for text in page.evaluate(NUMBERS)
         if not FRENCH_NUMBER.match(text)
     ]
+    width = page.viewport_size["width"]
+    links = {href: (text, left, right) for href, text, left, right in page.evaluate(FOOTER)}
+    for href, text in LEGAL_LINKS.items():
+        shown = links.get(href)
+        if shown is None or shown[0] != text or not 0 <= shown[1] < shown[2] <= width:
+            problems.append(f"{name} : pied de page {href} {shown}")
     main = page.locator("main").inner_text()
     problems += [f"{name} : date {found}" for found in ISO_DATE.findall(main)]
     problems += [f"{name} : axe {violation}" for violation in serious_violations(page)]
@@ -177,3 +193,38 @@ def test_territorial_table_shows_its_last_columns_without_scrolling(
     row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=nom, exact=True))
     assert row.get_by_role("cell").nth(3).inner_text() == "1\u202f236"
     screenshot(page, f"territoires-{maille}-{width}-haut")
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_structure_list_shows_who_left_and_a_total_under_its_column(
+    axe_page, live_server, territoire, width
+):
+    page = axe_page(VIEWPORTS[width])
+    log_in(
+        page,
+        live_server,
+        territoire["users"]["structure"],
+        pages_of("structure", territoire)["liste"],
+    )
+    table = page.get_by_role("table")
+    table.wait_for()
+    badge = page.get_by_text("A quitté la structure le 15/11/2026")
+    assert badge.is_visible()
+    row = table.get_by_role("row").filter(has=badge)
+    name_cell = row.get_by_role("cell").nth(1).bounding_box()
+    badge_box = badge.bounding_box()
+    assert name_cell["x"] <= badge_box["x"]
+    assert badge_box["x"] + badge_box["width"] <= name_cell["x"] + name_cell["width"]
+    header = table.get_by_role("columnheader", name="CRA saisis").bounding_box()
+    total = page.locator("[data-total]")
+    assert total.inner_text() == "3"  # 2 by the one who stays, 1 for Lyon by the one who left
+    box = total.bounding_box()
+    # in the column of its header, its number set to the right like the header's
+    assert abs((box["x"] + box["width"]) - (header["x"] + header["width"])) < 1
+    alignments = page.evaluate(
+        "() => [...document.querySelectorAll('th.app-number, td.app-number')]"
+        ".map((cell) => getComputedStyle(cell).textAlign)"
+    )
+    assert alignments and set(alignments) == {"right"}
+    container = page.locator(".fr-table__container").bounding_box()
+    assert header["x"] + header["width"] <= container["x"] + container["width"]
