@@ -721,3 +721,16 @@ def test_user_text_is_escaped(browser, world):
         text = client.get(path).text
         assert "<script>alert" not in text and "<b>de</b>" not in text
         assert "&lt;script&gt;" in text or "Mairie &lt;b&gt;de&lt;/b&gt; Lyon" in text
+
+
+def test_names_are_shown_as_typed(browser, world):
+    coordinateur = world["coordinateur"].conseiller
+    coordinateur.prenom, coordinateur.nom = "Karim", "McFOURNIER-de la Tour"
+    coordinateur.sexe = "homme"
+    db.session.commit()
+    admin = browser(world["users"]["admin"])
+    page = admin.get(page_path(world, "team:coordinateur"))
+    assert "<h1>Équipe de Karim McFOURNIER-de la Tour</h1>" in unescape(page.text)
+    fiche = admin.get(page_path(world, "fiche:coordinateur"))
+    assert "<dd>Homme</dd>" in fiche.text
+    assert "<h1>Karim McFOURNIER-de la Tour</h1>" in unescape(fiche.text)

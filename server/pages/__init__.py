@@ -7,7 +7,7 @@ offline, and every new version must reach it. Package files (DSFR, idb) may be c
 
 from flask import Blueprint, Response, current_app, request, send_from_directory
 
-from server.pages import pilotage, session
+from server.pages import legal, pilotage, session
 from server.pages.referentiel import referentiel_json
 from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
 
@@ -98,9 +98,10 @@ def security_headers(response):
 
 
 def register_pages(app):
-    """Mount the browser pages, the pilotage pages, their cookie session and the security
-    headers."""
+    """Mount the browser pages, the pilotage pages, the legal pages, their cookie session and
+    the security headers."""
     app.register_blueprint(bp)
     app.register_blueprint(pilotage.bp)
+    app.register_blueprint(legal.bp)
     app.after_request(session.renew_access_cookie)
     app.after_request(security_headers)

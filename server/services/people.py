@@ -1,10 +1,12 @@
 """Structures and conseillers as seen through the scopes; who may invite whom."""
 
-from sqlalchemy import func, select
+from datetime import date
+
+from sqlalchemy import func, or_, select
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Conseiller, Departement, Region, Role, Structure, User
+from server.models import Conseiller, Departement, Emploi, Region, Role, Structure, User
 from server.services import confidentialite, scopes
 
 
@@ -18,6 +20,44 @@ def list_conseillers(user: User, structure_id: int | None = None) -> dict:
         query = query.where(Conseiller.structure_id == structure_id)
     items = list(db.session.scalars(query.order_by(Conseiller.nom, Conseiller.prenom)))
     return {"total": len(items), "items": [confidentialite.vue(user, c) for c in items]}
+
+
+def conseillers_de_la_periode(
+    user: User, structure_id: int, du: date, au: date, avec_cras=()
+) -> list[confidentialite.Vue]:
+    """A structure's conseillers for a period: those it employs now, then those who left it but
+    worked for it during the period (a contract overlapping it, or CRAs stamped with it, whose
+    ids `avec_cras` gives), so that their "CRA saisis" add up to the structure's statistics."""
+    scopes.structure(user, structure_id)
+    contrat = select(Emploi.conseiller_id).where(
+        Emploi.structure_id == structure_id,
+        Emploi.date_debut <= au,
+        or_(Emploi.date_fin.is_(None), Emploi.date_fin >= du),
+    )
+    query = select(Conseiller).where(
+        scopes.conseiller_condition(user),
+        or_(
+            Conseiller.structure_id == structure_id,
+            Conseiller.id.in_(contrat),
+            Conseiller.id.in_(list(avec_cras)),
+        ),
+    )
+    found = db.session.scalars(query.order_by(Conseiller.nom, Conseiller.prenom, Conseiller.id))
+    items = sorted(found, key=lambda c: c.structure_id != structure_id)  # stable: by name
+    return [confidentialite.vue(user, c) for c in items]
+
+
+def depart(conseiller: Conseiller | confidentialite.Vue, structure_id: int) -> date | None:
+    """When a conseiller who no longer works for a structure left it: the end of their last
+    contract there (None while they work there, or when no contract says it)."""
+    if conseiller.structure_id == structure_id:
+        return None
+    fins = [
+        emploi.date_fin
+        for emploi in conseiller.emplois
+        if emploi.structure_id == structure_id and emploi.date_fin is not None
+    ]
+    return max(fins, default=None)
 
 
 def fiche_conseiller(user: User, conseiller_id: int) -> confidentialite.Vue:

@@ -30,15 +30,28 @@ def _lignes(conseillers, perimetre, periode) -> list[dict]:
 
 
 def conseillers_de_structure(user: User, structure_id: int, args: dict) -> dict:
-    """A structure's conseillers with their CRAs stamped with it over the period."""
+    """A structure's conseillers of the period, those who left it included (with the date they
+    left), each with their CRAs stamped with it over the period, and the total of these CRAs:
+    the structure's "CRA enregistrés" for the same period."""
     perimetre = perimetres.perimetre(user, "structure", str(structure_id))
     periode = perimetres.periode(args.get("du"), args.get("au"))
-    conseillers = people.list_conseillers(user, structure_id)["items"]
+    cras = statistiques.cras_par_conseiller(perimetre, periode)
+    conseillers = people.conseillers_de_la_periode(user, structure_id, periode.du, periode.au, cras)
+    lignes = [
+        {
+            "conseiller": conseiller,
+            "cras": cras.get(conseiller.id, 0),
+            "parti": conseiller.structure_id != structure_id,
+            "depart": people.depart(conseiller, structure_id),
+        }
+        for conseiller in conseillers
+    ]
     return {
         "perimetre": perimetre,
         "du": periode.du,
         "au": periode.au,
-        "lignes": _lignes(conseillers, perimetre, periode),
+        "lignes": lignes,
+        "total": sum(ligne["cras"] for ligne in lignes),
     }
 
 

@@ -16,6 +16,13 @@ def date_fr(day) -> str:
     return jj_mm_aaaa(day) if day else "non renseignée"
 
 
+@bp.app_template_filter("initiale")
+def initiale(text: str) -> str:
+    """The first letter in capitals, the rest as typed ("Équipe de karim Fournier"): Jinja's
+    `capitalize` would lower-case the names that follow."""
+    return text[:1].upper() + text[1:]
+
+
 @bp.app_template_filter("taille")
 def taille(octets: int) -> str:
     """A file's size: 34 Ko, 1,2 Mo."""
