@@ -40,6 +40,31 @@ def test_excel_cells_are_typed_and_text_never_runs():
     assert not [c for s in read for row in s.iter_rows() for c in row if c.data_type == "f"]
 
 
+def test_excel_text_is_never_converted_to_a_formula_a_link_or_a_number():
+    texts = [
+        '=HYPERLINK("https://x.example","Cliquez ici")',
+        "{=1+1}",
+        "+33 6 12 34 56 78",
+        "-12",
+        "@SUM(A1)",
+        "https://x.example",
+        "mailto:a@b.example",
+        "0612",
+        "1e5",
+        "22 %",
+        "  espaces  ",
+        "deux\nlignes",
+    ]
+    workbook = tableur.Classeur("Essai", [])
+    sheet = workbook.feuille("Table", ["Texte"])
+    for text in texts:
+        sheet.ajouter([text])
+    read = load_workbook(io.BytesIO(workbook.octets()))["Table"]
+    cells = [row[0] for row in read.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in cells] == [(text, "s") for text in texts]
+    assert not read._hyperlinks
+
+
 def test_csv_cells_stay_in_their_cell_and_formulas_are_guarded():
     rows = [["a;b", 'dit "oui"', "deux\r\nlignes", "=1+1", -2, 1.5, date(2026, 10, 2), None]]
     text = tableur.csv_octets(rows).decode()
