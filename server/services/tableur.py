@@ -36,6 +36,8 @@ DECIMAL_FORMAT = "0.0##"
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
 SAMPLE = 50  # rows whose length sets the column widths
+LINE_HEIGHT = 15  # points, a line of Calibri 11
+PRINT_WIDTH = 200  # characters: a table this wide or less is printed one page wide
 
 
 class Pourcentage(float):
@@ -124,12 +126,25 @@ OPTIONS = {
 }
 
 
+def _texte(text: str) -> str:
+    """A cell's text: line breaks as Excel writes them (LF), other control characters, which
+    Excel would show as « _x0007_ », as spaces."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ILLEGAL.sub(" ", text)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    return sum(max(1, -(-len(line) // max(1, width - 1))) for line in text.split("\n"))
+
+
 def _width(value) -> int:
     if isinstance(value, datetime):
         return 16
     if isinstance(value, date):
         return 11
-    return len(texte_csv(value))
+    return max(map(len, texte_csv(value).splitlines() or [""]))
 
 
 class Feuille:
@@ -144,7 +159,7 @@ class Feuille:
         self.sheet.freeze_panes(1, 0)
         self.widths = [max(8, len(name) + 3) for name in header]
         self.rows = 0
-        self._row(header, self.formats["bold"])
+        self._row(header, bold=True)
 
     def ajouter(self, row: list) -> None:
         """One row of the table."""
@@ -153,13 +168,19 @@ class Feuille:
                 self.widths[index] = max(self.widths[index], _width(value) + 2)
         self._row(row)
 
-    def _row(self, row: list, style=None) -> None:
-        sheet, formats, number = self.sheet, self.formats, self.rows
+    def _row(self, row: list, bold: bool = False) -> None:
+        sheet, formats, number, lines = self.sheet, self.formats, self.rows, 1
+        plain = formats["bold" if bold else "plain"]
         for column, value in enumerate(row[: len(self.header)]):
+            style = plain
             if value is None:
                 continue
             if isinstance(value, str):
-                sheet.write_string(number, column, ILLEGAL.sub(" ", value), style)
+                text = _texte(value)
+                if "\n" in text:  # shown on its lines, not over the next rows
+                    style = formats["bold lines" if bold else "lines"]
+                    lines = max(lines, _lines(text, min(MAX_WIDTH, self.widths[column])))
+                sheet.write_string(number, column, text, style)
             elif isinstance(value, Pourcentage):
                 sheet.write_number(number, column, round(float(value) / 100, 6), formats["%"])
             elif isinstance(value, datetime):
@@ -167,12 +188,14 @@ class Feuille:
             elif isinstance(value, date):
                 sheet.write_datetime(number, column, value, formats["date"])
             elif isinstance(value, bool | int):
-                sheet.write_number(number, column, int(value))
+                sheet.write_number(number, column, int(value), plain)
             elif isinstance(value, float | Decimal):
                 if math.isfinite(value):
                     sheet.write_number(number, column, float(value), formats["decimal"])
             else:
-                sheet.write_string(number, column, ILLEGAL.sub(" ", str(value)), style)
+                sheet.write_string(number, column, _texte(str(value)), plain)
+        if lines > 1:  # a height of its own: spreadsheets do not all fit rows when they open
+            sheet.set_row(number, min(409, LINE_HEIGHT * lines))
         self.rows += 1
 
     @property
@@ -181,11 +204,18 @@ class Feuille:
         return self.rows >= EXCEL_MAX_ROWS
 
     def fermer(self) -> None:
-        """Column widths and the autofilter over the whole table (XlsxWriter writes them before
-        the rows when it assembles the sheet)."""
-        for index, width in enumerate(self.widths):
-            self.sheet.set_column(index, index, min(MAX_WIDTH, width))
+        """Column widths, the autofilter over the whole table (XlsxWriter writes them before
+        the rows when it assembles the sheet) and the print setup: A4 landscape, the header row
+        on every page, one page wide when the table is narrow enough to stay readable."""
+        widths = [min(MAX_WIDTH, width) for width in self.widths]
+        for index, width in enumerate(widths):
+            self.sheet.set_column(index, index, width)
         self.sheet.autofilter(0, 0, max(self.rows, 1) - 1, len(self.header) - 1)
+        self.sheet.set_paper(9)  # A4
+        self.sheet.set_landscape()
+        self.sheet.repeat_rows(0)
+        if sum(widths) <= PRINT_WIDTH:
+            self.sheet.fit_to_pages(1, 0)
 
 
 class Classeur:
@@ -195,12 +225,19 @@ class Classeur:
         self.file = tempfile.TemporaryFile()
         self.book = xlsxwriter.Workbook(self.file, OPTIONS)
         self.book.set_properties({"title": titre})
+        # Every cell aligned to the top: a row made taller by a multi-line text stays readable.
         self.formats = {
-            "bold": self.book.add_format({"bold": True}),
-            "date": self.book.add_format({"num_format": DATE_FORMAT}),
-            "moment": self.book.add_format({"num_format": MOMENT_FORMAT}),
-            "%": self.book.add_format({"num_format": PERCENT_FORMAT}),
-            "decimal": self.book.add_format({"num_format": DECIMAL_FORMAT}),
+            name: self.book.add_format({"valign": "top", **properties})
+            for name, properties in {
+                "plain": {},
+                "bold": {"bold": True},
+                "lines": {"text_wrap": True},
+                "bold lines": {"bold": True, "text_wrap": True},
+                "date": {"num_format": DATE_FORMAT},
+                "moment": {"num_format": MOMENT_FORMAT},
+                "%": {"num_format": PERCENT_FORMAT},
+                "decimal": {"num_format": DECIMAL_FORMAT},
+            }.items()
         }
         self.feuilles: list[Feuille] = []
         about = self.feuille("À propos", ["Élément", "Valeur"])
