@@ -468,6 +468,26 @@ def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
     assert HOSTILE[0] in texts  # as typed, in a text cell
 
 
+def test_typed_text_is_printed_as_typed_in_the_pdf_never_as_control_characters(
+    client, login, make_user, lyon, hostile, tmp_path, poppler
+):
+    response = client.get(
+        f"/api/statistiques/structure/{lyon.id}/export/pdf",
+        headers=login(make_user("admin")),
+        query_string=PERIOD,
+    )
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not {char for char in text if ord(char) < 32 and char not in "\n\f"}
+    flat = " ".join(text.split())
+    assert '=1+1 $x$ ; "Mairie" {Lyon}' in flat  # the structure's name, on one line
+    for name in ("$\\frac{1}{0}$ et $x^2", "a\\b % {x} }{ \\\\ 100 %", "Tab cloche échappe"):
+        assert name in flat, name
+
+
 def test_public_pages_and_exports_name_no_typed_organisme(client, login, make_user, filled):
     """« Maison du Vélo » and « @SUM(A1) » were typed, « CAF » is on the official list."""
     typed = ("Maison du Vélo", "@SUM(A1)")

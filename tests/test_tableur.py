@@ -77,6 +77,16 @@ def test_excel_line_breaks_are_line_feeds_shown_on_their_lines():
     assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
 
 
+def test_excel_text_longer_than_its_column_is_wrapped_in_a_taller_row():
+    workbook = tableur.Classeur("Essai", [])
+    sheet = workbook.feuille("Table", ["Court", "Long"])
+    sheet.ajouter(["a", "mot " * 40])
+    read = load_workbook(io.BytesIO(workbook.octets()))["Table"]
+    assert not read["A2"].alignment.wrap_text and read["B2"].alignment.wrap_text
+    assert read.column_dimensions["B"].width <= tableur.MAX_WIDTH + 1
+    assert read.row_dimensions[2].height >= 3 * tableur.LINE_HEIGHT
+
+
 def test_csv_cells_stay_in_their_cell_and_formulas_are_guarded():
     rows = [["a;b", 'dit "oui"', "deux\r\nlignes", "=1+1", -2, 1.5, date(2026, 10, 2), None]]
     text = tableur.csv_octets(rows).decode()

@@ -400,7 +400,7 @@ def polices() -> str:
 def affiche(value) -> str:
     """A figure as the report prints it: French numbers, « 71,4 % » for shares."""
     if isinstance(value, str):
-        return value
+        return graphiques.libelle(value)
     if isinstance(value, Pourcentage):
         return f"{graphiques.nombre(float(value))} %"
     return graphiques.nombre(value)
@@ -433,6 +433,7 @@ def rapport_html(report: dict, images: Path) -> str:
         fonts=polices(),
         jj_mm_aaaa=jj_mm_aaaa,
         affiche=affiche,
+        texte=graphiques.libelle,
     )
 
 

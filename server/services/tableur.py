@@ -177,9 +177,10 @@ class Feuille:
                 continue
             if isinstance(value, str):
                 text = _texte(value)
-                if "\n" in text:  # shown on its lines, not over the next rows
+                width = min(MAX_WIDTH, self.widths[column])
+                if "\n" in text or len(text) > width:  # on its lines, not over the next cells
                     style = formats["bold lines" if bold else "lines"]
-                    lines = max(lines, _lines(text, min(MAX_WIDTH, self.widths[column])))
+                    lines = max(lines, _lines(text, width))
                 sheet.write_string(number, column, text, style)
             elif isinstance(value, Pourcentage):
                 sheet.write_number(number, column, round(float(value) / 100, 6), formats["%"])
