@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.services import graphiques, statistiques, tableur
+from server.services import graphiques, tableur
 from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
@@ -281,12 +281,20 @@ def test_pdf_report_keeps_every_month_of_a_long_period_inside_the_margins(
     )
     path = tmp_path / "rapport.pdf"
     path.write_bytes(response.data)
-    flat = " ".join(
-        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split()
-    )
-    mois = statistiques.MOIS
-    months = [f"{mois[m - 1]} {y}" for y in range(2020, 2027) for m in range(1, 13)][10:]
-    assert len(months) == 74 and all(month in flat for month in months)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
+    ).stdout
+    # The évolution as a grid: a row per year, a column per month, the year's total last.
+    header = ["Année", *graphiques.MOIS_COURTS, "Total"]
+    assert any(line.split() == header for line in text.splitlines())
+    years = {
+        line.split()[0]: line.split()[1:]
+        for line in text.splitlines()
+        if re.fullmatch(r"20\d\d( +\d+)+", line.strip())
+    }
+    assert years["2020"] == ["0", "0", "0"]  # November and December, then the total
+    assert years["2021"] == ["0", "0", "1", *["0"] * 9, "1"]
+    assert [len(years[str(year)]) for year in range(2022, 2027)] == [13] * 5  # 74 months in all
     words = pdf_words(path)
     assert words
     outside = [
