@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.services import graphiques, statistiques, tableur
+from server.services import graphiques, tableur
 from server.services.tableur import neutraliser, texte_csv
 from tests.cra_payloads import atelier_payload, cra_payload, create_op
 
@@ -281,12 +281,20 @@ def test_pdf_report_keeps_every_month_of_a_long_period_inside_the_margins(
     )
     path = tmp_path / "rapport.pdf"
     path.write_bytes(response.data)
-    flat = " ".join(
-        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split()
-    )
-    mois = statistiques.MOIS
-    months = [f"{mois[m - 1]} {y}" for y in range(2020, 2027) for m in range(1, 13)][10:]
-    assert len(months) == 74 and all(month in flat for month in months)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
+    ).stdout
+    # The évolution as a grid: a row per year, a column per month, the year's total last.
+    header = ["Année", *graphiques.MOIS_COURTS, "Total"]
+    assert any(line.split() == header for line in text.splitlines())
+    years = {
+        line.split()[0]: line.split()[1:]
+        for line in text.splitlines()
+        if re.fullmatch(r"20\d\d( +\d+)+", line.strip())
+    }
+    assert years["2020"] == ["0", "0", "0"]  # November and December, then the total
+    assert years["2021"] == ["0", "0", "1", *["0"] * 9, "1"]
+    assert [len(years[str(year)]) for year in range(2022, 2027)] == [13] * 5  # 74 months in all
     words = pdf_words(path)
     assert words
     outside = [
@@ -466,6 +474,26 @@ def test_typed_text_never_breaks_or_runs_in_any_export_or_chart(
     assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
     texts = {cell.value for cell in cells if isinstance(cell.value, str)}
     assert HOSTILE[0] in texts  # as typed, in a text cell
+
+
+def test_typed_text_is_printed_as_typed_in_the_pdf_never_as_control_characters(
+    client, login, make_user, lyon, hostile, tmp_path, poppler
+):
+    response = client.get(
+        f"/api/statistiques/structure/{lyon.id}/export/pdf",
+        headers=login(make_user("admin")),
+        query_string=PERIOD,
+    )
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not {char for char in text if ord(char) < 32 and char not in "\n\f"}
+    flat = " ".join(text.split())
+    assert '=1+1 $x$ ; "Mairie" {Lyon}' in flat  # the structure's name, on one line
+    for name in ("$\\frac{1}{0}$ et $x^2", "a\\b % {x} }{ \\\\ 100 %", "Tab cloche échappe"):
+        assert name in flat, name
 
 
 def test_public_pages_and_exports_name_no_typed_organisme(client, login, make_user, filled):

@@ -37,7 +37,54 @@ def test_excel_cells_are_typed_and_text_never_runs():
     assert table["D3"].number_format == "dd/mm/yyyy"
     assert table.freeze_panes == "A2" and table.auto_filter.ref == "A1:E3"
     assert table.column_dimensions["A"].width >= len("Texte")
+    assert table.print_title_rows == "$1:$1" and table.page_setup.orientation == "landscape"
+    assert table.page_setup.paperSize == 9 and table.sheet_properties.pageSetUpPr.fitToPage
     assert not [c for s in read for row in s.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_excel_text_is_never_converted_to_a_formula_a_link_or_a_number():
+    texts = [
+        '=HYPERLINK("https://x.example","Cliquez ici")',
+        "{=1+1}",
+        "+33 6 12 34 56 78",
+        "-12",
+        "@SUM(A1)",
+        "https://x.example",
+        "mailto:a@b.example",
+        "0612",
+        "1e5",
+        "22 %",
+        "  espaces  ",
+        "deux\nlignes",
+    ]
+    workbook = tableur.Classeur("Essai", [])
+    sheet = workbook.feuille("Table", ["Texte"])
+    for text in texts:
+        sheet.ajouter([text])
+    read = load_workbook(io.BytesIO(workbook.octets()))["Table"]
+    cells = [row[0] for row in read.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in cells] == [(text, "s") for text in texts]
+    assert not read._hyperlinks
+    assert cells[-1].alignment.wrap_text and not cells[-2].alignment.wrap_text
+
+
+def test_excel_line_breaks_are_line_feeds_shown_on_their_lines():
+    workbook = tableur.Classeur("Essai", [])
+    sheet = workbook.feuille("Table", ["Organismes"])
+    sheet.ajouter(['Nom; "guillemets"\r\nsur deux lignes\rtrois'])
+    cell = load_workbook(io.BytesIO(workbook.octets()))["Table"]["A2"]
+    assert cell.value == 'Nom; "guillemets"\nsur deux lignes\ntrois'
+    assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+
+
+def test_excel_text_longer_than_its_column_is_wrapped_in_a_taller_row():
+    workbook = tableur.Classeur("Essai", [])
+    sheet = workbook.feuille("Table", ["Court", "Long"])
+    sheet.ajouter(["a", "mot " * 40])
+    read = load_workbook(io.BytesIO(workbook.octets()))["Table"]
+    assert not read["A2"].alignment.wrap_text and read["B2"].alignment.wrap_text
+    assert read.column_dimensions["B"].width <= tableur.MAX_WIDTH + 1
+    assert read.row_dimensions[2].height >= 3 * tableur.LINE_HEIGHT
 
 
 def test_csv_cells_stay_in_their_cell_and_formulas_are_guarded():

@@ -400,29 +400,55 @@ def polices() -> str:
 def affiche(value) -> str:
     """A figure as the report prints it: French numbers, « 71,4 % » for shares."""
     if isinstance(value, str):
-        return value
+        return graphiques.libelle(value)
     if isinstance(value, Pourcentage):
         return f"{graphiques.nombre(float(value))} %"
     return graphiques.nombre(value)
 
 
+def grille(evolution: list[dict]) -> list[tuple[str, list, int]] | None:
+    """A period longer than a year's monthly counts as a grid, one row per year (its months in
+    columns, blank outside the period, and its total): a page instead of a table of one line
+    per month over several pages, whose layout was half of the report's CPU time."""
+    if len(evolution) <= 12:
+        return None
+    years: dict[str, list] = {}
+    for line in evolution:
+        years.setdefault(line["cle"][:4], [None] * 12)[int(line["cle"][5:7]) - 1] = line["nombre"]
+    return [
+        (year, months, sum(value for value in months if value is not None))
+        for year, months in years.items()
+    ]
+
+
+def barres(lines: list[tuple[str, int | float]]) -> list[float]:
+    """Each line's bar as a share of the longest (0-100), for a chart drawn in its table."""
+    top = max((float(value) for _, value in lines), default=0)
+    return [round(float(value) * 100 / top, 1) if top else 0 for _, value in lines]
+
+
 def rapport_html(report: dict, images: Path) -> str:
-    """The report as an HTML page with its print stylesheet (A4, header, page numbers); its
-    charts written as SVG files into `images` (inlined as data: URIs, WeasyPrint's HTML parser
-    spent more time reading them than drawing)."""
+    """The report as an HTML page with its print stylesheet (A4, header, page numbers).
+
+    Each block's chart is drawn where it costs least to print: bars of categories in their
+    table's rows (vector rectangles beside the figures, in Marianne), the évolution as
+    the matplotlib SVG of the pages, written into `images`. WeasyPrint lays out SVG text one
+    letter at a time: the seven bar charts' labels were two fifths of a report's CPU time."""
     sections = []
     for (title, lines), nom in zip(blocs(report), GRAPHIQUES_DES_BLOCS, strict=True):
         image = None
-        if nom:
+        if nom == "evolution":
             image = images / f"{nom}.svg"
             image.write_bytes(graphiques.image(nom, report["indicateurs"], "svg")[1])
         sections.append(
             {
                 "titre": title,
                 "image": image.as_uri() if image else None,
+                "grille": grille(report["indicateurs"]["evolution"]) if image else None,
                 "colonne": "Mois" if nom == "evolution" else "Libellé",
                 "unite": UNITES.get(nom, "Nombre"),
                 "lignes": lines,
+                "barres": barres(lines) if nom and not image else None,
             }
         )
     return render_template(
@@ -433,6 +459,8 @@ def rapport_html(report: dict, images: Path) -> str:
         fonts=polices(),
         jj_mm_aaaa=jj_mm_aaaa,
         affiche=affiche,
+        texte=graphiques.libelle,
+        mois=graphiques.MOIS_COURTS,
     )
 
 

@@ -42,7 +42,7 @@ EMPTY = "Aucune donnée sur cette période"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 # Change it when the drawing changes: the same figures then give new images and ETags.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 CACHE_SIZE = 256  # images of ~10-60 KB
 TITRES = {
     "themes": "Thèmes des accompagnements",
@@ -195,7 +195,8 @@ def _draw(fig, nom: str, indicateurs: dict) -> None:
         _stacked(ax, fig, indicateurs[nom])
     else:
         positions = list(range(len(values)))
-        ax.plot(positions, values, color=PALETTE[0], marker="o")
+        # A dot per month while they can be told apart; a line alone past two years.
+        ax.plot(positions, values, color=PALETTE[0], marker="o" if len(values) <= 24 else None)
         step = -(-len(positions) // 6)  # at most 6 month labels: readable at phone width
         ax.set_xticks(positions[::step], labels[::step])
         ax.set_ylim(0, max(values) * 1.2)

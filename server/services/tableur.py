@@ -4,25 +4,25 @@ no text a user typed can run as a formula or break a file, whatever the call sit
 - CSV: `;`, UTF-8 with BOM, CRLF, the csv module's quoting (a `;`, a quote or a line break stays
   inside its cell); text starting with `= + - @`, a tab or a CR is prefixed with `'` (OWASP
   "CSV injection"); numbers with a decimal comma, dates dd/mm/yyyy.
-- XLSX: text is always a text cell (never a formula, so no apostrophe is needed), numbers are
-  numbers, dates real dates shown dd/mm/yyyy, percentages fractions shown with a % format; each
-  table has a frozen header row, an autofilter and column widths; the first sheet says what the
-  file holds.
+- XLSX, written by XlsxWriter in its constant-memory mode (rows stream to temporary files, memory
+  stays flat in the number of rows): text is always a text cell, written with write_string and
+  with every automatic conversion off (never a formula, a link or a number, so no apostrophe is
+  needed); numbers are numbers, dates real dates shown dd/mm/yyyy, percentages fractions shown
+  with a % format; each table has a frozen header row, an autofilter and column widths; the
+  first sheet says what the file holds; past Excel's row limit a table continues on a new sheet.
 """
 
 import csv
 import io
+import math
 import re
-import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 BOM = "\ufeff"
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,9 +32,12 @@ DATE_FORMAT = "dd/mm/yyyy"
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0.0 %"
 DECIMAL_FORMAT = "0.0##"
-# Characters Excel refuses in a cell (XML 1.0 has no way to write them).
+# Control characters: Excel would show them as « _x0007_ »; a space reads better.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
+SAMPLE = 50  # rows whose length sets the column widths
+LINE_HEIGHT = 15  # points, a line of Calibri 11
+PRINT_WIDTH = 200  # characters: a table this wide or less is printed one page wide
 
 
 class Pourcentage(float):
@@ -110,78 +113,30 @@ def csv_octets(rows: Iterable[list]) -> bytes:
 
 
 # Excel ---------------------------------------------------------------------------------------
-# The workbook is written as its XML parts directly (SpreadsheetML, ECMA-376): a row is a few
-# string joins, about nine times faster than openpyxl's cell objects, so a national rows export
-# takes minutes, not an hour; each sheet streams to a temporary file, memory stays flat.
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
-XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-BOLD, DATE, MOMENT, PERCENT, DECIMAL = 1, 2, 3, 4, 5  # cellXfs indices of STYLES
-STYLES = (
-    f'{XML}<styleSheet xmlns="{MAIN}">'
-    '<numFmts count="4">'
-    f'<numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/>'
-    f'<numFmt numFmtId="165" formatCode="{MOMENT_FORMAT}"/>'
-    f'<numFmt numFmtId="166" formatCode="{PERCENT_FORMAT}"/>'
-    f'<numFmt numFmtId="167" formatCode="{DECIMAL_FORMAT}"/>'
-    "</numFmts>"
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    + "".join(
-        f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0" '
-        'applyNumberFormat="1"/>'
-        for number in (164, 165, 166, 167)
-    )
-    + "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-EPOCH = datetime(1899, 12, 30)
+OPTIONS = {
+    # Rows are written to a temporary file per sheet as they come: memory flat in the rows.
+    "constant_memory": True,
+    # No guessing from text: a typed « =… », « https://… » or « +33 6 » stays the text it is.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    # A 1M-row sheet is over 2 GiB of XML before compression.
+    "use_zip64": True,
+}
 
 
-def _xml(text: str) -> str:
-    """Text as XML character data, without the characters XML 1.0 (and Excel) refuse."""
-    return escape(ILLEGAL.sub(" ", text))
+def _texte(text: str) -> str:
+    """A cell's text: line breaks as Excel writes them (LF), other control characters, which
+    Excel would show as « _x0007_ », as spaces."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ILLEGAL.sub(" ", text)
 
 
-def _serial(moment: datetime) -> float:
-    """A date or moment as Excel's day number."""
-    return (moment - EPOCH).total_seconds() / 86_400
-
-
-def _cell(ref: str, value, style: int = 0) -> str:
-    """One cell's XML: text is always an inline string (never a formula), numbers and dates
-    numbers with their format."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        shown = f' s="{style}"' if style else ""
-        text = _xml(value)
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}" t="inlineStr"{shown}><is><t{space}>{text}</t></is></c>'
-    if isinstance(value, Pourcentage):
-        return f'<c r="{ref}" s="{PERCENT}"><v>{round(float(value) / 100, 6)!r}</v></c>'
-    if isinstance(value, datetime):
-        return f'<c r="{ref}" s="{MOMENT}"><v>{_serial(_local(value))!r}</v></c>'
-    if isinstance(value, date):
-        day = datetime(value.year, value.month, value.day)
-        return f'<c r="{ref}" s="{DATE}"><v>{_serial(day)!r}</v></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    if isinstance(value, float | Decimal):
-        return f'<c r="{ref}" s="{DECIMAL}"><v>{value}</v></c>'
-    return _cell(ref, str(value), style)
+def _lines(text: str, width: int) -> int:
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    return sum(max(1, -(-len(line) // max(1, width - 1))) for line in text.split("\n"))
 
 
 def _width(value) -> int:
@@ -189,100 +144,102 @@ def _width(value) -> int:
         return 16
     if isinstance(value, date):
         return 11
-    return len(texte_csv(value))
+    return max(map(len, texte_csv(value).splitlines() or [""]))
 
 
 class Feuille:
     """A table in a sheet: a bold, frozen header row with an autofilter; column widths from the
-    header and the first rows (they come before the rows in the file)."""
+    header and the first rows. Rows are written in order as they come."""
 
-    def __init__(self, titre: str, header: list[str]):
+    def __init__(self, classeur: "Classeur", titre: str, header: list[str]):
         self.titre = titre[:31]
         self.header = header
-        self.letters = [get_column_letter(index) for index in range(1, len(header) + 1)]
-        self.sample: list[list] = []
+        self.formats = classeur.formats
+        self.sheet = classeur.book.add_worksheet(self.titre)
+        self.sheet.freeze_panes(1, 0)
+        self.widths = [max(8, len(name) + 3) for name in header]
         self.rows = 0
-        self.file = tempfile.TemporaryFile()
-        self.buffer: list[str] = []
+        self._row(header, bold=True)
 
     def ajouter(self, row: list) -> None:
         """One row of the table."""
-        if self.rows == 0 and len(self.sample) < 50:
-            self.sample.append(row)
-            return
-        self._write(row)
-
-    def _flush(self) -> None:
-        self.file.write("".join(self.buffer).encode())
-        self.buffer = []
-
-    def _row(self, row: list, style: int = 0) -> None:
-        self.rows += 1
-        number = self.rows
-        cells = "".join(
-            _cell(f"{letter}{number}", value, style)
-            for letter, value in zip(self.letters, row, strict=False)
-        )
-        self.buffer.append(f'<row r="{number}">{cells}</row>')
-        if len(self.buffer) >= 1_000:
-            self._flush()
-
-    def _start(self) -> None:
-        widths = [
-            min(MAX_WIDTH, max(8, len(name) + 3, *(_width(row[i]) + 2 for row in self.sample)))
-            for i, name in enumerate(self.header)
-        ]
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>'
-            for i, width in enumerate(widths, 1)
-        )
-        self.buffer.append(
-            f'{XML}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
-            '<sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-            "</sheetView></sheetViews>"
-            f"<cols>{cols}</cols><sheetData>"
-        )
-        self._row(self.header, BOLD)
-        sample, self.sample = self.sample, []
-        for row in sample:
-            self._row(row)
-
-    def _write(self, row: list) -> None:
-        if self.rows == 0:
-            self._start()
+        if self.rows <= SAMPLE:
+            for index, value in enumerate(row[: len(self.widths)]):
+                self.widths[index] = max(self.widths[index], _width(value) + 2)
         self._row(row)
+
+    def _row(self, row: list, bold: bool = False) -> None:
+        sheet, formats, number, lines = self.sheet, self.formats, self.rows, 1
+        plain = formats["bold" if bold else "plain"]
+        for column, value in enumerate(row[: len(self.header)]):
+            style = plain
+            if value is None:
+                continue
+            if isinstance(value, str):
+                text = _texte(value)
+                width = min(MAX_WIDTH, self.widths[column])
+                if "\n" in text or len(text) > width:  # on its lines, not over the next cells
+                    style = formats["bold lines" if bold else "lines"]
+                    lines = max(lines, _lines(text, width))
+                sheet.write_string(number, column, text, style)
+            elif isinstance(value, Pourcentage):
+                sheet.write_number(number, column, round(float(value) / 100, 6), formats["%"])
+            elif isinstance(value, datetime):
+                sheet.write_datetime(number, column, _local(value), formats["moment"])
+            elif isinstance(value, date):
+                sheet.write_datetime(number, column, value, formats["date"])
+            elif isinstance(value, bool | int):
+                sheet.write_number(number, column, int(value), plain)
+            elif isinstance(value, float | Decimal):
+                if math.isfinite(value):
+                    sheet.write_number(number, column, float(value), formats["decimal"])
+            else:
+                sheet.write_string(number, column, _texte(str(value)), plain)
+        if lines > 1:  # a height of its own: spreadsheets do not all fit rows when they open
+            sheet.set_row(number, min(409, LINE_HEIGHT * lines))
+        self.rows += 1
 
     @property
     def pleine(self) -> bool:
         """Whether Excel's row limit (header included) is reached."""
-        return max(self.rows, 1) + len(self.sample) >= EXCEL_MAX_ROWS
-
-    @property
-    def filtre(self) -> str:
-        """The autofilter's range: the whole table."""
-        return f"A1:{self.letters[-1]}{max(self.rows, 1)}"
-
-    @property
-    def plage(self) -> str:
-        """The table as a workbook-level reference, for the autofilter's defined name."""
-        name = _xml(self.titre).replace("'", "''")
-        return f"'{name}'!$A$1:${self.letters[-1]}${max(self.rows, 1)}"
+        return self.rows >= EXCEL_MAX_ROWS
 
     def fermer(self) -> None:
-        """Write what is left and the autofilter over the whole table."""
-        if self.rows == 0:
-            self._start()
-        self.buffer.append(f'</sheetData><autoFilter ref="{self.filtre}"/></worksheet>')
-        self._flush()
-        self.file.seek(0)
+        """Column widths, the autofilter over the whole table (XlsxWriter writes them before
+        the rows when it assembles the sheet) and the print setup: A4 landscape, the header row
+        on every page, one page wide when the table is narrow enough to stay readable."""
+        widths = [min(MAX_WIDTH, width) for width in self.widths]
+        for index, width in enumerate(widths):
+            self.sheet.set_column(index, index, width)
+        self.sheet.autofilter(0, 0, max(self.rows, 1) - 1, len(self.header) - 1)
+        self.sheet.set_paper(9)  # A4
+        self.sheet.set_landscape()
+        self.sheet.repeat_rows(0)
+        if sum(widths) <= PRINT_WIDTH:
+            self.sheet.fit_to_pages(1, 0)
 
 
 class Classeur:
     """An Excel workbook written row by row, whose first sheet « À propos » says what it holds."""
 
     def __init__(self, titre: str, description: list[tuple[str, object]]):
+        self.file = tempfile.TemporaryFile()
+        self.book = xlsxwriter.Workbook(self.file, OPTIONS)
+        self.book.set_properties({"title": titre})
+        # Every cell aligned to the top: a row made taller by a multi-line text stays readable.
+        self.formats = {
+            name: self.book.add_format({"valign": "top", **properties})
+            for name, properties in {
+                "plain": {},
+                "bold": {"bold": True},
+                "lines": {"text_wrap": True},
+                "bold lines": {"bold": True, "text_wrap": True},
+                "date": {"num_format": DATE_FORMAT},
+                "moment": {"num_format": MOMENT_FORMAT},
+                "%": {"num_format": PERCENT_FORMAT},
+                "decimal": {"num_format": DECIMAL_FORMAT},
+            }.items()
+        }
         self.feuilles: list[Feuille] = []
         about = self.feuille("À propos", ["Élément", "Valeur"])
         about.ajouter(["Fichier", titre])
@@ -291,7 +248,7 @@ class Classeur:
 
     def feuille(self, titre: str, header: list[str]) -> Feuille:
         """A new table sheet."""
-        sheet = Feuille(titre, header)
+        sheet = Feuille(self, titre, header)
         self.feuilles.append(sheet)
         return sheet
 
@@ -307,74 +264,14 @@ class Classeur:
             count += 1
         return count
 
-    def _parts(self) -> dict[str, str]:
-        sheets = list(enumerate(self.feuilles, 1))
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for n, _ in sheets
-        )
-        return {
-            "[Content_Types].xml": (
-                f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                'content-types">'
-                '<Default Extension="rels" ContentType="application/'
-                'vnd.openxmlformats-package.relationships+xml"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                '<Override PartName="/xl/workbook.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                '<Override PartName="/xl/styles.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                f"{overrides}</Types>"
-            ),
-            "_rels/.rels": (
-                f'{XML}<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
-                f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>'
-                "</Relationships>"
-            ),
-            "xl/workbook.xml": (
-                f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets>'
-                + "".join(
-                    f'<sheet name="{_xml(sheet.titre)}" sheetId="{n}" r:id="rId{n}"/>'
-                    for n, sheet in sheets
-                )
-                + "</sheets><definedNames>"
-                + "".join(
-                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n - 1}" '
-                    f'hidden="1">{sheet.plage}</definedName>'
-                    for n, sheet in sheets
-                )
-                + "</definedNames></workbook>"
-            ),
-            "xl/_rels/workbook.xml.rels": (
-                f'{XML}<Relationships xmlns="{PACKAGE}">'
-                + "".join(
-                    f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS}/worksheet" '
-                    f'Target="worksheets/sheet{n}.xml"/>'
-                    for n, _ in sheets
-                )
-                + f'<Relationship Id="rId{len(sheets) + 1}" Type="{RELATIONSHIPS}/styles" '
-                'Target="styles.xml"/></Relationships>'
-            ),
-            "xl/styles.xml": STYLES,
-        }
-
     def flux(self) -> Iterator[bytes]:
-        """The workbook's bytes: its parts zipped into a temporary file, read back in chunks."""
-        for sheet in self.feuilles:
-            sheet.fermer()
-        with tempfile.TemporaryFile() as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as package:
-                for name, text in self._parts().items():
-                    package.writestr(name, text)
-                for number, sheet in enumerate(self.feuilles, 1):
-                    # ZIP64 when needed: a 1M-row sheet is over 2 GiB of XML before compression.
-                    name = f"xl/worksheets/sheet{number}.xml"
-                    with package.open(name, "w", force_zip64=True) as part:
-                        shutil.copyfileobj(sheet.file, part, 1 << 20)
-                    sheet.file.close()
-            handle.seek(0)
-            while chunk := handle.read(64 * 1024):
+        """The workbook's bytes: zipped into a temporary file, read back in chunks."""
+        with self.file:
+            for sheet in self.feuilles:
+                sheet.fermer()
+            self.book.close()
+            self.file.seek(0)
+            while chunk := self.file.read(64 * 1024):
                 yield chunk
 
     def octets(self) -> bytes:
