@@ -446,7 +446,7 @@ def rapport_html(report: dict, images: Path) -> str:
                 "image": image.as_uri() if image else None,
                 "grille": grille(report["indicateurs"]["evolution"]) if image else None,
                 "colonne": "Mois" if nom == "evolution" else "Libellé",
-                "unite": UNITES.get(nom, "Nombre"),
+                "unite": UNITES.get(nom or "", "Nombre"),
                 "lignes": lines,
                 "barres": barres(lines) if nom and not image else None,
             }

@@ -4,6 +4,8 @@ What the pilotage pages, the JSON API, the PWA's "Mes statistiques" and the expo
 figures all come from server/services/statistiques.py.
 """
 
+from typing import Any
+
 from server.errors import ApiError
 from server.models import User
 from server.services import exports, graphiques, perimetres, statistiques
@@ -132,7 +134,7 @@ ROWS_REFUSED = (
 def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: str) -> dict:
     """{filename, mimetype, body (bytes or an iterator of bytes), lignes (rows, or None)}."""
     rows_allowed = perimetres.lignes_autorisees(user, perimetre)
-    export = {
+    export: dict[str, Any] = {
         "filename": exports.nom_fichier(perimetre, periode, format_),
         "mimetype": exports.FORMATS[format_],
         "lignes": None,
@@ -154,8 +156,8 @@ def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: 
         "xlsx": lambda: b"".join(exports.classeur(report, perimetre, periode, False)),
     }[format_]
     # The same figures give the same file: built once, revalidated by its ETag.
-    export["etag"] = exports.cle(report, format_)
-    export["body"] = exports.en_cache(export["etag"], build)
+    etag = export["etag"] = exports.cle(report, format_)
+    export["body"] = exports.en_cache(etag, build)
     return export
 
 

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -227,18 +228,19 @@ class Classeur:
         self.book = xlsxwriter.Workbook(self.file, OPTIONS)
         self.book.set_properties({"title": titre})
         # Every cell aligned to the top: a row made taller by a multi-line text stays readable.
+        styles: dict[str, dict[str, Any]] = {
+            "plain": {},
+            "bold": {"bold": True},
+            "lines": {"text_wrap": True},
+            "bold lines": {"bold": True, "text_wrap": True},
+            "date": {"num_format": DATE_FORMAT},
+            "moment": {"num_format": MOMENT_FORMAT},
+            "%": {"num_format": PERCENT_FORMAT},
+            "decimal": {"num_format": DECIMAL_FORMAT},
+        }
         self.formats = {
             name: self.book.add_format({"valign": "top", **properties})
-            for name, properties in {
-                "plain": {},
-                "bold": {"bold": True},
-                "lines": {"text_wrap": True},
-                "bold lines": {"bold": True, "text_wrap": True},
-                "date": {"num_format": DATE_FORMAT},
-                "moment": {"num_format": MOMENT_FORMAT},
-                "%": {"num_format": PERCENT_FORMAT},
-                "decimal": {"num_format": DECIMAL_FORMAT},
-            }.items()
+            for name, properties in styles.items()
         }
         self.feuilles: list[Feuille] = []
         about = self.feuille("À propos", ["Élément", "Valeur"])
