@@ -3,7 +3,7 @@ import { loadCommunes, searchCommunes } from './communes-index.js';
 import { createCra, editCra, listCras } from './cras.js';
 import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
-import { bindForm, check, refresh, showErrors, writeForm } from './form.js';
+import { bindForm, bindSummary, check, goTo, refresh, showErrors, writeForm } from './form.js';
 import { formMarkup } from './form-markup.js';
 import { lieux } from './lieux.js';
 
@@ -149,7 +149,13 @@ async function prepareForm(root, form, context, source) {
   }
   writeForm(form, cra, state.ref);
   if (state.editing && state.editing.errors) showErrors(form, state.editing.errors);
-  bindForm(form, state.ref, () => { state.dirty = true; saveDraft(form); });
+  bindForm(form, state.ref, () => {
+    state.dirty = true;
+    saveDraft(form);
+    // Once errors are shown, they follow the user's corrections (a fixed field loses its error).
+    if (state.checked) showErrors(form, check(form, state.ref, state.checked).errors);
+  });
+  bindSummary(form);
   $('[data-action="cancel-edit"]', root).addEventListener('click', () => { state.dirty = false; context.onSaved(null); });
   refresh(form, state.ref);
   // The communes' lookup the validation needs, built while the user fills the form rather than
@@ -170,8 +176,12 @@ async function save(form, myLieux) {
   const context = { lieux: Object.fromEntries(myLieux.map((l) => [l.id, l])) };
   try { context.communes = await communesMap(); } catch { /* the server checks it */ }
   const { cra, errors } = check(form, state.ref, context);
-  if (!showErrors(form, errors)) {
-    $('[data-error-for="_form"]', form).focus?.();
+  state.checked = context;
+  const shownErrors = showErrors(form, errors);
+  if (shownErrors !== true) {
+    // The user is taken to the first problem: its field focused, in view with its label.
+    if (shownErrors) goTo(shownErrors);
+    else goTo($('[data-field="error-summary"]', form));
     return false;
   }
   clearTimeout(draftTimer); // a draft written after the save would bring this CRA back

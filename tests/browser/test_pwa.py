@@ -233,11 +233,10 @@ def test_incoherent_breakdown_is_refused_in_french(page, live_server, conseiller
     page.get_by_label("30 min. à 1h").check(force=True)
     page.get_by_role("button", name="Valider").click()
     page.get_by_text(
-        "La somme des tranches d'âge (3) doit être égale au nombre de participants (5)."
+        "La somme des tranches d'âge (3) doit être égale au nombre de participants (5).",
+        exact=True,
     ).wait_for()
-    page.get_by_text(
-        "Erreur : veuillez remplir tous les champs obligatoires du formulaire."
-    ).wait_for()
+    page.get_by_role("heading", name="Le formulaire contient 2 erreurs").wait_for()
     waiting_text(page, 0).wait_for()
 
 
