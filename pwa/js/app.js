@@ -22,14 +22,40 @@ const owner = () => String(user.id);
 
 function show(view) {
   $$('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
-  $$('[data-nav]').forEach((a) => { if (a.dataset.nav === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current'); });
+  $$('[data-nav]').forEach((a) => {
+    if (a.dataset.nav !== view) return a.removeAttribute('aria-current');
+    a.setAttribute('aria-current', 'page');
+    // On a phone the menu is one row that scrolls sideways: the current view's link in it.
+    const list = a.closest('ul');
+    list.scrollLeft = Math.max(0, a.offsetLeft - list.offsetLeft - 16);
+    return undefined;
+  });
 }
 
 async function updateStatus() {
   if (!user) return;
   const count = await waitingCount(owner());
-  $('[data-field="waiting"]').textContent = `${plural(count, 'compte rendu', 'comptes rendus')} en attente d'envoi`;
+  const waiting = $('[data-field="waiting"]');
+  waiting.textContent = count ? `${plural(count, 'compte rendu', 'comptes rendus')} en attente d'envoi` : '';
+  waiting.dataset.count = String(count);
+  $('[data-field="waiting-line"]').hidden = !count; // the bar only when something waits
   $('[data-field="offline"]').hidden = navigator.onLine;
+}
+
+let statusOn = false; // the status bar belongs to a conseiller's session
+
+/** The status bar is shown only when one of its lines has something to say. */
+function fitStatus() {
+  const region = $('[data-region="status"]');
+  const speaks = statusOn && $$('p', region).some((line) => !line.hidden && line.textContent.trim());
+  if (region.hidden === speaks) region.hidden = !speaks;
+}
+
+/** Logged in or out: the menu and the status bar. */
+function showChrome(menu, status) {
+  $('[data-region="nav"]').hidden = !menu;
+  statusOn = status;
+  fitStatus();
 }
 
 function formContext() {
@@ -82,11 +108,10 @@ async function enter(who) {
   if (!['conseiller', 'coordinateur'].includes(user.role)) {
     $('[data-field="prenom"]').textContent = user.prenom || user.email;
     $('[data-field="role"]').textContent = ROLE_LABELS[user.role] || user.role;
-    $('[data-region="nav"]').hidden = false;
+    showChrome(true, false);
     return show('home');
   }
-  $('[data-region="status"]').hidden = false;
-  $('[data-region="nav"]').hidden = false;
+  showChrome(true, true);
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
@@ -122,7 +147,7 @@ async function askLoginAgain() {
   const notice = $('[data-field="expired"]');
   notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? ` Vos ${plural(count, 'compte rendu', 'comptes rendus')} en attente sont conservés sur ce téléphone.` : ''}`;
   notice.hidden = false;
-  $('[data-region="nav"]').hidden = true;
+  showChrome(false, false);
   show('login');
 }
 
@@ -137,8 +162,7 @@ async function onLogout() {
   await call('/auth/logout', { method: 'POST', body: { refresh_token: readTokens().refresh_token } }).catch(() => {});
   forgetSession();
   user = null;
-  $('[data-region="status"]').hidden = true;
-  $('[data-region="nav"]').hidden = true;
+  showChrome(false, false);
   show('login');
 }
 
@@ -175,6 +199,9 @@ function bindTriggers() {
   $('[data-region="nav"]').addEventListener('click', (event) => {
     const link = event.target.closest('[data-nav]');
     if (link) { event.preventDefault(); route(link.dataset.nav); }
+  });
+  new MutationObserver(fitStatus).observe($('[data-region="status"] .fr-container'), {
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['hidden'],
   });
 }
 

@@ -56,7 +56,20 @@ def form_set_up(page):
     expect(page.locator("#cra-date")).not_to_have_value("")
 
 
+class NothingWaits:
+    """The status bar says nothing waits by not showing the count (its line hidden)."""
+
+    def __init__(self, page):
+        self.line = page.locator("[data-field='waiting-line']:has([data-count='0'])")
+
+    def wait_for(self, timeout=None):
+        self.line.wait_for(state="hidden", timeout=timeout)
+        expect(self.line).to_have_count(1, timeout=timeout)
+
+
 def waiting_text(page, count):
+    if count == 0:
+        return NothingWaits(page)
     unit = "compte rendu" if count < 2 else "comptes rendus"
     return page.get_by_text(f"{count} {unit} en attente d'envoi", exact=True)
 
@@ -545,6 +558,7 @@ def test_a_cra_deleted_here_but_edited_elsewhere_asks_and_can_still_be_deleted(
 
     def delete():
         page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_text("Autres actions").first.click()
         page.get_by_role("button", name="Supprimer").first.click()
 
     send_offline_change(page, delete)
@@ -584,6 +598,7 @@ def test_a_cra_deleted_here_and_elsewhere_is_simply_deleted(
     cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
     server_change(client, login, conseiller, cra_id, row, delete=True)
     page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_text("Autres actions").first.click()
     page.get_by_role("button", name="Supprimer").first.click()
     page.get_by_text("1 compte rendu envoyé.").wait_for()
     waiting_text(page, 0).wait_for()
