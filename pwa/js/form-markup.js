@@ -52,6 +52,7 @@ export function formMarkup(ref) {
       <input class="fr-input" id="cra-commune" name="commune" type="search" autocomplete="off" placeholder="Entrez le code postal ou la commune..."
         role="combobox" aria-expanded="false" aria-controls="cra-communes" aria-autocomplete="list">
       <ul class="app-suggestions" id="cra-communes" role="listbox" aria-label="Communes proposées" hidden></ul>
+      <p class="fr-sr-only" data-field="commune-status" role="status" aria-live="polite"></p>
       <input type="hidden" name="code_commune"><input type="hidden" name="code_postal"><input type="hidden" name="nom_commune">
       ${errorSlot('code_commune')}${errorSlot('code_postal')}
     </div>

@@ -1,5 +1,6 @@
 """The conseiller's app on a 360×740 phone: where things are, what the user is told (issue 15)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,148 @@ def test_valider_takes_the_user_to_the_first_problem(axe_page, live_server, cons
     expect(duree).not_to_have_attribute("aria-invalid", "true")
     expect(summary.get_by_role("heading")).to_have_text("Le formulaire contient 2 erreurs")
     expect(first).to_have_attribute("aria-invalid", "true")
+
+
+def push_cras(client, login, conseiller, count):
+    """CRAs made on another device: the phone gets them at its first sync."""
+    from tests.cra_payloads import cra_payload, create_op
+
+    operations = [
+        create_op(cra_payload(date=f"2026-11-{day % 20 + 1:02d}", annotation=f"Séance {day}"))
+        for day in range(count)
+    ]
+    response = client.post(
+        "/api/sync/push", json={"operations": operations}, headers=login(conseiller)
+    )
+    assert {r["status"] for r in response.json["results"]} == {"applied"}
+
+
+def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_server, conseiller):
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    form_set_up(page)
+    date = page.locator("#cra-date")
+    assert in_view(page, date), date.bounding_box()
+    # Nothing waits: no « 0 compte rendu en attente d'envoi » bar, no « Envoyer maintenant ».
+    expect(page.get_by_role("button", name="Envoyer maintenant")).to_be_hidden()
+    expect(page.locator("[data-region='status']")).to_be_hidden()
+    # The menu is one row (it scrolls sideways), not six wrapped lines.
+    nav = page.get_by_role("navigation", name="Menu principal")
+    assert nav.bounding_box()["height"] <= 56, nav.bounding_box()
+    screenshot(page, "premier-ecran")
+    # The footer's mandatory links.
+    for name, href in [
+        ("Accessibilité : partiellement conforme", "/accessibilite"),
+        ("Mentions légales", "/mentions-legales"),
+        ("Données personnelles", "/donnees-personnelles"),
+    ]:
+        expect(page.get_by_role("link", name=name)).to_have_attribute("href", href)
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Ressourcerie").click()
+    expect(page.get_by_role("link", name="Ressourcerie")).to_have_attribute("aria-current", "page")
+    assert in_view(page, page.get_by_role("link", name="Ressourcerie"))
+
+
+def test_the_pending_bar_says_what_waits_and_when_it_is_sent(page, live_server, conseiller):
+    from tests.browser.test_pwa import fill_individual_cra
+
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    fill_individual_cra(page)
+    bar = page.locator("[data-region='status']")
+    expect(bar.get_by_text("1 compte rendu en attente d'envoi", exact=True)).to_be_visible()
+    expect(bar.get_by_role("button", name="Envoyer maintenant")).to_be_visible()
+    page.context.set_offline(False)
+    bar.get_by_role("button", name="Envoyer maintenant").click()
+    expect(bar.get_by_text("1 compte rendu envoyé.")).to_be_visible()
+    expect(bar.get_by_role("button", name="Envoyer maintenant")).to_be_hidden()
+
+
+def test_the_history_shows_three_cras_per_screen_and_filters_behind_one_button(
+    axe_page, live_server, conseiller, client, login
+):
+    push_cras(client, login, conseiller, 30)
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    page.get_by_role("link", name="Historique").click()
+    cards = page.locator("[data-cra]")
+    expect(cards).to_have_count(30)
+    # At least three whole cards on the first screen, each title (date, type) above its state.
+    whole = [i for i in range(6) if in_view(page, cards.nth(i))]
+    assert len(whole) >= 3, [cards.nth(i).bounding_box() for i in range(4)]
+    first = cards.first
+    title = first.get_by_role("heading").bounding_box()
+    assert title["y"] - first.bounding_box()["y"] < 20
+    assert first.bounding_box()["height"] <= 150
+    expect(first.locator(".fr-badge")).to_have_text("Envoyé")
+    # « Supprimer » is in the menu, not beside « Modifier ».
+    expect(first.get_by_role("button", name="Supprimer")).to_be_hidden()
+    screenshot(page, "historique")
+    first.get_by_text("Autres actions").click()
+    expect(first.get_by_role("button", name="Supprimer")).to_be_visible()
+    screenshot(page, "historique-menu")
+    assert serious_violations(page) == []
+    # The filters are closed behind « Filtrer », which counts the active ones.
+    filtrer = page.get_by_role("button", name="Filtrer")
+    expect(page.get_by_label("Thème")).to_be_hidden()
+    filtrer.click()
+    expect(filtrer).to_have_attribute("aria-expanded", "true")
+    page.get_by_label("Du", exact=True).fill("2026-11-15")
+    page.get_by_label("Code postal ou commune").fill("69001")
+    expect(filtrer).to_have_text("Filtrer (2 actifs)")
+    expect(page.get_by_text("6 accompagnements sur 30")).to_be_visible()  # the 15th to the 20th
+    screenshot(page, "historique-filtres")
+    page.get_by_role("button", name="Effacer les filtres").click()
+    expect(filtrer).to_have_text("Filtrer")
+    expect(cards).to_have_count(30)
+
+
+def test_the_commune_search_is_a_keyboard_combobox_cleared_with_the_canal(
+    axe_page, live_server, conseiller
+):
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    form_set_up(page)
+    page.get_by_label("Autre lieu").check(force=True)
+    commune = page.get_by_role("combobox", name="Commune")
+    commune.press_sequentially("vénis")
+    expect(commune).to_have_attribute("aria-expanded", "true")
+    listbox = page.get_by_role("listbox", name="Communes proposées")
+    expect(commune).to_have_attribute("aria-controls", listbox.get_attribute("id"))
+    status = page.locator("[data-field='commune-status']")
+    expect(status).to_have_text(re.compile(r"communes? proposées? : flèche bas"))
+    commune.press("ArrowDown")
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(commune).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
+    expect(commune).to_be_focused()  # the focus stays in the field
+    screenshot(page, "commune-liste")
+    assert serious_violations(page) == []
+    commune.press("ArrowDown")
+    commune.press("ArrowUp")
+    expect(first).to_have_attribute("aria-selected", "true")
+    commune.press("Enter")
+    expect(commune).to_have_value("69200 Vénissieux")
+    expect(commune).to_have_attribute("aria-expanded", "false")
+    expect(status).to_have_text("Commune choisie : 69200 Vénissieux.")
+    assert page.locator("input[name='code_commune']").input_value() == "69259"
+    # Enter chose a commune; it did not submit the form.
+    expect(page.locator("[data-field='error-summary']")).to_be_hidden()
+    # Escape closes the list, then clears the field.
+    commune.fill("lyon")
+    expect(commune).to_have_attribute("aria-expanded", "true")
+    commune.press("Escape")
+    expect(commune).to_have_attribute("aria-expanded", "false")
+    expect(commune).to_have_value("lyon")
+    commune.press("Escape")
+    expect(commune).to_have_value("")
+    # A commune chosen for one canal does not stay for another.
+    commune.press_sequentially("69200")
+    commune.press("ArrowDown")
+    commune.press("Enter")
+    expect(commune).to_have_value("69200 Vénissieux")
+    page.get_by_label("À domicile").check(force=True)
+    expect(commune).to_have_value("")
+    assert page.locator("input[name='code_commune']").input_value() == ""
+    commune.press_sequentially("villeurb")
+    expect(commune).to_have_value("villeurb")
