@@ -12,9 +12,9 @@ from tests.browser.test_pwa import form_set_up, log_in
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=False):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"phone-{name}.png"))
+    page.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=full_page)
 
 
 def in_view(page, locator):
@@ -101,6 +101,8 @@ def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_
     # The menu is one row (it scrolls sideways), not six wrapped lines.
     nav = page.get_by_role("navigation", name="Menu principal")
     assert nav.bounding_box()["height"] <= 56, nav.bounding_box()
+    # Nothing wider than the phone: no sideways scrolling of the page.
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
     screenshot(page, "premier-ecran")
     # The footer's mandatory links.
     for name, href in [
@@ -218,3 +220,76 @@ def test_the_commune_search_is_a_keyboard_combobox_cleared_with_the_canal(
     assert page.locator("input[name='code_commune']").input_value() == ""
     commune.press_sequentially("villeurb")
     expect(commune).to_have_value("villeurb")
+
+
+def test_mes_statistiques_filter_by_commune_with_legible_labels_and_paris_time(
+    axe_page, live_server, conseiller, client, login
+):
+    from tests.cra_payloads import cra_payload, create_op
+
+    lyon = cra_payload(date="2026-11-02")
+    villeurbanne = cra_payload(
+        date="2026-11-03", code_postal="69100", code_commune="69266", nom_commune="Villeurbanne"
+    )
+    operations = [create_op(lyon), create_op(lyon), create_op(villeurbanne)]
+    response = client.post(
+        "/api/sync/push", json={"operations": operations}, headers=login(conseiller)
+    )
+    assert {r["status"] for r in response.json["results"]} == {"applied"}
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    page.get_by_role("link", name="Mes statistiques").click()
+    page.locator("#s-du").fill("2026-11-01")
+    page.locator("#s-au").fill("2026-11-30")
+    page.get_by_role("button", name="Afficher").click()
+    figure = page.locator(".app-figure", has_text="CRA enregistrés")
+    expect(figure.locator(".app-figure__value")).to_have_text("3")
+    page.locator("#s-commune").select_option(label="69100 Villeurbanne")
+    page.get_by_role("button", name="Afficher").click()
+    expect(figure.locator(".app-figure__value")).to_have_text("1")
+    expect(page.get_by_text(re.compile("au 30/11/2026 à 69100 Villeurbanne"))).to_be_visible()
+    # Labels wrap between words: no word is drawn on two lines.
+    split = page.evaluate(
+        """() => [...document.querySelectorAll('.app-figure__label, .app-bars__label')]
+        .flatMap((el) => {
+        const text = el.firstChild; const out = [];
+        for (const m of text.textContent.matchAll(/\\S+/g)) {
+          const range = document.createRange();
+          range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+        return out; })"""
+    )
+    assert split == []
+    # The charts' text is at least 12 px on screen, their bars within the phone's width.
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.app-chart li, .app-chart figcaption')]
+        .map((el) => parseFloat(getComputedStyle(el).fontSize))"""
+    )
+    assert sizes and min(sizes) >= 12
+    bars = page.locator("[data-chart='canaux'] .app-bars__bar")
+    assert bars.first.bounding_box()["x"] + bars.first.bounding_box()["width"] <= 360
+    screenshot(page, "statistiques", full_page=True)
+    assert serious_violations(page) == []
+
+
+def test_mes_statistiques_times_are_paris_times(page, live_server, conseiller):
+    """A version of the statistics stored at 04:57 UTC reads « à 05:57 » (Paris, winter)."""
+    log_in(page, live_server, conseiller)
+    page.get_by_role("link", name="Mes statistiques").click()
+    page.locator("[data-field='stats-date']").wait_for()
+    page.context.set_offline(True)
+    page.evaluate(
+        """async (owner) => {
+        const { getMeta, setMeta } = await import('/js/db.js');
+        const saved = await getMeta(`stats:${owner}`);
+        await setMeta(`stats:${owner}`, { ...saved, at: '2026-12-07T04:57:00.000Z' });
+    }""",
+        str(conseiller.id),
+    )
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.locator("[data-field='stats-date']")).to_contain_text("Hors ligne : données du")
+    expect(page.locator("[data-field='stats-date']")).to_contain_text(
+        "mises à jour le 07/12/2026 à 05:57."
+    )
