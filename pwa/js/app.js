@@ -5,6 +5,7 @@ import { editCra, waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
 import { historyOutdated, mountHistory, renderHistory, showSavedCra } from './history.js';
+import { showLieux } from './lieux-view.js';
 import { forgetDevice, onNotificationOpened, resendSubscription } from './push.js';
 import { showRappels } from './rappels.js';
 import { showRessourcerie } from './ressourcerie.js';
@@ -15,7 +16,7 @@ import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from '.
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
-const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination', 'rappels', 'ressourcerie'];
+const VIEWS = ['saisie', 'historique', 'statistiques', 'lieux', 'coordination', 'rappels', 'ressourcerie'];
 let user = null;
 let ref = null;
 const owner = () => String(user.id);
@@ -95,6 +96,7 @@ async function route(view, source = null, push = true) {
   if (target === 'historique') await (source ? showSavedCra(source) : renderHistory());
   if (target === 'statistiques') showStats(owner());
   if (target === 'coordination') await showCoordination({ owner: owner(), ref, user, onSaved: () => { announceChange(); requestBackgroundSync(); return syncNow(owner()); } });
+  if (target === 'lieux') await showLieux(owner());
   if (target === 'rappels') showRappels();
   if (target === 'ressourcerie') await showRessourcerie();
   show(target);

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from server.extensions import db
 from tests.browser.conftest import PHONE, serious_violations
 from tests.browser.test_pwa import form_set_up, log_in
 
@@ -293,3 +295,66 @@ def test_mes_statistiques_times_are_paris_times(page, live_server, conseiller):
     expect(page.locator("[data-field='stats-date']")).to_contain_text(
         "mises à jour le 07/12/2026 à 05:57."
     )
+
+
+def test_lieux_are_managed_in_the_app_and_readable_offline(
+    axe_page, live_server, conseiller, client, login
+):
+    from server.models import LieuActivite
+    from tests.browser.test_pwa import LIEU
+
+    headers = login(conseiller)
+    assert client.post("/api/lieux", json=LIEU, headers=headers).status_code == 201
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    page.get_by_role("link", name="Mes lieux").click()
+    page.get_by_role("heading", name="Mes lieux d'activité").wait_for()
+    cards = page.locator("[data-lieu]")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Principal")
+
+    # Add a second lieu: its commune is chosen from its postal code.
+    page.get_by_role("button", name="Ajouter un lieu").click()
+    page.get_by_label("Nom du lieu").fill("Maison France Services")
+    page.get_by_label("Code postal", exact=True).fill("69200")
+    page.get_by_label("Commune", exact=True).select_option(label="Vénissieux")
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+    expect(page.get_by_text("Lieu « Maison France Services » ajouté.")).to_be_visible()
+    expect(cards).to_have_count(2)
+    assert serious_violations(page) == []
+    screenshot(page, "lieux", full_page=True)
+
+    # Make it the principal one, then edit it: its other fields are kept.
+    page.get_by_role("button", name="Définir comme principal : Maison France Services").click()
+    expect(
+        page.get_by_text("« Maison France Services » est maintenant votre lieu principal.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Modifier : Médiathèque Lumière").click()
+    page.get_by_label("Nom du lieu").fill("Médiathèque Lumière Sud")
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+    expect(page.get_by_text("Lieu « Médiathèque Lumière Sud » modifié.")).to_be_visible()
+    db.session.expire_all()
+    rows = {lieu.nom: lieu for lieu in db.session.scalars(select(LieuActivite)).all()}
+    assert (
+        rows["Maison France Services"].principal and not rows["Médiathèque Lumière Sud"].principal
+    )
+    assert rows["Médiathèque Lumière Sud"].horaires == "Lun-Ven 9h-17h"
+    assert rows["Maison France Services"].code_commune == "69259"
+
+    # Offline: the list is readable, a change says it needs the network.
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name="Mes lieux").click()
+    expect(cards).to_have_count(2)
+    expect(page.get_by_text("Hors ligne : vos lieux sont affichés").first).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
+    expect(page.locator("[data-field='lieux-etat']")).to_have_text(
+        "Suppression impossible hors ligne : réessayez au retour du réseau."
+    )
+    screenshot(page, "lieux-hors-ligne")
+    page.context.set_offline(False)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
+    expect(page.get_by_text("Lieu « Médiathèque Lumière Sud » supprimé.")).to_be_visible()
+    expect(cards).to_have_count(1)
