@@ -147,7 +147,9 @@ async function onLogin(event) {
 async function askLoginAgain() {
   const count = user ? await waitingCount(owner()) : 0;
   const notice = $('[data-field="expired"]');
-  notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? ` Vos ${plural(count, 'compte rendu', 'comptes rendus')} en attente sont conservés sur ce téléphone.` : ''}`;
+  const kept = count === 1 ? ' Votre compte rendu en attente est conservé sur ce téléphone.'
+    : ` Vos ${count} comptes rendus en attente sont conservés sur ce téléphone.`;
+  notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? kept : ''}`;
   notice.hidden = false;
   showChrome(false, false);
   show('login');
@@ -194,7 +196,7 @@ function bindTriggers() {
       return;
     }
     line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
-      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
+      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${plural(detail.refuses, 'refusé', 'refusés')} : à corriger dans l'historique` : ''}${detail.conflits ? `, ${plural(detail.conflits, 'conflit', 'conflits')} : à trancher dans l'historique` : ''}.`;
   });
   window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
   window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));

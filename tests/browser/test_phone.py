@@ -358,3 +358,25 @@ def test_lieux_are_managed_in_the_app_and_readable_offline(
     page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
     expect(page.get_by_text("Lieu « Médiathèque Lumière Sud » supprimé.")).to_be_visible()
     expect(cards).to_have_count(1)
+
+
+def test_a_mistyped_app_address_shows_a_french_page(axe_page, live_server):
+    page = axe_page()
+    response = page.goto(live_server + "/saisie-cra")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    expect(page.get_by_role("link", name="Retour à l'application")).to_have_attribute("href", "/")
+    assert "Not Found" not in page.content()
+    screenshot(page, "adresse-inconnue")
+    assert serious_violations(page) == []
+
+
+def test_the_coordination_identity_never_shows_an_empty_identifiant(page, live_server, make_user):
+    coordinateur = make_user("coordinateur")  # no structure
+    log_in(page, live_server, coordinateur)
+    page.get_by_role("link", name="CRA de coordination").click()
+    identity = page.locator("[data-view='coordination'] .fr-callout").first
+    expect(identity).to_contain_text("Structure non renseignée")
+    expect(identity).not_to_contain_text("identifiant –")
+    expect(identity).to_contain_text(f"identifiant {coordinateur.conseiller_id}")
+    screenshot(page, "coordination-identite")

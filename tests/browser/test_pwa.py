@@ -171,7 +171,9 @@ def test_expired_session_keeps_the_outbox_and_syncs_after_login(page, live_serve
     page.context.set_offline(False)
     send_now(page)
     page.get_by_text(re.compile("Votre session a expiré")).wait_for()
-    page.get_by_text(re.compile("en attente sont conservés sur ce téléphone")).wait_for()
+    page.get_by_text(
+        re.compile("Votre compte rendu en attente est conservé sur ce téléphone")
+    ).wait_for()
     assert server_count() == 0
     page.get_by_label("Adresse e-mail").fill(conseiller.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
