@@ -205,7 +205,9 @@ export function showErrors(form, errors) {
     summary.innerHTML = lines.length ? summaryMarkup(lines) : '';
     summary.hidden = !lines.length;
   }
-  setSlot($('[data-error-for="_form"]', form), others.join(' ') || (lines.length
+  // Errors of no field of the form (a server's key this version does not know) are said here.
+  const unplaced = lines.length || others.length ? [] : textsOf(errors);
+  setSlot($('[data-error-for="_form"]', form), others.join(' ') || unplaced.join(' ') || (lines.length
     ? `${lines.length > 1 ? `${lines.length} erreurs à corriger` : '1 erreur à corriger'} : voir le récapitulatif en haut du formulaire.` : ''));
   if (!count) return true;
   const first = lines.find((line) => line.target);

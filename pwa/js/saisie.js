@@ -242,7 +242,7 @@ async function save(form, myLieux) {
   if (shownErrors !== true) {
     // The user is taken to the first problem: its field focused, in view with its label.
     if (shownErrors) goTo(shownErrors);
-    else goTo($('[data-field="error-summary"]', form));
+    else $('[data-error-for="_form"]', form).scrollIntoView({ block: 'center' }); // said by its role=alert
     return false;
   }
   clearTimeout(draftTimer); // a draft written after the save would bring this CRA back
