@@ -38,7 +38,12 @@ def is_page(path: str) -> bool:
 
 
 def _for_a_page() -> bool:
-    return is_page(request.path)
+    """The pages' paths, and any other address a browser opens as a page (a mistyped address
+    of the app): the API keeps its JSON envelope."""
+    if is_page(request.path):
+        return True
+    api = request.path == "/api" or request.path.startswith("/api/")
+    return not api and any(mime == "text/html" for mime, _ in request.accept_mimetypes)
 
 
 class ApiError(Exception):

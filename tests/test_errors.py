@@ -136,3 +136,14 @@ def test_every_schema_answers_in_french_whatever_the_value(app):
                         messages.update(texts)
     assert len(messages) > 50
     assert sorted(m for m in messages if ENGLISH.search(m)) == []
+
+
+def test_a_mistyped_app_address_is_a_french_page_the_api_keeps_json(client):
+    html = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/saisie-cra", headers=html)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "Page introuvable" in text and "Retour à l'application" in text
+    assert "Not Found" not in text
+    assert_envelope(client.get("/api/rien-ici", headers=html), 404)
+    assert_envelope(client.get("/saisie-cra"), 404)  # a script's fetch, no HTML asked

@@ -117,6 +117,23 @@ def test_mes_statistiques_checks_the_period(client, push):
     assert response.status_code == 422 and "précéder" in response.json["errors"]["du"][0]
 
 
+def test_dates_are_read_as_people_write_them_and_refused_in_those_words(client, push):
+    push(create_op(cra_payload(date="2026-11-02")))
+    french = client.get(
+        "/api/statistiques/conseiller",
+        query_string={"du": "01/11/2026", "au": "30/11/2026"},
+        headers=push.headers,
+    )
+    assert french.status_code == 200 and french.json["du"] == "2026-11-01"
+    wrong = client.get(
+        "/api/statistiques/conseiller",
+        query_string={"du": "2026-13-01", "au": "2026-11-30"},
+        headers=push.headers,
+    )
+    assert wrong.status_code == 422
+    assert wrong.json["errors"]["du"] == ["Date invalide (format attendu : JJ/MM/AAAA)."]
+
+
 # --- every indicator on one fixture ------------------------------------------------------------
 NOVEMBRE = Periode(date(2026, 11, 1), date(2026, 11, 30))
 

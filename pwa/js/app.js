@@ -5,6 +5,7 @@ import { waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
 import { historyOutdated, mountHistory, renderHistory, showSavedCra } from './history.js';
+import { showLieux } from './lieux-view.js';
 import { forgetDevice, onNotificationOpened, resendSubscription } from './push.js';
 import { showRappels } from './rappels.js';
 import { showRessourcerie } from './ressourcerie.js';
@@ -15,21 +16,47 @@ import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from '.
 import { announceChange, pull, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
-const VIEWS = ['saisie', 'historique', 'statistiques', 'coordination', 'rappels', 'ressourcerie'];
+const VIEWS = ['saisie', 'historique', 'statistiques', 'lieux', 'coordination', 'rappels', 'ressourcerie'];
 let user = null;
 let ref = null;
 const owner = () => String(user.id);
 
 function show(view) {
   $$('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
-  $$('[data-nav]').forEach((a) => { if (a.dataset.nav === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current'); });
+  $$('[data-nav]').forEach((a) => {
+    if (a.dataset.nav !== view) return a.removeAttribute('aria-current');
+    a.setAttribute('aria-current', 'page');
+    // On a phone the menu is one row that scrolls sideways: the current view's link in it.
+    const list = a.closest('ul');
+    list.scrollLeft = Math.max(0, a.offsetLeft - list.offsetLeft - 16);
+    return undefined;
+  });
 }
 
 async function updateStatus() {
   if (!user) return;
   const count = await waitingCount(owner());
-  $('[data-field="waiting"]').textContent = `${plural(count, 'compte rendu', 'comptes rendus')} en attente d'envoi`;
+  const waiting = $('[data-field="waiting"]');
+  waiting.textContent = count ? `${plural(count, 'compte rendu', 'comptes rendus')} en attente d'envoi` : '';
+  waiting.dataset.count = String(count);
+  $('[data-field="waiting-line"]').hidden = !count; // the bar only when something waits
   $('[data-field="offline"]').hidden = navigator.onLine;
+}
+
+let statusOn = false; // the status bar belongs to a conseiller's session
+
+/** The status bar is shown only when one of its lines has something to say. */
+function fitStatus() {
+  const region = $('[data-region="status"]');
+  const speaks = statusOn && $$('p', region).some((line) => !line.hidden && line.textContent.trim());
+  if (region.hidden === speaks) region.hidden = !speaks;
+}
+
+/** Logged in or out: the menu and the status bar. */
+function showChrome(menu, status) {
+  $('[data-region="nav"]').hidden = !menu;
+  statusOn = status;
+  fitStatus();
 }
 
 function formContext() {
@@ -69,6 +96,7 @@ async function route(view, source = null, push = true) {
   if (target === 'historique') await (source ? showSavedCra(source) : renderHistory());
   if (target === 'statistiques') showStats(owner());
   if (target === 'coordination') await showCoordination({ owner: owner(), ref, user, onSaved: () => { announceChange(); requestBackgroundSync(); return syncNow(owner()); } });
+  if (target === 'lieux') await showLieux(owner());
   if (target === 'rappels') showRappels();
   if (target === 'ressourcerie') await showRessourcerie();
   show(target);
@@ -82,11 +110,10 @@ async function enter(who) {
   if (!['conseiller', 'coordinateur'].includes(user.role)) {
     $('[data-field="prenom"]').textContent = user.prenom || user.email;
     $('[data-field="role"]').textContent = ROLE_LABELS[user.role] || user.role;
-    $('[data-region="nav"]').hidden = false;
+    showChrome(true, false);
     return show('home');
   }
-  $('[data-region="status"]').hidden = false;
-  $('[data-region="nav"]').hidden = false;
+  showChrome(true, true);
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
     owner: owner(), ref, onEdit: (source) => route('saisie', source),
@@ -119,9 +146,11 @@ async function onLogin(event) {
 async function askLoginAgain() {
   const count = user ? await waitingCount(owner()) : 0;
   const notice = $('[data-field="expired"]');
-  notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? ` Vos ${plural(count, 'compte rendu', 'comptes rendus')} en attente sont conservés sur ce téléphone.` : ''}`;
+  const kept = count === 1 ? ' Votre compte rendu en attente est conservé sur ce téléphone.'
+    : ` Vos ${count} comptes rendus en attente sont conservés sur ce téléphone.`;
+  notice.textContent = `Votre session a expiré : reconnectez-vous.${count ? kept : ''}`;
   notice.hidden = false;
-  $('[data-region="nav"]').hidden = true;
+  showChrome(false, false);
   show('login');
 }
 
@@ -136,8 +165,7 @@ async function onLogout() {
   await call('/auth/logout', { method: 'POST', body: { refresh_token: readTokens().refresh_token } }).catch(() => {});
   forgetSession();
   user = null;
-  $('[data-region="status"]').hidden = true;
-  $('[data-region="nav"]').hidden = true;
+  showChrome(false, false);
   show('login');
 }
 
@@ -170,13 +198,16 @@ function bindTriggers() {
     if (detail.erreur) line.dataset.erreur = 'oui';
     else delete line.dataset.erreur;
     line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
-      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${detail.refuses} refusé(s) : à corriger dans l'historique` : ''}${detail.conflits ? `, ${detail.conflits} conflit(s) : à trancher dans l'historique` : ''}.`;
+      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${plural(detail.refuses, 'refusé', 'refusés')} : à corriger dans l'historique` : ''}${detail.conflits ? `, ${plural(detail.conflits, 'conflit', 'conflits')} : à trancher dans l'historique` : ''}.`;
   });
   window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
   window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));
   $('[data-region="nav"]').addEventListener('click', (event) => {
     const link = event.target.closest('[data-nav]');
     if (link) { event.preventDefault(); route(link.dataset.nav); }
+  });
+  new MutationObserver(fitStatus).observe($('[data-region="status"] .fr-container'), {
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['hidden'],
   });
 }
 

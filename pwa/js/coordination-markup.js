@@ -3,6 +3,8 @@ import { esc } from './dom.js';
 
 let next = 0;
 const uid = (prefix) => `${prefix}-${(next += 1)}`;
+/** The parts of an identity line that are known, joined by « · » (never « identifiant – »). */
+const identity = (parts) => parts.filter(Boolean).map(esc).join(' · ');
 const errorSlot = (field) => `<p class="fr-error-text" data-error-for="${esc(field)}" hidden></p>`;
 
 function select(name, label, choices, value) {
@@ -61,8 +63,8 @@ function section(key, title, nothing, some) {
 /** The whole form; identity is shown for checking, not edited here. */
 export function coordinationMarkup(ref, user) {
   return `<h1 data-field="coordination-title">CRA de coordination</h1>
-    <div class="fr-callout fr-mb-3w"><p class="fr-callout__text fr-text--sm">${esc(user.prenom || '')} ${esc(user.nom || '')} · identifiant ${esc(user.conseiller_id)} · ${esc(user.email)}<br>
-      ${esc(user.structure || 'Structure non renseignée')} · identifiant ${esc(user.structure_id ?? '–')}</p>
+    <div class="fr-callout fr-mb-3w"><p class="fr-callout__text fr-text--sm">${identity([`${user.prenom || ''} ${user.nom || ''}`.trim(), user.conseiller_id != null && `identifiant ${user.conseiller_id}`, user.email])}<br>
+      ${identity([user.structure || 'Structure non renseignée', user.structure_id != null && `identifiant ${user.structure_id}`])}</p>
       <p class="fr-text--xs fr-mb-0">Une erreur dans ces informations ? Contactez le support : elles viennent de votre compte.</p></div>
     <form data-form="coordination" novalidate>
       <div class="fr-input-group"><label class="fr-label" for="coord-date">Date du compte rendu</label><input class="fr-input" type="date" id="coord-date" name="date" required>${errorSlot('date')}</div>

@@ -36,6 +36,7 @@ export function formMarkup(ref) {
   <h1 data-field="form-title">Nouveau compte rendu d'activité</h1>
   <p class="fr-alert fr-alert--info fr-alert--sm" data-field="form-notice" hidden></p>
   <form data-form="cra" novalidate>
+    <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" data-field="error-summary" tabindex="-1" hidden></div>
     <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Où et quand l'accompagnement a-t-il eu lieu ?</legend>
       <div class="fr-fieldset__element"><div class="fr-input-group">
         <label class="fr-label" for="cra-date">Date de l'accompagnement<span class="fr-hint-text">Vous avez la possibilité d'enregistrer un accompagnement en différé.</span></label>
@@ -51,6 +52,7 @@ export function formMarkup(ref) {
       <input class="fr-input" id="cra-commune" name="commune" type="search" autocomplete="off" placeholder="Entrez le code postal ou la commune..."
         role="combobox" aria-expanded="false" aria-controls="cra-communes" aria-autocomplete="list">
       <ul class="app-suggestions" id="cra-communes" role="listbox" aria-label="Communes proposées" hidden></ul>
+      <p class="fr-sr-only" data-field="commune-status" role="status" aria-live="polite"></p>
       <input type="hidden" name="code_commune"><input type="hidden" name="code_postal"><input type="hidden" name="nom_commune">
       ${errorSlot('code_commune')}${errorSlot('code_postal')}
     </div>

@@ -1,6 +1,6 @@
 /** The CRA form's behaviour: defaults, live feedback, reading, validating, saving. */
 import { bindCounters, readCounter, writeCounter } from './counters.js';
-import { $, $$, hoursMinutes, textsOf, today } from './dom.js';
+import { $, $$, esc, hoursMinutes, textsOf, today } from './dom.js';
 import { organismeRow } from './form-markup.js';
 import { breakdownTotals, validateCra } from './rules.js';
 
@@ -114,12 +114,115 @@ export function messagesFor(errors, field) {
     .flatMap(([, value]) => textsOf(value));
 }
 
-/** Show field errors under their fields; returns true when there were none. */
+/**
+ * Each error key: the words naming its field in the summary and the controls it is about
+ * (the first one shown gets the focus).
+ */
+const FIELDS = {
+  date: ["Date de l'accompagnement", '#cra-date'],
+  canal: ["Lieu de l'accompagnement", 'input[name="canal"]'],
+  lieu_activite_id: ["Lieu d'activité", '#cra-lieu'],
+  code_commune: ['Commune', '#cra-commune'],
+  code_postal: ['Commune', '#cra-commune'],
+  activite: ["Type d'activité", 'input[name="activite"]'],
+  nb_participants: ['Nombre de participants', '[name="nb_participants"]'],
+  nb_recurrents: ['Récurrence des personnes', '[name="nb_recurrents"]'],
+  age: ["Tranches d'âge", '[data-field-group="age"] input'],
+  statut: ['Statut des usagers', '[data-field-group="statut"] input'],
+  themes: ['Thématiques', 'input[name="themes"]'],
+  sous_themes: ['Précisions des thématiques', 'input[name="sous_theme"]'],
+  annotation: ['Précision de la thématique', '#cra-annotation'],
+  duree: ["Durée de l'accompagnement", 'input[name="duree"]'],
+  duree_minutes: ['Durée exacte', '[name="duree_minutes"]'],
+  suivi: ["Poursuite de l'accompagnement", '[data-field-group="suivi"] input'],
+  organismes: ['Organismes', '[data-organisme] input, [data-action="add-organisme"]'],
+};
+
+const shown = (el) => !el.closest('[hidden]');
+
+/** Tie a control to its error messages (slot ids; none: untie): aria-invalid, aria-describedby, DSFR state. */
+function markControl(control, slotIds) {
+  const ids = (control.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.startsWith('erreur-'));
+  ids.push(...slotIds);
+  if (ids.length) control.setAttribute('aria-describedby', ids.join(' '));
+  else control.removeAttribute('aria-describedby');
+  const invalid = slotIds.length > 0;
+  if (invalid) control.setAttribute('aria-invalid', 'true');
+  else control.removeAttribute('aria-invalid');
+  if (control.classList.contains('fr-input')) control.classList.toggle('fr-input--error', invalid);
+  if (control.classList.contains('fr-select')) control.classList.toggle('fr-select--error', invalid);
+}
+
+/** The block to scroll to for a control: its fieldset, group or counter, with its label. */
+function blockOf(control) {
+  return control.closest('[data-field-group]') || control.closest('.fr-input-group, .fr-select-group, .app-counter, .fr-fieldset') || control;
+}
+
+/** Give the focus to a control and show it with its label (its block's top in view). */
+export function goTo(control) {
+  const target = control.type === 'radio' ? ($(`input[name="${control.name}"]:checked`, control.form) || control) : control;
+  target.focus({ preventScroll: true });
+  // Its block's top (legend or label) 16 px under the screen's top; computed, as Chromium's
+  // scrollIntoView on a fieldset or legend stops a legend's height too low.
+  window.scrollTo(0, Math.max(0, blockOf(target).getBoundingClientRect().top + window.scrollY - 16));
+}
+
+function summaryMarkup(lines) {
+  const title = lines.length > 1 ? `Le formulaire contient ${lines.length} erreurs` : 'Le formulaire contient 1 erreur';
+  return `<h2 class="fr-alert__title">${title}</h2><ul class="app-error-summary">${lines.map(({ id, label, text }) => `<li><a href="#${id}" data-goto="${id}">${esc(label)} : ${esc(text)}</a></li>`).join('')}</ul>`;
+}
+
+/**
+ * Show field errors under their fields, each tied to its controls (aria-invalid,
+ * aria-describedby), and the summary at the top of the form whose lines lead to the fields.
+ * Returns the first control in error shown (for the focus), null when none, true when no error.
+ */
 export function showErrors(form, errors) {
-  $$('[data-error-for]', form).forEach((slot) => setSlot(slot, messagesFor(errors, slot.dataset.errorFor).join(' ')));
+  const lines = [];
+  const invalid = new Map(); // control -> [slot ids]
+  $$('[data-error-for]', form).forEach((slot) => {
+    const field = slot.dataset.errorFor;
+    const messages = messagesFor(errors, field);
+    setSlot(slot, messages.join(' '));
+    if (field === '_form') return;
+    slot.id ||= `erreur-${field}`;
+    const [label, selector] = FIELDS[field] || [field, null];
+    const controls = selector ? $$(selector, form) : [];
+    controls.forEach((control) => {
+      if (!invalid.has(control)) invalid.set(control, []);
+      if (messages.length) invalid.get(control).push(slot.id);
+    });
+    const target = controls.find(shown);
+    if (messages.length) lines.push({ id: target ? target.id : slot.id, label, text: messages.join(' '), target: target || null });
+  });
+  invalid.forEach((slotIds, control) => markControl(control, slotIds));
+  $$('[data-field-group]', form).forEach((group) => group.classList.toggle('fr-fieldset--error',
+    $$('[aria-invalid="true"]', group).length > 0 && group.matches('fieldset')));
+  const summary = $('[data-field="error-summary"]', form);
+  const others = messagesFor(errors, '_form');
   const count = Object.keys(errors).length;
-  setSlot($('[data-error-for="_form"]', form), count ? 'Erreur : veuillez remplir tous les champs obligatoires du formulaire.' : '');
-  return !count;
+  if (summary) {
+    summary.innerHTML = lines.length ? summaryMarkup(lines) : '';
+    summary.hidden = !lines.length;
+  }
+  // Errors of no field of the form (a server's key this version does not know) are said here.
+  const unplaced = lines.length || others.length ? [] : textsOf(errors);
+  setSlot($('[data-error-for="_form"]', form), others.join(' ') || unplaced.join(' ') || (lines.length
+    ? `${lines.length > 1 ? `${lines.length} erreurs à corriger` : '1 erreur à corriger'} : voir le récapitulatif en haut du formulaire.` : ''));
+  if (!count) return true;
+  const first = lines.find((line) => line.target);
+  return first ? first.target : null;
+}
+
+/** The summary's links give the focus to their field (not a jump that changes the address). */
+export function bindSummary(form) {
+  form.addEventListener('click', (event) => {
+    const link = event.target.closest('[data-goto]');
+    if (!link) return;
+    event.preventDefault();
+    const control = document.getElementById(link.dataset.goto);
+    if (control) goTo(control);
+  });
 }
 
 /** Validate like the server; `context` carries lieux and the commune index. */

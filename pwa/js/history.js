@@ -49,7 +49,10 @@ function draw() {
   const shown = rows.filter((local) => matches(local, filters));
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   page = Math.min(page, pages);
-  setText($('[data-field="total"]', root), `Vous avez enregistré ${plural(rows.length, 'accompagnement', 'accompagnements')} au total.`);
+  const active = Object.values(filters).filter((value) => value !== '').length;
+  setText($('[data-field="total"]', root), active ? `${plural(shown.length, 'accompagnement', 'accompagnements')} sur ${rows.length}`
+    : `${plural(rows.length, 'accompagnement', 'accompagnements')} au total`);
+  setText($('[data-field="active-filters"]', root), active ? ` (${plural(active, 'actif', 'actifs')})` : '');
   const onPage = shown.slice((page - 1) * PAGE, page * PAGE);
   const ids = new Set(onPage.map((local) => local.id));
   [...drawn.keys()].forEach((id) => { if (!ids.has(id)) drawn.delete(id); });
@@ -93,10 +96,11 @@ async function onAction(event) {
   const local = (await listCras(context.owner)).find((l) => l.id === button.dataset.id);
   if (!local) return;
   const { action } = button.dataset;
+  button.closest('details')?.removeAttribute('open');
   if (action === 'edit') context.onEdit(local);
   if (action === 'duplicate') context.onEdit({ duplicate: local.cra });
   if (CONFLICT_ACTIONS.includes(action) && await resolveConflict(context.owner, local, action)) context.onDeleted();
-  if (action === 'delete' && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte-rendu d\'activité ? Ceci affectera vos statistiques.')) {
+  if (action === 'delete' && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte rendu d\'activité ? Ceci affectera vos statistiques.')) {
     await deleteCra(context.owner, local);
     context.onDeleted();
   }
@@ -110,13 +114,20 @@ export function mountHistory(ctx) {
   const root = $('[data-view="historique"]');
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'oui';
-  root.innerHTML = `<h1>Historique des accompagnements</h1><p data-field="total"></p>${filtersMarkup(ctx.ref)}
+  root.innerHTML = `<h1 class="fr-h4 fr-mb-2w">Historique des accompagnements</h1>${filtersMarkup(ctx.ref)}
     <ul class="app-cras" data-list="cras"></ul>
     <nav class="app-pages" aria-label="Pagination"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-page="-1">Page précédente</button>
       <span data-field="pages"></span><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-page="1">Page suivante</button></nav>`;
   empty = document.createElement('li');
   empty.textContent = 'Aucun compte rendu ne correspond à ces critères.';
-  $('[data-form="filtres"]', root).addEventListener('input', () => { page = 1; renderHistory(); });
+  const filters = $('[data-form="filtres"]', root);
+  filters.addEventListener('input', () => { page = 1; renderHistory(); });
+  filters.addEventListener('reset', () => setTimeout(() => { page = 1; renderHistory(); }, 0)); // once reset
+  $('[data-action="filters"]', root).addEventListener('click', (event) => {
+    const open = event.currentTarget.getAttribute('aria-expanded') !== 'true';
+    event.currentTarget.setAttribute('aria-expanded', String(open));
+    filters.hidden = !open;
+  });
   $$('[data-page]', root).forEach((b) => b.addEventListener('click', () => { page = Math.max(1, page + Number(b.dataset.page)); renderHistory(); }));
   root.addEventListener('click', onAction);
 }

@@ -14,6 +14,18 @@ export function pushSupport() {
   return { supported, needsHomeScreen: ios && !standalone };
 }
 
+/**
+ * The browser has no push service to subscribe to: a private window, a browser without Web
+ * Push, or its push service unreachable. Not a network problem of coop-cra.
+ */
+export class PushUnavailable extends Error {
+  constructor(cause) {
+    super(cause && cause.message ? cause.message : 'push service unavailable');
+    this.name = 'PushUnavailable';
+    this.cause = cause;
+  }
+}
+
 /** base64url → bytes, as pushManager.subscribe() takes the server's key. */
 function keyBytes(base64url) {
   const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
@@ -53,9 +65,15 @@ export async function subscribeDevice(publicKey) {
     await subscription.unsubscribe();
     subscription = null;
   }
-  subscription ||= await registration.pushManager.subscribe({
-    userVisibleOnly: true, applicationServerKey: keyBytes(publicKey),
-  });
+  if (!subscription) {
+    try {
+      subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true, applicationServerKey: keyBytes(publicKey),
+      });
+    } catch (error) {
+      throw new PushUnavailable(error);
+    }
+  }
   return call('/rappels/abonnement', { method: 'PUT', body: subscription.toJSON() });
 }
 

@@ -1,10 +1,12 @@
 /** "Rappels": reminders on this phone — on (permission asked from the tap), days, time, time zone, off, test. */
 import { ApiError, call } from './api.js';
 import { $, $$, esc } from './dom.js';
-import { currentSubscription, forgetDevice, pushSupport, sendTest, subscribeDevice } from './push.js';
+import { PushUnavailable, currentSubscription, forgetDevice, pushSupport, sendTest, subscribeDevice } from './push.js';
 
 const DAYS = ['Lundi', 'Mardi', 'Mercredi', 'Jeudi', 'Vendredi', 'Samedi', 'Dimanche'];
 const BLOCKED = 'Les notifications sont bloquées pour coop-cra : autorisez-les dans les réglages de votre navigateur ou de votre téléphone, puis réessayez.';
+const NO_PUSH = 'Ce navigateur ne peut pas recevoir de notifications ici : c\'est le cas d\'une fenêtre de navigation privée ou d\'un navigateur sans service de notifications. '
+  + 'Votre réseau n\'est pas en cause. Ouvrez coop-cra dans une fenêtre normale d\'un navigateur à jour (Chrome, Edge, Firefox, Safari), ou depuis l\'application installée, pour activer les rappels.';
 let settings = null;
 let root = null;
 
@@ -46,6 +48,7 @@ function fail(text) {
 }
 
 function failure(error) {
+  if (error instanceof PushUnavailable) return NO_PUSH;
   if (error instanceof ApiError) {
     const details = Object.values(error.errors).flat().filter((m) => typeof m === 'string');
     return [error.message, ...details].join(' ');
@@ -83,15 +86,26 @@ async function onSubmit(event) {
   // Asked first, in the tap itself: Safari refuses a permission request made later.
   const permission = Notification.permission === 'default' ? Notification.requestPermission() : Promise.resolve(Notification.permission);
   const form = event.currentTarget;
+  const turningOn = !$('[data-action="rappels-activer"]', form).parentElement.hidden;
+  if (form.getAttribute('aria-busy') === 'true') return undefined; // one activation at a time
   fail('');
+  // Said at once: subscribing to the browser's push service can take several seconds.
+  say(turningOn ? 'Activation en cours…' : 'Enregistrement en cours…');
+  form.setAttribute('aria-busy', 'true');
   try {
-    if (await permission !== 'granted') return fail(BLOCKED);
+    if (await permission !== 'granted') {
+      say('');
+      return fail(BLOCKED);
+    }
     if (!(await currentSubscription())) await subscribeDevice(settings.cle_publique);
     settings = await call('/rappels', { method: 'PUT', body: chosen(form, true) });
     await render();
     return say('Rappels enregistrés : ils sont activés sur cet appareil.');
   } catch (error) {
+    say(turningOn ? 'Les rappels ne sont pas activés.' : '');
     return fail(failure(error));
+  } finally {
+    form.removeAttribute('aria-busy');
   }
 }
 
@@ -131,7 +145,7 @@ export async function showRappels() {
   fail('');
   if (!support.supported) {
     $('[data-form="rappels"]', root).hidden = true;
-    return say(support.needsHomeScreen ? '' : 'Ce navigateur ne permet pas de recevoir des notifications.');
+    return say(support.needsHomeScreen ? '' : NO_PUSH);
   }
   try {
     settings = await call('/rappels');

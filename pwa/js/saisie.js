@@ -3,7 +3,7 @@ import { loadCommunes, searchCommunes } from './communes-index.js';
 import { createCra, editCra, listCras } from './cras.js';
 import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
-import { bindForm, check, refresh, showErrors, writeForm } from './form.js';
+import { bindForm, bindSummary, check, goTo, refresh, showErrors, writeForm } from './form.js';
 import { formMarkup } from './form-markup.js';
 import { lieux } from './lieux.js';
 
@@ -52,29 +52,90 @@ function fillLieux(form, myLieux) {
   });
 }
 
+const COMMUNE_FIELDS = ['code_commune', 'code_postal', 'nom_commune'];
+
+/**
+ * The commune search, an ARIA 1.2 combobox: typing proposes communes, ArrowDown/ArrowUp move
+ * in the list (aria-activedescendant), Enter chooses, Escape closes then clears; what happens
+ * is said in a live region. A change of canal empties it (a commune is chosen for its canal).
+ */
 function bindCommuneSearch(form) {
   const input = form.elements.namedItem('commune');
   const list = $('#cra-communes', form);
-  const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); };
-  input.addEventListener('input', async () => {
-    ['code_commune', 'code_postal', 'nom_commune'].forEach((name) => { form.elements.namedItem(name).value = ''; });
-    if (input.value.trim().length < 3) return close();
-    const found = searchCommunes(await loadCommunes(), input.value, 10);
-    list.innerHTML = found.map((c, i) => `<li role="option" id="commune-${i}" tabindex="-1" data-code="${esc(c.code)}" data-cp="${esc(c.code_postal)}" data-nom="${esc(c.nom)}">${esc(c.code_postal)} ${esc(c.nom)}</li>`).join('')
-      || '<li role="option" aria-disabled="true">Aucune commune trouvée</li>';
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-    return undefined;
-  });
-  list.addEventListener('click', (event) => {
-    const option = event.target.closest('[data-code]');
-    if (!option) return;
+  const status = $('[data-field="commune-status"]', form);
+  let active = -1;
+  const options = () => [...list.querySelectorAll('[data-code]')];
+  const say = (text) => { status.textContent = text; };
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const highlight = (index) => {
+    const all = options();
+    if (!all.length) return;
+    active = (index + all.length) % all.length;
+    all.forEach((option, i) => option.setAttribute('aria-selected', String(i === active)));
+    input.setAttribute('aria-activedescendant', all[active].id);
+    all[active].scrollIntoView({ block: 'nearest' });
+  };
+  const choose = (option) => {
     form.elements.namedItem('code_commune').value = option.dataset.code;
     form.elements.namedItem('code_postal').value = option.dataset.cp;
     form.elements.namedItem('nom_commune').value = option.dataset.nom;
     input.value = `${option.dataset.cp} ${option.dataset.nom}`;
     close();
+    say(`Commune choisie : ${input.value}.`);
     form.dispatchEvent(new Event('change'));
+  };
+  const clear = () => {
+    input.value = '';
+    COMMUNE_FIELDS.forEach((name) => { form.elements.namedItem(name).value = ''; });
+    close();
+  };
+  const propose = async () => {
+    if (input.value.trim().length < 3) { close(); say(''); return; }
+    const found = searchCommunes(await loadCommunes(), input.value, 10);
+    list.innerHTML = found.map((c, i) => `<li role="option" id="commune-${i}" aria-selected="false" data-code="${esc(c.code)}" data-cp="${esc(c.code_postal)}" data-nom="${esc(c.nom)}">${esc(c.code_postal)} ${esc(c.nom)}</li>`).join('')
+      || '<li role="option" aria-disabled="true" aria-selected="false">Aucune commune trouvée</li>';
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+    say(found.length ? `${found.length > 1 ? `${found.length} communes proposées` : '1 commune proposée'} : flèche bas pour les parcourir, Entrée pour choisir.`
+      : 'Aucune commune trouvée.');
+  };
+  input.addEventListener('input', () => {
+    COMMUNE_FIELDS.forEach((name) => { form.elements.namedItem(name).value = ''; });
+    propose();
+  });
+  input.addEventListener('keydown', (event) => {
+    const open = !list.hidden;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (!open) { propose().then(() => highlight(event.key === 'ArrowDown' ? 0 : -1)); return; }
+      highlight(active < 0 && event.key === 'ArrowUp' ? -1 : active + (event.key === 'ArrowDown' ? 1 : -1));
+    } else if (event.key === 'Enter' && open) {
+      event.preventDefault(); // choosing a commune does not submit the form
+      const option = options()[active];
+      if (option) choose(option);
+    } else if (event.key === 'Escape') {
+      if (open) close(); else clear();
+      event.preventDefault();
+    }
+  });
+  input.addEventListener('blur', close);
+  list.addEventListener('mousedown', (event) => event.preventDefault()); // the input keeps the focus
+  list.addEventListener('click', (event) => {
+    const option = event.target.closest('[data-code]');
+    if (option) choose(option);
+  });
+  form.addEventListener('change', (event) => {
+    if (event.target.name !== 'canal') return;
+    clear();
+    // At the lieu d'activité, the commune is the lieu's.
+    form.elements.namedItem('lieu_activite_id').dispatchEvent(new Event('change'));
   });
 }
 
@@ -158,7 +219,13 @@ async function prepareForm(root, form, context, source) {
   }
   writeForm(form, cra, state.ref);
   if (state.editing && state.editing.errors) showErrors(form, state.editing.errors);
-  bindForm(form, state.ref, () => { state.dirty = true; saveDraft(form); });
+  bindForm(form, state.ref, () => {
+    state.dirty = true;
+    saveDraft(form);
+    // Once errors are shown, they follow the user's corrections (a fixed field loses its error).
+    if (state.checked) showErrors(form, check(form, state.ref, state.checked).errors);
+  });
+  bindSummary(form);
   $('[data-action="cancel-edit"]', root).addEventListener('click', () => { state.dirty = false; context.onSaved(null); });
   refresh(form, state.ref);
   // The communes' lookup the validation needs, built while the user fills the form rather than
@@ -179,8 +246,12 @@ async function save(form, myLieux) {
   const context = { lieux: Object.fromEntries(myLieux.map((l) => [l.id, l])) };
   try { context.communes = await communesMap(); } catch { /* the server checks it */ }
   const { cra, errors } = check(form, state.ref, context);
-  if (!showErrors(form, errors)) {
-    $('[data-error-for="_form"]', form).focus?.();
+  state.checked = context;
+  const shownErrors = showErrors(form, errors);
+  if (shownErrors !== true) {
+    // The user is taken to the first problem: its field focused, in view with its label.
+    if (shownErrors) goTo(shownErrors);
+    else $('[data-error-for="_form"]', form).scrollIntoView({ block: 'center' }); // said by its role=alert
     return false;
   }
   clearTimeout(draftTimer); // a draft written after the save would bring this CRA back

@@ -1,7 +1,9 @@
 /** "Mes statistiques": the server's figures for a period; the last version readable offline. */
 import { call } from './api.js';
 import { getMeta, setMeta } from './db.js';
+import { listCras } from './cras.js';
 import { $, esc, frDate, today } from './dom.js';
+import { parisDateTime, statsMarkup } from './stats-markup.js';
 
 let owner = null;
 
@@ -9,7 +11,6 @@ function firstOfMonth() {
   return `${today().slice(0, 8)}01`;
 }
 
-let shownUrls = [];
 const EXPORTS = [['pdf', 'Rapport PDF'], ['resume.csv', 'Résumé CSV'], ['cras.csv', 'Mes CRA (CSV, une ligne par CRA)'], ['xlsx', 'Classeur Excel']];
 
 /** Download an export of the chosen period with the session's token. */
@@ -18,7 +19,7 @@ async function download(root, format) {
   const status = $('[data-field="export-status"]', root);
   status.textContent = 'Préparation du fichier…';
   try {
-    const { blob, filename } = await call(`/statistiques/conseiller/export/${format}?du=${form.elements.du.value}&au=${form.elements.au.value}`, { as: 'file' });
+    const { blob, filename } = await call(`/statistiques/conseiller/export/${format}?${query(form)}`, { as: 'file' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
     link.download = filename;
@@ -30,41 +31,46 @@ async function download(root, format) {
   }
 }
 
-/** Images are fetched with the session's token, then kept as blobs for offline reading. */
-async function fetchCharts(graphiques) {
-  return Promise.all((graphiques || []).map(async (g) => ({
-    ...g, image: await call(g.url.replace(/^\/api/, ''), { as: 'blob' }),
-  })));
+function render(root, saved, offline) {
+  const { du, au } = saved.stats;
+  const [day, time] = parisDateTime(saved.at);
+  const commune = saved.commune ? ` à ${esc(saved.commune)}` : '';
+  $('[data-field="stats"]', root).innerHTML = `
+    <p class="fr-text--sm" data-field="stats-date">${offline ? 'Hors ligne : ' : ''}données du ${frDate(du)} au ${frDate(au)}${commune}, mises à jour le ${day} à ${time}.</p>
+    ${statsMarkup(saved.stats)}`;
 }
 
-function render(root, saved, offline) {
-  shownUrls.forEach((url) => URL.revokeObjectURL(url));
-  shownUrls = [];
-  const { figures, du, au } = saved.stats;
-  const rows = figures.map((f) => `<div class="fr-col-6 fr-col-md-4"><div class="fr-tile fr-tile--sm app-figure">
-    <p class="app-figure__value">${esc(f.valeur)}</p><p class="app-figure__label">${esc(f.libelle)}</p></div></div>`).join('');
-  const charts = (saved.charts || []).map((g) => {
-    const url = URL.createObjectURL(g.image);
-    shownUrls.push(url);
-    return `<figure class="fr-content-media app-chart"><img src="${url}" alt="" class="fr-responsive-img">
-      <figcaption class="fr-content-media__caption"><strong>${esc(g.titre)}</strong> – ${esc(g.alternative)}</figcaption></figure>`;
-  }).join('');
-  $('[data-field="stats"]', root).innerHTML = `
-    <p class="fr-text--sm" data-field="stats-date">${offline ? 'Hors ligne : ' : ''}données du ${frDate(du)} au ${frDate(au)}, mises à jour le ${frDate(saved.at)} à ${saved.at.slice(11, 16)}.</p>
-    <div class="fr-grid-row fr-grid-row--gutters">${rows}</div>${charts}`;
+/** The period and commune asked for, as the API's query string. */
+function query(form) {
+  const params = new URLSearchParams({ du: form.elements.du.value, au: form.elements.au.value });
+  const [code, postal] = (form.elements.commune.value || '|').split('|');
+  if (code) params.set('code_commune', code);
+  if (postal) params.set('code_postal', postal);
+  return params.toString();
+}
+
+/** The communes of this user's CRAs, for the filter (kept choice if still there). */
+async function fillCommunes(form) {
+  const select = form.elements.commune;
+  const seen = new Map();
+  (await listCras(owner)).forEach(({ cra }) => {
+    if (cra.code_commune && cra.code_postal) seen.set(`${cra.code_commune}|${cra.code_postal}`, `${cra.code_postal} ${cra.nom_commune || ''}`.trim());
+  });
+  const chosen = select.value;
+  select.innerHTML = `<option value="">Toutes les communes</option>${[...seen].sort((a, b) => a[1].localeCompare(b[1], 'fr'))
+    .map(([value, label]) => `<option value="${esc(value)}">${esc(label)}</option>`).join('')}`;
+  select.value = seen.has(chosen) ? chosen : '';
 }
 
 let loads = 0; // only the latest period asked for is drawn
 
-/** The figures as soon as they come, then the charts; each version kept for offline reading. */
+/** The figures and charts of the period and commune; each version kept for offline reading. */
 async function load(root) {
   const form = $('[data-form="periode"]', root);
-  const du = form.elements.du.value;
-  const au = form.elements.au.value;
   const mine = ++loads;
   let stats;
   try {
-    stats = await call(`/statistiques/conseiller?du=${du}&au=${au}`);
+    stats = await call(`/statistiques/conseiller?${query(form)}`);
   } catch {
     if (mine !== loads) return;
     const saved = await getMeta(`stats:${owner}`);
@@ -74,15 +80,8 @@ async function load(root) {
   }
   if (mine !== loads) return;
   // Each version is stored before it is drawn: what the user has seen is readable offline.
-  const saved = { stats, charts: [], at: new Date().toISOString() };
-  await setMeta(`stats:${owner}`, saved);
-  render(root, saved, false);
-  try {
-    saved.charts = await fetchCharts(stats.graphiques);
-  } catch {
-    return; // the figures stay, without charts until the next connection
-  }
-  if (mine !== loads) return;
+  const { commune } = form.elements;
+  const saved = { stats, at: new Date().toISOString(), commune: commune.value ? commune.selectedOptions[0].textContent : '' };
   await setMeta(`stats:${owner}`, saved);
   render(root, saved, false);
 }
@@ -92,10 +91,12 @@ export function showStats(user) {
   owner = user;
   const root = $('[data-view="statistiques"]');
   if (!root.firstChild) {
-    root.innerHTML = `<h1>Mes statistiques</h1>
+    root.innerHTML = `<h1 class="fr-mb-2w">Mes statistiques</h1>
       <form data-form="periode" class="app-filters">
         <div class="fr-input-group"><label class="fr-label" for="s-du">Du</label><input class="fr-input" type="date" id="s-du" name="du" min="2020-01-01"></div>
         <div class="fr-input-group"><label class="fr-label" for="s-au">Au</label><input class="fr-input" type="date" id="s-au" name="au"></div>
+        <div class="fr-select-group"><label class="fr-label" for="s-commune">Commune<span class="fr-hint-text">Code postal et commune de vos CRA</span></label>
+          <select class="fr-select" id="s-commune" name="commune"><option value="">Toutes les communes</option></select></div>
         <button class="fr-btn fr-btn--sm" type="submit">Afficher</button>
       </form><div data-field="stats" aria-live="polite"></div>
       <h2 class="fr-h5 fr-mt-3w">Exporter ces statistiques</h2>
@@ -110,5 +111,5 @@ export function showStats(user) {
       if (button) download(root, button.dataset.export);
     });
   }
-  return load(root);
+  return fillCommunes($('[data-form="periode"]', root)).catch(() => {}).then(() => load(root));
 }

@@ -1,5 +1,7 @@
 """Field factories with French messages, so every schema speaks the user's language."""
 
+import re
+
 from marshmallow import ValidationError, fields, validate
 
 REQUIRED = "Ce champ est obligatoire."
@@ -64,10 +66,22 @@ def Boolean(**kwargs):
     return fields.Boolean(error_messages=_messages(invalid="Valeur vrai/faux attendue."), **kwargs)
 
 
+DATE_INVALID = "Date invalide (format attendu : JJ/MM/AAAA)."
+FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+class _Date(fields.Date):
+    """A date as people write it (JJ/MM/AAAA) or as the API exchanges it (AAAA-MM-JJ)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = FRENCH_DATE.match(value) if isinstance(value, str) else None
+        if match:
+            value = f"{match[3]}-{match[2]}-{match[1]}"
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def Date(**kwargs):
-    return fields.Date(
-        error_messages=_messages(invalid="Date invalide (format attendu : AAAA-MM-JJ)."), **kwargs
-    )
+    return _Date(error_messages=_messages(invalid=DATE_INVALID), **kwargs)
 
 
 def DateTime(**kwargs):

@@ -18,7 +18,7 @@ FIELDS = {
     },
     fields.Boolean: {"invalid": "Valeur vrai/faux attendue."},
     fields.Date: {
-        "invalid": "Date invalide (format attendu : AAAA-MM-JJ).",
+        "invalid": "Date invalide (format attendu : JJ/MM/AAAA).",
         "format": "Date impossible à mettre en forme.",
     },
     fields.Decimal: {"special": "Nombre attendu (ni NaN ni infini)."},

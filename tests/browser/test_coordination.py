@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import CraCoordination
 from tests.browser.conftest import serious_violations
-from tests.browser.test_pwa import phone_cras, waiting_text
+from tests.browser.test_pwa import phone_cras, send_now, waiting_text
 from tests.conftest import PASSWORD
 
 
@@ -64,12 +64,13 @@ def test_a_coordination_cra_filled_offline_reaches_the_national_counts_once(
     waiting_text(page, 1).wait_for()
     assert stored() == 0
     page.context.set_offline(False)
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    send_now(page)
     waiting_text(page, 0).wait_for()
     assert stored() == 1
     page.get_by_role("link", name="CRA de coordination").click()
     page.get_by_text("Envoyé", exact=True).wait_for()
-    page.get_by_role("button", name="Envoyer maintenant").click()  # a second send adds nothing
+    page.reload()  # a second send (the one at login) adds nothing
+    page.get_by_text("Envoyé", exact=True).wait_for()
     assert stored() == 1
     counts = client.get("/api/coordinations/national", headers=login(make_user("admin"))).json
     assert (counts["cras"], counts["evenements"], counts["mediateurs_accompagnes"]) == (1, 1, 1)

@@ -151,7 +151,7 @@ def test_new_version_waits_for_the_user_and_keeps_indexeddb(
     page.get_by_label("Adresse e-mail").fill(conseiller.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("button", name="Envoyer maintenant").wait_for()
+    page.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
     old_cache = f"coop-cra-{served_version()}"
     page.evaluate(OUTBOX_PUT)
     revisions = service_worker.precache_revisions()

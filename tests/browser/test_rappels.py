@@ -15,8 +15,10 @@ service would (ServiceWorker.deliverPushMessage).
 import json
 import re
 import threading
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from py_vapid import Vapid
 from sqlalchemy import select
 from werkzeug.serving import make_server
@@ -272,3 +274,41 @@ def test_rappels_screen_has_no_serious_accessibility_violation(
             phone.get_by_role("button", name="Activer les rappels").click()
             phone.get_by_role("button", name="Désactiver les rappels").wait_for()
         assert serious_violations(phone) == [], turned_on
+
+
+def test_activer_says_what_happens_and_explains_a_browser_without_push_service(
+    chromium, push_server, conseiller
+):
+    """Chromium here cannot reach its push service, as in a private window: the user is told
+    so, not that the network failed; « Activation en cours… » is said as soon as they tap."""
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    context.grant_permissions(["notifications"], origin=push_server)
+    page = context.new_page()
+    try:
+        open_rappels(page, push_server, conseiller)
+        page.get_by_text("Les rappels sont désactivés sur cet appareil.").wait_for()
+        # The subscription waits until the test has seen the immediate feedback.
+        page.evaluate(
+            """() => {
+            const subscribe = PushManager.prototype.subscribe;
+            window.releaseSubscribe = null;
+            PushManager.prototype.subscribe = function (options) {
+              return new Promise((resolve) => { window.releaseSubscribe = resolve; })
+                .then(() => subscribe.call(this, options));
+            };
+        }"""
+        )
+        page.get_by_role("button", name="Activer les rappels").click()
+        expect(page.get_by_role("status").filter(has_text="Activation en cours…")).to_be_visible()
+        page.wait_for_function("() => window.releaseSubscribe !== null")
+        page.evaluate("() => window.releaseSubscribe()")
+        error = page.get_by_role("alert").filter(has_text="fenêtre de navigation privée")
+        expect(error).to_be_visible(timeout=30000)
+        expect(error).not_to_contain_text("vérifiez votre réseau")
+        expect(page.get_by_text("Les rappels ne sont pas activés.")).to_be_visible()
+        shots = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "phone-rappels-sans-service.png"))
+        assert stored(PushSubscription) == []
+    finally:
+        context.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import Blueprint, g, render_template, request
 from marshmallow import ValidationError
 
+from server.errors import is_page
 from server.pages import navigation, session
 
 STATIC = Path(__file__).resolve().parents[2] / "static" / "pilotage"
@@ -53,7 +54,11 @@ def error_page(status: int, message: str):
         session.optional_user()
     if status == 404:  # the same words whether it does not exist or is out of reach
         message = "La page demandée n'existe pas, ou ne vous est pas accessible."
-    return render_template("pilotage/erreur.html", status=status, message=message), status
+    # Outside the pilotage pages (a mistyped address of the app), the way back is the app.
+    application = not is_page(request.path)
+    return render_template(
+        "pilotage/erreur.html", status=status, message=message, application=application
+    ), status
 
 
 def filtres_de_page(schema) -> tuple[dict, dict]:
