@@ -422,7 +422,9 @@ def main():
             [{"path": e[1], "bytes": e[2]} for e in visits["server"]], "bytes"
         ),
         "critical_urls": [
-            (urlsplit(r["url"]).path, r["encoded"]) for r in visits["critical"] if not r["from_sw"]
+            (urlsplit(r["url"]).path, r["encoded"])
+            for r in visits["critical"]
+            if not r["from_sw"] and r["url"].startswith("http")
         ],
         "uncompressed_over_1500": uncompressed,
     }
