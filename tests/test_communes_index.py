@@ -75,7 +75,8 @@ const index = buildIndex(JSON.parse(readFileSync(data, 'utf8')));
 console.log(JSON.stringify({
   names: names.map(normalize),
   communes: index.communes.map((c) => [c.nom, c.key]),
-  rows: index.communes.map((c) => [c.code, c.nom, c.population, c.codesPostaux, c.departement_code]),
+  rows: index.communes.map((c) => [c.code, c.nom, c.population, c.codesPostaux,
+    c.departement_code]),
   searches: queries.map((query) => searchCommunes(index, query)),
 }));
 """
