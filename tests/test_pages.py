@@ -86,6 +86,12 @@ def test_the_shell_links_the_hashed_stylesheets_it_precaches(app, client):
     for name in ("dsfr/dsfr.css", "css/app.css", "dsfr/favicon.svg"):
         assert f'href="{urls[name]}"' in shell
         assert re.search(r"\.[0-9a-f]{12}\.", urls[name])
+    # The fetches the browser would only discover later: the modules app.js imports (one
+    # level per round trip) and the headings' font (once the stylesheet has come).
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', shell))
+    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/rules.js"} <= preloaded
+    assert "/js/app.js" not in preloaded and "/js/invitation.js" not in preloaded
+    assert f'<link rel="preload" href="{urls["dsfr/fonts/Marianne-Bold.woff2"]}" as="font"' in shell
 
 
 def test_version_changes_when_a_precached_file_changes(client, monkeypatch):

@@ -28,6 +28,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -268,6 +269,12 @@ def _page(source: Path, urls: dict[str, str]) -> str:
     for entry in MODULE_SCRIPT.findall(html):
         preloads += [url for url in module_graph(entry)[1:] if url not in preloads]
     links = "".join(f'  <link rel="modulepreload" href="{url}">\n' for url in preloads)
+    if 'class="fr-header' in html:  # the headings' font, before the stylesheet asks for it
+        font = urls["dsfr/fonts/Marianne-Bold.woff2"]
+        links = (
+            f'  <link rel="preload" href="{font}" as="font" type="font/woff2" crossorigin>\n'
+            + links
+        )
     return html.replace("</head>", links + "</head>", 1)
 
 
@@ -340,10 +347,18 @@ def build(compress: bool = True, root: Path = BUILD) -> Path:
     return target
 
 
-def prune(root: Path = BUILD, keep: Path | None = None) -> None:
-    """Remove the builds of older sources."""
+def prune(root: Path = BUILD, keep: Path | None = None, max_age_days: float = 1) -> None:
+    """Remove the builds of older sources made more than max_age_days ago (a server started
+    before may still serve a recent one)."""
+    oldest = time.time() - max_age_days * 86400
     for folder in root.glob("*"):
-        if folder.is_dir() and folder != keep and not folder.name.startswith(".build-"):
+        manifest_file = folder / MANIFEST
+        if (
+            folder != keep
+            and not folder.name.startswith(".build-")
+            and manifest_file.is_file()
+            and manifest_file.stat().st_mtime < oldest
+        ):
             shutil.rmtree(folder, ignore_errors=True)
 
 
