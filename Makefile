@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=server $(BIN)/flask
 PORT ?= 5000
 
-.PHONY: run test install app-tools test-tools db lint
+.PHONY: run test install static app-tools test-tools db lint
 
-install: app-tools $(VENV)/.installed node_modules/.installed pwa/data/communes.json
+install: app-tools $(VENV)/.installed node_modules/.installed pwa/data/communes.json static
+
+# The browsers' static files (server/pages/assets.py): the DSFR subset, hashed names, gzip and
+# Brotli copies, in build/static/<version>/ (the app also builds it at start when missing).
+static: $(VENV)/.installed node_modules/.installed pwa/data/communes.json
+	$(BIN)/python -m server.pages.assets
 
 $(VENV)/.installed: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

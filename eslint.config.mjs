@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", ".venv/", "pwa/data/", "instance/", "test-results/"] },
+  { ignores: ["node_modules/", ".venv/", "pwa/data/", "instance/", "test-results/", "build/"] },
   js.configs.recommended,
   {
     files: ["pwa/js/**/*.js", "server/static/**/*.js"],

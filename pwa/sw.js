@@ -1,8 +1,8 @@
 /* The service worker of coop-cra: the app shell offline, updates on the user's say-so.
  *
  * Served by Flask at /sw.js (server/pages/service_worker.py), which replaces VERSION with a hash
- * of every precached file and PRECACHE with {url: revision of its content}: any change to the app
- * ships a new worker. It never touches IndexedDB: the outbox of unsent CRAs lives there and must
+ * of every precached file and PRECACHE with {url: revision of its content} (URLs with a content
+ * hash in their name included): any change to the app ships a new worker. It never touches IndexedDB: the outbox of unsent CRAs lives there and must
  * survive every update.
  */
 const VERSION = 'dev';
@@ -17,7 +17,9 @@ const SHELL_TIMEOUT_MS = 4000; // on a crawling network, open the cached app rat
 const SYNC_TAG = 'envoi-cra';
 
 /** Fill this version's cache, copying unchanged files from the previous one (the commune index
- * and the fonts weigh megabytes on a phone plan) and fetching the rest past the HTTP cache. */
+ * and the fonts weigh on a phone plan) and fetching the rest through the HTTP cache: what the
+ * page has just loaded is not downloaded again (hashed names are fresh there for ever, the
+ * others are revalidated: a 304 without a body when unchanged). */
 async function precache() {
   const cache = await caches.open(CACHE);
   const reusable = new Map();
@@ -34,7 +36,7 @@ async function precache() {
   for (const url of Object.keys(PRECACHE)) {
     const copy = reusable.has(url) && (await reusable.get(url).match(url));
     if (copy) await cache.put(url, copy);
-    else missing.push(new Request(url, { cache: 'reload' }));
+    else missing.push(url);
   }
   await cache.addAll(missing);
   await cache.put(REVISIONS, new Response(JSON.stringify(PRECACHE),

@@ -62,7 +62,28 @@ class Config:
     # The ressourcerie's files (services/stockage.py): outside the web root; PDFs up to 20 Mo.
     RESSOURCERIE_DIR = os.environ.get("RESSOURCERIE_DIR")  # default: instance/ressourcerie
     RESSOURCERIE_MAX_BYTES = int(os.environ.get("RESSOURCERIE_MAX_MB", "20")) * 2**20
-    # Web Push reminders (services/push.py, notifications.py, horloge.py). Outside production, a key
+    # Static files (pages/assets.py): precompressed (Brotli, gzip) when built.
+    STATIC_COMPRESS = os.environ.get("STATIC_COMPRESS", "1") == "1"
+    # Dynamic text answers compressed on the fly above COMPRESS_MIN_SIZE bytes (Flask-Compress);
+    # streamed ones (long exports) are not, so that their rows leave as they are written.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/plain",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/problem+json",
+        "application/manifest+json",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_STREAMS = False
+    # Web Push reminders (services/push.py, notifications.py, horloge.py). Outside production, a
+    # key
     # pair made by `flask push keys` in the instance folder stands in for VAPID_PRIVATE_KEY.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT")

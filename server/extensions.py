@@ -1,5 +1,6 @@
 """Extension objects, bound to the app in register_extensions."""
 
+from flask_compress import Compress
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +25,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
+compress = Compress()
 
 
 @event.listens_for(Engine, "connect")
@@ -48,6 +50,7 @@ def register_extensions(app):
         compare_type=True,
     )
     jwt.init_app(app)
+    compress.init_app(app)
     if app.config.get("TRUSTED_PROXIES"):
         # The client's address and scheme as the trusted proxies saw them (login throttling,
         # HTTPS links); without proxies these headers are anyone's to forge, so never read.

@@ -1,5 +1,6 @@
 """The app shell as the browser gets it: service worker, manifest, referentiel, caching, CSP."""
 
+import gzip
 import hashlib
 import io
 import json
@@ -7,13 +8,16 @@ import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
+import brotli
 import pytest
 from PIL import Image
 
+from server import create_app
 from server.models.cra import THEMES
-from server.pages import service_worker
+from server.pages import assets, service_worker
 from server.schemas.cras import CraSchema
 from server.services import territoires
+from tests.conftest import base_config
 from tests.cra_payloads import TODAY, atelier_payload, cra_payload
 
 # The database changes nothing here: SQLite only (see pytest.ini).
@@ -44,91 +48,171 @@ def test_service_worker_is_revalidated_and_may_control_the_whole_app(client):
     assert "'dev'" not in response.text
 
 
-def test_service_worker_precaches_the_whole_app_shell_and_never_the_api(client):
+def test_service_worker_precaches_the_whole_app_shell_and_never_the_api(app, client):
     _, precache = worker(client)
-    scripts = {f"/js/{p.name}" for p in (service_worker.PWA / "js").glob("*.js")}
+    urls = app.config["STATIC_URLS"]
+    scripts = {f"/js/{p.name}" for p in (assets.PWA / "js").glob("*.js")}
     assert scripts and scripts <= precache.keys()
     assert {
         "/",
         "/manifest.webmanifest",
-        "/css/app.css",
         "/icons/icon-192.png",
         "/icons/icon-maskable-512.png",
         "/data/communes.json",
         "/referentiel.json",
         "/vendor/idb/index.js",
-        "/dsfr/dsfr.min.css",
-        "/dsfr/utility/icons/icons.min.css",
-        "/dsfr/dsfr.module.min.js",
-        "/dsfr/favicon/favicon.svg",
-        "/dsfr/fonts/Marianne-Regular.woff2",
-        "/dsfr/fonts/Marianne-Bold.woff2",
-        "/dsfr/icons/system/close-line.svg",
+        urls["css/app.css"],
+        urls["dsfr/dsfr.css"],
+        urls["dsfr/dsfr.module.js"],
+        urls["dsfr/favicon.svg"],
+        urls["dsfr/fonts/Marianne-Regular.woff2"],
+        urls["dsfr/fonts/Marianne-Bold.woff2"],
     } <= precache.keys()
     assert not [url for url in precache if url.startswith("/api/")]
+    assert not [url for url in precache if "Spectral" in url or "Italic" in url]
 
 
 def test_every_precached_url_is_served_with_the_content_of_its_revision(client):
     _, precache = worker(client)
     for url, revision in precache.items():
-        response = fetch(client, url)
+        response = fetch(client, url, headers={"Accept-Encoding": "identity"})
         assert response.status_code == 200, url
         assert hashlib.sha256(response.data).hexdigest()[:16] == revision, url
 
 
-def test_version_changes_when_any_precached_file_changes(client, monkeypatch, tmp_path):
-    script = tmp_path / "essai.js"
-    script.write_text("export const essai = 1;\n")
-    files = service_worker.precache_files()
-    monkeypatch.setattr(service_worker, "precache_files", lambda: {**files, "/js/essai.js": script})
+def test_the_shell_links_the_hashed_stylesheets_it_precaches(app, client):
+    shell = fetch(client, "/").text
+    urls = app.config["STATIC_URLS"]
+    for name in ("dsfr/dsfr.css", "css/app.css", "dsfr/favicon.svg"):
+        assert f'href="{urls[name]}"' in shell
+        assert re.search(r"\.[0-9a-f]{12}\.", urls[name])
+    # The fetches the browser would only discover later: the modules app.js imports (one
+    # level per round trip) and the headings' font (once the stylesheet has come).
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', shell))
+    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/rules.js"} <= preloaded
+    assert "/js/app.js" not in preloaded and "/js/invitation.js" not in preloaded
+    assert f'<link rel="preload" href="{urls["dsfr/fonts/Marianne-Bold.woff2"]}" as="font"' in shell
+
+
+def test_version_changes_when_a_precached_file_changes(client, monkeypatch):
     before, precache = worker(client)
     assert worker(client)[0] == before  # stable while nothing changes
-    script.write_text("export const essai = 2;\n")
-    after, changed = worker(client)
+    changed = {**precache, "/js/app.js": "0" * 16}
+    monkeypatch.setattr(service_worker, "precache_revisions", lambda: changed)
+    after, served = worker(client)
     assert after != before
-    assert {url for url in precache if precache[url] != changed[url]} == {"/js/essai.js"}
+    assert {url for url in precache if precache[url] != served[url]} == {"/js/app.js"}
 
 
-def test_icons_the_app_uses_are_precached_by_their_class(monkeypatch, tmp_path):
-    (tmp_path / "js").mkdir()
-    (tmp_path / "index.html").write_text('<span class="fr-icon-delete-line"></span>')
-    (tmp_path / "js" / "vue.js").write_text("button.className = 'fr-btn fr-icon-add-line';")
-    monkeypatch.setattr(service_worker, "PWA", tmp_path)
-    files = service_worker.precache_files()
-    assert {
-        "/js/vue.js",
-        "/dsfr/icons/system/delete-bin-line.svg",
-        "/dsfr/icons/system/add-line.svg",
-    } <= files.keys()
-    assert "/dsfr/icons/system/delete-bin-fill.svg" not in files
+def test_a_new_build_comes_with_new_sources(tmp_path, monkeypatch):
+    first = assets.build(compress=False, root=tmp_path)
+    assert assets.build(compress=False, root=tmp_path) == first  # built once
+    script = tmp_path / "essai.js"
+    script.write_text("export const essai = 1;\n")
+    sources = assets._sources()
+    monkeypatch.setattr(assets, "_sources", lambda: [*sources, script])
+    with_script = assets.stamp()
+    assert with_script != first.name
+    script.write_text("export const essai = 22;\n")
+    assert assets.stamp() != with_script
+
+
+def test_dsfr_stylesheet_holds_the_used_components_icons_and_fonts_only(app, client):
+    css = fetch(client, app.config["STATIC_URLS"]["dsfr/dsfr.css"]).text
+    assert ".fr-btn{" in css and ".fr-header{" in css and ".fr-table" in css
+    assert ".fr-consent-banner" not in css and ".fr-follow" not in css  # not in the app
+    assert ".fr-icon-delete-line:before" in css  # used by the app
+    assert ".fr-icon-delete-bin-fill" not in css  # not used
+    assert "url(../" not in css  # every icon inlined, every font at its hashed URL
+    fonts = set(re.findall(r"/dsfr/fonts/([A-Za-z-]+)\.[0-9a-f]{12}\.woff2", css))
+    assert fonts == set(assets.FONTS)
 
 
 @pytest.mark.parametrize(
     ("url", "cache_control"),
     [
         ("/", "no-cache"),
+        ("/sw.js", "no-cache"),
         ("/js/app.js", "no-cache"),
-        ("/css/app.css", "no-cache"),
         ("/icons/icon-512.png", "no-cache"),
         ("/data/communes.json", "no-cache"),
         ("/manifest.webmanifest", "no-cache"),
         ("/referentiel.json", "no-cache"),
-        ("/dsfr/dsfr.min.css", "max-age=86400"),
-        ("/vendor/idb/index.js", "max-age=86400"),
+        ("/vendor/idb/index.js", "no-cache"),
+        ("css/app.css", "max-age=315360000, public, immutable"),
+        ("dsfr/dsfr.css", "max-age=315360000, public, immutable"),
+        ("dsfr/fonts/Marianne-Bold.woff2", "max-age=315360000, public, immutable"),
     ],
 )
-def test_app_files_are_revalidated_and_package_files_kept_a_day(client, url, cache_control):
+def test_hashed_files_are_immutable_and_the_others_revalidated(app, client, url, cache_control):
+    url = url if url.startswith("/") else app.config["STATIC_URLS"][url]
     response = fetch(client, url)
     assert response.status_code == 200
     assert cache_control in response.headers["Cache-Control"]
     assert "no-store" not in response.headers["Cache-Control"]
-    revalidated = fetch(client, url, headers={"If-None-Match": response.headers["ETag"]})
-    assert revalidated.status_code == 304
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if "no-cache" in cache_control:
+        revalidated = fetch(client, url, headers={"If-None-Match": response.headers["ETag"]})
+        assert revalidated.status_code == 304
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize("url", ["dsfr/dsfr.css", "/js/app.js", "/data/communes.json"])
+def test_static_text_is_sent_precompressed(app, client, url, encoding):
+    url = url if url.startswith("/") else app.config["STATIC_URLS"][url]
+    plain = fetch(client, url, headers={"Accept-Encoding": "identity"})
+    response = fetch(client, url, headers={"Accept-Encoding": f"{encoding}, identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert response.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert len(response.data) < len(plain.data) / 2
+    decode = brotli.decompress if encoding == "br" else gzip.decompress
+    assert decode(response.data) == plain.data
+
+
+def test_fonts_and_images_are_not_compressed_again(app, client):
+    font = app.config["STATIC_URLS"]["dsfr/fonts/Marianne-Regular.woff2"]
+    for url in (font, "/icons/icon-512.png"):
+        response = fetch(client, url, headers={"Accept-Encoding": "br, gzip"})
+        assert "Content-Encoding" not in response.headers
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize("url", ["/", "/sw.js", "/referentiel.json", "/statistiques"])
+def test_dynamic_text_is_compressed_on_the_fly(client, url, encoding):
+    response = fetch(client, url, headers={"Accept-Encoding": encoding})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == encoding
+    decode = brotli.decompress if encoding == "br" else gzip.decompress
+    plain = fetch(client, url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    if url != "/statistiques":  # the page carries a fresh CSRF token
+        assert decode(response.data) == plain.data
+
+
+def test_small_dynamic_answers_are_not_compressed(client):
+    response = fetch(client, "/api/auth/me", headers={"Accept-Encoding": "br, gzip"})
+    assert len(response.data) < 1024
+    assert "Content-Encoding" not in response.headers
+
+
+def test_static_files_carry_the_security_headers(client):
+    response = fetch(client, "/js/app.js")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in response.headers  # not in development
+
+
+def test_static_files_carry_hsts_in_production(database_url):
+    app = create_app({**base_config(database_url), "HSTS_SECONDS": 600})
+    response = app.test_client().get("/js/app.js", buffered=True)
+    response.close()
+    assert response.headers["Strict-Transport-Security"] == "max-age=600"
 
 
 def test_vendor_folder_serves_only_the_package_build(client):
     assert fetch(client, "/vendor/idb/index.js").mimetype == "text/javascript"
     assert fetch(client, "/vendor/idb/../package.json").status_code == 404
+    assert fetch(client, "/manifest.json").status_code == 404  # the build's, beside public/
 
 
 def test_manifest_makes_the_app_installable_in_french(client):

@@ -1,6 +1,6 @@
 /** Calls to the coop-cra JSON API, with the tokens of the session. */
 
-const TOKENS_KEY = 'coop-cra.tokens';
+const TOKENS_KEY = 'coop-cra.tokens'; // also read by boot.js
 
 /** @returns {{access_token?: string, refresh_token?: string}} */
 export function readTokens() {

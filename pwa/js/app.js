@@ -19,6 +19,8 @@ const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordi
 const VIEWS = ['saisie', 'historique', 'statistiques', 'lieux', 'coordination', 'rappels', 'ressourcerie'];
 let user = null;
 let ref = null;
+/** @type {Promise<object> | null} the form's referentiel (/referentiel.json), once asked for */
+let referentiel = null;
 const owner = () => String(user.id);
 
 function show(view) {
@@ -104,6 +106,7 @@ async function route(view, source = null, push = true) {
 }
 
 async function enter(who) {
+  ref ??= await referentiel;
   user = who;
   rememberUser(user);
   $('[data-field="expired"]').hidden = true;
@@ -220,11 +223,14 @@ async function start() {
     $('[data-action="update"]').addEventListener('click', applyUpdate, { once: true });
   });
   requestPersistentStorage();
-  ref = await (await fetch('/referentiel.json')).json();
+  // Fetched meanwhile: a new visitor sees the login form without waiting for it.
+  referentiel = fetch('/referentiel.json').then((response) => response.json());
+  referentiel.catch(() => {}); // awaited (and its failure met) when the user enters
   try {
     const who = await currentUser();
     if (who) return enter(who);
   } catch {
+    ref = await referentiel;
     user = storedUser();
     return askLoginAgain();
   }

@@ -5,6 +5,7 @@
 
 const COMMUNES_URL = '/data/communes.json';
 const SEARCH_LIMIT = 20;
+const PRECACHE_WAIT_MS = 15000;
 const ABBREVIATIONS = new Map([['saint', 'st'], ['sainte', 'ste']]);
 
 let loading = null;
@@ -50,17 +51,69 @@ function departementOf(code) {
 }
 
 /**
+ * The rows of /data/communes.json (format 2, columns: see pwa/tools/build-communes.mjs).
+ * @param {{count: number, codes: string, noms: string, populations: string, codesPostaux: string}} json
+ * @returns {Array<[string, string, number, string[]]>} [code, nom, population, postal codes]
+ */
+export function decodeCommunes({ count, codes, noms, populations, codesPostaux }) {
+  const codeList = codes.split(',');
+  const nomList = noms.split('\n');
+  const populationList = populations.split(',');
+  const postalList = codesPostaux.split(';');
+  if ([codeList, nomList, populationList, postalList].some((column) => column.length !== count)) {
+    throw new Error('La liste des communes est incomplète.');
+  }
+  const rows = [];
+  let departement = '';
+  let number = 0;
+  let postal = 0;
+  for (let i = 0; i < count; i += 1) {
+    const token = codeList[i];
+    let code;
+    if (token.length === 5) {
+      code = token;
+      departement = departementOf(code);
+      number = Number(code.slice(departement.length));
+    } else {
+      number += Number(token);
+      code = departement + String(number).padStart(5 - departement.length, '0');
+    }
+    const cps = postalList[i] ? postalList[i].split(' ').map((delta) => {
+      postal += Number(delta);
+      return String(postal).padStart(5, '0');
+    }) : [];
+    rows.push([code, nomList[i], Number(populationList[i]), cps]);
+  }
+  return rows;
+}
+
+/**
  * Prepare the search index from the content of /data/communes.json.
- * @param {{version: string, communes: Array<[string, string, number, string[]]>}} json
+ * @param {{version: string}} json format 2 (see decodeCommunes)
  * @returns {{version: string, communes: Array<object>}}
  */
-export function buildIndex({ version, communes }) {
+export function buildIndex(json) {
   return {
-    version,
-    communes: communes.map(([code, nom, population, codesPostaux]) => ({
+    version: json.version,
+    communes: decodeCommunes(json).map(([code, nom, population, codesPostaux]) => ({
       code, nom, population, codesPostaux, key: normalize(nom), departement_code: departementOf(code),
     })),
   };
+}
+
+/**
+ * On a first visit, wait (a while at most) for the service worker being installed: its
+ * precache downloads the index, which the page then reads from it instead of a second time.
+ */
+async function precached() {
+  const container = globalThis.navigator && navigator.serviceWorker;
+  if (!container || container.controller) return;
+  const registration = await container.getRegistration();
+  if (!registration || !(registration.installing || registration.waiting)) return;
+  await new Promise((resolve) => {
+    container.addEventListener('controllerchange', resolve, { once: true });
+    setTimeout(resolve, PRECACHE_WAIT_MS);
+  });
 }
 
 /**
@@ -69,7 +122,7 @@ export function buildIndex({ version, communes }) {
  * @returns {Promise<{version: string, communes: Array<object>}>}
  */
 export async function loadCommunes() {
-  loading ??= fetch(COMMUNES_URL)
+  loading ??= precached().then(() => fetch(COMMUNES_URL))
     .then((response) => {
       if (!response.ok) throw new Error('La liste des communes est indisponible.');
       return response.json();

@@ -20,14 +20,18 @@ function applyUpdate(registration) {
 }
 
 /**
- * Register /sw.js. When a new version is installed and waiting, call `onUpdateReady(applyUpdate)`:
- * the page tells the user, and calls `applyUpdate()` on their click (the page reloads). Never
+ * Register /sw.js once the page has loaded. When a new version is installed and waiting, call
+ * `onUpdateReady(applyUpdate)`: the page tells the user, and calls `applyUpdate()` on their click (the page reloads). Never
  * rejects: without a service worker the app still works online.
  * @param {(applyUpdate: () => void) => void} onUpdateReady
  * @returns {Promise<ServiceWorkerRegistration | null>}
  */
 export async function registerServiceWorker(onUpdateReady) {
   if (!('serviceWorker' in navigator)) return null;
+  // After the page's load: the precache must not compete with the first screen on a slow line.
+  if (document.readyState !== 'complete') {
+    await new Promise((resolve) => { window.addEventListener('load', resolve, { once: true }); });
+  }
   let registration;
   try {
     registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });

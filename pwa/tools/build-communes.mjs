@@ -2,7 +2,14 @@
 // @etalab/decoupage-administratif package: current communes of metropolitan France and the DROM,
 // the same selection as server/services/territoires.py import_territoires.
 //
-// Shape: {"version": "<package version>", "communes": [[code, nom, population, [postal codes]]]}
+// Shape (format 2, columns in INSEE code order, made to compress well; communes-index.js reads
+// it back): {"version": "<package version>", "format": 2, "count": n,
+//   "codes": first code of each département in full, then the difference of the number that
+//            follows the département with the previous code's ("01001,1,2,1,…,02001,1,…"),
+//   "noms": the names, one a line,
+//   "populations": "860,270,…",
+//   "codesPostaux": per commune, its postal codes as differences from the previous postal code
+//                   of the file (space-separated), communes separated by ";"}
 // The département is not stored: the app derives it from the INSEE code (see communes-index.js).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,8 +34,39 @@ const communes = read(join(PACKAGE, 'data', 'communes.json'))
     return [c.code, c.nom, c.population || 0, [...new Set(c.codesPostaux || [])].sort()];
   });
 
+/** The columns of format 2 (see the top of this file). */
+function encode(rows) {
+  const codes = [];
+  const postal = [];
+  let departement = null;
+  let number = 0;
+  let previousPostal = 0;
+  for (const [code, , , codesPostaux] of rows) {
+    const dep = code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
+    const next = Number(code.slice(dep.length));
+    if (dep !== departement || next <= number) codes.push(code);
+    else codes.push(String(next - number));
+    departement = dep;
+    number = next;
+    postal.push(codesPostaux.map((cp) => {
+      const delta = Number(cp) - previousPostal;
+      previousPostal = Number(cp);
+      return String(delta);
+    }).join(' '));
+  }
+  return {
+    version,
+    format: 2,
+    count: rows.length,
+    codes: codes.join(','),
+    noms: rows.map(([, nom]) => nom).join('\n'),
+    populations: rows.map(([, , population]) => population).join(','),
+    codesPostaux: postal.join(';'),
+  };
+}
+
 mkdirSync(dirname(OUTPUT), { recursive: true });
 // Write then rename, so an interrupted build never leaves a truncated file that make trusts.
-writeFileSync(`${OUTPUT}.tmp`, JSON.stringify({ version, communes }));
+writeFileSync(`${OUTPUT}.tmp`, JSON.stringify(encode(communes)));
 renameSync(`${OUTPUT}.tmp`, OUTPUT);
 console.log(`pwa/data/communes.json : ${communes.length} communes (découpage administratif ${version})`);

@@ -1,50 +1,48 @@
-"""Pages served to browsers: the conseiller's app (pwa/), DSFR assets, the pilotage pages
-(pilotage/), security headers.
+"""Pages served to browsers: the conseiller's app (pwa/), its static files, the pilotage pages
+(pilotage/), the legal pages, security headers.
 
-The app's own files are served with `no-cache` and an ETag: the service worker keeps them
-offline, and every new version must reach it. Package files (DSFR, idb) may be cached a day.
+Static files (assets.py builds them: DSFR, fonts, the app's scripts, styles, icons, commune
+index) are served by WhiteNoise, precompressed (Brotli, gzip): under content-hashed names they are
+cached for ever (immutable); the others (ES modules, icons, the commune index, the manifest) are
+revalidated at each use (no-cache, ETag), like the app shell and the service worker, so that a new
+version is seen at once. Dynamic text answers are compressed on the fly (Flask-Compress).
 """
 
 from flask import Blueprint, Response, current_app, request, send_from_directory
+from whitenoise import WhiteNoise
 
-from server.pages import legal, pilotage, session
+from server.pages import assets, legal, pilotage, session
 from server.pages.referentiel import referentiel_json
-from server.pages.service_worker import DSFR, IDB, PWA, service_worker_script
+from server.pages.service_worker import service_worker_script
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-PACKAGE_MAX_AGE = 86400
 
 bp = Blueprint("pages", __name__)
+
+
+def _built_page(name: str) -> Response:
+    """A page of the build (its links point at the hashed files), revalidated at each use and
+    compressed by Flask-Compress."""
+    response = send_from_directory(current_app.config["STATIC_BUILD"], name, max_age=0)
+    response.direct_passthrough = False
+    response.set_data(response.get_data())  # a body, not a file stream: it can be compressed
+    return response
 
 
 @bp.get("/")
 def app_shell():
     """The conseiller's app."""
-    return send_from_directory(PWA, "index.html", max_age=0)
+    return _built_page("index.html")
 
 
 @bp.get("/invitation/<token>")
 def invitation(token):
     """The page where an invited person chooses their password (the token stays in the URL)."""
-    return send_from_directory(PWA, "invitation.html", max_age=0)
-
-
-@bp.get("/<any(js, css, icons, data):folder>/<path:filename>")
-def pwa_asset(folder, filename):
-    """The app's own scripts, styles, icons and commune index."""
-    return send_from_directory(PWA / folder, filename, max_age=0)
-
-
-@bp.get("/manifest.webmanifest")
-def manifest():
-    """The web app manifest: installable as "coop-cra"."""
-    return send_from_directory(
-        PWA, "manifest.webmanifest", max_age=0, mimetype="application/manifest+json"
-    )
+    return _built_page("invitation.html")
 
 
 def _revalidated(body, mimetype: str) -> Response:
@@ -69,18 +67,6 @@ def form_referentiel():
     return _revalidated(referentiel_json(), "application/json")
 
 
-@bp.get("/dsfr/<path:filename>")
-def dsfr_asset(filename):
-    """The State design system, from its npm package."""
-    return send_from_directory(DSFR, filename, max_age=PACKAGE_MAX_AGE)
-
-
-@bp.get("/vendor/idb/<path:filename>")
-def idb_asset(filename):
-    """idb, the IndexedDB wrapper of the outbox, as ES modules from its npm package."""
-    return send_from_directory(IDB, filename, max_age=PACKAGE_MAX_AGE)
-
-
 def security_headers(response):
     """Headers every response carries: CSP the app satisfies, no sniffing, no framing; HTTPS
     only in production (HSTS_SECONDS)."""
@@ -97,9 +83,45 @@ def security_headers(response):
     return response
 
 
+def static_headers(app):
+    """WhiteNoise's add_headers_function: no-cache for the files without a content hash (an
+    immutable far-future one is set on the others), and the security headers Flask's answers
+    carry (WhiteNoise answers before Flask)."""
+    hsts = app.config["HSTS_SECONDS"]
+
+    def add(headers, path, url):
+        if not assets.is_hashed(url):
+            headers["Cache-Control"] = "no-cache"
+        headers["Content-Security-Policy"] = CSP
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        if hsts:
+            headers["Strict-Transport-Security"] = f"max-age={hsts}"
+
+    return add
+
+
+def register_static(app):
+    """Serve the static build with WhiteNoise (built now if the sources changed since)."""
+    folder = assets.build(compress=app.config["STATIC_COMPRESS"])
+    app.config["STATIC_BUILD"] = folder
+    app.config["STATIC_URLS"] = assets.manifest(folder)["urls"]
+    app.jinja_env.globals["static_url"] = lambda name: app.config["STATIC_URLS"][name]
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=str(folder / assets.PUBLIC),
+        max_age=None,
+        immutable_file_test=lambda path, url: assets.is_hashed(url),
+        add_headers_function=static_headers(app),
+        allow_all_origins=False,
+        mimetypes={".webmanifest": "application/manifest+json", ".js": "text/javascript"},
+    )
+
+
 def register_pages(app):
-    """Mount the browser pages, the pilotage pages, the legal pages, their cookie session and
-    the security headers."""
+    """Mount the static files, the browser pages, the pilotage pages, the legal pages, their
+    cookie session and the security headers."""
+    register_static(app)
     app.register_blueprint(bp)
     app.register_blueprint(pilotage.bp)
     app.register_blueprint(legal.bp)

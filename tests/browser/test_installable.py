@@ -108,7 +108,7 @@ def test_app_opens_offline_and_only_the_api_fails(page, live_server):
     )
     assert fonts == ["loaded"]
     communes = page.evaluate(
-        "fetch('/data/communes.json').then((r) => r.json()).then((index) => index.communes.length)"
+        "fetch('/data/communes.json').then((r) => r.json()).then((index) => index.count)"
     )
     assert communes > 34_000
     api = page.evaluate("fetch('/api/auth/me').then(() => 'answered', () => 'failed')")
@@ -128,7 +128,7 @@ def test_a_server_error_on_the_app_page_opens_the_cached_app(page, live_server, 
     page.get_by_role("heading", name="Connexion").wait_for()
 
 
-def test_app_runs_under_its_content_security_policy(page, live_server):
+def test_app_runs_under_its_content_security_policy(app, page, live_server):
     page.add_init_script(
         "window.violations = [];"
         "document.addEventListener('securitypolicyviolation', (event) => "
@@ -138,7 +138,8 @@ def test_app_runs_under_its_content_security_policy(page, live_server):
     open_app(page, live_server)
     page.reload()
     page.get_by_role("heading", name="Connexion").wait_for()
-    page.evaluate("import('/dsfr/dsfr.module.min.js')")  # DSFR's script too, if a page uses it
+    dsfr_script = app.config["STATIC_URLS"]["dsfr/dsfr.module.js"]
+    page.evaluate(f"import('{dsfr_script}')")  # DSFR's script too, if a page uses it
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.violations") == []
 
@@ -162,17 +163,18 @@ def test_new_version_waits_for_the_user_and_keeps_indexeddb(
     )
     new_cache = f"coop-cra-{served_version()}"
     assert new_cache != old_cache
-    downloaded, send = [], pages.send_from_directory
+    downloaded = []  # what the new worker's precache asks the network (or HTTP cache) for
 
-    def counted(folder, name, **options):
-        downloaded.append(name)
-        return send(folder, name, **options)
+    def precached(request):
+        if request.service_worker is not None and not request.url.endswith("/sw.js"):
+            downloaded.append(request.url)
 
-    monkeypatch.setattr(pages, "send_from_directory", counted)
+    page.context.on("request", precached)
 
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
     page.get_by_text("Une nouvelle version de l'application est prête.").wait_for()
-    assert downloaded == ["manifest.webmanifest"]  # the rest is copied from the old version
+    # The rest is copied from the old version's cache.
+    assert downloaded == [live_server + "/manifest.webmanifest"]
     # Installed, waiting: the page still runs the old version until the user says so.
     assert page.evaluate(
         "navigator.serviceWorker.getRegistration().then((r) => [r.waiting.state, r.active.state])"

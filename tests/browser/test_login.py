@@ -17,6 +17,28 @@ def test_conseiller_logs_in_and_out(page, live_server, make_user, make_structure
     page.get_by_role("heading", name="Connexion").wait_for()
 
 
+def test_a_new_visitor_sees_the_login_form_before_the_app_script_runs(page, live_server):
+    # The app's modules never arrive (a crawling network): the form shows all the same, and
+    # sending it does not put the password in the URL.
+    page.route("**/js/app.js", lambda route: route.abort())
+    page.goto(live_server)
+    page.get_by_role("heading", name="Connexion").wait_for()
+    page.get_by_label("Adresse e-mail").fill("personne@example.org")
+    page.get_by_label("Mot de passe").fill("Secret-1!")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Connexion").wait_for()
+    assert page.url == live_server + "/"
+    assert page.get_by_label("Mot de passe").input_value() == "Secret-1!"  # not reloaded
+
+
+def test_a_logged_in_user_never_sees_the_login_form_first(page, live_server):
+    page.route("**/js/app.js", lambda route: route.abort())
+    page.add_init_script("localStorage.setItem('coop-cra.tokens', '{\"access_token\": \"x\"}')")
+    page.goto(live_server)
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Connexion").is_hidden()
+
+
 def test_other_roles_are_greeted_and_sent_to_their_pages(page, live_server, make_user):
     user = make_user("admin")
     page.goto(live_server)

@@ -1,0 +1,379 @@
+"""The browsers' static files, built once per version and served by WhiteNoise.
+
+`build()` writes into build/static/<stamp>/ (gitignored; `make install` runs it, and the app
+builds it at start when the sources changed, e.g. in development):
+
+- /dsfr/dsfr.<hash>.css: the DSFR's core and the per-component stylesheets of DSFR_COMPONENTS
+  (in the DSFR's own order), the utility icons the app and the pages use (their fr-icon-*
+  classes, found in the sources), every icon inlined as a data: URI (no request, offline at
+  once), and only the @font-face of FONTS (woff2);
+- /dsfr/fonts/<font>.<hash>.woff2, /dsfr/dsfr.module.<hash>.js, /dsfr/favicon.<hash>.svg,
+  /css/app.<hash>.css: content-hashed names, cached for ever (immutable);
+- /js/*.js, /vendor/idb/index.js, /icons/*.png, /data/communes.json, /manifest.webmanifest under
+  their own names (ES modules import each other by name): revalidated at each use (no-cache,
+  ETag), and kept offline by the service worker;
+- index.html and invitation.html pointing at the hashed names (served by pages/__init__.py);
+- manifest.json: logical name → URL, and the precache list {url: revision}.
+The files WhiteNoise serves are in public/, the pages and manifest.json beside it.
+
+Every text file gets .gz and .br siblings (whitenoise.compress): WhiteNoise sends them to the
+browsers that accept them.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+import tinycss2
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PWA = ROOT / "pwa"
+PILOTAGE_TEMPLATES = ROOT / "server" / "templates"
+PILOTAGE_STATIC = ROOT / "server" / "static"
+DSFR = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+IDB = ROOT / "node_modules" / "idb" / "build"
+BUILD = ROOT / "build" / "static"
+MANIFEST = "manifest.json"  # beside public/, the folder WhiteNoise serves
+PUBLIC = "public"
+
+# The DSFR components the app and the pilotage pages may use: add one here when a page needs
+# it (its stylesheet is read from node_modules/@gouvfr/dsfr/dist/component/<name>/).
+DSFR_COMPONENTS = (
+    "accordion",
+    "alert",
+    "badge",
+    "breadcrumb",
+    "button",
+    "callout",
+    "card",
+    "checkbox",
+    "content",
+    "footer",
+    "form",
+    "header",
+    "highlight",
+    "input",
+    "link",
+    "logo",
+    "modal",
+    "navigation",
+    "notice",
+    "pagination",
+    "password",
+    "radio",
+    "search",
+    "segmented",
+    "select",
+    "sidemenu",
+    "skiplink",
+    "stepper",
+    "summary",
+    "tab",
+    "table",
+    "tag",
+    "tile",
+    "toggle",
+    "tooltip",
+    "upload",
+)
+# The font files the pages use (Marianne: regular text, medium labels and buttons, bold
+# headings); italics are synthesized, Spectral is not used.
+FONTS = ("Marianne-Regular", "Marianne-Medium", "Marianne-Bold")
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")
+ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
+CSS_URL = re.compile(r"url\(([\"']?)([^)\"']+)\1\)")
+FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+FONT_FILE = re.compile(r"fonts/([A-Za-z_-]+)\.woff2")
+STATIC_IMPORT = re.compile(r"^import\s[^;]*?\sfrom\s'([^']+\.js)';", re.M)
+MODULE_SCRIPT = re.compile(r'<script type="module" src="(/js/[^"]+\.js)"></script>')
+TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".svg", ".webmanifest")
+
+logger = logging.getLogger(__name__)
+
+
+def digest(content: bytes, length: int = 16) -> str:
+    return hashlib.sha256(content).hexdigest()[:length]
+
+
+def _sources() -> list[Path]:
+    """Every file a build reads (its stamp is made of their sizes and dates)."""
+    files = [Path(__file__), DSFR.parent / "package.json", IDB / "index.js"]
+    for folder in (PWA, PILOTAGE_TEMPLATES, PILOTAGE_STATIC):
+        files += sorted(p for p in folder.rglob("*") if p.is_file() and "tools" not in p.parts)
+    return files
+
+
+def stamp() -> str:
+    """A digest of the sources' paths, sizes and dates: a new one means a new build."""
+    parts = []
+    for path in _sources():
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return digest("\n".join(parts).encode(), 12)
+
+
+# --- the DSFR stylesheet ---------------------------------------------------------------------
+
+
+def used_icon_classes() -> set[str]:
+    """The fr-icon-* classes written in the app, its pages and their templates."""
+    texts = []
+    for folder, patterns in (
+        (PWA, ("*.html", "*.js")),
+        (PILOTAGE_TEMPLATES, ("*.html",)),
+        (PILOTAGE_STATIC, ("*.js",)),
+    ):
+        for pattern in patterns:
+            texts += [p.read_text(encoding="utf-8") for p in folder.rglob(pattern)]
+    return set(ICON_CLASS.findall("\n".join(texts)))
+
+
+def _icon_rules(rules, used: set[str]) -> list[str]:
+    """The rules of the DSFR's utility icons that style a used class (recursing in @media)."""
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            mine = [s for s in selectors if set(ICON_CLASS.findall(s)) <= used]
+            mine = [s for s in mine if ICON_CLASS.search(s)]
+            if mine:
+                kept.append(",".join(mine) + "{" + tinycss2.serialize(rule.content) + "}")
+        elif rule.type == "at-rule" and rule.content is not None:
+            inner = _icon_rules(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
+                used,
+            )
+            if inner:
+                prelude = tinycss2.serialize(rule.prelude).strip()
+                kept.append(f"@{rule.at_keyword} {prelude}{{{''.join(inner)}}}")
+    return kept
+
+
+def icons_subset(used: set[str]) -> str:
+    """The utility icons' CSS for the used classes only."""
+    source = (DSFR / "utility" / "icons" / "icons.main.min.css").read_text(encoding="utf-8")
+    rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
+    return "".join(_icon_rules(rules, used))
+
+
+def _components_in_dsfr_order() -> list[Path]:
+    """The chosen components' stylesheets, in the order of the DSFR's full bundle (the
+    cascade depends on it)."""
+    bundle = (DSFR / "dsfr.main.min.css").read_text(encoding="utf-8")
+    found = []
+    for name in DSFR_COMPONENTS:
+        path = DSFR / "component" / name / f"{name}.main.min.css"
+        body = path.read_text(encoding="utf-8").split("*/", 1)[-1]
+        found.append((bundle.find(body[:200]), path))
+    return [path for _, path in sorted(found)]
+
+
+def _inline_svg(path: Path) -> str:
+    svg = path.read_text(encoding="utf-8").strip()
+    return 'url("data:image/svg+xml;charset=utf-8,' + quote(svg, safe=" /=:;,'-.()#") + '")'
+
+
+def dsfr_stylesheet(font_urls: dict[str, str]) -> str:
+    """The DSFR's CSS the pages need, its icons inlined, its fonts at font_urls[name]."""
+    parts = []
+    for path in [DSFR / "core" / "core.main.min.css", *_components_in_dsfr_order()]:
+        css = path.read_text(encoding="utf-8")
+        if parts:
+            css = css.split("*/", 1)[-1]  # one licence banner is enough
+
+        def keep_font(match):
+            font = FONT_FILE.search(match.group(0))
+            if not font or font.group(1) not in font_urls:
+                return ""
+            return re.sub(
+                r"src:[^;}]*",
+                f'src:url({font_urls[font.group(1)]}) format("woff2")',
+                match.group(0),
+            )
+
+        css = FONT_FACE.sub(keep_font, css)
+        parts.append(_rewrite_urls(css, path.parent))
+    parts.append(_rewrite_urls(icons_subset(used_icon_classes()), DSFR / "utility" / "icons"))
+    return "\n".join(parts)
+
+
+def _rewrite_urls(css: str, folder: Path) -> str:
+    def rewrite(match):
+        url = match.group(2)
+        if url.startswith(("data:", "/", "#", "http")):
+            return match.group(0)
+        target = (folder / url).resolve()
+        if target.suffix == ".svg" and target.is_file():
+            return _inline_svg(target)
+        raise ValueError(f"DSFR: {url} in {folder} is neither an icon nor a font kept")
+
+    return CSS_URL.sub(rewrite, css)
+
+
+# --- the build -------------------------------------------------------------------------------
+
+
+def _hashed(out: Path, url_path: str, content: bytes) -> str:
+    """Write content under a content-hashed name; return its URL."""
+    stem, _, suffix = url_path.rpartition(".")
+    url = f"{stem}.{digest(content, 12)}.{suffix}"
+    target = out / url.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return url
+
+
+def _copy(out: Path, url_path: str, source: Path) -> str:
+    target = out / url_path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return url_path
+
+
+def module_graph(entry: str) -> list[str]:
+    """The URLs of the ES modules an entry module imports, directly or not (static imports)."""
+    seen: list[str] = []
+    pending = [entry]
+    while pending:
+        url = pending.pop(0)
+        if url in seen:
+            continue
+        seen.append(url)
+        source = IDB / "index.js" if url == "/vendor/idb/index.js" else PWA / url.lstrip("/")
+        for target in STATIC_IMPORT.findall(source.read_text(encoding="utf-8")):
+            pending.append(target if target.startswith("/") else "/js/" + target.lstrip("./"))
+    return seen
+
+
+def _page(source: Path, urls: dict[str, str]) -> str:
+    """A page with its links at the hashed URLs, and a modulepreload of every module its
+    script imports: the browser fetches them at once instead of one import level per round
+    trip (on a 150 ms line, that is most of the first screen's time)."""
+    html = source.read_text(encoding="utf-8")
+    for logical, url in urls.items():
+        html = html.replace(f'"/{logical}"', f'"{url}"')
+    preloads = []
+    for entry in MODULE_SCRIPT.findall(html):
+        preloads += [url for url in module_graph(entry)[1:] if url not in preloads]
+    links = "".join(f'  <link rel="modulepreload" href="{url}">\n' for url in preloads)
+    if 'class="fr-header' in html:  # the headings' font, before the stylesheet asks for it
+        font = urls["dsfr/fonts/Marianne-Bold.woff2"]
+        links = (
+            f'  <link rel="preload" href="{font}" as="font" type="font/woff2" crossorigin>\n'
+            + links
+        )
+    return html.replace("</head>", links + "</head>", 1)
+
+
+def _build_into(build: Path, compress: bool) -> dict:
+    out = build / PUBLIC
+    urls = {}
+    fonts = {
+        name: _hashed(
+            out, f"/dsfr/fonts/{name}.woff2", (DSFR / "fonts" / f"{name}.woff2").read_bytes()
+        )
+        for name in FONTS
+    }
+    urls.update({f"dsfr/fonts/{name}.woff2": url for name, url in fonts.items()})
+    urls["dsfr/dsfr.css"] = _hashed(out, "/dsfr/dsfr.css", dsfr_stylesheet(fonts).encode())
+    urls["dsfr/dsfr.module.js"] = _hashed(
+        out, "/dsfr/dsfr.module.js", (DSFR / "dsfr.module.min.js").read_bytes()
+    )
+    urls["dsfr/favicon.svg"] = _hashed(
+        out, "/dsfr/favicon.svg", (DSFR / "favicon" / "favicon.svg").read_bytes()
+    )
+    urls["css/app.css"] = _hashed(out, "/css/app.css", (PWA / "css" / "app.css").read_bytes())
+    for path in sorted((PWA / "js").glob("*.js")):
+        urls[f"js/{path.name}"] = _copy(out, f"/js/{path.name}", path)
+    for path in sorted((PWA / "icons").glob("*.png")):
+        urls[f"icons/{path.name}"] = _copy(out, f"/icons/{path.name}", path)
+    urls["vendor/idb/index.js"] = _copy(out, "/vendor/idb/index.js", IDB / "index.js")
+    urls["manifest.webmanifest"] = _copy(out, "/manifest.webmanifest", PWA / "manifest.webmanifest")
+    communes = PWA / "data" / "communes.json"
+    if communes.is_file():
+        urls["data/communes.json"] = _copy(out, "/data/communes.json", communes)
+    else:  # built by `make install` (node pwa/tools/build-communes.mjs)
+        logger.warning("Fichier absent, non servi ni mis en cache hors ligne : %s", communes)
+    for name in ("index.html", "invitation.html"):
+        (build / name).write_text(_page(PWA / name, urls), encoding="utf-8")
+    precache = {"/": digest((build / "index.html").read_bytes())}
+    for url in urls.values():
+        precache[url] = digest((out / url.lstrip("/")).read_bytes())
+    manifest = {"urls": urls, "precache": precache}
+    (build / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    if compress:
+        from whitenoise.compress import Compressor
+
+        compressor = Compressor(quiet=True)
+        for path in sorted(out.rglob("*")):
+            if path.is_file() and path.suffix in TEXT_SUFFIXES:
+                for _ in compressor.compress(str(path)):
+                    pass
+    return manifest
+
+
+def build(compress: bool = True, root: Path = BUILD) -> Path:
+    """Build the static files of the current sources into root/<stamp>/ unless already there;
+    return that folder. Safe when several processes build at once (each in its own temporary
+    folder, renamed into place)."""
+    target = root / stamp()
+    if (target / MANIFEST).is_file():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+    try:
+        _build_into(scratch, compress)
+        try:
+            os.rename(scratch, target)
+        except OSError:  # another process built it first
+            if not (target / MANIFEST).is_file():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    logger.info("Fichiers statiques construits : %s", target)
+    return target
+
+
+def prune(root: Path = BUILD, keep: Path | None = None, max_age_days: float = 1) -> None:
+    """Remove the builds of older sources made more than max_age_days ago (a server started
+    before may still serve a recent one)."""
+    oldest = time.time() - max_age_days * 86400
+    for folder in root.glob("*"):
+        manifest_file = folder / MANIFEST
+        if (
+            folder != keep
+            and not folder.name.startswith(".build-")
+            and manifest_file.is_file()
+            and manifest_file.stat().st_mtime < oldest
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@cache
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST).read_text())
+
+
+def is_hashed(url: str) -> bool:
+    return bool(HASHED.search(url))
+
+
+if __name__ == "__main__":  # make install: python -m server.pages.assets
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    built = build()
+    prune(keep=built)
+    count = len(manifest(built)["precache"])
+    print(f"build/static/{built.name} : {count} fichiers", file=sys.stderr)
