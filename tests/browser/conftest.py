@@ -22,12 +22,14 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    """What a browser shows does not depend on the database: SQLite only."""
+    """What a browser shows does not depend on the database: SQLite only. Under pytest-xdist,
+    a module's browser tests stay on one worker (one Chromium each), the modules spread over
+    the workers."""
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.one_database)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
 
 
 @pytest.fixture

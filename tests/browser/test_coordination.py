@@ -187,7 +187,7 @@ def test_coordination_conflicts_show_both_versions_and_the_choices_of_their_case
     page.context.set_offline(True)
     edit_on_phone(page) if phone == "edit" else delete_on_phone(page)
     page.context.set_offline(False)
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    send_now(page)
     if choice is None:  # deleted on both sides: nothing to decide
         waiting_text(page, 0).wait_for()
         expect(view.get_by_text("Conflit", exact=True)).to_have_count(0)
@@ -257,7 +257,7 @@ def test_no_serious_accessibility_violation_on_conflict_cards(
     page.context.set_offline(True)
     edit_on_phone(page)
     page.context.set_offline(False)
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    send_now(page)
     view = page.locator("[data-view='coordination']")
     expect(view.locator("[data-conflict='versions']")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll

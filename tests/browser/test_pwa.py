@@ -753,7 +753,7 @@ def test_lieux_are_refreshed_at_each_sync(page, live_server, conseiller, client,
     log_in(page, live_server, conseiller)
     headers = login(conseiller)
     assert client.post("/api/lieux", json=LIEU, headers=headers).status_code == 201
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    send_now(page)
     page.wait_for_function(
         """async () => {
         const { database } = await import('/js/db.js');
@@ -784,6 +784,6 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     }"""
     )
     page.context.set_offline(False)
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    send_now(page)
     waiting_text(page, 0).wait_for()
     expect(line).to_have_text("")
