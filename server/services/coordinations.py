@@ -26,8 +26,8 @@ from server.models.coordination import (
 )
 from server.services import exports, perimetres, scopes, tableur
 from server.services.cras import conseiller_of
+from server.services.francais import PARIS, jj_mm_aaaa
 from server.services.statistiques import Periode
-from server.services.tableur import jj_mm_aaaa
 
 PAGE = 30
 
@@ -222,7 +222,7 @@ def export_xlsx(periode: Periode) -> bytes:
             ("Périmètre", "CRA des coordinateurs, national"),
             ("Période du", periode.du),
             ("Période au", periode.au),
-            ("Exporté le", datetime.now(tableur.PARIS)),
+            ("Exporté le", datetime.now(PARIS)),
             ("Contenu", "Comptes nationaux ; CRA (une ligne par CRA de coordination)"),
         ],
     )

@@ -40,8 +40,9 @@ from server.models.cra import (
     THEMES,
 )
 from server.services import confidentialite, graphiques, statistiques, tableur
+from server.services.francais import PARIS, jj_mm_aaaa, nombre
 from server.services.statistiques import Perimetre, Periode
-from server.services.tableur import PARIS, Pourcentage, jj_mm_aaaa
+from server.services.tableur import Pourcentage
 
 FORMATS = {
     "resume.csv": "text/csv",
@@ -402,8 +403,8 @@ def affiche(value) -> str:
     if isinstance(value, str):
         return graphiques.libelle(value)
     if isinstance(value, Pourcentage):
-        return f"{graphiques.nombre(float(value))} %"
-    return graphiques.nombre(value)
+        return f"{nombre(float(value))} %"
+    return nombre(value)
 
 
 def grille(evolution: list[dict]) -> list[tuple[str, list, int]] | None:

@@ -19,6 +19,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import MaxNLocator
 
 from server.errors import ApiError
+from server.services.francais import nombre
 
 matplotlib.rcParams.update(
     {
@@ -68,12 +69,6 @@ MOIS_COURTS = (
     "nov.",
     "déc.",
 )
-
-
-def nombre(value) -> str:
-    """A number the French way: decimal comma, thin space between thousands."""
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def check(nom: str) -> None:

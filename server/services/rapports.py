@@ -8,7 +8,7 @@ from typing import Any
 
 from server.errors import ApiError
 from server.models import User
-from server.services import exports, graphiques, perimetres, statistiques
+from server.services import exports, francais, graphiques, perimetres, statistiques
 from server.services.statistiques import Perimetre, Periode
 
 
@@ -67,8 +67,8 @@ def graphique(
 def titre(perimetre: Perimetre, periode: Periode) -> str:
     """ "Statistiques <who> <dd/mm/yyyy> - <dd/mm/yyyy>", as the original titled its exports."""
     return (
-        f"Statistiques {perimetre.nom} {exports.jj_mm_aaaa(periode.du)} - "
-        f"{exports.jj_mm_aaaa(periode.au)}"
+        f"Statistiques {perimetre.nom} {francais.jj_mm_aaaa(periode.du)} - "
+        f"{francais.jj_mm_aaaa(periode.au)}"
     )
 
 

@@ -35,7 +35,7 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
-from server.services import sql
+from server.services import francais, sql
 
 PROGRAMME_START = date(2020, 11, 17)
 MOIS = (
@@ -426,15 +426,10 @@ LIBELLES_GENERAL = {
 }
 
 
-def taux(part: float) -> str:
-    """A percentage as French text: '62,5 %'."""
-    return f"{part:.1f} %".replace(".", ",")
-
-
 def figures(general_block: dict) -> list[dict]:
     """The key figures in the order users know, with their labels."""
     shown = dict(general_block)
-    shown["suivi_pourcentage"] = taux(general_block["suivi_pourcentage"])
+    shown["suivi_pourcentage"] = francais.pourcent(general_block["suivi_pourcentage"])
     return [
         {"cle": key, "libelle": label, "valeur": shown[key]}
         for key, label in LIBELLES_GENERAL.items()

@@ -21,12 +21,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
+from server.services.francais import heure_de_paris, jj_mm_aaaa
+
 BOM = "\ufeff"
-PARIS = ZoneInfo("Europe/Paris")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "dd/mm/yyyy"
@@ -43,18 +43,6 @@ PRINT_WIDTH = 200  # characters: a table this wide or less is printed one page w
 
 class Pourcentage(float):
     """A share in percent as the API gives it (71.4): a number followed by « % »."""
-
-
-def jj_mm_aaaa(day, separator: str = "/") -> str:
-    """A date the French way: 05/01/2022 (or 05-01-2022 in file names)."""
-    return day.strftime(f"%d{separator}%m{separator}%Y")
-
-
-def _local(moment: datetime) -> datetime:
-    """A stored moment as a Paris wall-clock time (spreadsheets have no time zones)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(PARIS).replace(tzinfo=None)
 
 
 def neutraliser(text: str) -> str:
@@ -74,7 +62,7 @@ def texte_csv(value) -> str:
     if isinstance(value, float | Decimal):
         return str(value).replace(".", ",")
     if isinstance(value, datetime):
-        return _local(value).strftime("%d/%m/%Y %H:%M")
+        return heure_de_paris(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return jj_mm_aaaa(value)
     return neutraliser(str(value))
@@ -186,7 +174,7 @@ class Feuille:
             elif isinstance(value, Pourcentage):
                 sheet.write_number(number, column, round(float(value) / 100, 6), formats["%"])
             elif isinstance(value, datetime):
-                sheet.write_datetime(number, column, _local(value), formats["moment"])
+                sheet.write_datetime(number, column, heure_de_paris(value), formats["moment"])
             elif isinstance(value, date):
                 sheet.write_datetime(number, column, value, formats["date"])
             elif isinstance(value, bool | int):

@@ -108,7 +108,7 @@ def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_
     screenshot(page, "premier-ecran")
     # The footer's mandatory links.
     for name, href in [
-        ("Accessibilité : partiellement conforme", "/accessibilite"),
+        ("Accessibilité : non conforme", "/accessibilite"),
         ("Mentions légales", "/mentions-legales"),
         ("Données personnelles", "/donnees-personnelles"),
     ]:

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from server.models.ressourcerie import STATUTS, THEMATIQUES
 from server.pages.pilotage import bp
-from server.services import graphiques
-from server.services.tableur import PARIS, jj_mm_aaaa
+from server.services import francais
+from server.services.francais import PARIS, jj_mm_aaaa
 
 
 @bp.app_template_filter("date_fr")
@@ -26,9 +26,7 @@ def initiale(text: str) -> str:
 @bp.app_template_filter("taille")
 def taille(octets: int) -> str:
     """A file's size: 34 Ko, 1,2 Mo."""
-    if octets < 2**20:
-        return f"{graphiques.nombre(max(1, round(octets / 2**10)))} Ko"
-    return f"{graphiques.nombre(round(octets / 2**20, 1))} Mo"
+    return francais.taille(octets)
 
 
 @bp.app_template_filter("thematique")
@@ -46,4 +44,4 @@ def statut_document(cle: str) -> str:
 @bp.app_template_filter("nombre")
 def nombre(value) -> str:
     """12 345 (thin space); text such as "62,5 %" as is."""
-    return graphiques.nombre(value) if isinstance(value, int | float) else value
+    return francais.nombre(value) if isinstance(value, int | float) else value
