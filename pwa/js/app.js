@@ -189,7 +189,12 @@ function bindTriggers() {
   syncEvents.addEventListener('expired', askLoginAgain);
   // One line for the last send: « Envoi en cours… » while in flight, then its outcome, cleared
   // when a new CRA waits (onSaved): never an older outcome next to a newer count.
-  syncEvents.addEventListener('sending', () => { $('[data-field="sync-result"]').textContent = 'Envoi en cours…'; });
+  syncEvents.addEventListener('sending', () => {
+    // A routine send with nothing waiting says nothing: the bar would appear for a moment and
+    // push the form down under the user's finger.
+    if ($('[data-field="waiting"]').dataset.count === '0') return;
+    $('[data-field="sync-result"]').textContent = 'Envoi en cours…';
+  });
   syncEvents.addEventListener('result', ({ detail }) => {
     const sent = detail.envoyes || detail.refuses || detail.conflits;
     const line = $('[data-field="sync-result"]');

@@ -184,10 +184,11 @@ export async function openForm(context, source = null) {
   form.inert = true;
   form.setAttribute('aria-busy', 'true');
   form.insertAdjacentHTML('beforebegin', '<p class="fr-text--sm" role="status" data-field="form-loading">Préparation du formulaire…</p>');
+  const loading = form.previousElementSibling; // this form's: not a newer form's, opened meanwhile
   const setUp = prepareForm(root, form, context, source).finally(() => {
     form.inert = false;
     form.removeAttribute('aria-busy');
-    $('[data-field="form-loading"]', root).remove();
+    loading.remove();
   });
   // Listening in the same task as the markup: a "Valider" tapped while the form is being set up
   // must not submit it natively (a reload that would lose it); it is handled once it is set up.
