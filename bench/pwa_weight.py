@@ -46,22 +46,12 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pwa_bench import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (one copy)
 from server import create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.models import Role  # noqa: E402
 from server.services import demo, territoires  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]  # as tests/browser/conftest.py
-VIEWPORT = {"width": 360, "height": 740}
 LIGHTHOUSE_VERSION = "12.2.3"  # as package.json (13.x needs Node ≥ 22)
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 LIGHTHOUSE_TIMEOUT = 300  # seconds per page
