@@ -104,3 +104,12 @@ def serious_violations(page) -> list:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def tick(scope, label, **options):
+    """Check a radio or checkbox by its label as a finger would: on the label (the DSFR input is
+    hidden under it), once it stands still. A forced click on the input skips that wait and
+    lands wherever the input was when a layout shift moves it. `scope`: a page or a locator."""
+    control = scope.get_by_label(label, **options)
+    page = getattr(scope, "page", scope)
+    page.locator(f"label[for='{control.get_attribute('id')}']").check()

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import CraCoordination
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import serious_violations, tick
 from tests.browser.test_pwa import phone_cras, send_now, waiting_text
 from tests.conftest import PASSWORD
 
@@ -33,20 +33,20 @@ def fill_report(page):
     page.get_by_role("link", name="CRA de coordination").click()
     page.get_by_role("heading", name="CRA de coordination", exact=True).wait_for()
     view = page.locator("[data-view='coordination']")
-    view.get_by_label("Je souhaite ajouter au moins un événement").check(force=True)
+    tick(view, "Je souhaite ajouter au moins un événement")
     event = view.locator("[data-item='evenements']")
     event.get_by_label("Nom de l'événement").fill("Fête du numérique")
-    event.get_by_label("Commune", exact=True).check(force=True)
+    tick(event, "Commune", exact=True)
     event.get_by_label("Type d'événement").select_option("grand-public")
     event.get_by_label("Date de l'événement").fill("2026-11-14")
-    view.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(force=True)
+    tick(view, "Je souhaite ajouter au moins un nouvel accompagnement")
     section = view.locator("[data-item='accompagnements']")
     section.get_by_label("Type d'accompagnement").select_option("mediateur")
     section.get_by_label("Nom du médiateur ou de la médiatrice").fill("Alex Martin")
     section.get_by_label("Type de structure").select_option("association")
     section.get_by_label("Nom de la structure").fill("Les Connectés")
-    section.get_by_label("Saisie des CRA").check(force=True)
-    section.get_by_label("Visite sur site").check(force=True)
+    tick(section, "Saisie des CRA")
+    tick(section, "Visite sur site")
     view.get_by_label("Heures par semaine, en moyenne").fill("2.5")
     view.get_by_role("button", name="Valider").click()
 
@@ -81,7 +81,7 @@ def test_the_form_says_what_is_missing_in_french(page, live_server, make_user, m
     log_in(page, live_server, make_user("coordinateur", structure=make_structure()))
     page.get_by_role("link", name="CRA de coordination").click()
     view = page.locator("[data-view='coordination']")
-    view.get_by_label("Je souhaite ajouter au moins un nouveau partenariat").check(force=True)
+    tick(view, "Je souhaite ajouter au moins un nouveau partenariat")
     view.get_by_role("button", name="Valider").click()
     page.get_by_text("Complétez chaque champ (au moins une case par liste).").wait_for()
     page.get_by_text("Erreur : veuillez corriger les champs signalés.").wait_for()
@@ -99,7 +99,7 @@ def test_no_serious_accessibility_violation_on_the_coordination_view(
     page = axe_page()
     log_in(page, live_server, make_user("coordinateur", structure=make_structure()))
     page.get_by_role("link", name="CRA de coordination").click()
-    page.get_by_label("Je souhaite ajouter au moins un nouvel accompagnement").check(force=True)
+    tick(page, "Je souhaite ajouter au moins un nouvel accompagnement")
     assert serious_violations(page) == []
 
 
@@ -196,6 +196,10 @@ def test_coordination_conflicts_show_both_versions_and_the_choices_of_their_case
         assert server_reports()[report_id].deleted_at is not None
         return
     expect(view.get_by_text("Conflit", exact=True)).to_have_count(1)
+    # the send's line says where to decide: this view, not the CRA history
+    expect(page.locator("[data-field='sync-result']")).to_have_text(
+        "1 conflit : à trancher dans « CRA de coordination »."
+    )
     versions = view.locator("[data-conflict='versions']")
     if (phone, server) == ("edit", "edit"):
         # field by field, only what differs, each side in words

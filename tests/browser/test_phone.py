@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from server.extensions import db
-from tests.browser.conftest import PHONE, serious_violations
+from tests.browser.conftest import PHONE, serious_violations, tick
 from tests.browser.test_pwa import form_set_up, log_in
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
@@ -34,13 +34,13 @@ def test_valider_takes_the_user_to_the_first_problem(axe_page, live_server, cons
     page = axe_page()
     log_in(page, live_server, conseiller)
     form_set_up(page)
-    page.get_by_label("À distance").check(force=True)
+    tick(page, "À distance")
     page.get_by_role("combobox", name="Commune").fill("69100")
     page.get_by_role("option", name="69100 Villeurbanne").click()
-    page.get_by_label("Atelier collectif").check(force=True)
+    tick(page, "Atelier collectif")
     for _ in range(3):
         page.get_by_role("button", name="Ajouter : Plus de 60 ans").click()
-    page.get_by_label("Budget").check(force=True)
+    tick(page, "Budget")
     page.get_by_role("button", name="Valider").click()
 
     # The focus is on the first field in error, shown on screen with its message tied to it.
@@ -71,7 +71,7 @@ def test_valider_takes_the_user_to_the_first_problem(axe_page, live_server, cons
     assert serious_violations(page) == []
 
     # A corrected field loses its error at once; the others keep theirs.
-    page.get_by_label("30 min. à 1h").check(force=True)
+    tick(page, "30 min. à 1h")
     expect(duree).not_to_have_attribute("aria-invalid", "true")
     expect(summary.get_by_role("heading")).to_have_text("Le formulaire contient 2 erreurs")
     expect(first).to_have_attribute("aria-invalid", "true")
@@ -179,7 +179,7 @@ def test_the_commune_search_is_a_keyboard_combobox_cleared_with_the_canal(
     page = axe_page()
     log_in(page, live_server, conseiller)
     form_set_up(page)
-    page.get_by_label("Autre lieu").check(force=True)
+    tick(page, "Autre lieu")
     commune = page.get_by_role("combobox", name="Commune")
     commune.press_sequentially("vénis")
     expect(commune).to_have_attribute("aria-expanded", "true")
@@ -217,7 +217,7 @@ def test_the_commune_search_is_a_keyboard_combobox_cleared_with_the_canal(
     commune.press("ArrowDown")
     commune.press("Enter")
     expect(commune).to_have_value("69200 Vénissieux")
-    page.get_by_label("À domicile").check(force=True)
+    tick(page, "À domicile")
     expect(commune).to_have_value("")
     assert page.locator("input[name='code_commune']").input_value() == ""
     commune.press_sequentially("villeurb")

@@ -27,7 +27,7 @@ from server import create_app
 from server.extensions import db
 from server.models import PushSubscription, RappelPreferences
 from server.services import push
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import serious_violations, tick
 from tests.conftest import PASSWORD, base_config
 from tests.push_endpoint import PushEndpoint
 
@@ -168,7 +168,7 @@ def test_reminders_turned_on_then_a_test_notification_is_shown(
 ):
     open_rappels(phone, push_server, conseiller)
     phone.get_by_text("Les rappels sont désactivés sur cet appareil.").wait_for()
-    phone.get_by_label("Samedi").check(force=True)
+    tick(phone, "Samedi")
     phone.get_by_label("Heure du rappel").fill("18:30")
     phone.get_by_label("Fuseau horaire").select_option(label="La Réunion")
     phone.get_by_role("button", name="Activer les rappels").click()
