@@ -1,6 +1,6 @@
 /** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
 import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
-import { renderCoordinations, showCoordination } from './coordination.js';
+import { OBJET as COORDINATION, renderCoordinations, showCoordination } from './coordination.js';
 import { waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
@@ -33,6 +33,27 @@ function show(view) {
     list.scrollLeft = Math.max(0, a.offsetLeft - list.offsetLeft - 16);
     return undefined;
   });
+}
+
+/** A send's outcome in words: « 2 comptes rendus envoyés, 1 refusé : à corriger dans l'historique. » */
+function sendOutcome({ envoyes, refuses, conflits, objets }) {
+  const where = whereToLook(objets);
+  const parts = [];
+  if (envoyes) parts.push(plural(envoyes, 'compte rendu envoyé', 'comptes rendus envoyés'));
+  if (refuses) {
+    const refused = envoyes ? plural(refuses, 'refusé', 'refusés') : plural(refuses, 'compte rendu refusé', 'comptes rendus refusés');
+    parts.push(`${refused} : à corriger ${where}`);
+  }
+  if (conflits) parts.push(`${plural(conflits, 'conflit', 'conflits')} : à trancher ${where}`);
+  return `${parts.join(', ')}.`;
+}
+
+/** Where the refused or conflicting reports of a send are shown, by their kinds. */
+function whereToLook(objets = []) {
+  const places = [];
+  if (!objets.length || objets.includes('cra')) places.push('dans l\'historique');
+  if (objets.includes(COORDINATION)) places.push('dans « CRA de coordination »');
+  return places.join(' et ');
 }
 
 async function updateStatus() {
@@ -205,8 +226,7 @@ function bindTriggers() {
     }
     if (detail.erreur) line.dataset.erreur = 'oui';
     else delete line.dataset.erreur;
-    line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.'
-      : `${plural(detail.envoyes, 'compte rendu envoyé', 'comptes rendus envoyés')}${detail.refuses ? `, ${plural(detail.refuses, 'refusé', 'refusés')} : à corriger dans l'historique` : ''}${detail.conflits ? `, ${plural(detail.conflits, 'conflit', 'conflits')} : à trancher dans l'historique` : ''}.`;
+    line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.' : sendOutcome(detail);
   });
   window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
   window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));

@@ -158,8 +158,17 @@ function bind(root, form) {
     if (action === 'add-item') $(`[data-items="${section}"]`, form).insertAdjacentHTML('beforeend', itemMarkup(section, ctx.ref, {}));
     if (action === 'remove-item') target.closest('[data-item]').remove();
     if (action === 'new-coordination') open(form, null);
-    const local = id && (await mine()).find((l) => l.id === id);
-    if (action === 'edit' && local) { open(form, local); form.scrollIntoView(); }
+    // Until the report to edit is read and written in, the form takes no input (it would be
+    // overwritten by the filling), as the CRA form does.
+    if (action === 'edit') { form.inert = true; form.setAttribute('aria-busy', 'true'); }
+    let local;
+    try {
+      local = id && (await mine()).find((l) => l.id === id);
+      if (action === 'edit' && local) open(form, local);
+    } finally {
+      if (action === 'edit') { form.inert = false; form.removeAttribute('aria-busy'); }
+    }
+    if (action === 'edit' && local) form.scrollIntoView();
     if (action === 'delete' && local && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte rendu de coordination ?')) { await deleteCra(ctx.owner, local); await ctx.onSaved(null); }
     if (CONFLICT_ACTIONS.includes(action) && local) {
       if (await resolveConflict(ctx.owner, local, action)) await ctx.onSaved(null);

@@ -37,7 +37,10 @@ async function applyResults(rows, results) {
   const tx = db.transaction(['outbox', 'cras'], 'readwrite');
   const outbox = tx.objectStore('outbox');
   const cras = tx.objectStore('cras');
-  const counts = { envoyes: 0, refuses: 0, conflits: 0 };
+  // `objets`: the kinds of report ('cra', 'cra_coordination') refused or in conflict, so the user is
+  // told where to correct or decide (the history, or the coordination view).
+  const counts = { envoyes: 0, refuses: 0, conflits: 0, objets: [] };
+  const problem = (local) => { if (!counts.objets.includes(local.objet || 'cra')) counts.objets.push(local.objet || 'cra'); };
   for (const [index, row] of rows.entries()) {
     const result = results[index];
     const local = await cras.get(row.op.cra_id);
@@ -51,10 +54,12 @@ async function applyResults(rows, results) {
       }
     } else if (result.status === 'conflict') {
       counts.conflits += 1;
+      problem(local);
       // `mine`: what this phone did (an edit or a deletion), for the conflict card's choices.
       await cras.put({ ...local, state: 'conflict', mine: row.op.type === 'delete' ? 'delete' : 'edit', server: result.cra || null, message: result.message });
     } else {
       counts.refuses += 1;
+      problem(local);
       // A corrected CRA builds on what the server holds, not on the refused operation.
       const head = local.head === row.op.op_id ? (row.op.base || null) : local.head;
       await cras.put({ ...local, head, deleted: false, state: 'rejected', errors: result.errors || {}, message: result.message });
@@ -99,11 +104,12 @@ export async function pull(owner) {
 }
 
 async function pushAll(owner) {
-  const total = { envoyes: 0, refuses: 0, conflits: 0 };
+  const total = { envoyes: 0, refuses: 0, conflits: 0, objets: [] };
   for (;;) {
     const counts = await pushOnce(owner);
     if (!counts) break;
-    Object.keys(total).forEach((key) => { total[key] += counts[key]; });
+    ['envoyes', 'refuses', 'conflits'].forEach((key) => { total[key] += counts[key]; });
+    total.objets = [...new Set([...total.objets, ...counts.objets])];
     emit('change');
   }
   return total;
