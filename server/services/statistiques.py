@@ -35,7 +35,7 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
-from server.services import francais, sql
+from server.services import francais, sql, territoires
 
 PROGRAMME_START = date(2020, 11, 17)
 MOIS = (
@@ -192,7 +192,8 @@ def cra_conditions(perimetre: Perimetre, periode: Periode) -> list:
             Cra.structure_id.in_(_structures_where(Structure.region_code, perimetre.region_code))
         )
     if perimetre.code_commune is not None:
-        conditions.append(Cra.code_commune == perimetre.code_commune)
+        # A commune counts its arrondissements and communes déléguées / associées.
+        conditions.append(Cra.code_commune.in_(territoires.codes_comptes(perimetre.code_commune)))
     if perimetre.code_postal is not None:
         conditions.append(Cra.code_postal == perimetre.code_postal)
     return conditions
