@@ -4,7 +4,10 @@ from datetime import date
 
 import pytest
 
+from server.extensions import db
+from server.models import Cra
 from server.models.cra import THEMES
+from server.services import territoires
 from server.services.statistiques import (
     INDICATEURS,
     NATIONAL,
@@ -379,3 +382,47 @@ def test_mes_statistiques_refuses_a_period_ending_after_2099(client, push):
         "/api/statistiques/conseiller", query_string={"au": "2100-01-01"}, headers=push.headers
     )
     assert response.status_code == 422 and "au" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "code_commune, code_postal, nom, commune, departement",
+    [
+        ("75114", "75014", "Paris 14e Arrondissement", "75056", "75"),
+        ("69382", "69002", "Lyon 2e Arrondissement", "69123", "69"),
+        ("13201", "13001", "Marseille 1er Arrondissement", "13055", "13"),
+        ("01330", "01260", "Ruffieu", "01187", "01"),  # commune déléguée of Haut Valromey
+    ],
+)
+def test_a_cra_in_an_arrondissement_or_commune_deleguee_is_counted_in_its_commune(
+    app,
+    client,
+    login,
+    make_user,
+    make_structure,
+    code_commune,
+    code_postal,
+    nom,
+    commune,
+    departement,
+):
+    parent = territoires.commune(commune)
+    structure = make_structure(
+        nom="Mairie", code_commune=commune, code_postal=parent.codes_postaux[0].code_postal
+    )
+    headers = login(make_user("conseiller", structure=structure))
+    cra = cra_payload(code_commune=code_commune, code_postal=code_postal, nom_commune="typed")
+    response = client.post("/api/sync/push", json={"operations": [create_op(cra)]}, headers=headers)
+    assert [r["status"] for r in response.json["results"]] == ["applied"], response.json
+    stored = db.session.query(Cra).one()
+    assert (stored.code_commune, stored.nom_commune) == (code_commune, nom)  # kept as picked
+    november = Periode(date(2026, 11, 1), date(2026, 11, 30))
+
+    def cras(perimetre):
+        return stat("general", november, perimetre)["cra_enregistres"]
+
+    assert cras(Perimetre("departement", "d", departement_code=departement)) == 1
+    assert cras(Perimetre("region", "r", region_code=parent.region_code)) == 1
+    assert cras(NATIONAL.filtre(None, commune)) == 1  # the commune counts its parts
+    assert cras(NATIONAL.filtre(None, code_commune)) == 1  # and each part on its own
+    other_part = "75115" if commune == "75056" else "69381" if commune == "69123" else "13202"
+    assert cras(NATIONAL.filtre(None, other_part)) == 0
