@@ -80,7 +80,8 @@ console.log(JSON.stringify({
   rows: index.communes.map((c) => [c.code, c.nom, c.population, c.codesPostaux,
     c.departement_code]),
   searches: queries.map((query) => searchCommunes(index, query)),
-  parts: index.communes.filter((c) => c.rattachement).map((c) => [c.code, c.rattachement, c.proposes]),
+  parts: index.communes.filter((c) => c.rattachement)
+    .map((c) => [c.code, c.rattachement, c.proposes]),
 }));
 """
 
