@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from server.extensions import db
-from server.models import Conseiller, Cra, Departement, Region, Structure, User
+from server.models import Commune, Conseiller, Cra, Departement, Region, Structure, User
 from server.models.cra import ACTIVITES, AGES, CANAUX, ORGANISMES, STATUTS, THEMES
 from server.models.statistique import (
     COMPTEURS,
@@ -35,6 +35,7 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
+from server.models.territory import ARRONDISSEMENT
 from server.services import francais, sql, territoires
 
 PROGRAMME_START = date(2020, 11, 17)
@@ -448,6 +449,38 @@ def cras_par_conseiller(perimetre: Perimetre, periode: Periode) -> dict[int, int
         .group_by(Cra.conseiller_id)
     )
     return {conseiller_id: int(count) for conseiller_id, count in db.session.execute(query)}
+
+
+def par_arrondissement(perimetre: Perimetre, periode: Periode) -> list[dict]:
+    """When the commune filter names a commune with arrondissements municipaux (Paris, Lyon,
+    Marseille): its CRAs per arrondissement, every one listed, then those filed under the
+    commune's own code (« sans arrondissement », only when there are some); otherwise []."""
+    if perimetre.code_commune is None:
+        return []
+    commune = perimetre.code_commune.upper()
+    parts = db.session.execute(
+        select(Commune.code, Commune.nom)
+        .where(Commune.rattachement_code == commune, Commune.type == ARRONDISSEMENT)
+        .order_by(Commune.code)
+    ).all()
+    if not parts:
+        return []
+    names = ("cras", "accompagnements", "recurrents")
+    counted = {
+        code: dict(zip(names, map(int, values), strict=True))
+        for code, *values in db.session.execute(
+            select(Cra.code_commune, *(func.sum(contributions()[name]) for name in names))
+            .where(*cra_conditions(perimetre, periode))
+            .group_by(Cra.code_commune)
+        )
+    }
+    zero = dict.fromkeys(names, 0)
+    lines = [{"code": code, "nom": nom, **counted.get(code, zero)} for code, nom in parts]
+    if commune in counted:
+        lines.append({"code": commune, "nom": "Sans arrondissement", **counted[commune]})
+    for line in lines:
+        line["personnes_accompagnees"] = line["accompagnements"] - line.pop("recurrents")
+    return lines
 
 
 def par_territoire(maille: str, periode: Periode) -> list[dict]:
