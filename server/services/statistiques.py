@@ -122,14 +122,19 @@ def _one_if(condition):
     return case((condition, 1), else_=0)
 
 
+def duree_stats():
+    """SQL: the CRA's bucket of the "Durée des accompagnements" indicator (DUREES_STATS)."""
+    # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
+    minutes_60 = func.coalesce(Cra.duree_minutes, 60)
+    return case(
+        (Cra.duree.in_(["0-30", "30-60"]), Cra.duree), (minutes_60 < 120, "60-120"), else_="120+"
+    )
+
+
 def contributions() -> dict:
     """Counter name (models/statistique.COMPTEURS) → SQL expression of what one CRA adds."""
     collectif = Cra.activite == "collectif"
-    # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
-    minutes_60 = func.coalesce(Cra.duree_minutes, 60)
-    bucket = case(
-        (Cra.duree.in_(["0-30", "30-60"]), Cra.duree), (minutes_60 < 120, "60-120"), else_="120+"
-    )
+    bucket = duree_stats()
     # Temps: 0-30 counts 30 minutes and 30-60 counts 60, else the exact minutes.
     minutes = case(
         (Cra.duree == "0-30", 30),
