@@ -1,7 +1,10 @@
 """Territories loaded from @etalab/decoupage-administratif, and the form's queries."""
 
 import pytest
+from sqlalchemy import delete, select
 
+from server.extensions import db
+from server.models import Commune, CommuneCodePostal
 from server.services import territoires
 
 
@@ -180,3 +183,21 @@ def test_a_rerun_import_completes_a_loaded_database_in_place(app, runner, make_s
     assert result.exit_code == 0, result.output
     assert territoires.commune("75114").rattachement_code == "75056"
     assert territoires.commune_connue("42218").codes_postaux >= {"42000", "42100"}
+
+
+def test_a_database_loaded_before_the_arrondissements_is_completed_at_release(app, runner):
+    parts = Commune.rattachement_code.is_not(None)
+    try:
+        db.session.execute(
+            delete(CommuneCodePostal).where(
+                CommuneCodePostal.commune_code.in_(select(Commune.code).where(parts))
+            )
+        )
+        db.session.execute(delete(Commune).where(parts))
+        db.session.commit()
+        assert territoires.commune("75114") is None
+        result = runner.invoke(args=["territoires", "import", "--if-empty"])
+        assert "Territoires chargés" in result.output
+    finally:  # the territories are shared by every test
+        territoires.import_territoires(app.config["TERRITOIRES_DATA"])
+    assert territoires.commune("75114").rattachement_code == "75056"

@@ -480,12 +480,19 @@ def par_arrondissement(perimetre: Perimetre, periode: Periode) -> list[dict]:
         )
     }
     zero = dict.fromkeys(names, 0)
-    lines = [{"code": code, "nom": nom, **counted.get(code, zero)} for code, nom in parts]
+    rows = [(code, nom, counted.get(code, zero)) for code, nom in parts]
     if commune in counted:
-        lines.append({"code": commune, "nom": "Sans arrondissement", **counted[commune]})
-    for line in lines:
-        line["personnes_accompagnees"] = line["accompagnements"] - line.pop("recurrents")
-    return lines
+        rows.append((commune, "Sans arrondissement", counted[commune]))
+    return [
+        {
+            "code": code,
+            "nom": nom,
+            "cras": sums["cras"],
+            "accompagnements": sums["accompagnements"],
+            "personnes_accompagnees": sums["accompagnements"] - sums["recurrents"],
+        }
+        for code, nom, sums in rows
+    ]
 
 
 def par_territoire(maille: str, periode: Periode) -> list[dict]:

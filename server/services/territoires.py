@@ -151,8 +151,14 @@ def _read(source: Path, name: str) -> list[dict]:
 
 
 def is_loaded() -> bool:
-    """True once the territories were imported."""
-    return bool(db.session.scalar(select(func.count()).select_from(Departement)))
+    """True once the territories were imported, arrondissements municipaux included (a
+    database loaded before they were is completed by the next `--if-empty` import)."""
+    return bool(
+        db.session.scalar(select(func.count()).select_from(Departement))
+        and db.session.scalar(
+            select(func.count()).select_from(Commune).where(Commune.type == ARRONDISSEMENT)
+        )
+    )
 
 
 def commune(code: str) -> Commune | None:
