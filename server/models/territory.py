@@ -41,7 +41,9 @@ class Commune(db.Model):
     type: Mapped[str] = mapped_column(
         String(24), default=COMMUNE_ACTUELLE, server_default=COMMUNE_ACTUELLE
     )
-    rattachement_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"), index=True)
+    # Not a foreign key: only `flask territoires import` writes it, from the same file; and
+    # SQLite could not drop the column again on a downgrade (the table is every CRA's).
+    rattachement_code: Mapped[str | None] = mapped_column(String(5), index=True)
     # Lower case, no accents, "saint" → "st": what a prefix search compares against.
     nom_recherche: Mapped[str] = mapped_column(String(80))
     departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), index=True)
