@@ -201,3 +201,14 @@ def test_a_database_loaded_before_the_arrondissements_is_completed_at_release(ap
     finally:  # the territories are shared by every test
         territoires.import_territoires(app.config["TERRITOIRES_DATA"])
     assert territoires.commune("75114").rattachement_code == "75056"
+
+
+def test_api_says_what_a_code_is_and_which_commune_it_belongs_to(client):
+    found = client.get("/api/territoires/communes/75114").json
+    assert (found["type"], found["rattachement_code"], found["codes_postaux"]) == (
+        "arrondissement-municipal",
+        "75056",
+        ["75014"],
+    )
+    paris = client.get("/api/territoires/communes/75056").json
+    assert (paris["type"], paris["rattachement_code"]) == ("commune-actuelle", None)

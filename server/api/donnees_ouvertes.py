@@ -14,7 +14,7 @@ bp = Blueprint("donnees_ouvertes", __name__, url_prefix="/donnees-ouvertes")
 def fichier():
     """The CRAs per month, département, activité, canal, thème and durée (CSV, no login);
     cells of fewer than 5 CRAs are kept secret (see schema.json)."""
-    return download(donnees_ouvertes.csv())
+    return download(donnees_ouvertes.fichier_csv())
 
 
 @bp.get("/schema.json")

@@ -100,7 +100,7 @@ def lignes(today: date | None = None) -> Iterator[list]:
             yield [*where, *[SECRET] * 4, *secret]
 
 
-def csv(today: date | None = None) -> dict:
+def fichier_csv(today: date | None = None) -> dict:
     """The dataset as a CSV download ({filename, mimetype, body}), the app's CSV conventions
     (services/tableur.py: `;`, UTF-8 with BOM, no cell read as a formula), streamed."""
     return {
