@@ -32,7 +32,11 @@ reminders_cli = AppGroup("reminders", help="Reminders on the conseillers' phones
 
 @territoires_cli.command("import")
 @click.option("--source", default=None, help="Folder of the package's JSON files.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when territories are loaded already.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing when territories are loaded already (arrondissements included).",
+)
 def import_territoires(source, if_empty):
     """Load régions, départements and communes from @etalab/decoupage-administratif."""
     if if_empty and territoires.is_loaded():

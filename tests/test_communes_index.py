@@ -66,6 +66,8 @@ QUERIES = [
     "",
     "   ",
 ]
+# The codes that are part of a commune: arrondissements municipaux, communes déléguées / associées.
+PARTS_QUERIES = ["Paris 14e", "75014", "lyon 2", "69002", "marseille 1er", "13001", "Ruffieu"]
 HARNESS = """
 import { readFileSync } from 'node:fs';
 import { buildIndex, normalize, searchCommunes } from './communes-index.mjs';
@@ -78,6 +80,8 @@ console.log(JSON.stringify({
   rows: index.communes.map((c) => [c.code, c.nom, c.population, c.codesPostaux,
     c.departement_code]),
   searches: queries.map((query) => searchCommunes(index, query)),
+  parts: index.communes.filter((c) => c.rattachement)
+    .map((c) => [c.code, c.rattachement, c.proposes]),
 }));
 """
 
@@ -93,7 +97,9 @@ def js(tmp_path_factory):
     # A .mjs copy: Node then loads the browser module as ES module whatever its version.
     shutil.copy(MODULE, folder / "communes-index.mjs")
     (folder / "harness.mjs").write_text(HARNESS)
-    question = json.dumps({"names": TRICKY_NAMES, "queries": QUERIES, "data": str(DATA)})
+    question = json.dumps(
+        {"names": TRICKY_NAMES, "queries": QUERIES + PARTS_QUERIES, "data": str(DATA)}
+    )
     run = subprocess.run(
         [node, str(folder / "harness.mjs")],
         input=question,
@@ -165,3 +171,47 @@ def test_search_of_a_shared_postal_code_lists_each_commune(js):
         "code_postal": "20000",
         "departement_code": "2A",
     }
+
+
+def _server_search(query):
+    return [
+        {
+            "code": commune.code,
+            "nom": commune.nom,
+            "code_postal": code_postal,
+            "departement_code": commune.departement_code,
+        }
+        for commune, code_postal in territoires.search_communes(query)
+    ]
+
+
+@pytest.mark.parametrize("query", PARTS_QUERIES)
+def test_js_search_of_arrondissements_and_communes_deleguees_gives_the_servers(app, js, query):
+    assert js["searches"][len(QUERIES) + PARTS_QUERIES.index(query)] == _server_search(query)
+
+
+def test_paris_14e_is_found_offline_by_name_and_by_postal_code(js):
+    def found(query):
+        return [
+            (c["code"], c["nom"], c["code_postal"], c["departement_code"])
+            for c in js["searches"][len(QUERIES) + PARTS_QUERIES.index(query)]
+        ]
+
+    assert found("Paris 14e") == [("75114", "Paris 14e Arrondissement", "75014", "75")]
+    assert found("75014") == [
+        ("75056", "Paris", "75014", "75"),
+        ("75114", "Paris 14e Arrondissement", "75014", "75"),
+    ]
+    assert ("01330", "Ruffieu", "01260", "01") in found("Ruffieu")
+
+
+def test_the_index_attaches_each_part_to_its_commune_as_the_server(app, js):
+    expected = sorted(
+        [c.code, c.rattachement_code, territoires.codes_postaux(c)]
+        for c in Commune.query.filter(Commune.rattachement_code.is_not(None))
+    )
+    assert sorted(js["parts"]) == expected
+    assert len(expected) > 2000
+    parts = {code: (rattachement, proposes) for code, rattachement, proposes in js["parts"]}
+    assert parts["75114"] == ("75056", ["75014"])
+    assert parts["01330"] == ("01187", ["01260"])  # a commune déléguée: its commune's codes

@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from server.extensions import db
+from server.services import territoires
 
 
 def test_models_and_migrations_agree(app):
@@ -58,9 +59,44 @@ def test_the_operation_log_gains_its_objet_with_existing_rows_filled(
         assert "objet" not in columns
     finally:
         upgrade(directory=directory)
+        # Going down forgot which commune each arrondissement belongs to; the territories are
+        # shared by every test.
+        territoires.import_territoires(app.config["TERRITOIRES_DATA"])
     logged = dict(db.session.execute(select(CraOperation.op_id, CraOperation.objet)).all())
     assert logged == {
         uuid.UUID(cra["op_id"]): "cra",
         uuid.UUID(edit["op_id"]): "cra",
         uuid.UUID(report["op_id"]): "cra_coordination",
     }
+
+
+def test_down_and_up_again_the_arrondissements_keep_their_cras_and_get_their_commune_back(
+    app, client, login, make_user, make_structure, runner
+):
+    """Going down keeps the arrondissements as plain communes (a CRA may name one); the
+    release's `territoires import --if-empty` attaches them again after the way up."""
+    import os
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.cra_payloads import cra_payload, create_op
+
+    cra = cra_payload(code_commune="75114", code_postal="75014")
+    headers = login(make_user("conseiller", structure=make_structure()))
+    response = client.post("/api/sync/push", json={"operations": [create_op(cra)]}, headers=headers)
+    assert [result["status"] for result in response.json["results"]] == ["applied"]
+    directory = os.path.join(app.root_path, "migrations")
+    db.session.remove()
+    downgrade(directory=directory, revision="b3e7d1a5c9f2")
+    try:
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT * FROM commune WHERE code = '75114'"))
+            assert "rattachement_code" not in rows.keys() and len(rows.all()) == 1
+    finally:
+        upgrade(directory=directory)
+        forgotten = territoires.commune("75114").rattachement_code
+        result = runner.invoke(args=["territoires", "import", "--if-empty"])
+    assert forgotten is None
+    assert "Territoires chargés" in result.output
+    assert territoires.commune("75114").rattachement_code == "75056"

@@ -1,10 +1,14 @@
 """Statistics: each indicator against hand-computed values (statistiques.md)."""
 
+import re
 from datetime import date
 
 import pytest
 
+from server.extensions import db
+from server.models import Cra
 from server.models.cra import THEMES
+from server.services import statistiques, territoires
 from server.services.statistiques import (
     INDICATEURS,
     NATIONAL,
@@ -379,3 +383,93 @@ def test_mes_statistiques_refuses_a_period_ending_after_2099(client, push):
         "/api/statistiques/conseiller", query_string={"au": "2100-01-01"}, headers=push.headers
     )
     assert response.status_code == 422 and "au" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "code_commune, code_postal, nom, commune, departement",
+    [
+        ("75114", "75014", "Paris 14e Arrondissement", "75056", "75"),
+        ("69382", "69002", "Lyon 2e Arrondissement", "69123", "69"),
+        ("13201", "13001", "Marseille 1er Arrondissement", "13055", "13"),
+        ("01330", "01260", "Ruffieu", "01187", "01"),  # commune déléguée of Haut Valromey
+    ],
+)
+def test_a_cra_in_an_arrondissement_or_commune_deleguee_is_counted_in_its_commune(
+    app,
+    client,
+    login,
+    make_user,
+    make_structure,
+    code_commune,
+    code_postal,
+    nom,
+    commune,
+    departement,
+):
+    parent = territoires.commune(commune)
+    structure = make_structure(
+        nom="Mairie", code_commune=commune, code_postal=parent.codes_postaux[0].code_postal
+    )
+    headers = login(make_user("conseiller", structure=structure))
+    cra = cra_payload(code_commune=code_commune, code_postal=code_postal, nom_commune="typed")
+    response = client.post("/api/sync/push", json={"operations": [create_op(cra)]}, headers=headers)
+    assert [r["status"] for r in response.json["results"]] == ["applied"], response.json
+    stored = db.session.query(Cra).one()
+    assert (stored.code_commune, stored.nom_commune) == (code_commune, nom)  # kept as picked
+    november = Periode(date(2026, 11, 1), date(2026, 11, 30))
+
+    def cras(perimetre):
+        return stat("general", november, perimetre)["cra_enregistres"]
+
+    assert cras(Perimetre("departement", "d", departement_code=departement)) == 1
+    assert cras(Perimetre("region", "r", region_code=parent.region_code)) == 1
+    assert cras(NATIONAL.filtre(None, commune)) == 1  # the commune counts its parts
+    assert cras(NATIONAL.filtre(None, code_commune)) == 1  # and each part on its own
+    other_part = "75115" if commune == "75056" else "69381" if commune == "69123" else "13202"
+    assert cras(NATIONAL.filtre(None, other_part)) == 0
+
+
+def test_paris_figures_per_arrondissement(app, client, login, make_user, make_structure):
+    paris = make_structure(nom="Mairie de Paris", code_commune="75056", code_postal="75014")
+    headers = login(make_user("conseiller", structure=paris))
+    places = [("75114", "75014"), ("75114", "75014"), ("75115", "75015"), ("75056", "75001")]
+    operations = [
+        create_op(cra_payload(code_commune=code, code_postal=cp)) for code, cp in places
+    ] + [create_op(atelier_payload(code_commune="75114", code_postal="75014"))]
+    response = client.post("/api/sync/push", json={"operations": operations}, headers=headers)
+    assert {r["status"] for r in response.json["results"]} == {"applied"}
+    november = Periode(date(2026, 11, 1), date(2026, 11, 30))
+    lines = statistiques.par_arrondissement(NATIONAL.filtre(None, "75056"), november)
+    assert len(lines) == 21 and lines[0]["nom"] == "Paris 1er Arrondissement"
+    shown = {line["code"]: line for line in lines}
+    assert shown["75114"] == {
+        "code": "75114",
+        "nom": "Paris 14e Arrondissement",
+        "cras": 3,
+        "accompagnements": 7,
+        "personnes_accompagnees": 5,
+    }
+    assert (shown["75115"]["cras"], shown["75101"]["cras"]) == (1, 0)
+    assert lines[-1] == {
+        "code": "75056",
+        "nom": "Sans arrondissement",
+        "cras": 1,
+        "accompagnements": 1,
+        "personnes_accompagnees": 1,
+    }
+    assert sum(line["cras"] for line in lines) == 5
+    assert len(statistiques.par_arrondissement(NATIONAL.filtre(None, "69123"), november)) == 9
+    for other in ("75114", "69266", None):  # an arrondissement, a commune without, no filter
+        assert statistiques.par_arrondissement(NATIONAL.filtre(None, other), november) == []
+    page = client.get(
+        "/statistiques",
+        query_string={
+            "du": "2026-11-01",
+            "au": "2026-11-30",
+            "code_postal": "75014",
+            "code_commune": "75056",
+        },
+    )
+    assert '<option value="75114">Paris 14e Arrondissement</option>' in page.text
+    row = re.search(r'<tr data-arrondissement="75114">(.*?)</tr>', page.text).group(1)
+    assert row == '<th scope="row">Paris 14e Arrondissement</th><td>3</td><td>5</td><td>7</td>'

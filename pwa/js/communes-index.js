@@ -50,12 +50,26 @@ function departementOf(code) {
   return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
 }
 
+/** The rattachement of each row ('' for a commune actuelle), from the sparse column. */
+function decodeRattachements(column, count) {
+  const rattachements = new Array(count).fill('');
+  let row = 0;
+  (column ? column.split(',') : []).forEach((entry) => {
+    row += Number(entry.slice(0, -5));
+    rattachements[row] = entry.slice(-5);
+  });
+  if (row >= count) throw new Error('La liste des communes est incomplète.');
+  return rattachements;
+}
+
 /**
  * The rows of /data/communes.json (format 2, columns: see pwa/tools/build-communes.mjs).
- * @param {{count: number, codes: string, noms: string, populations: string, codesPostaux: string}} json
- * @returns {Array<[string, string, number, string[]]>} [code, nom, population, postal codes]
+ * @param {{count: number, codes: string, noms: string, populations: string, codesPostaux: string,
+ *   rattachements?: string}} json
+ * @returns {Array<[string, string, number, string[], string]>} [code, nom, population, its own
+ *   postal codes, the code of the commune it is part of ('' for a commune actuelle)]
  */
-export function decodeCommunes({ count, codes, noms, populations, codesPostaux }) {
+export function decodeCommunes({ count, codes, noms, populations, codesPostaux, rattachements }) {
   const codeList = codes.split(',');
   const nomList = noms.split('\n');
   const populationList = populations.split(',');
@@ -63,6 +77,7 @@ export function decodeCommunes({ count, codes, noms, populations, codesPostaux }
   if ([codeList, nomList, populationList, postalList].some((column) => column.length !== count)) {
     throw new Error('La liste des communes est incomplète.');
   }
+  const rattachementList = decodeRattachements(rattachements, count);
   const rows = [];
   let departement = '';
   let number = 0;
@@ -82,23 +97,45 @@ export function decodeCommunes({ count, codes, noms, populations, codesPostaux }
       postal += Number(delta);
       return String(postal).padStart(5, '0');
     }) : [];
-    rows.push([code, nomList[i], Number(populationList[i]), cps]);
+    rows.push([code, nomList[i], Number(populationList[i]), cps, rattachementList[i]]);
   }
   return rows;
 }
 
 /**
- * Prepare the search index from the content of /data/communes.json.
+ * Prepare the search index from the content of /data/communes.json. Each commune keeps its own
+ * postal codes (`codesPostaux`, what a postal code search walks) and those it is proposed with
+ * (`proposes`): its own, or for a commune déléguée / associée, which has none in the official
+ * package, its commune's (as server.services.territoires.codes_postaux).
  * @param {{version: string}} json format 2 (see decodeCommunes)
  * @returns {{version: string, communes: Array<object>}}
  */
 export function buildIndex(json) {
-  return {
-    version: json.version,
-    communes: decodeCommunes(json).map(([code, nom, population, codesPostaux]) => ({
-      code, nom, population, codesPostaux, key: normalize(nom), departement_code: departementOf(code),
-    })),
-  };
+  const communes = decodeCommunes(json).map(([code, nom, population, codesPostaux, rattachement]) => ({
+    code,
+    nom,
+    population,
+    codesPostaux,
+    rattachement,
+    key: normalize(nom),
+    departement_code: departementOf(rattachement || code),
+  }));
+  const byCode = new Map(communes.map((commune) => [commune.code, commune]));
+  communes.forEach((commune) => {
+    const owner = !commune.codesPostaux.length && byCode.get(commune.rattachement);
+    commune.proposes = owner ? owner.codesPostaux : commune.codesPostaux;
+  });
+  return { version: json.version, communes };
+}
+
+/**
+ * The form's lookup: INSEE code → {nom, codes_postaux} with the postal codes it may be picked
+ * with (rules.js checks a CRA's commune against it, as the server does).
+ * @param {{communes: Array<object>}} index from loadCommunes() or buildIndex()
+ * @returns {Map<string, {nom: string, codes_postaux: string[]}>}
+ */
+export function communesByCode(index) {
+  return new Map(index.communes.map((c) => [c.code, { nom: c.nom, codes_postaux: c.proposes }]));
 }
 
 /**
@@ -139,7 +176,8 @@ const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Communes whose postal code (digits) or normalized name starts with the text, one line per
- * postal code, most populated first, then by name and postal code.
+ * postal code, most populated first, then by name and postal code. A commune déléguée /
+ * associée is found by its name, with its commune's postal codes.
  * @param {{communes: Array<object>}} index from loadCommunes() or buildIndex()
  * @param {string} text what the user typed
  * @param {number} [limit]
@@ -158,7 +196,7 @@ export function searchCommunes(index, text, limit = SEARCH_LIMIT) {
     const prefixes = searchPrefixes(query);
     if (!prefixes.length) return [];
     for (const commune of index.communes) {
-      if (prefixes.some((prefix) => commune.key.startsWith(prefix))) commune.codesPostaux.forEach((cp) => lines.push([commune, cp]));
+      if (prefixes.some((prefix) => commune.key.startsWith(prefix))) commune.proposes.forEach((cp) => lines.push([commune, cp]));
     }
   }
   lines.sort(([a, cpA], [b, cpB]) => b.population - a.population || byCodePoint(a.nom, b.nom)

@@ -1,5 +1,5 @@
 /** The "Saisir un CRA" view: new, edit, duplicate; draft kept; guard against leaving. */
-import { loadCommunes, searchCommunes } from './communes-index.js';
+import { communesByCode, loadCommunes, searchCommunes } from './communes-index.js';
 import { createCra, editCra, listCras } from './cras.js';
 import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
@@ -27,15 +27,12 @@ function emptyCra(myLieux) {
   };
 }
 
-let communesByCode = null;
+let communesLookup = null;
 
 /** Communes by INSEE code for the form's checks, built once per page. */
 async function communesMap() {
-  if (!communesByCode) {
-    const index = await loadCommunes();
-    communesByCode = new Map(index.communes.map((c) => [c.code, { nom: c.nom, codes_postaux: c.codesPostaux }]));
-  }
-  return communesByCode;
+  communesLookup ??= communesByCode(await loadCommunes());
+  return communesLookup;
 }
 
 function fillLieux(form, myLieux) {

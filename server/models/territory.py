@@ -20,10 +20,30 @@ class Departement(db.Model):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
+# The kinds of INSEE codes a conseiller may pick (the package's `type`): current communes, and
+# the parts some of them are made of, each attached to its commune actuelle.
+COMMUNE_ACTUELLE = "commune-actuelle"
+ARRONDISSEMENT = "arrondissement-municipal"  # Paris, Lyon, Marseille: with their own postal codes
+DELEGUEE = "commune-deleguee"  # part of a commune nouvelle
+ASSOCIEE = "commune-associee"
+TYPES_COMMUNE = (COMMUNE_ACTUELLE, ARRONDISSEMENT, DELEGUEE, ASSOCIEE)
+
+
 class Commune(db.Model):
+    """A code of the official geography: a commune actuelle, or an arrondissement municipal or
+    commune déléguée / associée attached to one (`rattachement_code`), whose statistics it
+    adds to. A commune déléguée / associée has no postal code of its own in the package: it is
+    served by those of its commune (territoires.codes_postaux)."""
+
     __tablename__ = "commune"
     code: Mapped[str] = mapped_column(String(5), primary_key=True)  # INSEE code, 2A/2B kept
     nom: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(
+        String(24), default=COMMUNE_ACTUELLE, server_default=COMMUNE_ACTUELLE
+    )
+    # Not a foreign key: only `flask territoires import` writes it, from the same file; and
+    # SQLite could not drop the column again on a downgrade (the table is every CRA's).
+    rattachement_code: Mapped[str | None] = mapped_column(String(5), index=True)
     # Lower case, no accents, "saint" → "st": what a prefix search compares against.
     nom_recherche: Mapped[str] = mapped_column(String(80))
     departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), index=True)

@@ -78,6 +78,14 @@ class PerimetreSchema(BaseSchema):
     code_commune = fields.String(allow_none=True)
 
 
+class ArrondissementSchema(BaseSchema):
+    code = fields.String(metadata={"description": "Code INSEE de l'arrondissement municipal"})
+    nom = fields.String()
+    cras = fields.Integer(metadata={"description": "CRA enregistrés"})
+    personnes_accompagnees = fields.Integer()
+    accompagnements = fields.Integer()
+
+
 class StatistiquesSchema(BaseSchema):
     perimetre = fields.Nested(PerimetreSchema)
     titre = fields.String()
@@ -85,6 +93,13 @@ class StatistiquesSchema(BaseSchema):
     au = fields.Date()
     figures = fields.List(fields.Nested(FigureSchema))
     indicateurs = fields.Nested(IndicateursSchema)
+    arrondissements = fields.List(
+        fields.Nested(ArrondissementSchema),
+        metadata={
+            "description": "Filtre sur Paris, Lyon ou Marseille : les CRA par arrondissement "
+            "(vide sinon)."
+        },
+    )
     graphiques = fields.List(fields.Nested(GraphiqueSchema))
 
 

@@ -20,6 +20,10 @@ class DepartementSchema(BaseSchema):
 class CommuneSchema(BaseSchema):
     code = fields.String()
     nom = fields.String()
+    # commune-actuelle, arrondissement-municipal, commune-deleguee or commune-associee; the
+    # others name the commune actuelle they are part of.
+    type = fields.String()
+    rattachement_code = fields.String(allow_none=True)
     codes_postaux = fields.Function(lambda c: [cp.code_postal for cp in c.codes_postaux])
     departement = fields.Nested(DepartementSchema)
 

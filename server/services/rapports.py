@@ -31,6 +31,7 @@ def rapport(
         "titre": titre(perimetre, periode),
         "figures": statistiques.figures(values["general"]),
         "indicateurs": values,
+        "arrondissements": statistiques.par_arrondissement(perimetre, periode),
         "graphiques": [],
     }
     if chart_endpoint:

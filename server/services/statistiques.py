@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from server.extensions import db
-from server.models import Conseiller, Cra, Departement, Region, Structure, User
+from server.models import Commune, Conseiller, Cra, Departement, Region, Structure, User
 from server.models.cra import ACTIVITES, AGES, CANAUX, ORGANISMES, STATUTS, THEMES
 from server.models.statistique import (
     COMPTEURS,
@@ -35,7 +35,8 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
-from server.services import francais, sql
+from server.models.territory import ARRONDISSEMENT
+from server.services import francais, sql, territoires
 
 PROGRAMME_START = date(2020, 11, 17)
 MOIS = (
@@ -121,14 +122,19 @@ def _one_if(condition):
     return case((condition, 1), else_=0)
 
 
+def duree_stats():
+    """SQL: the CRA's bucket of the "Durée des accompagnements" indicator (DUREES_STATS)."""
+    # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
+    minutes_60 = func.coalesce(Cra.duree_minutes, 60)
+    return case(
+        (Cra.duree.in_(["0-30", "30-60"]), Cra.duree), (minutes_60 < 120, "60-120"), else_="120+"
+    )
+
+
 def contributions() -> dict:
     """Counter name (models/statistique.COMPTEURS) → SQL expression of what one CRA adds."""
     collectif = Cra.activite == "collectif"
-    # "60+" has exact minutes; a one-hour-or-more session of under two hours is 60-120.
-    minutes_60 = func.coalesce(Cra.duree_minutes, 60)
-    bucket = case(
-        (Cra.duree.in_(["0-30", "30-60"]), Cra.duree), (minutes_60 < 120, "60-120"), else_="120+"
-    )
+    bucket = duree_stats()
     # Temps: 0-30 counts 30 minutes and 30-60 counts 60, else the exact minutes.
     minutes = case(
         (Cra.duree == "0-30", 30),
@@ -192,7 +198,8 @@ def cra_conditions(perimetre: Perimetre, periode: Periode) -> list:
             Cra.structure_id.in_(_structures_where(Structure.region_code, perimetre.region_code))
         )
     if perimetre.code_commune is not None:
-        conditions.append(Cra.code_commune == perimetre.code_commune)
+        # A commune counts its arrondissements and communes déléguées / associées.
+        conditions.append(Cra.code_commune.in_(territoires.codes_comptes(perimetre.code_commune)))
     if perimetre.code_postal is not None:
         conditions.append(Cra.code_postal == perimetre.code_postal)
     return conditions
@@ -447,6 +454,45 @@ def cras_par_conseiller(perimetre: Perimetre, periode: Periode) -> dict[int, int
         .group_by(Cra.conseiller_id)
     )
     return {conseiller_id: int(count) for conseiller_id, count in db.session.execute(query)}
+
+
+def par_arrondissement(perimetre: Perimetre, periode: Periode) -> list[dict]:
+    """When the commune filter names a commune with arrondissements municipaux (Paris, Lyon,
+    Marseille): its CRAs per arrondissement, every one listed, then those filed under the
+    commune's own code (« sans arrondissement », only when there are some); otherwise []."""
+    if perimetre.code_commune is None:
+        return []
+    commune = perimetre.code_commune.upper()
+    parts = db.session.execute(
+        select(Commune.code, Commune.nom)
+        .where(Commune.rattachement_code == commune, Commune.type == ARRONDISSEMENT)
+        .order_by(Commune.code)
+    ).all()
+    if not parts:
+        return []
+    names = ("cras", "accompagnements", "recurrents")
+    counted = {
+        code: dict(zip(names, map(int, values), strict=True))
+        for code, *values in db.session.execute(
+            select(Cra.code_commune, *(func.sum(contributions()[name]) for name in names))
+            .where(*cra_conditions(perimetre, periode))
+            .group_by(Cra.code_commune)
+        )
+    }
+    zero = dict.fromkeys(names, 0)
+    rows = [(code, nom, counted.get(code, zero)) for code, nom in parts]
+    if commune in counted:
+        rows.append((commune, "Sans arrondissement", counted[commune]))
+    return [
+        {
+            "code": code,
+            "nom": nom,
+            "cras": sums["cras"],
+            "accompagnements": sums["accompagnements"],
+            "personnes_accompagnees": sums["accompagnements"] - sums["recurrents"],
+        }
+        for code, nom, sums in rows
+    ]
 
 
 def par_territoire(maille: str, periode: Periode) -> list[dict]:

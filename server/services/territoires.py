@@ -7,10 +7,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import case, delete, func, insert, or_, select, update
 
 from server.extensions import db
 from server.models import Commune, CommuneCodePostal, Departement, Region
+from server.models.territory import ARRONDISSEMENT, ASSOCIEE, COMMUNE_ACTUELLE, DELEGUEE
 
 # The 101 départements and 18 régions: metropolitan France and the five DROM. The package
 # also lists collectivités d'outre-mer (Saint-Martin, Polynésie...), outside the programme.
@@ -63,44 +64,57 @@ def search_prefixes(text: str) -> list[str]:
 
 
 def import_territoires(source: str | Path) -> dict[str, int]:
-    """Replace the territory tables with the package's data; return the counts loaded."""
+    """Load the package's territories, completing a loaded database in place (rows are
+    inserted or updated by code, never deleted: CRAs and lieux keep their commune); return
+    the counts loaded.
+
+    Communes: the communes actuelles, then every other code a conseiller may pick (the
+    arrondissements municipaux of Paris, Lyon and Marseille, the communes déléguées and
+    associées) attached to its commune actuelle. The package lists again as déléguée a
+    commune nouvelle's chef-lieu under the commune's own code: that code is the commune's.
+    """
     source = Path(source)
     regions = [r for r in _read(source, "regions.json") if r["zone"] in ZONES]
     departements = [d for d in _read(source, "departements.json") if d["zone"] in ZONES]
     codes_departement = {d["code"] for d in departements}
-    communes = [
+    listed = [c for c in _read(source, "communes.json") if c["departement"] in codes_departement]
+    communes = [c for c in listed if c["type"] == COMMUNE_ACTUELLE]
+    actuelles = {c["code"] for c in communes}
+    parties = [
         c
-        for c in _read(source, "communes.json")
-        if c["type"] == "commune-actuelle" and c["departement"] in codes_departement
+        for c in listed
+        if c["type"] != COMMUNE_ACTUELLE
+        and c["code"] not in actuelles
+        and _rattachement(c) in actuelles
     ]
-    db.session.execute(delete(CommuneCodePostal))
-    db.session.execute(delete(Commune))
-    db.session.execute(delete(Departement))
-    db.session.execute(delete(Region))
-    db.session.execute(insert(Region), [{"code": r["code"], "nom": r["nom"]} for r in regions])
-    db.session.execute(
-        insert(Departement),
+    _upsert(Region, [{"code": r["code"], "nom": r["nom"]} for r in regions])
+    _upsert(
+        Departement,
         [{"code": d["code"], "nom": d["nom"], "region_code": d["region"]} for d in departements],
     )
-    db.session.execute(
-        insert(Commune),
-        [
-            {
-                "code": c["code"],
-                "nom": c["nom"],
-                "nom_recherche": normalize(c["nom"]),
-                "departement_code": c["departement"],
-                "region_code": c["region"],
-                "population": c.get("population") or 0,
-            }
-            for c in communes
-        ],
-    )
+    for rows in (communes, parties):  # a commune before the codes attached to it
+        _upsert(
+            Commune,
+            [
+                {
+                    "code": c["code"],
+                    "nom": c["nom"],
+                    "type": c["type"],
+                    "rattachement_code": _rattachement(c),
+                    "nom_recherche": normalize(c["nom"]),
+                    "departement_code": c["departement"],
+                    "region_code": c["region"],
+                    "population": c.get("population") or 0,
+                }
+                for c in rows
+            ],
+        )
     links = [
         {"code_postal": cp, "commune_code": c["code"]}
-        for c in communes
+        for c in communes + parties
         for cp in sorted(set(c.get("codesPostaux", [])))
     ]
+    db.session.execute(delete(CommuneCodePostal))
     db.session.execute(insert(CommuneCodePostal), links)
     db.session.commit()
     _communes.clear()
@@ -108,8 +122,27 @@ def import_territoires(source: str | Path) -> dict[str, int]:
         "regions": len(regions),
         "departements": len(departements),
         "communes": len(communes),
+        "arrondissements_et_communes_deleguees": len(parties),
         "codes_postaux": len(links),
     }
+
+
+def _rattachement(entry: dict) -> str | None:
+    """The commune actuelle an entry of communes.json is part of (None: it is one)."""
+    if entry["type"] == COMMUNE_ACTUELLE:
+        return None
+    return entry["commune"] if entry["type"] == ARRONDISSEMENT else entry.get("chefLieu")
+
+
+def _upsert(model, rows: list[dict]) -> None:
+    """Insert the rows whose code is new, update the others."""
+    loaded = set(db.session.scalars(select(model.code)))
+    new = [row for row in rows if row["code"] not in loaded]
+    known = [row for row in rows if row["code"] in loaded]
+    if new:
+        db.session.execute(insert(model), new)
+    if known:
+        db.session.execute(update(model), known)
 
 
 def _read(source: Path, name: str) -> list[dict]:
@@ -118,8 +151,14 @@ def _read(source: Path, name: str) -> list[dict]:
 
 
 def is_loaded() -> bool:
-    """True once the territories were imported."""
-    return bool(db.session.scalar(select(func.count()).select_from(Departement)))
+    """True once the territories were imported, arrondissements municipaux included (a
+    database loaded before they were is completed by the next `--if-empty` import)."""
+    return bool(
+        db.session.scalar(select(func.count()).select_from(Departement))
+        and db.session.scalar(
+            select(func.count()).select_from(Commune).where(Commune.type == ARRONDISSEMENT)
+        )
+    )
 
 
 def commune(code: str) -> Commune | None:
@@ -164,31 +203,56 @@ def commune_connue(code: str) -> CommuneConnue | None:
     found = commune(code)
     if found is None:
         return None
-    connue = CommuneConnue(
-        found.code, found.nom, frozenset(link.code_postal for link in found.codes_postaux)
-    )
+    connue = CommuneConnue(found.code, found.nom, frozenset(codes_postaux(found)))
     _communes[code] = now + KEPT_SECONDS, connue
     return connue
 
 
+def _postal_owner():
+    """SQL: the code whose postal codes serve a commune: its own, or for a commune déléguée /
+    associée (the package gives them none), its commune's."""
+    return case(
+        (Commune.type.in_((DELEGUEE, ASSOCIEE)), Commune.rattachement_code), else_=Commune.code
+    )
+
+
+def codes_postaux(found: Commune) -> list[str]:
+    """The postal codes a commune is picked with (see _postal_owner)."""
+    if found.type in (DELEGUEE, ASSOCIEE) and found.rattachement_code:
+        found = commune(found.rattachement_code) or found
+    return [link.code_postal for link in found.codes_postaux]
+
+
 def commune_has_code_postal(code_commune: str, code_postal: str) -> bool:
     """True when the postal code really serves that commune."""
-    return db.session.get(CommuneCodePostal, (code_postal, code_commune.upper())) is not None
+    found = commune(code_commune)
+    return found is not None and code_postal in codes_postaux(found)
+
+
+def codes_comptes(code_commune: str):
+    """SQL: the codes counted into a commune's statistics, the commune's and those of its
+    arrondissements and communes déléguées / associées."""
+    code = code_commune.upper()
+    return select(Commune.code).where(or_(Commune.code == code, Commune.rattachement_code == code))
 
 
 def search_communes(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[Commune, str]]:
     """Communes whose name or postal code starts with the text, biggest first.
 
-    Returns (commune, code_postal) pairs: one line per postal code, as users pick one.
+    Returns (commune, code_postal) pairs: one line per postal code, as users pick one. A
+    commune déléguée / associée is found by its name, with its commune's postal codes; a
+    postal code lists the communes and arrondissements it serves.
     """
     text = text.strip()
-    query = select(Commune, CommuneCodePostal.code_postal).join(CommuneCodePostal)
+    query = select(Commune, CommuneCodePostal.code_postal)
     if text.isdigit():
+        query = query.join(CommuneCodePostal, CommuneCodePostal.commune_code == Commune.code)
         query = query.where(CommuneCodePostal.code_postal.startswith(text))
     else:
         prefixes = search_prefixes(text)
         if not prefixes:
             return []
+        query = query.join(CommuneCodePostal, CommuneCodePostal.commune_code == _postal_owner())
         query = query.where(
             or_(*(Commune.nom_recherche.startswith(prefix, autoescape=True) for prefix in prefixes))
         )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Cra
+from server.services.statistiques import NATIONAL, Perimetre, Periode, indicateurs
 from tests.browser.conftest import serious_violations, tick
 from tests.conftest import PASSWORD
 
@@ -34,11 +35,14 @@ def log_in(page, base, user):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
 
 
-def fill_individual_cra(page, annotation=None, tap="click"):
+def fill_individual_cra(
+    page, annotation=None, tap="click", commune=("villeurb", "69100 Villeurbanne")
+):
     form_set_up(page)  # filled before its values are read, a choice could be undone
     tick(page, "À distance")
-    page.get_by_role("combobox", name="Commune").fill("villeurb")
-    page.get_by_role("option", name="69100 Villeurbanne").click()
+    typed, option = commune
+    page.get_by_role("combobox", name="Commune").fill(typed)
+    page.get_by_role("option", name=option).click()
     tick(page, "Accompagnement individuel")
     page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
     page.get_by_role("button", name="Ajouter : En emploi").click()
@@ -114,6 +118,27 @@ def test_offline_cras_survive_a_reload_and_sync_once(page, live_server, conseill
     assert server_count() == 3
     expect(page.get_by_text("Envoyé", exact=True)).to_have_count(3)
     assert_phone_matches_server(page, client, login, conseiller)
+
+
+def test_a_cra_filed_offline_in_paris_14e_is_synced_and_counted_in_paris(
+    page, live_server, make_user, make_structure
+):
+    paris = make_structure(nom="Mairie de Paris", code_commune="75056", code_postal="75014")
+    log_in(page, live_server, make_user("conseiller", structure=paris))
+    page.context.set_offline(True)
+    fill_individual_cra(page, commune=("Paris 14e", "75014 Paris 14e Arrondissement"))
+    waiting_text(page, 1).wait_for()
+    page.context.set_offline(False)
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    assert server_count(code_commune="75114", nom_commune="Paris 14e Arrondissement") == 1
+    today = db.session.scalar(select(Cra.date))
+    periode = Periode(today, today)
+    for code_commune in ("75056", "75114"):  # in Paris, and in its 14e arrondissement
+        figures = indicateurs(NATIONAL.filtre(None, code_commune), periode, ("general",))
+        assert figures["general"]["cra_enregistres"] == 1
+    departement = Perimetre("departement", "Paris", departement_code="75")
+    assert indicateurs(departement, periode, ("general",))["general"]["cra_enregistres"] == 1
 
 
 def test_a_double_tap_on_valider_saves_one_cra(page, live_server, conseiller):

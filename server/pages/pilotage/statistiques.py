@@ -11,7 +11,7 @@ from server.pages.pilotage import EXPORTS, bp, filtres_de_page
 from server.pages.session import login_required
 from server.schemas.pilotage import TerritoiresPageArgsSchema
 from server.schemas.statistiques import PeriodeArgsSchema
-from server.services import perimetres, pilotage, rapports
+from server.services import donnees_ouvertes, perimetres, pilotage, rapports
 
 
 @bp.get("/pilotage/territoires")
@@ -73,6 +73,7 @@ def _statistics_page(user, type_: str, ident: str, chart_endpoint: str):
         erreurs=erreurs,
         commune=commune,
         exports=_export_links(user, type_, ident, report),
+        seuil_secret=donnees_ouvertes.SEUIL,
     )
 
 

@@ -116,7 +116,7 @@ def random_phone(rng: random.Random, mobile: bool) -> str:
 def communes_of(departement_code: str) -> list[Commune]:
     query = (
         select(Commune)
-        .where(Commune.departement_code == departement_code)
+        .where(Commune.departement_code == departement_code, Commune.rattachement_code.is_(None))
         .order_by(Commune.population.desc(), Commune.code)
         .limit(40)
     )
@@ -186,6 +186,7 @@ def effectifs_by_departement(total: int) -> dict[str, int]:
     population = func.sum(Commune.population)
     rows = db.session.execute(
         select(Commune.departement_code, population)
+        .where(Commune.rattachement_code.is_(None))  # arrondissements are counted in their commune
         .group_by(Commune.departement_code)
         .order_by(Commune.departement_code)
     ).all()
