@@ -13,7 +13,7 @@ import { hasUnsavedChanges, openForm } from './saisie.js';
 import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
 import { showStats } from './stats.js';
 import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from './sw-register.js';
-import { announceChange, pull, syncEvents, syncNow } from './sync.js';
+import { announceChange, syncEvents, syncNow } from './sync.js';
 
 const ROLE_LABELS = { conseiller: 'Conseiller numérique', coordinateur: 'Coordinateur', structure: 'Structure', prefet: 'Préfecture', admin: 'Administrateur' };
 const VIEWS = ['saisie', 'historique', 'statistiques', 'lieux', 'coordination', 'rappels', 'ressourcerie'];
@@ -145,8 +145,7 @@ async function enter(who) {
   });
   await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
   await updateStatus();
-  await syncNow(owner());
-  pull(owner()).catch(() => {});
+  await syncNow(owner()); // which also pulls what other devices changed
   resendSubscription();
   return undefined;
 }

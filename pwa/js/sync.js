@@ -133,6 +133,9 @@ export async function syncNow(owner) {
     delay = 1000;
     emit('change');
     emit('result', total);
+    // Then what other devices changed (another phone, a correction on the desktop): at each
+    // sync, not only at login. Its failure is the next sync's to mend (the cursor stays).
+    withLock(() => pull(owner)).catch(() => {});
     return total;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {

@@ -457,6 +457,28 @@ def server_change(client, login, conseiller, cra_id, row, **changes):
     assert response.json["results"][0]["status"] == "applied", response.json
 
 
+def test_a_change_made_on_another_device_reaches_the_phone_at_its_next_sync(
+    page, live_server, conseiller, client, login
+):
+    """Another device (a second phone, the desktop) edits a CRA: the phone shows it after its
+    next sync, without logging in again."""
+    cra_id, row = synced_cra(page, live_server, conseiller, "Téléphone")
+    server_change(client, login, conseiller, cra_id, row, annotation="Autre appareil")
+    send_now(page)
+    page.wait_for_function(
+        """async (id) => {
+        const { database } = await import('/js/db.js');
+        const local = await (await database()).get('cras', id);
+        return local.cra.annotation === 'Autre appareil' && local.state === 'synced';
+    }""",
+        arg=cra_id,
+        polling=100,
+    )
+    expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    assert phone_cras(page)[cra_id]["head"] == str(server_rows()[cra_id].head)
+    assert_phone_matches_server(page, client, login, conseiller)
+
+
 def edit_annotation(page, annotation):
     page.get_by_role("button", name="Modifier").first.click()
     page.get_by_label("Préciser la thématique cochée").fill(annotation)
