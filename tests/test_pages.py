@@ -89,8 +89,10 @@ def test_the_shell_links_the_hashed_stylesheets_it_precaches(app, client):
     # The fetches the browser would only discover later: the modules app.js imports (one
     # level per round trip) and the headings' font (once the stylesheet has come).
     preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', shell))
-    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/rules.js"} <= preloaded
+    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/sync.js"} <= preloaded
     assert "/js/app.js" not in preloaded and "/js/invitation.js" not in preloaded
+    # The views are imported once someone logs in (views.js): not on the login screen's path.
+    assert not {"/js/views.js", "/js/saisie.js", "/js/rules.js", "/js/history.js"} & preloaded
     assert f'<link rel="preload" href="{urls["dsfr/fonts/Marianne-Bold.woff2"]}" as="font"' in shell
 
 
