@@ -8,8 +8,9 @@ builds it at start when the sources changed, e.g. in development):
   the utility icons the app and the pages use (their fr-icon-* classes, found in the sources),
   every icon inlined as a data: URI (no request, offline at once), and only the @font-face of
   FONTS (woff2);
-- /dsfr/fonts/<font>.<hash>.woff2 (subsets: FONT_UNICODES), /dsfr/dsfr.module.<hash>.js, /dsfr/favicon.<hash>.svg,
-  /css/app.<hash>.css: content-hashed names, cached for ever (immutable);
+- /dsfr/fonts/<font>.<hash>.woff2 (subsets: FONT_UNICODES), /dsfr/dsfr.module.<hash>.js,
+  /dsfr/favicon.<hash>.svg, /css/app.<hash>.css: content-hashed names, cached for ever
+  (immutable);
 - /js/*.js, /vendor/idb/index.js, /icons/*.png, /data/communes.json, /manifest.webmanifest under
   their own names (ES modules import each other by name): revalidated at each use (no-cache,
   ETag), and kept offline by the service worker;
