@@ -89,8 +89,10 @@ def test_the_shell_links_the_hashed_stylesheets_it_precaches(app, client):
     # The fetches the browser would only discover later: the modules app.js imports (one
     # level per round trip) and the headings' font (once the stylesheet has come).
     preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', shell))
-    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/rules.js"} <= preloaded
+    assert {"/js/api.js", "/js/db.js", "/vendor/idb/index.js", "/js/sync.js"} <= preloaded
     assert "/js/app.js" not in preloaded and "/js/invitation.js" not in preloaded
+    # The views are imported once someone logs in (views.js): not on the login screen's path.
+    assert not {"/js/views.js", "/js/saisie.js", "/js/rules.js", "/js/history.js"} & preloaded
     assert f'<link rel="preload" href="{urls["dsfr/fonts/Marianne-Bold.woff2"]}" as="font"' in shell
 
 
@@ -126,6 +128,25 @@ def test_dsfr_stylesheet_holds_the_used_components_icons_and_fonts_only(app, cli
     assert "url(../" not in css  # every icon inlined, every font at its hashed URL
     fonts = set(re.findall(r"/dsfr/fonts/([A-Za-z-]+)\.[0-9a-f]{12}\.woff2", css))
     assert fonts == set(assets.FONTS)
+
+
+def test_fonts_are_subsets_with_the_french_characters(app, client):
+    from fontTools.ttLib import TTFont
+
+    for name in assets.FONTS:
+        data = fetch(client, app.config["STATIC_URLS"][f"dsfr/fonts/{name}.woff2"]).data
+        assert len(data) < 25_000, name  # the DSFR's file: 58 KB
+        cmap = TTFont(io.BytesIO(data)).getBestCmap()
+        assert set("àâçéèêëîïôöùûüÿœæÀÇÉÈÊŒ«»’–—…€") | {"\u202f", "\u00a0"} <= {
+            chr(c) for c in cmap
+        }, name
+        assert chr(0x0416) not in {chr(c) for c in cmap}  # Cyrillic Zhe: not kept
+
+
+def test_pilotage_pages_preload_the_headings_font(app, client):
+    page = fetch(client, "/statistiques").text
+    font = app.config["STATIC_URLS"]["dsfr/fonts/Marianne-Bold.woff2"]
+    assert f'<link rel="preload" href="{font}" as="font" type="font/woff2" crossorigin>' in page
 
 
 @pytest.mark.parametrize(
@@ -351,3 +372,20 @@ def test_referentiel_limits_are_those_the_schema_enforces(client):
     first_day = date.fromisoformat(limits["premiere_date"])
     assert not refused_fields(cra_payload(date=first_day.isoformat()))
     assert refused_fields(cra_payload(date=(first_day - timedelta(days=1)).isoformat())) == {"date"}
+
+
+def test_every_dsfr_class_the_sources_write_is_in_the_trimmed_stylesheet(app, client):
+    """The stylesheet keeps DSFR_COMPONENTS and the used utilities only: a class written in a
+    page or a script that the full DSFR styles must be styled by it too."""
+    written = set(re.findall(r"\bfr-[a-z0-9_-]*[a-z0-9]\b", assets._markup_sources()))
+    dsfr = assets.DSFR
+    full = (dsfr / "dsfr.main.min.css").read_text() + (
+        dsfr / "utility" / "icons" / "icons.main.min.css"
+    ).read_text()
+    css = fetch(client, app.config["STATIC_URLS"]["dsfr/dsfr.css"]).text
+    styled = set(re.findall(r"\.(fr-[a-z0-9_-]+)", css))
+    full_styled = set(re.findall(r"\.(fr-[a-z0-9_-]+)", full))
+    only_in_a_search_bar = {"fr-input--error"}  # the search component styles it, nothing else
+    assert (written & full_styled) - only_in_a_search_bar <= styled
+    assert {"fr-mb-3w", "fr-col-md-8", "fr-py-4w"} <= styled  # utilities written in the pages
+    assert "fr-mt-9v" not in styled and "fr-col-offset-xl-11" not in styled  # nobody writes them

@@ -1,17 +1,10 @@
 /** Entry point of the conseiller's app: session, views, sync triggers, status bar. */
 import { ApiError, call, callAnonymous, readTokens, saveTokens } from './api.js';
-import { OBJET as COORDINATION, renderCoordinations, showCoordination } from './coordination.js';
-import { waitingCount } from './cras.js';
+import { COORDINATION, waitingCount } from './cras.js';
 import { requestPersistentStorage } from './db.js';
 import { $, $$, afterPaint, plural } from './dom.js';
-import { historyOutdated, mountHistory, renderHistory, showSavedCra } from './history.js';
-import { showLieux } from './lieux-view.js';
 import { forgetDevice, onNotificationOpened, resendSubscription } from './push.js';
-import { showRappels } from './rappels.js';
-import { showRessourcerie } from './ressourcerie.js';
-import { hasUnsavedChanges, openForm } from './saisie.js';
 import { currentUser, forgetSession, rememberUser, storedUser } from './session.js';
-import { showStats } from './stats.js';
 import { onSyncRequested, registerServiceWorker, requestBackgroundSync } from './sw-register.js';
 import { announceChange, syncEvents, syncNow } from './sync.js';
 
@@ -22,6 +15,18 @@ let ref = null;
 /** @type {Promise<object> | null} the form's referentiel (/referentiel.json), once asked for */
 let referentiel = null;
 const owner = () => String(user.id);
+/** @type {object | null} the views' module (views.js) once imported: null at the login form */
+let views = null;
+/** @type {Promise<object> | null} */
+let viewsLoading = null;
+
+/** The views' modules, imported once (a dynamic import: not on the login screen's path). */
+function loadViews() {
+  viewsLoading ??= import('./views.js').then((module) => { views = module; return module; });
+  viewsLoading.catch(() => { viewsLoading = null; }); // a failed fetch is tried again
+  return viewsLoading;
+}
+const hasUnsavedChanges = () => Boolean(views && views.hasUnsavedChanges());
 
 function show(view) {
   $$('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
@@ -110,6 +115,10 @@ async function route(view, source = null, push = true) {
   if (current && current.dataset.view === 'saisie' && hasUnsavedChanges()
       && !window.confirm('Vous avez des modifications non enregistrées. Quitter quand même ?')) return;
   const target = VIEWS.includes(view) ? view : 'saisie';
+  const {
+    openForm, showSavedCra, renderHistory, showStats, showCoordination, showLieux, showRappels,
+    showRessourcerie,
+  } = await loadViews();
   // pushState costs a frame's worth on a slow phone (~15 ms at CPU x4): after the view is painted.
   if (push) afterPaint(() => history.pushState({}, '', `?vue=${target}`));
   if (target === 'saisie') {
@@ -137,6 +146,7 @@ async function enter(who) {
     showChrome(true, false);
     return show('home');
   }
+  const { mountHistory } = await loadViews();
   showChrome(true, true);
   $$('[data-role]').forEach((el) => { el.hidden = el.dataset.role !== user.role; });
   mountHistory({
@@ -156,6 +166,7 @@ async function onLogin(event) {
   const error = $('[data-error="login"]');
   error.hidden = true;
   try {
+    loadViews().catch(() => {}); // fetched while the server checks the password
     const tokens = await callAnonymous('/auth/login', { method: 'POST', body: { email: form.email.value, password: form.password.value } });
     saveTokens(tokens);
     form.reset();
@@ -202,9 +213,10 @@ function bindTriggers() {
   $('[data-action="sync"]').addEventListener('click', () => user && syncNow(owner()));
   syncEvents.addEventListener('change', () => {
     updateStatus();
-    if (!$('[data-view="historique"]').hidden) renderHistory();
-    else historyOutdated();
-    if (!$('[data-view="coordination"]').hidden) renderCoordinations();
+    if (!views) return; // no view drawn yet: each reads the database when it opens
+    if (!$('[data-view="historique"]').hidden) views.renderHistory();
+    else views.historyOutdated();
+    if (!$('[data-view="coordination"]').hidden) views.renderCoordinations();
   });
   syncEvents.addEventListener('expired', askLoginAgain);
   // One line for the last send: « Envoi en cours… » while in flight, then its outcome, cleared
@@ -250,6 +262,7 @@ async function start() {
   // Fetched meanwhile: a new visitor sees the login form without waiting for it.
   referentiel = fetch('/referentiel.json').then((response) => response.json());
   referentiel.catch(() => {}); // awaited (and its failure met) when the user enters
+  if (readTokens().access_token) loadViews().catch(() => {}); // a session: its views, meanwhile
   try {
     const who = await currentUser();
     if (who) return enter(who);

@@ -1,13 +1,13 @@
 /** The coordinators' CRA view: fill it (offline too, through the outbox), list, edit, delete. */
 import { conflictChoices, conflictMarkup } from './conflict-markup.js';
 import { CONFLICT_ACTIONS, resolveConflict } from './conflicts.js';
-import { createCra, deleteCra, editCra, listCras } from './cras.js';
+import { COORDINATION, createCra, deleteCra, editCra, listCras } from './cras.js';
 import { storageMessage } from './db.js';
 import { $, $$, esc, frDate, plural, textsOf, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
 import { stateLabel } from './history-markup.js';
 
-export const OBJET = 'cra_coordination';
+export const OBJET = COORDINATION;
 const SECTIONS = ['evenements', 'partenariats', 'accompagnements'];
 let ctx = null;
 let editing = null;

@@ -4,6 +4,9 @@
  */
 import { database } from './db.js';
 
+/** The coordinators' reports' kind of object (objet), beside the CRAs' 'cra' (PROTOCOL.md). */
+export const COORDINATION = 'cra_coordination';
+
 /**
  * @typedef {object} LocalCra
  * @property {string} id

@@ -3,12 +3,14 @@
 `build()` writes into build/static/<stamp>/ (gitignored; `make install` runs it, and the app
 builds it at start when the sources changed, e.g. in development):
 
-- /dsfr/dsfr.<hash>.css: the DSFR's core and the per-component stylesheets of DSFR_COMPONENTS
-  (in the DSFR's own order), the utility icons the app and the pages use (their fr-icon-*
-  classes, found in the sources), every icon inlined as a data: URI (no request, offline at
-  once), and only the @font-face of FONTS (woff2);
-- /dsfr/fonts/<font>.<hash>.woff2, /dsfr/dsfr.module.<hash>.js, /dsfr/favicon.<hash>.svg,
-  /css/app.<hash>.css: content-hashed names, cached for ever (immutable);
+- /dsfr/dsfr.<hash>.css: the DSFR's core (less the spacing and column utilities the sources do
+  not write) and the per-component stylesheets of DSFR_COMPONENTS (in the DSFR's own order),
+  the utility icons the app and the pages use (their fr-icon-* classes, found in the sources),
+  every icon inlined as a data: URI (no request, offline at once), and only the @font-face of
+  FONTS (woff2);
+- /dsfr/fonts/<font>.<hash>.woff2 (subsets: FONT_UNICODES), /dsfr/dsfr.module.<hash>.js,
+  /dsfr/favicon.<hash>.svg, /css/app.<hash>.css: content-hashed names, cached for ever
+  (immutable);
 - /js/*.js, /vendor/idb/index.js, /icons/*.png, /data/communes.json, /manifest.webmanifest under
   their own names (ES modules import each other by name): revalidated at each use (no-cache,
   ETag), and kept offline by the service worker;
@@ -45,52 +47,53 @@ BUILD = ROOT / "build" / "static"
 MANIFEST = "manifest.json"  # beside public/, the folder WhiteNoise serves
 PUBLIC = "public"
 
-# The DSFR components the app and the pilotage pages may use: add one here when a page needs
-# it (its stylesheet is read from node_modules/@gouvfr/dsfr/dist/component/<name>/).
+# The DSFR components the app and the pilotage pages use: add one here when a page needs it
+# (its stylesheet is read from node_modules/@gouvfr/dsfr/dist/component/<name>/;
+# tests/test_pages.py fails when a class the sources write is styled by a component missing
+# here). Each one costs the first screen its parsing and style matching.
 DSFR_COMPONENTS = (
-    "accordion",
     "alert",
     "badge",
-    "breadcrumb",
     "button",
     "callout",
     "card",
     "checkbox",
-    "content",
     "footer",
     "form",
     "header",
-    "highlight",
     "input",
     "link",
     "logo",
     "modal",
     "navigation",
-    "notice",
     "pagination",
-    "password",
     "radio",
-    "search",
-    "segmented",
     "select",
-    "sidemenu",
     "skiplink",
-    "stepper",
-    "summary",
-    "tab",
     "table",
     "tag",
-    "tile",
-    "toggle",
-    "tooltip",
     "upload",
 )
 # The font files the pages use (Marianne: regular text, medium labels and buttons, bold
 # headings); italics are synthesized, Spectral is not used.
 FONTS = ("Marianne-Regular", "Marianne-Medium", "Marianne-Bold")
+# The characters kept in the fonts (fontTools.subset, at build time): Latin-1 and Latin
+# Extended-A (œ, Ÿ, the names of neighbouring languages), French typography, plus every
+# character the sources write (see font_unicodes). A character outside is drawn in the
+# system's font. The DSFR's files hold 598 characters (Greek, Cyrillic, Vietnamese…) in 58 KB;
+# the subset is about 16 KB. TrueType hinting is dropped too (half of what is left): Android,
+# iOS and macOS ignore it, Chromium on Windows smooths with DirectWrite.
+FONT_UNICODES = frozenset(
+    [*range(0x20, 0x7F), *range(0xA0, 0x180)]
+    + [0x2009, 0x200A, 0x2013, 0x2014, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D, 0x201E, 0x2022]
+    + [0x2026, 0x202F, 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122, 0x2192, 0x2212]
+)
+FONT_CACHE = ROOT / "build" / "fonts"  # subsets by digest: fontTools takes ~1 s per font
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")
 ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
+UTILITY_CLASS = re.compile(r"\bfr-(?:[mp][trblxy]?|col)-[a-z0-9-]+")
+UTILITY_SELECTOR = re.compile(r"\.(fr-(?:[mp][trblxy]?|col)-[a-z0-9-]+)(?::not\(\.[a-z0-9-]+\))?")
 CSS_URL = re.compile(r"url\(([\"']?)([^)\"']+)\1\)")
 FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 FONT_FILE = re.compile(r"fonts/([A-Za-z_-]+)\.woff2")
@@ -128,8 +131,8 @@ def stamp() -> str:
 # --- the DSFR stylesheet ---------------------------------------------------------------------
 
 
-def used_icon_classes() -> set[str]:
-    """The fr-icon-* classes written in the app, its pages and their templates."""
+def _markup_sources() -> str:
+    """The text of the app, its pages and their templates: where DSFR classes are written."""
     texts = []
     for folder, patterns in (
         (PWA, ("*.html", "*.js")),
@@ -138,7 +141,49 @@ def used_icon_classes() -> set[str]:
     ):
         for pattern in patterns:
             texts += [p.read_text(encoding="utf-8") for p in folder.rglob(pattern)]
-    return set(ICON_CLASS.findall("\n".join(texts)))
+    return "\n".join(texts)
+
+
+def used_icon_classes() -> set[str]:
+    """The fr-icon-* classes written in the app, its pages and their templates."""
+    return set(ICON_CLASS.findall(_markup_sources()))
+
+
+def used_utility_classes() -> set[str]:
+    """The core's spacing and grid column classes (fr-mt-2w, fr-col-md-6…) written in the
+    sources: always whole words there, never built from parts."""
+    return set(UTILITY_CLASS.findall(_markup_sources()))
+
+
+def _without_unused_utilities(rules, used: set[str]) -> str:
+    """The core's rules, less those that only style spacing or column classes nobody writes
+    (about 95 of its 176 KB: every margin, padding and column size at every breakpoint)."""
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            unused = [UTILITY_SELECTOR.fullmatch(s) for s in selectors]
+            if all(m and m.group(1) not in used for m in unused):
+                continue
+        elif rule.type == "at-rule" and rule.content is not None and rule.at_keyword == "media":
+            inner = _without_unused_utilities(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
+                used,
+            )
+            if inner:
+                prelude = tinycss2.serialize(rule.prelude).strip()
+                kept.append(f"@media {prelude}{{{inner}}}")
+            continue
+        kept.append(tinycss2.serialize([rule]))
+    return "".join(kept)
+
+
+def core_stylesheet() -> str:
+    """The DSFR's core without the spacing and column utilities the sources do not use."""
+    css = (DSFR / "core" / "core.main.min.css").read_text(encoding="utf-8")
+    banner, _, body = css.partition("*/")
+    rules = tinycss2.parse_stylesheet(body, skip_comments=True, skip_whitespace=True)
+    return banner + "*/" + _without_unused_utilities(rules, used_utility_classes())
 
 
 def _icon_rules(rules, used: set[str]) -> list[str]:
@@ -190,7 +235,7 @@ def dsfr_stylesheet(font_urls: dict[str, str]) -> str:
     """The DSFR's CSS the pages need, its icons inlined, its fonts at font_urls[name]."""
     parts = []
     for path in [DSFR / "core" / "core.main.min.css", *_components_in_dsfr_order()]:
-        css = path.read_text(encoding="utf-8")
+        css = core_stylesheet() if path.parent.name == "core" else path.read_text(encoding="utf-8")
         if parts:
             css = css.split("*/", 1)[-1]  # one licence banner is enough
 
@@ -221,6 +266,45 @@ def _rewrite_urls(css: str, folder: Path) -> str:
         raise ValueError(f"DSFR: {url} in {folder} is neither an icon nor a font kept")
 
     return CSS_URL.sub(rewrite, css)
+
+
+# --- the fonts -------------------------------------------------------------------------------
+
+
+def font_unicodes() -> frozenset[int]:
+    """FONT_UNICODES and the characters written in the app, its pages and their templates."""
+    written = set()
+    for folder in (PWA, PILOTAGE_TEMPLATES, PILOTAGE_STATIC):
+        for path in folder.rglob("*"):
+            if path.suffix in (".html", ".js", ".css") and "tools" not in path.parts:
+                written |= {ord(c) for c in path.read_text(encoding="utf-8") if ord(c) > 0x7E}
+    return FONT_UNICODES | written
+
+
+def subset_font(source: Path, unicodes: frozenset[int], cache_dir: Path = FONT_CACHE) -> bytes:
+    """The woff2 font `source` reduced to `unicodes` (and the glyphs their layout features
+    reach), without hinting; computed once per font and character set, then read from
+    cache_dir."""
+    from fontTools import subset, version
+
+    content = source.read_bytes()
+    key = digest(b"%s|%s|%r" % (content, version.encode(), sorted(unicodes)))
+    cached = cache_dir / f"{source.stem}.{key}.woff2"
+    if cached.is_file():
+        return cached.read_bytes()
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.desubroutinize = True
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=unicodes)
+    subsetter.subset(font)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as scratch:
+        subset.save_font(font, scratch, options)
+    os.replace(scratch.name, cached)  # atomic: builds in parallel read whole files only
+    return cached.read_bytes()
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -281,9 +365,12 @@ def _page(source: Path, urls: dict[str, str]) -> str:
 def _build_into(build: Path, compress: bool) -> dict:
     out = build / PUBLIC
     urls = {}
+    unicodes = font_unicodes()
     fonts = {
         name: _hashed(
-            out, f"/dsfr/fonts/{name}.woff2", (DSFR / "fonts" / f"{name}.woff2").read_bytes()
+            out,
+            f"/dsfr/fonts/{name}.woff2",
+            subset_font(DSFR / "fonts" / f"{name}.woff2", unicodes),
         )
         for name in FONTS
     }
