@@ -297,12 +297,15 @@ def subset_font(source: Path, unicodes: frozenset[int], cache_dir: Path = FONT_C
     options.hinting = False
     options.desubroutinize = True
     font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
-    subsetter.subset(font)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as scratch:
-        subset.save_font(font, scratch, options)
+    try:  # the font keeps its file open (read lazily) until closed
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(font)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as scratch:
+            subset.save_font(font, scratch, options)
+    finally:
+        font.close()
     os.replace(scratch.name, cached)  # atomic: builds in parallel read whole files only
     return cached.read_bytes()
 
