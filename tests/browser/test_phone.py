@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from tests.browser.conftest import PHONE, serious_violations
-from tests.browser.test_pwa import form_set_up, log_in
+from tests.browser.test_pwa import form_set_up, log_in, send_now
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -378,7 +378,7 @@ def test_lieux_are_managed_in_the_app_and_readable_offline(
     assert rows["Médiathèque Lumière Sud"].horaires == "Lun-Ven 9h-17h"
     assert rows["Maison France Services"].code_commune == "69259"
 
-    # Offline: the list is readable, a change says it needs the network.
+    # Offline: the list is readable, a deletion is shown at once and sent with the network.
     page.context.set_offline(True)
     page.reload()
     page.get_by_role("link", name="Mes lieux").click()
@@ -387,14 +387,22 @@ def test_lieux_are_managed_in_the_app_and_readable_offline(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
     expect(page.locator("[data-field='lieux-etat']")).to_have_text(
-        "Suppression impossible hors ligne : réessayez au retour du réseau."
+        "Lieu « Médiathèque Lumière Sud » supprimé."
+        " Enregistré sur ce téléphone : envoi au retour du réseau."
     )
-    screenshot(page, "lieux-hors-ligne")
-    page.context.set_offline(False)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
-    expect(page.get_by_text("Lieu « Médiathèque Lumière Sud » supprimé.")).to_be_visible()
     expect(cards).to_have_count(1)
+    waiting = page.locator("[data-field='lieux-attente']")
+    expect(waiting).to_have_text("1 changement de vos lieux en attente d'envoi")
+    screenshot(page, "lieux-hors-ligne")
+    assert len(db.session.scalars(select(LieuActivite)).all()) == 2
+    page.context.set_offline(False)
+    send_now(page)
+    expect(waiting).to_be_hidden()
+    expect(cards).to_have_count(1)
+    db.session.expire_all()
+    assert [lieu.nom for lieu in db.session.scalars(select(LieuActivite)).all()] == [
+        "Maison France Services"
+    ]
 
 
 def test_a_mistyped_app_address_shows_a_french_page(axe_page, live_server):
