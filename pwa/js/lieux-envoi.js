@@ -28,7 +28,7 @@ export function withServerLieu(op, ids) {
 
 /** What a CRA operation naming a lieu never made gets instead of the server's answer. */
 export function neverMade(op) {
-  return { op_id: op.op_id, status: 'rejected', message: NEVER_MADE, errors: { lieu_activite_id: [NEVER_MADE] } };
+  return { op_id: op.op_id, status: 'rejected', message: 'Compte rendu non envoyé : son lieu d\'activité a été refusé par le serveur.', errors: { lieu_activite_id: [NEVER_MADE] } };
 }
 
 /** The change sent; the lieu answered (null for a deletion, or a change of a lieu never made). */

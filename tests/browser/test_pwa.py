@@ -922,3 +922,43 @@ def test_lieux_edited_and_deleted_offline_reach_the_server_in_order(
     assert set(lieux) == {"Annexe"} and lieux["Annexe"].principal
     expect(cards).to_have_count(1)
     expect(cards.first).not_to_contain_text("En attente d'envoi")
+
+
+def test_a_lieu_refused_by_the_server_is_shown_with_its_reason(
+    page, live_server, conseiller, client, login
+):
+    """The 17th lieu, added offline, is refused when sent: the lieux screen says why and offers
+    to correct or give it up; the CRA filed at it is refused in French, not sent without it."""
+    headers = login(conseiller)
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Mes lieux").click()
+    add_lieu(page, "Bus numérique", "69200", "Vénissieux")
+    expect(lieux_status(page)).to_have_text(f"Lieu « Bus numérique » ajouté. {KEPT_HERE}")
+    page.get_by_role("link", name="Saisir un CRA").click()
+    form_set_up(page)
+    page.get_by_label("Accompagnement individuel").check(force=True)
+    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
+    page.get_by_role("button", name="Ajouter : En emploi").click()
+    page.get_by_label("Gérer ses courriels").check(force=True)
+    page.get_by_label("30 min. ou moins").check(force=True)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    for number in range(16):  # meanwhile, on another device
+        client.post("/api/lieux", json={**LIEU, "nom": f"Lieu {number}"}, headers=headers)
+
+    page.context.set_offline(False)
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 0 and "Bus numérique" not in server_lieux()
+    page.get_by_role("link", name="Historique").click()
+    expect(page.locator(".fr-badge", has_text="Refusé")).to_have_count(1)
+    expect(page.get_by_text("n'a pas pu être enregistré sur le serveur").first).to_be_visible()
+    page.get_by_role("link", name="Mes lieux").click()
+    refusal = page.locator("[data-refus]")
+    expect(refusal).to_contain_text(
+        "Le lieu « Bus numérique » n'a pas pu être ajouté : Vous avez déjà un lieu principal"
+        " et 15 autres lieux d'activité."
+    )
+    page.get_by_role("button", name="Abandonner").click()
+    expect(refusal).to_have_count(0)
