@@ -39,14 +39,13 @@ async function draw() {
 /** The stored lieux at once, then the server's; offline, a line says changes wait here. */
 async function load() {
   await draw();
-  try {
-    await refreshLieux(owner);
+  refreshLieux(owner).then(() => {
     $('[data-field="lieux-hors-ligne"]', root).hidden = true;
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    $('[data-field="lieux-hors-ligne"]', root).hidden = false;
-  }
-  await draw();
+    return draw();
+  }, (error) => {
+    // Not the network: the sync says it (an expired session asks to log in again).
+    if (!(error instanceof ApiError)) $('[data-field="lieux-hors-ligne"]', root).hidden = false;
+  });
 }
 
 /** The body of a change: the lieu as it is (its other fields kept) with the changes. */

@@ -956,9 +956,25 @@ def test_a_lieu_refused_by_the_server_is_shown_with_its_reason(
     expect(page.get_by_text("n'a pas pu être enregistré sur le serveur").first).to_be_visible()
     page.get_by_role("link", name="Mes lieux").click()
     refusal = page.locator("[data-refus]")
+    expect(refusal).to_be_visible()
     expect(refusal).to_contain_text(
         "Le lieu « Bus numérique » n'a pas pu être ajouté : Vous avez déjà un lieu principal"
         " et 15 autres lieux d'activité."
     )
-    page.get_by_role("button", name="Abandonner").click()
+    # Room made on the other device: corrected, the same lieu is added, and the CRA with it.
+    client.delete(f"/api/lieux/{server_lieux()['Lieu 0'].id}", headers=headers)
+    page.get_by_role("button", name="Corriger").click()
+    expect(page.get_by_label("Nom du lieu")).to_have_value("Bus numérique")
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+    expect(lieux_status(page)).to_have_text("Lieu « Bus numérique » ajouté.")
     expect(refusal).to_have_count(0)
+    page.get_by_role("link", name="Historique").click()
+    page.get_by_role("button", name="Corriger").click()
+    page.get_by_role("heading", name="Modifier le compte rendu").wait_for()
+    expect(page.locator("#cra-lieu option:checked")).to_have_text("Bus numérique – Vénissieux")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    (row,) = server_rows().values()
+    assert row.lieu_activite_id == server_lieux()["Bus numérique"].id
