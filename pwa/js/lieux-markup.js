@@ -28,11 +28,12 @@ export function refusalText(refusal) {
 /** A change the server refused, with what the user can do about it. */
 export function refusalMarkup(refusal) {
   const id = esc(refusal.op_id);
+  const name = `<span class="fr-sr-only"> : ${esc((refusal.lieu && refusal.lieu.nom) || '')}</span>`;
   return `<div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" data-refus="${id}">
     <p>${esc(refusalText(refusal))}</p>
     <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm fr-mt-1w">
-      ${refusal.type === 'delete' ? '' : `<li><button class="fr-btn fr-btn--sm" type="button" data-lieu-action="corriger" data-id="${id}">Corriger</button></li>`}
-      <li><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-lieu-action="abandonner" data-id="${id}">Abandonner</button></li>
+      ${refusal.type === 'delete' ? '' : `<li><button class="fr-btn fr-btn--sm" type="button" data-lieu-action="corriger" data-id="${id}">Corriger${name}</button></li>`}
+      <li><button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-lieu-action="abandonner" data-id="${id}">Abandonner${name}</button></li>
     </ul></div>`;
 }
 
