@@ -59,7 +59,13 @@ function bodyOf(lieu, changes) {
  * once the server took it, a refusal with its reasons, and offline that it waits.
  */
 async function change(op, done) {
-  const opId = await queueLieu(owner, op);
+  let opId;
+  try {
+    opId = await queueLieu(owner, op);
+  } catch (error) {
+    say(`Enregistrement du lieu impossible sur ce téléphone : ${error.name === 'QuotaExceededError' ? 'son espace de stockage est plein' : error.message}.`, true);
+    return;
+  }
   await draw();
   say('Envoi en cours…');
   await syncNow(owner);
