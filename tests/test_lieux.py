@@ -1,5 +1,7 @@
 """A conseiller's lieux d'activité: one principal, at most 16, archived when CRAs use them."""
 
+import uuid
+
 import pytest
 
 from server.extensions import db
@@ -100,6 +102,89 @@ def test_lieux_of_another_conseiller_are_invisible(
     op = create_op(cra_payload(canal="rattachement", lieu_activite_id=lieu["id"]))
     result = client.post("/api/sync/push", json={"operations": [op]}, headers=other).json
     assert "vôtres" in result["results"][0]["errors"]["lieu_activite_id"][0]
+
+
+def test_replayed_creation_creates_nothing(client, headers):
+    """A phone whose answer was lost sends the same lieu again: one lieu, the same answer."""
+    client_id = str(uuid.uuid4())
+    first = add(client, headers, client_id=client_id)
+    again = add(client, headers, client_id=client_id)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and first.json["client_id"] == client_id
+    assert len(client.get("/api/lieux", headers=headers).json["items"]) == 1
+
+
+def test_replay_after_an_edit_keeps_the_edit(client, headers):
+    client_id = str(uuid.uuid4())
+    lieu = add(client, headers, client_id=client_id).json
+    edited = {**LIEU, "nom": "Mairie annexe", "client_id": str(uuid.uuid4())}
+    assert client.put(f"/api/lieux/{lieu['id']}", json=edited, headers=headers).status_code == 200
+    again = add(client, headers, client_id=client_id).json
+    assert (again["id"], again["nom"], again["client_id"]) == (
+        lieu["id"],
+        "Mairie annexe",
+        client_id,
+    )
+    assert len(client.get("/api/lieux", headers=headers).json["items"]) == 1
+
+
+def test_replay_is_answered_even_at_the_limit(client, headers):
+    """The 16th lieu replayed is not refused as a 17th."""
+    for number in range(15):
+        add(client, headers, nom=f"Lieu {number}")
+    client_id = str(uuid.uuid4())
+    assert add(client, headers, client_id=client_id).status_code == 201
+    assert add(client, headers, client_id=client_id).status_code == 201
+    assert add(client, headers, client_id=str(uuid.uuid4())).status_code == 422
+
+
+def test_a_retry_racing_the_first_attempt_gets_its_lieu(client, headers, monkeypatch):
+    """Both looked the client_id up before either committed: the loser's insert breaks the
+    unique constraint and it answers with the winner's lieu."""
+    from server.services import lieux
+
+    client_id = str(uuid.uuid4())
+    winner = add(client, headers, client_id=client_id).json
+    real, calls = lieux._made_by, []
+
+    def not_yet_committed(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(lieux, "_made_by", not_yet_committed)
+    loser = add(client, headers, client_id=client_id)
+    assert loser.status_code == 201 and loser.json["id"] == winner["id"] and len(calls) == 2
+    monkeypatch.undo()
+    assert len(client.get("/api/lieux", headers=headers).json["items"]) == 1
+
+
+def test_a_client_id_names_a_lieu_per_conseiller(client, headers, login, make_user, make_structure):
+    """Another conseiller sending the same client_id gets their own lieu, never this one."""
+    client_id = str(uuid.uuid4())
+    mine = add(client, headers, client_id=client_id).json
+    other = login(make_user("conseiller", structure=make_structure("B", "13055", "13001")))
+    theirs = add(client, other, client_id=client_id)
+    assert theirs.status_code == 201 and theirs.json["id"] != mine["id"]
+    assert [i["id"] for i in client.get("/api/lieux", headers=headers).json["items"]] == [
+        mine["id"]
+    ]
+
+
+def test_a_replayed_creation_of_a_deleted_lieu_gives_it_back_archived(client, headers):
+    """An archived lieu (used by a CRA) is not made again by a late replay."""
+    client_id = str(uuid.uuid4())
+    lieu = add(client, headers, client_id=client_id).json
+    op = create_op(cra_payload(canal="rattachement", lieu_activite_id=lieu["id"]))
+    client.post("/api/sync/push", json={"operations": [op]}, headers=headers)
+    assert client.delete(f"/api/lieux/{lieu['id']}", headers=headers).status_code == 204
+    assert add(client, headers, client_id=client_id).json["id"] == lieu["id"]
+    assert client.get("/api/lieux", headers=headers).json["items"] == []
+
+
+def test_an_invalid_client_id_is_refused_in_french(client, headers):
+    response = add(client, headers, client_id="pas-un-uuid")
+    assert response.status_code == 422
+    assert response.json["errors"]["client_id"] == ["Identifiant (UUID) invalide."]
 
 
 def test_structures_have_no_lieux(client, login, make_user, make_structure):

@@ -31,12 +31,8 @@ const hasUnsavedChanges = () => Boolean(views && views.hasUnsavedChanges());
 function show(view) {
   $$('[data-view]').forEach((el) => { el.hidden = el.dataset.view !== view; });
   $$('[data-nav]').forEach((a) => {
-    if (a.dataset.nav !== view) return a.removeAttribute('aria-current');
-    a.setAttribute('aria-current', 'page');
-    // On a phone the menu is one row that scrolls sideways: the current view's link in it.
-    const list = a.closest('ul');
-    list.scrollLeft = Math.max(0, a.offsetLeft - list.offsetLeft - 16);
-    return undefined;
+    if (a.dataset.nav === view) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   });
 }
 
@@ -83,6 +79,7 @@ function fitStatus() {
 /** Logged in or out: the menu and the status bar. */
 function showChrome(menu, status) {
   $('[data-region="nav"]').hidden = !menu;
+  $('[data-region="logout"]').hidden = !menu;
   statusOn = status;
   fitStatus();
 }

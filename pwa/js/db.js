@@ -2,13 +2,14 @@
 import { openDB } from '/vendor/idb/index.js';
 
 const NAME = 'coop-cra';
-const VERSION = 2;
+const VERSION = 3;
 let opening;
 
 /**
  * Stores: `outbox` (one row per operation waiting for the server's answer, in order),
  * `cras` (the conseiller's CRAs as this device knows them), `meta` (cursor, draft, session...),
- * `documents` (ressourcerie PDFs kept for offline reading, since version 2).
+ * `documents` (ressourcerie PDFs kept for offline reading, since version 2), `lieux_outbox` (one
+ * row per change of a lieu d'activité waiting for the server, in order, since version 3).
  * @returns {Promise<import('/vendor/idb/index.js').IDBPDatabase>}
  */
 export function database() {
@@ -20,6 +21,7 @@ export function database() {
         db.createObjectStore('meta');
       }
       if (oldVersion < 2) db.createObjectStore('documents', { keyPath: 'id' });
+      if (oldVersion < 3) db.createObjectStore('lieux_outbox', { keyPath: 'seq', autoIncrement: true });
     },
   });
   return opening;

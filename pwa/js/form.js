@@ -16,7 +16,8 @@ export function readForm(form, ref) {
   const lieu = value('lieu_activite_id');
   const cra = {
     date: value('date') || null, canal, activite, duree,
-    lieu_activite_id: ['rattachement', 'distance'].includes(canal) && lieu ? Number(lieu) : null,
+    // A lieu added offline is named by its UUID until the server made it (see lieux.js).
+    lieu_activite_id: ['rattachement', 'distance'].includes(canal) && lieu ? (/^\d+$/.test(lieu) ? Number(lieu) : lieu) : null,
     code_postal: value('code_postal') || null, code_commune: value('code_commune') || null,
     nom_commune: value('nom_commune') || null,
     nb_participants: activite === 'collectif' ? readCounter(form, 'nb_participants') : 1,

@@ -1,18 +1,23 @@
 /**
- * « Mes lieux d'activité »: list, add, edit, remove, set the principal one (/api/lieux).
- * Readable offline from the copy the form uses; changes need the network, and say so.
+ * « Mes lieux d'activité »: list, add, edit, remove, set the principal one, online or not. A
+ * change is shown at once, kept on the phone and sent at the next sync (lieux-envoi.js); a
+ * change the server refused is shown here with its reasons, to correct or give up.
  */
-import { ApiError, call } from './api.js';
+import { ApiError } from './api.js';
 import { loadCommunes } from './communes-index.js';
-import { getMeta } from './db.js';
-import { $, esc, textsOf } from './dom.js';
-import { refreshLieux } from './lieux.js';
+import { getMeta, setMeta } from './db.js';
+import { $, esc, plural } from './dom.js';
+import { cardMarkup, refusalMarkup, refusalText, VIEW } from './lieux-markup.js';
+import { localLieux, pendingLieux, queueLieu, refreshLieux } from './lieux.js';
+import { syncEvents, syncNow } from './sync.js';
 
 const FIELDS = ['nom', 'adresse', 'code_postal', 'code_commune', 'telephone', 'email', 'site_web', 'siret', 'type_acces', 'horaires', 'itinerant', 'principal'];
-const OFFLINE = 'Hors ligne : vos lieux sont affichés tels qu\'enregistrés sur ce téléphone. Ajouter, modifier ou supprimer un lieu demande une connexion : réessayez au retour du réseau.';
 let owner = null;
 let items = [];
+let refusals = [];
 let root = null;
+/** What the form changes: {type: 'create'|'update', ref, base (the lieu as it is), refusal?}. */
+let editing = null;
 
 function say(text, error = false) {
   const status = $('[data-field="lieux-etat"]', root);
@@ -20,56 +25,59 @@ function say(text, error = false) {
   status.classList.toggle('fr-error-text', error);
 }
 
-function cardMarkup(lieu) {
-  const id = esc(lieu.id);
-  return `<li class="app-cra" data-lieu="${id}">
-    <h2 class="app-cra__title">${esc(lieu.nom)}</h2>
-    <p class="app-cra__line">${esc(lieu.adresse || '')}${lieu.adresse ? ' · ' : ''}${esc(lieu.code_postal)} ${esc(lieu.ville || '')}</p>
-    <div class="app-cra__actions">
-      <button class="fr-btn fr-btn--sm fr-btn--secondary" type="button" data-lieu-action="edit" data-id="${id}">Modifier<span class="fr-sr-only"> : ${esc(lieu.nom)}</span></button>
-      ${lieu.principal ? '' : `<button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline" type="button" data-lieu-action="principal" data-id="${id}">Définir comme principal<span class="fr-sr-only"> : ${esc(lieu.nom)}</span></button>`}
-      ${lieu.principal ? '<p class="fr-badge fr-badge--sm fr-badge--info app-cra__state">Principal</p>' : `<button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline app-menu__danger app-cra__state" type="button" data-lieu-action="delete" data-id="${id}">Supprimer<span class="fr-sr-only"> : ${esc(lieu.nom)}</span></button>`}
-    </div></li>`;
-}
-
-function draw(offline) {
+async function draw() {
+  let waiting;
+  [items, refusals, waiting] = await Promise.all([localLieux(owner), getMeta(`lieux-refus:${owner}`), pendingLieux(owner)]);
+  refusals ||= [];
+  const line = $('[data-field="lieux-attente"]', root);
+  line.textContent = `${plural(waiting.length, 'changement', 'changements')} de vos lieux en attente d'envoi`;
+  line.hidden = !waiting.length;
   $('[data-list="lieux"]', root).innerHTML = items.map(cardMarkup).join('') || '<li>Aucun lieu d\'activité pour le moment.</li>';
-  $('[data-field="lieux-hors-ligne"]', root).hidden = !offline;
+  $('[data-list="lieux-refus"]', root).innerHTML = refusals.map(refusalMarkup).join('');
 }
 
+/** The stored lieux at once, then the server's; offline, a line says changes wait here. */
 async function load() {
-  try {
-    items = await refreshLieux(owner);
-    draw(false);
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    items = await getMeta(`lieux:${owner}`) || [];
-    draw(true);
-  }
+  await draw();
+  refreshLieux(owner).then(() => {
+    $('[data-field="lieux-hors-ligne"]', root).hidden = true;
+    return draw();
+  }, (error) => {
+    // Not the network: the sync says it (an expired session asks to log in again).
+    if (!(error instanceof ApiError)) $('[data-field="lieux-hors-ligne"]', root).hidden = false;
+  });
 }
 
-/** The body of a PUT: the lieu as it is (its other fields kept) with the changes. */
+/** The body of a change: the lieu as it is (its other fields kept) with the changes. */
 function bodyOf(lieu, changes) {
   const body = Object.fromEntries(FIELDS.filter((k) => lieu && lieu[k] != null).map((k) => [k, lieu[k]]));
   return { ...body, ...changes };
 }
 
-/** Send a change; a failure is said in French (offline, refused with the server's reasons). */
-async function send(path, method, body, done) {
-  const what = { POST: 'Ajout', PUT: 'Modification', DELETE: 'Suppression' }[method];
+/**
+ * Keep a change on the phone, show it, and send it now if the network allows: `done` is said
+ * once the server took it, a refusal with its reasons, and offline that it waits.
+ */
+async function change(op, done) {
+  let opId;
   try {
-    await call(path, { method, body });
+    opId = await queueLieu(owner, op);
   } catch (error) {
-    if (error instanceof ApiError) {
-      say([error.message, ...textsOf(error.errors || {})].join(' '), true);
-    } else {
-      say(`${what} impossible hors ligne : réessayez au retour du réseau.`, true);
-    }
-    return false;
+    say(`Enregistrement du lieu impossible sur ce téléphone : ${error.name === 'QuotaExceededError' ? 'son espace de stockage est plein' : error.message}.`, true);
+    return;
   }
-  await load();
-  say(done);
-  return true;
+  await draw();
+  say('Envoi en cours…');
+  await syncNow(owner);
+  await draw();
+  const refusal = refusals.find((r) => r.op_id === opId);
+  if (refusal) say(refusalText(refusal), true);
+  else if ((await pendingLieux(owner)).some((row) => row.op.op_id === opId)) say(`${done} Enregistré sur ce téléphone : envoi au retour du réseau.`);
+  else say(done);
+}
+
+async function forgetRefusal(opId) {
+  await setMeta(`lieux-refus:${owner}`, refusals.filter((r) => r.op_id !== opId));
 }
 
 /** Fill the commune list from the postal code typed (the communes index, offline too). */
@@ -82,11 +90,13 @@ async function communesFor(form, chosen = '') {
   if (chosen && found.some((c) => c.code === chosen)) select.value = chosen;
 }
 
-function openForm(lieu = null) {
+function openForm(next) {
+  editing = next;
+  const lieu = next.base;
   const form = $('[data-form="lieu"]', root);
   form.hidden = false;
-  form.dataset.id = lieu ? lieu.id : '';
-  $('[data-field="lieu-form-titre"]', root).textContent = lieu ? `Modifier « ${lieu.nom} »` : 'Ajouter un lieu d\'activité';
+  $('[data-field="lieu-form-erreur"]', root).hidden = true;
+  $('[data-field="lieu-form-titre"]', root).textContent = next.type === 'update' ? `Modifier « ${lieu.nom} »` : 'Ajouter un lieu d\'activité';
   form.elements.nom.value = lieu ? lieu.nom : '';
   form.elements.adresse.value = lieu ? lieu.adresse || '' : '';
   form.elements.code_postal.value = lieu ? lieu.code_postal : '';
@@ -95,30 +105,48 @@ function openForm(lieu = null) {
   form.elements.nom.focus();
 }
 
+/** What the server would refuse at once, said before anything is kept. */
+function formError(changes) {
+  if (changes.nom.length < 2) return 'Le nom de l\'enseigne doit faire entre 2 et 200 caractères.';
+  if (!/^\d{5}$/.test(changes.code_postal)) return 'Code postal invalide (5 chiffres).';
+  if (!changes.code_commune) return 'Choisissez la commune du lieu.';
+  return null;
+}
+
 async function onSubmit(event) {
   event.preventDefault();
   const form = event.currentTarget;
-  const lieu = items.find((l) => String(l.id) === form.dataset.id) || null;
+  const select = form.elements.code_commune;
   const changes = {
     nom: form.elements.nom.value.trim(), adresse: form.elements.adresse.value.trim(),
-    code_postal: form.elements.code_postal.value.trim(), code_commune: form.elements.code_commune.value,
+    code_postal: form.elements.code_postal.value.trim(), code_commune: select.value,
     principal: form.elements.principal.checked,
   };
-  const ok = lieu ? await send(`/lieux/${lieu.id}`, 'PUT', bodyOf(lieu, changes), `Lieu « ${changes.nom} » modifié.`)
-    : await send('/lieux', 'POST', changes, `Lieu « ${changes.nom} » ajouté.`);
-  if (ok) form.hidden = true;
+  const error = formError(changes);
+  $('[data-field="lieu-form-erreur"]', root).textContent = error || '';
+  $('[data-field="lieu-form-erreur"]', root).hidden = !error;
+  if (error) return;
+  const { type, ref, base, refusal } = editing;
+  const ville = select.selectedOptions[0] ? select.selectedOptions[0].textContent : '';
+  if (refusal) await forgetRefusal(refusal);
+  form.hidden = true;
+  await change({ type, ref: ref ?? crypto.randomUUID(), lieu: bodyOf(base, changes), ville },
+    `Lieu « ${changes.nom} » ${type === 'update' ? 'modifié' : 'ajouté'}.`);
 }
 
 async function onAction(event) {
   const button = event.target.closest('[data-lieu-action]');
   if (!button) return;
+  const action = button.dataset.lieuAction;
+  const refusal = refusals.find((r) => r.op_id === button.dataset.id);
+  if (refusal && action === 'corriger') openForm({ type: refusal.type, ref: refusal.ref, base: { ...refusal.lieu, ville: refusal.ville }, refusal: refusal.op_id });
+  if (refusal && action === 'abandonner') { await forgetRefusal(refusal.op_id); await draw(); say(''); }
   const lieu = items.find((l) => String(l.id) === button.dataset.id);
   if (!lieu) return;
-  const action = button.dataset.lieuAction;
-  if (action === 'edit') openForm(lieu);
-  if (action === 'principal') await send(`/lieux/${lieu.id}`, 'PUT', bodyOf(lieu, { principal: true }), `« ${lieu.nom} » est maintenant votre lieu principal.`);
+  if (action === 'edit') openForm({ type: 'update', ref: lieu.id, base: lieu });
+  if (action === 'principal') await change({ type: 'update', ref: lieu.id, lieu: bodyOf(lieu, { principal: true }), ville: lieu.ville }, `« ${lieu.nom} » est maintenant votre lieu principal.`);
   if (action === 'delete' && window.confirm(`Supprimer le lieu « ${lieu.nom} » ? Les comptes rendus déjà saisis le gardent.`)) {
-    await send(`/lieux/${lieu.id}`, 'DELETE', undefined, `Lieu « ${lieu.nom} » supprimé.`);
+    await change({ type: 'delete', ref: lieu.id, lieu: { nom: lieu.nom } }, `Lieu « ${lieu.nom} » supprimé.`);
   }
 }
 
@@ -127,29 +155,15 @@ export async function showLieux(user) {
   owner = user;
   root = $('[data-view="lieux"]');
   if (!root.firstChild) {
-    root.innerHTML = `<h1 class="fr-mb-2w">Mes lieux d'activité</h1>
-      <p class="fr-alert fr-alert--info fr-alert--sm fr-mb-2w" data-field="lieux-hors-ligne" hidden>${OFFLINE}</p>
-      <p data-field="lieux-etat" role="status" aria-live="polite"></p>
-      <ul class="app-cras" data-list="lieux"></ul>
-      <button class="fr-btn fr-btn--sm fr-btn--icon-left fr-icon-add-line" type="button" data-action="lieu-ajouter">Ajouter un lieu</button>
-      <form data-form="lieu" class="fr-mt-3w" novalidate hidden>
-        <h2 class="fr-h5" data-field="lieu-form-titre"></h2>
-        <div class="fr-input-group"><label class="fr-label" for="l-nom">Nom du lieu</label><input class="fr-input" id="l-nom" name="nom" required maxlength="250"></div>
-        <div class="fr-input-group"><label class="fr-label" for="l-adresse">Adresse<span class="fr-hint-text">Optionnel</span></label><input class="fr-input" id="l-adresse" name="adresse" maxlength="250"></div>
-        <div class="fr-input-group"><label class="fr-label" for="l-cp">Code postal</label><input class="fr-input" id="l-cp" name="code_postal" inputmode="numeric" maxlength="5" required></div>
-        <div class="fr-select-group"><label class="fr-label" for="l-commune">Commune</label><select class="fr-select" id="l-commune" name="code_commune" required></select></div>
-        <div class="fr-checkbox-group fr-mb-2w"><input type="checkbox" id="l-principal" name="principal"><label class="fr-label" for="l-principal">Lieu principal</label></div>
-        <ul class="fr-btns-group fr-btns-group--inline-sm">
-          <li><button class="fr-btn" type="submit">Enregistrer le lieu</button></li>
-          <li><button class="fr-btn fr-btn--secondary" type="button" data-action="lieu-annuler">Annuler</button></li>
-        </ul>
-      </form>`;
+    root.innerHTML = VIEW;
     const form = $('[data-form="lieu"]', root);
     form.addEventListener('submit', onSubmit);
     form.elements.code_postal.addEventListener('input', () => communesFor(form));
     $('[data-action="lieu-annuler"]', root).addEventListener('click', () => { form.hidden = true; });
-    $('[data-action="lieu-ajouter"]', root).addEventListener('click', () => openForm());
+    $('[data-action="lieu-ajouter"]', root).addEventListener('click', () => openForm({ type: 'create', ref: null, base: null }));
     root.addEventListener('click', onAction);
+    // Sent or refreshed by a sync (the network back): the list says it.
+    syncEvents.addEventListener('lieux', () => { if (!root.hidden) draw(); });
   }
   say('');
   await load();

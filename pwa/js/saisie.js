@@ -5,7 +5,7 @@ import { deleteMeta, getMeta, setMeta, storageMessage } from './db.js';
 import { $, esc, today } from './dom.js';
 import { bindForm, bindSummary, check, goTo, refresh, showErrors, writeForm } from './form.js';
 import { formMarkup } from './form-markup.js';
-import { lieux } from './lieux.js';
+import { isLieu, lieux } from './lieux.js';
 
 const view = () => $('[data-view="saisie"]');
 let state = { owner: null, ref: null, editing: null, dirty: false, onSaved: null };
@@ -215,6 +215,9 @@ async function prepareForm(root, form, context, source) {
     const draft = await getMeta(draftKey()) || await adoptOldDraft();
     if (draft) { cra = draft; notice.textContent = 'Votre saisie en cours a été restaurée.'; notice.hidden = false; }
   }
+  // A CRA saved at a lieu added offline names it by its UUID: the lieu's server id once known.
+  const lieu = myLieux.find((l) => isLieu(l, cra.lieu_activite_id));
+  if (lieu) cra = { ...cra, lieu_activite_id: lieu.id };
   writeForm(form, cra, state.ref);
   if (state.editing && state.editing.errors) showErrors(form, state.editing.errors);
   bindForm(form, state.ref, () => {

@@ -1,11 +1,13 @@
 /**
- * Sends the outbox in batches and pulls the server's changes (sync/PROTOCOL.md). An operation
- * leaves the outbox only once a 200 answer carries its result.
+ * Sends the lieux changed on this phone, then the outbox in batches, and pulls the server's
+ * changes (sync/PROTOCOL.md). An operation leaves the outbox only once a 200 answer carries its
+ * result.
  */
 import { ApiError, call } from './api.js';
 import { contentOf } from './cras.js';
 import { database, getMeta, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
+import { lieuIds, neverMade, pushLieux, withServerLieu } from './lieux-envoi.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
@@ -13,8 +15,9 @@ let delay = 1000;
 let timer = null;
 
 /**
- * Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'sending' (a push is in
- * flight), 'result' (detail: counts, or {erreur: true, retryIn: ms before the next attempt}).
+ * Fired: 'change' (outbox or CRAs changed), 'lieux' (the lieux sent or refreshed), 'expired' (log
+ * in again), 'sending' (a push is in flight), 'result' (detail: counts, or {erreur: true,
+ * retryIn: ms before the next attempt}).
  */
 export const syncEvents = new EventTarget();
 
@@ -73,13 +76,18 @@ async function pushOnce(owner) {
   const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
   if (!rows.length) return null;
   emit('sending');
-  const answer = await call('/sync/push', { method: 'POST', body: { operations: rows.map((row) => row.op) } });
+  // A lieu added offline is named by its UUID until the server made it: its id is sent.
+  const ids = await lieuIds(owner);
+  const sent = rows.map((row) => withServerLieu(row.op, ids));
+  const operations = sent.filter(Boolean);
+  const answer = operations.length ? await call('/sync/push', { method: 'POST', body: { operations } }) : { results: [] };
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
-  if (!answer || !Array.isArray(answer.results) || answer.results.length !== rows.length
-      || answer.results.some((result, i) => result.op_id !== rows[i].op.op_id)) {
+  if (!answer || !Array.isArray(answer.results) || answer.results.length !== operations.length
+      || answer.results.some((result, i) => result.op_id !== operations[i].op_id)) {
     throw new Error('Réponse inattendue du serveur');
   }
-  return applyResults(rows, answer.results);
+  const results = [...answer.results];
+  return applyResults(rows, sent.map((op, i) => (op ? results.shift() : neverMade(rows[i].op))));
 }
 
 /** Pull the changes since the stored cursor; local unsent work is never overwritten. */
@@ -126,10 +134,17 @@ function withLock(work) {
  */
 export async function syncNow(owner) {
   clearTimeout(timer);
-  // What the form needs offline, kept fresh at each sync, whatever becomes of the push.
-  refreshLieux(owner).catch(() => {});
   try {
-    const total = await withLock(() => pushAll(owner));
+    const total = await withLock(async () => {
+      // The lieux first: a CRA saved offline may name a lieu added offline.
+      try {
+        if (await pushLieux(owner)) emit('lieux');
+      } finally {
+        // What the form needs offline, kept fresh at each sync, whatever becomes of the push.
+        refreshLieux(owner).then(() => emit('lieux'), () => {});
+      }
+      return pushAll(owner);
+    });
     delay = 1000;
     emit('change');
     emit('result', total);

@@ -23,7 +23,7 @@ def index():
 @documented(body=LieuActiviteSchema, response=LieuActiviteSchema, status=201)
 @roles_required("conseiller", "coordinateur")
 def create():
-    """Add a lieu d'activité."""
+    """Add a lieu d'activité; a replayed client_id gets the same answer, the lieu it made."""
     data = json_body(LieuActiviteSchema())
     return LieuActiviteSchema().dump(lieux.create(current_user, data)), 201
 

@@ -7,7 +7,7 @@ them and historical data uses them.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Uuid
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -110,8 +110,11 @@ class LieuActivite(db.Model):
     """A conseiller's place of work: one principal and up to 15 others."""
 
     __tablename__ = "lieu_activite"
+    __table_args__ = (UniqueConstraint("conseiller_id", "client_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     conseiller_id: Mapped[int] = mapped_column(ForeignKey("conseiller.id"), index=True)
+    # Made on the phone that added the lieu offline: a replayed creation finds the lieu it made.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     nom: Mapped[str] = mapped_column(String(200))
     adresse: Mapped[str] = mapped_column(String(250), default="")
     code_postal: Mapped[str] = mapped_column(String(5))

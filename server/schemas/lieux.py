@@ -9,6 +9,8 @@ from server.schemas import fields as f
 
 class LieuActiviteSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
+    # Chosen by the phone when it adds the lieu (offline too): adding it again is a replay.
+    client_id = fields.UUID(load_default=None, allow_none=True)
     nom = f.String(
         required=True,
         validate=validate.Length(

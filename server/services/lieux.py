@@ -1,6 +1,9 @@
 """A conseiller's lieux d'activité: one principal and up to 15 others."""
 
+import uuid
+
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from server.errors import ApiError
 from server.extensions import db
@@ -58,16 +61,40 @@ def _keep_one_principal(conseiller_id: int, lieu: LieuActivite) -> None:
         lieu.principal = True  # there is always a principal lieu
 
 
+def _made_by(conseiller_id: int, client_id: uuid.UUID | None) -> LieuActivite | None:
+    """The lieu a phone's creation already made (archived ones included), if any."""
+    if client_id is None:
+        return None
+    return db.session.scalars(
+        select(LieuActivite).where(
+            LieuActivite.conseiller_id == conseiller_id, LieuActivite.client_id == client_id
+        )
+    ).first()
+
+
 def create(user: User, data: dict) -> LieuActivite:
-    """Add a lieu; the first one, or one marked principal, becomes the principal."""
+    """Add a lieu; the first one, or one marked principal, becomes the principal. Idempotent on
+    the phone's client_id: a replay (a lost answer, a retry) returns the lieu already made,
+    unchanged."""
     conseiller = conseiller_of(user)
+    known = _made_by(conseiller.id, data.get("client_id"))
+    if known is not None:
+        return known
     count = db.session.scalar(select(func.count()).select_from(_active(conseiller.id).subquery()))
     if (count or 0) >= MAX_LIEUX:
         raise ApiError(422, "Vous avez déjà un lieu principal et 15 autres lieux d'activité.")
     lieu = LieuActivite(conseiller_id=conseiller.id)
     _apply(lieu, data)
     db.session.add(lieu)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same creation committed meanwhile (a retry racing the first attempt).
+        db.session.rollback()
+        known = _made_by(conseiller.id, data.get("client_id"))
+        if known is None:
+            raise
+        return known
     _keep_one_principal(conseiller.id, lieu)
     db.session.commit()
     return lieu
@@ -76,7 +103,8 @@ def create(user: User, data: dict) -> LieuActivite:
 def edit(user: User, lieu_id: int, data: dict) -> LieuActivite:
     """Change a lieu; CRAs keep pointing at it."""
     lieu = _own(user, lieu_id)
-    _apply(lieu, data)
+    # client_id is the phone's name for the lieu at its creation, never changed.
+    _apply(lieu, {name: value for name, value in data.items() if name != "client_id"})
     _keep_one_principal(lieu.conseiller_id, lieu)
     db.session.commit()
     return lieu

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from tests.browser.conftest import PHONE, serious_violations, tick
-from tests.browser.test_pwa import form_set_up, log_in
+from tests.browser.test_pwa import form_set_up, log_in, send_now
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -91,6 +91,23 @@ def push_cras(client, login, conseiller, count):
     assert {r["status"] for r in response.json["results"]} == {"applied"}
 
 
+def assert_whole_menu_in_view(page):
+    """Every menu entry on screen, whole, in at most two compact rows, and no sideways
+    scrolling of the menu or the page."""
+    nav = page.get_by_role("navigation", name="Menu principal")
+    links = nav.get_by_role("link")
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    for box in boxes:
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], boxes
+        assert in_view(page, links.nth(boxes.index(box))), boxes
+    assert len({round(box["y"]) for box in boxes}) <= 2, boxes
+    assert nav.bounding_box()["height"] <= 84, nav.bounding_box()
+    assert page.locator(".app-nav__list").evaluate("ul => ul.scrollWidth <= ul.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    logout = page.get_by_role("button", name="Se déconnecter")
+    assert in_view(page, logout) and logout.bounding_box()["x"] + 10 < PHONE["width"]
+
+
 def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_server, conseiller):
     page = axe_page()
     log_in(page, live_server, conseiller)
@@ -100,11 +117,8 @@ def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_
     # Nothing waits: no « 0 compte rendu en attente d'envoi » bar, no « Envoyer maintenant ».
     expect(page.get_by_role("button", name="Envoyer maintenant")).to_be_hidden()
     expect(page.locator("[data-region='status']")).to_be_hidden()
-    # The menu is one row (it scrolls sideways), not six wrapped lines.
-    nav = page.get_by_role("navigation", name="Menu principal")
-    assert nav.bounding_box()["height"] <= 56, nav.bounding_box()
-    # Nothing wider than the phone: no sideways scrolling of the page.
-    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    assert_whole_menu_in_view(page)
+    assert date.bounding_box()["y"] <= 400, date.bounding_box()
     screenshot(page, "premier-ecran")
     # The footer's mandatory links.
     for name, href in [
@@ -117,6 +131,29 @@ def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_
     page.get_by_role("link", name="Ressourcerie").click()
     expect(page.get_by_role("link", name="Ressourcerie")).to_have_attribute("aria-current", "page")
     assert in_view(page, page.get_by_role("link", name="Ressourcerie"))
+    expect(page.get_by_role("link", name="Saisir un CRA")).not_to_have_attribute(
+        "aria-current", "page"
+    )
+
+
+def test_a_coordinateur_sees_all_eight_entries_on_two_rows(page, live_server, make_user):
+    """The longest menu (CRA de coordination added) still fits: shortened labels on screen,
+    full names for screen readers, each reached by keyboard."""
+    log_in(page, live_server, make_user("coordinateur"))
+    form_set_up(page)
+    assert_whole_menu_in_view(page)
+    assert page.locator("#cra-date").bounding_box()["y"] <= 400
+    coordination = page.get_by_role("link", name="CRA de coordination", exact=True)
+    expect(coordination).to_have_text(re.compile(r"^\s*CRA de coordination\s*$"))
+    # On screen, only « Coordination »: « CRA de » is clipped to nothing.
+    assert coordination.locator(".app-nav__more").evaluate(
+        "span => span.getBoundingClientRect().width <= 1"
+    )
+    expect(page.get_by_role("link", name="Mes statistiques", exact=True)).to_be_visible()
+    coordination.focus()
+    page.keyboard.press("Enter")
+    expect(coordination).to_have_attribute("aria-current", "page")
+    assert_whole_menu_in_view(page)
 
 
 def test_the_pending_bar_says_what_waits_and_when_it_is_sent(page, live_server, conseiller):
@@ -341,7 +378,7 @@ def test_lieux_are_managed_in_the_app_and_readable_offline(
     assert rows["Médiathèque Lumière Sud"].horaires == "Lun-Ven 9h-17h"
     assert rows["Maison France Services"].code_commune == "69259"
 
-    # Offline: the list is readable, a change says it needs the network.
+    # Offline: the list is readable, a deletion is shown at once and sent with the network.
     page.context.set_offline(True)
     page.reload()
     page.get_by_role("link", name="Mes lieux").click()
@@ -350,14 +387,22 @@ def test_lieux_are_managed_in_the_app_and_readable_offline(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
     expect(page.locator("[data-field='lieux-etat']")).to_have_text(
-        "Suppression impossible hors ligne : réessayez au retour du réseau."
+        "Lieu « Médiathèque Lumière Sud » supprimé."
+        " Enregistré sur ce téléphone : envoi au retour du réseau."
     )
-    screenshot(page, "lieux-hors-ligne")
-    page.context.set_offline(False)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Supprimer : Médiathèque Lumière Sud").click()
-    expect(page.get_by_text("Lieu « Médiathèque Lumière Sud » supprimé.")).to_be_visible()
     expect(cards).to_have_count(1)
+    waiting = page.locator("[data-field='lieux-attente']")
+    expect(waiting).to_have_text("1 changement de vos lieux en attente d'envoi")
+    screenshot(page, "lieux-hors-ligne")
+    assert len(db.session.scalars(select(LieuActivite)).all()) == 2
+    page.context.set_offline(False)
+    send_now(page)
+    expect(waiting).to_be_hidden()
+    expect(cards).to_have_count(1)
+    db.session.expire_all()
+    assert [lieu.nom for lieu in db.session.scalars(select(LieuActivite)).all()] == [
+        "Maison France Services"
+    ]
 
 
 def test_a_mistyped_app_address_shows_a_french_page(axe_page, live_server):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Cra
+from server.models import Cra, LieuActivite
 from server.services.statistiques import NATIONAL, Perimetre, Periode, indicateurs
 from tests.browser.conftest import serious_violations, tick
 from tests.conftest import PASSWORD
@@ -854,3 +854,194 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     send_now(page)
     waiting_text(page, 0).wait_for()
     expect(line).to_have_text("")
+
+
+def server_lieux():
+    """Every lieu on the server, archived ones included, by name."""
+    db.session.expire_all()
+    return {lieu.nom: lieu for lieu in db.session.scalars(select(LieuActivite))}
+
+
+def add_lieu(page, nom, code_postal, commune):
+    page.get_by_role("button", name="Ajouter un lieu").click()
+    page.get_by_label("Nom du lieu").fill(nom)
+    page.get_by_label("Code postal", exact=True).fill(code_postal)
+    page.get_by_label("Commune", exact=True).select_option(label=commune)
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+
+
+def lieux_status(page):
+    return page.locator("[data-field='lieux-etat']")
+
+
+KEPT_HERE = "Enregistré sur ce téléphone : envoi au retour du réseau."
+
+
+def test_a_lieu_added_offline_and_a_cra_filed_at_it_reach_the_server_once(
+    page, live_server, conseiller
+):
+    """The lieu goes first, its first answer lost: replayed, it is made once, and the CRA filed
+    at it offline reaches the server attached to it."""
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Mes lieux").click()
+    add_lieu(page, "Maison France Services", "69200", "Vénissieux")
+    expect(lieux_status(page)).to_have_text(f"Lieu « Maison France Services » ajouté. {KEPT_HERE}")
+    card = page.locator("[data-lieu]")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("En attente d'envoi")
+    expect(card).to_contain_text("Principal")
+
+    page.get_by_role("link", name="Saisir un CRA").click()
+    form_set_up(page)
+    expect(page.locator("#cra-lieu option:checked")).to_have_text(
+        "Maison France Services – Vénissieux"
+    )
+    tick(page, "Accompagnement individuel")
+    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
+    page.get_by_role("button", name="Ajouter : En emploi").click()
+    tick(page, "Gérer ses courriels")
+    tick(page, "30 min. ou moins")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    page.reload()  # kept in IndexedDB, not in the page
+    waiting_text(page, 1).wait_for()
+
+    posts = []
+
+    def lose_first_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        posts.append(route.request.post_data_json)
+        try:
+            response = route.fetch()  # the server makes the lieu...
+            if len(posts) == 1:
+                route.abort()  # ...and the phone never hears of it
+            else:
+                route.fulfill(response=response)
+        except PlaywrightError:
+            pass
+        return None
+
+    page.route("**/api/lieux", lose_first_answer)
+    page.context.set_offline(False)
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/api/lieux")):
+        send_now(page)
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    (lieu,) = server_lieux().values()
+    assert len(posts) >= 2 and posts[0] == posts[-1]
+    assert str(lieu.client_id) == posts[0]["client_id"] and lieu.principal
+    (row,) = server_rows().values()
+    assert row.lieu_activite_id == lieu.id and row.canal == "rattachement"
+    assert (row.code_postal, row.code_commune) == ("69200", "69259")
+    # The phone now knows the CRA and the lieu by their server copies.
+    (local,) = phone_cras(page).values()
+    assert local["state"] == "synced" and local["cra"]["lieu_activite_id"] == lieu.id
+    page.get_by_role("link", name="Mes lieux").click()
+    expect(card).to_have_count(1)
+    expect(card).not_to_contain_text("En attente d'envoi")
+
+
+def test_lieux_edited_and_deleted_offline_reach_the_server_in_order(
+    page, live_server, conseiller, client, login
+):
+    headers = login(conseiller)
+    client.post("/api/lieux", json=LIEU, headers=headers)
+    client.post("/api/lieux", json={**LIEU, "nom": "Annexe"}, headers=headers)
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Mes lieux").click()
+    cards = page.locator("[data-lieu]")
+    expect(cards).to_have_count(2)
+
+    page.get_by_role("button", name="Modifier : Médiathèque Lumière").click()
+    page.get_by_label("Nom du lieu").fill("Médiathèque Sud")
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+    expect(lieux_status(page)).to_have_text(f"Lieu « Médiathèque Sud » modifié. {KEPT_HERE}")
+    page.get_by_role("button", name="Définir comme principal : Annexe").click()
+    expect(lieux_status(page)).to_have_text(
+        f"« Annexe » est maintenant votre lieu principal. {KEPT_HERE}"
+    )
+    add_lieu(page, "Bus numérique", "69200", "Vénissieux")
+    expect(cards).to_have_count(3)
+    for name in ("Médiathèque Sud", "Bus numérique"):
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name=f"Supprimer : {name}").click()
+        expect(lieux_status(page)).to_have_text(f"Lieu « {name} » supprimé. {KEPT_HERE}")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Annexe")
+    expect(cards.first).to_contain_text("Principal")
+    waiting = page.locator("[data-field='lieux-attente']")
+    expect(waiting).to_have_text("5 changements de vos lieux en attente d'envoi")
+    page.reload()  # kept on the phone
+    page.get_by_role("link", name="Mes lieux").click()
+    expect(waiting).to_have_text("5 changements de vos lieux en attente d'envoi")
+    expect(cards).to_have_count(1)
+    assert set(server_lieux()) == {"Médiathèque Lumière", "Annexe"}
+
+    page.context.set_offline(False)
+    send_now(page)
+    expect(waiting).to_be_hidden()
+    lieux = server_lieux()
+    # « Bus numérique » was made then deleted (no CRA used it), the Médiathèque renamed then
+    # deleted, « Annexe » principal.
+    assert set(lieux) == {"Annexe"} and lieux["Annexe"].principal
+    expect(cards).to_have_count(1)
+    expect(cards.first).not_to_contain_text("En attente d'envoi")
+
+
+def test_a_lieu_refused_by_the_server_is_shown_with_its_reason(
+    page, live_server, conseiller, client, login
+):
+    """The 17th lieu, added offline, is refused when sent: the lieux screen says why and offers
+    to correct or give it up; the CRA filed at it is refused in French, not sent without it."""
+    headers = login(conseiller)
+    log_in(page, live_server, conseiller)
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Mes lieux").click()
+    add_lieu(page, "Bus numérique", "69200", "Vénissieux")
+    expect(lieux_status(page)).to_have_text(f"Lieu « Bus numérique » ajouté. {KEPT_HERE}")
+    page.get_by_role("link", name="Saisir un CRA").click()
+    form_set_up(page)
+    tick(page, "Accompagnement individuel")
+    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
+    page.get_by_role("button", name="Ajouter : En emploi").click()
+    tick(page, "Gérer ses courriels")
+    tick(page, "30 min. ou moins")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    for number in range(16):  # meanwhile, on another device
+        client.post("/api/lieux", json={**LIEU, "nom": f"Lieu {number}"}, headers=headers)
+
+    page.context.set_offline(False)
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    assert server_count() == 0 and "Bus numérique" not in server_lieux()
+    page.get_by_role("link", name="Historique").click()
+    expect(page.locator(".fr-badge", has_text="Refusé")).to_have_count(1)
+    expect(page.get_by_text("n'a pas pu être enregistré sur le serveur").first).to_be_visible()
+    page.get_by_role("link", name="Mes lieux").click()
+    refusal = page.locator("[data-refus]")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text(
+        "Le lieu « Bus numérique » n'a pas pu être ajouté : Vous avez déjà un lieu principal"
+        " et 15 autres lieux d'activité."
+    )
+    # Room made on the other device: corrected, the same lieu is added, and the CRA with it.
+    client.delete(f"/api/lieux/{server_lieux()['Lieu 0'].id}", headers=headers)
+    page.get_by_role("button", name="Corriger").click()
+    expect(page.get_by_label("Nom du lieu")).to_have_value("Bus numérique")
+    page.get_by_role("button", name="Enregistrer le lieu").click()
+    expect(lieux_status(page)).to_have_text("Lieu « Bus numérique » ajouté.")
+    expect(refusal).to_have_count(0)
+    page.get_by_role("link", name="Historique").click()
+    page.get_by_role("button", name="Corriger").click()
+    page.get_by_role("heading", name="Modifier le compte rendu").wait_for()
+    expect(page.locator("#cra-lieu option:checked")).to_have_text("Bus numérique – Vénissieux")
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    send_now(page)
+    waiting_text(page, 0).wait_for()
+    (row,) = server_rows().values()
+    assert row.lieu_activite_id == server_lieux()["Bus numérique"].id
