@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,17 @@ def tick(scope, label, **options):
     control = scope.get_by_label(label, **options)
     page = getattr(scope, "page", scope)
     page.locator(f"label[for='{control.get_attribute('id')}']").check()
+
+
+def wait_until(page, script, arg=None, timeout=15000):
+    """Poll `script` (run in the page, awaited: it may be async) until it returns a truthy
+    value. Playwright's wait_for_function does not await a promise: an async predicate is a
+    promise, truthy at once, so it would not wait at all."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {script.strip()[:200]}")
+        page.wait_for_timeout(100)

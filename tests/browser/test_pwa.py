@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import Cra, LieuActivite
 from server.services.statistiques import NATIONAL, Perimetre, Periode, indicateurs
-from tests.browser.conftest import serious_violations, tick
+from tests.browser.conftest import serious_violations, tick, wait_until
 from tests.conftest import PASSWORD
 
 
@@ -77,13 +77,13 @@ class NothingWaits:
         self.line = page.locator("[data-field='waiting-line']:has([data-count='0'])")
 
     def wait_for(self, timeout=None):
-        self.page.wait_for_function(
+        wait_until(
+            self.page,
             """async () => {
             const { database } = await import('/js/db.js');
             return (await (await database()).count('outbox')) === 0;
         }""",
-            timeout=timeout,
-            polling=100,
+            timeout=timeout or 30000,
         )
         self.line.wait_for(state="hidden", timeout=timeout)
         expect(self.line).to_have_count(1, timeout=timeout)
@@ -463,19 +463,24 @@ def test_a_change_made_on_another_device_reaches_the_phone_at_its_next_sync(
     """Another device (a second phone, the desktop) edits a CRA: the phone shows it after its
     next sync, without logging in again."""
     cra_id, row = synced_cra(page, live_server, conseiller, "Téléphone")
+    first = str(row.head)
     server_change(client, login, conseiller, cra_id, row, annotation="Autre appareil")
+    db.session.rollback()  # a new read transaction: SQLite's old one still sees the first head
+    head = str(server_rows()[cra_id].head)
+    assert head != first
     send_now(page)
-    page.wait_for_function(
-        """async (id) => {
+    wait_until(
+        page,
+        """async ([id, head]) => {
         const { database } = await import('/js/db.js');
         const local = await (await database()).get('cras', id);
-        return local.cra.annotation === 'Autre appareil' && local.state === 'synced';
+        return local.head === head && local.state === 'synced';
     }""",
-        arg=cra_id,
-        polling=100,
+        arg=[cra_id, head],
     )
+    assert phone_cras(page)[cra_id]["cra"]["annotation"] == "Autre appareil"
     expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
-    assert phone_cras(page)[cra_id]["head"] == str(server_rows()[cra_id].head)
+    assert str(server_rows()[cra_id].head) == head  # the phone sent nothing back
     assert_phone_matches_server(page, client, login, conseiller)
 
 
@@ -496,7 +501,8 @@ def test_lieux_stored_at_login_on_the_history_let_the_form_work_offline(
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Historique des accompagnements").wait_for()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
         const { database } = await import('/js/db.js');
         const keys = await (await database()).getAllKeys('meta');
@@ -714,12 +720,13 @@ def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
     other.goto(live_server + "/?vue=saisie")
     form_set_up(other)
     other.get_by_label("Préciser la thématique cochée").fill("Onglet B")
-    other.wait_for_function(
+    wait_until(
+        other,
         """async () => {
         const { database } = await import('/js/db.js');
         const keys = await (await database()).getAllKeys('meta');
         return keys.filter((key) => String(key).startsWith('brouillon:')).length === 1;
-    }"""
+    }""",
     )
     fill_individual_cra(page, annotation="Onglet A")  # saved: A's draft goes, not B's
     other.reload()
@@ -821,13 +828,14 @@ def test_lieux_are_refreshed_at_each_sync(page, live_server, conseiller, client,
     headers = login(conseiller)
     assert client.post("/api/lieux", json=LIEU, headers=headers).status_code == 201
     send_now(page)
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
         const { database } = await import('/js/db.js');
         const db = await database();
         const keys = (await db.getAllKeys('meta')).filter((k) => String(k).startsWith('lieux:'));
         return keys.length === 1 && (await db.get('meta', keys[0])).length === 1;
-    }"""
+    }""",
     )
     page.context.set_offline(True)
     page.get_by_role("link", name="Historique").click()
