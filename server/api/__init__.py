@@ -9,6 +9,7 @@ from server.api import (
     cras,
     invitations,
     lieux,
+    maintenance,
     openapi,
     rappels,
     ressourcerie,
@@ -37,7 +38,9 @@ def register_blueprints(app):
         coordinations,
         rappels,
         ressourcerie,
+        maintenance,
         openapi,
     ):
         api.register_blueprint(module.bp)
+    api.before_request(maintenance.refuse_writes)
     app.register_blueprint(api)

@@ -10,6 +10,7 @@ from server.models.account import (
 )
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, LieuActivite
+from server.models.maintenance import Maintenance
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.ressourcerie import Document
@@ -34,6 +35,7 @@ __all__ = [
     "RappelPreferences",
     "Invitation",
     "LoginFailure",
+    "Maintenance",
     "Region",
     "RevokedSession",
     "RevokedToken",
