@@ -14,7 +14,8 @@ let timer = null;
 
 /**
  * Fired: 'change' (outbox or CRAs changed), 'expired' (log in again), 'sending' (a push is in
- * flight), 'result' (detail: counts, or {erreur: true, retryIn: ms before the next attempt}).
+ * flight), 'result' (detail: counts, or {erreur: true, retryIn: ms before the next attempt}, or
+ * {maintenance: the server's message, retryIn} while the server refuses writes).
  */
 export const syncEvents = new EventTarget();
 
@@ -131,6 +132,13 @@ export async function syncNow(owner) {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       emit('expired');
+      return null;
+    }
+    if (error instanceof ApiError && error.status === 503 && error.retryAfter) {
+      // Maintenance: the outbox stays, and is sent again when the server said to try.
+      const retryIn = Math.min(error.retryAfter * 1000, MAX_DELAY);
+      timer = setTimeout(() => syncNow(owner), retryIn);
+      emit('result', { maintenance: error.message, retryIn });
       return null;
     }
     const retryIn = delay;

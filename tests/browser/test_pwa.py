@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Cra
+from server.models import Cra, CraOperation
+from server.services import maintenance
 from tests.browser.conftest import serious_violations
 from tests.conftest import PASSWORD
 
@@ -787,3 +788,32 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     send_now(page)
     waiting_text(page, 0).wait_for()
     expect(line).to_have_text("")
+
+
+def test_a_cra_saved_during_maintenance_shows_the_message_and_reaches_the_server_once_after(
+    page, live_server, conseiller
+):
+    """The server refuses writes (503, Retry-After: 1): the CRA stays in the outbox, the status
+    bar shows the admin's message, the app tries again by itself, and once maintenance is off
+    the CRA arrives once."""
+    maintenance.basculer(True, "Mise à jour du service jusqu'à 14 h.", retry_after=1)
+    pushes = []
+    page.on("response", lambda r: "/api/sync/push" in r.url and pushes.append(r.status))
+    log_in(page, live_server, conseiller)
+    fill_individual_cra(page, annotation="En maintenance")
+    notice = page.locator("[data-field='maintenance']")
+    expect(notice).to_have_text(
+        "Maintenance en cours : Mise à jour du service jusqu'à 14 h. Vos comptes rendus restent "
+        "sur ce téléphone et seront envoyés à la fin de la maintenance."
+    )
+    waiting_text(page, 1).wait_for()
+    refused = lambda r: "/api/sync/push" in r.url and r.status == 503  # noqa: E731
+    with page.expect_response(refused, timeout=10000):
+        pass  # a new attempt, nobody touching « Envoyer maintenant »
+    assert server_count() == 0
+    maintenance.basculer(False)
+    waiting_text(page, 0).wait_for(timeout=15000)
+    expect(notice).to_be_hidden()
+    assert server_count(annotation="En maintenance") == 1
+    assert pushes.count(200) == 1 and pushes.count(503) >= 2
+    assert db.session.scalar(select(func.count()).select_from(CraOperation)) == 1
