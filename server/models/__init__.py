@@ -9,7 +9,7 @@ from server.models.account import (
     User,
 )
 from server.models.coordination import CraCoordination
-from server.models.cra import Cra, CraOperation, LieuActivite
+from server.models.cra import Cra, CraOperation, CraOperationRefusee, LieuActivite
 from server.models.maintenance import Maintenance
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
@@ -25,6 +25,7 @@ __all__ = [
     "Cra",
     "CraCoordination",
     "CraOperation",
+    "CraOperationRefusee",
     "Departement",
     "Document",
     "Emploi",
