@@ -58,5 +58,7 @@ export function cardMarkup(local, ref) {
           <li><button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline app-menu__danger" type="button" data-action="delete" data-id="${id}">Supprimer</button></li>
         </ul></details>
       <p class="fr-badge fr-badge--sm ${badge} app-cra__state" data-state="${esc(local.state)}">${label}</p>
-    </div></li>`;
+    </div>
+    <details class="app-cra__operations" data-operations="${id}"><summary>Historique des modifications<span class="fr-sr-only"> : ${title}</span></summary>
+      <div data-field="operations" aria-live="polite"></div></details></li>`;
 }

@@ -3,6 +3,7 @@ import { CONFLICT_ACTIONS, resolveConflict } from './conflicts.js';
 import { deleteCra, listCras } from './cras.js';
 import { $, $$, plural } from './dom.js';
 import { cardMarkup, filtersMarkup } from './history-markup.js';
+import { showOperations } from './operations.js';
 
 const PAGE = 30;
 let context = null;
@@ -130,4 +131,9 @@ export function mountHistory(ctx) {
   });
   $$('[data-page]', root).forEach((b) => b.addEventListener('click', () => { page = Math.max(1, page + Number(b.dataset.page)); renderHistory(); }));
   root.addEventListener('click', onAction);
+  // A card's « Historique des modifications », read from the server at each opening.
+  root.addEventListener('toggle', (event) => {
+    const section = event.target.closest?.('[data-operations]');
+    if (section === event.target && section.open) showOperations($('[data-field="operations"]', section), section.dataset.operations);
+  }, true);
 }

@@ -6,6 +6,7 @@ import { ApiError, call } from './api.js';
 import { contentOf } from './cras.js';
 import { database, getMeta, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
+import { deviceLabel } from './operations.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
@@ -69,7 +70,9 @@ async function pushOnce(owner) {
   const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
   if (!rows.length) return null;
   emit('sending');
-  const answer = await call('/sync/push', { method: 'POST', body: { operations: rows.map((row) => row.op) } });
+  const answer = await call('/sync/push', {
+    method: 'POST', body: { operations: rows.map((row) => row.op) }, headers: { 'X-Appareil': deviceLabel() },
+  });
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
   if (!answer || !Array.isArray(answer.results) || answer.results.length !== rows.length
       || answer.results.some((result, i) => result.op_id !== rows[i].op.op_id)) {

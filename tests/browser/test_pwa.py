@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Cra, CraOperation
-from server.services import maintenance
+from server.models import Cra, CraOperation, CraOperationRefusee
+from server.services import francais, maintenance
 from tests.browser.conftest import serious_violations
 from tests.conftest import PASSWORD
 
@@ -817,3 +817,33 @@ def test_a_cra_saved_during_maintenance_shows_the_message_and_reaches_the_server
     assert server_count(annotation="En maintenance") == 1
     assert pushes.count(200) == 1 and pushes.count(503) >= 2
     assert db.session.scalar(select(func.count()).select_from(CraOperation)) == 1
+
+
+def test_a_cras_history_lists_what_the_server_did_in_paris_time(
+    page, live_server, conseiller, client, login
+):
+    """Created here, edited elsewhere, then an edit from here in conflict: the card's
+    « Historique des modifications » lists the three, oldest first, with the fields changed,
+    the device when it said, the conflict's message and the server's times in Paris."""
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, annotation="Bureau")
+    send_offline_change(page, lambda: edit_annotation(page, "Téléphone"))
+    times = [
+        francais.date_heure(moment)
+        for moment in sorted(
+            [op.applied_at for op in db.session.scalars(select(CraOperation))]
+            + [db.session.scalar(select(CraOperationRefusee.received_at))]
+        )
+    ]
+    card = page.locator(f"[data-cra='{cra_id}']")
+    card.get_by_text("Historique des modifications").click()
+    entries = card.locator("[data-field='operations'] li")
+    expect(entries).to_have_text(
+        [
+            f"{times[0]} Créé · depuis Linux · Chrome",
+            f"{times[1]} Modifié : Annotation, Durée",
+            f"{times[2]} Conflit : Ce compte rendu a été modifié entre-temps (sur un autre "
+            "appareil ou dans un autre onglet) : choisissez la version à garder. "
+            "· depuis Linux · Chrome",
+        ]
+    )
