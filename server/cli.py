@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from server.models import Role
 from server.services import (
     accounts,
+    audit,
     connexions,
     cumuls,
     demo,
@@ -29,6 +30,7 @@ users_cli = AppGroup("users", help="Accounts.")
 statistiques_cli = AppGroup("statistiques", help="Daily totals behind territorial statistics.")
 push_cli = AppGroup("push", help="Web Push (VAPID keys).")
 reminders_cli = AppGroup("reminders", help="Reminders on the conseillers' phones.")
+audit_cli = AppGroup("audit", help="The journal of sensitive actions.")
 maintenance_cli = AppGroup("maintenance", help="The maintenance switch (the API refuses writes).")
 
 
@@ -206,6 +208,14 @@ def maintenance_off():
     click.echo("Maintenance terminée : les envois sont de nouveau acceptés.")
 
 
+@audit_cli.command("purger")
+def audit_purger():
+    """Remove the journal's entries older than AUDIT_RETENTION_DAYS (run it daily)."""
+    removed = audit.purger()
+    jours = current_app.config["AUDIT_RETENTION_DAYS"]
+    click.echo(f"Journal : {removed} entrée(s) de plus de {jours} jours supprimée(s).")
+
+
 def register_commands(app):
     """Attach the command groups to the app."""
     for group in (
@@ -216,5 +226,6 @@ def register_commands(app):
         push_cli,
         reminders_cli,
         maintenance_cli,
+        audit_cli,
     ):
         app.cli.add_command(group)

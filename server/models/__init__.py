@@ -8,6 +8,7 @@ from server.models.account import (
     Role,
     User,
 )
+from server.models.audit import Audit
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, CraOperationRefusee, LieuActivite
 from server.models.maintenance import Maintenance
@@ -18,6 +19,7 @@ from server.models.statistique import cra_stat_jour, cra_stat_organisme
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
+    "Audit",
     "Commune",
     "CommuneCodePostal",
     "Conseiller",

@@ -5,6 +5,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Maintenance, User
 from server.models.types import utcnow
+from server.services import audit
 
 DEFAULT_RETRY_AFTER = 60  # seconds: how soon an app tries again
 DEFAULT_MESSAGE = "Le service est en maintenance : vos saisies seront envoyées à sa fin."
@@ -40,6 +41,7 @@ def basculer(
         row.retry_after = retry_after
     row.changed_at = utcnow()
     row.changed_by_id = par.id if par is not None else None
+    audit.noter("maintenance", par, f"activée : {row.message}" if active else "terminée")
     db.session.commit()
     return row
 
