@@ -5,9 +5,10 @@ noter() adds an entry to the caller's unit of work: it is committed with the act
 records, or not at all."""
 
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from server.errors import ApiError
 from server.extensions import db
@@ -52,6 +53,6 @@ def journal(user: User, args: dict) -> dict:
 def purger() -> int:
     """Remove the entries older than the retention; how many were removed."""
     limite = utcnow() - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
-    removed = db.session.execute(delete(Audit).where(Audit.at < limite)).rowcount
+    removed = cast(CursorResult, db.session.execute(delete(Audit).where(Audit.at < limite)))
     db.session.commit()
-    return removed or 0
+    return removed.rowcount
