@@ -132,3 +132,19 @@ def test_entries_older_than_the_retention_are_purged(app, runner, admin):
     result = runner.invoke(args=["audit", "purger"])
     assert result.exit_code == 0 and "1 entrée(s)" in result.output
     assert journal() == [("maintenance", admin.email, "terminée")]
+
+
+def test_the_api_lists_the_journal_for_the_admin_only(client, login, admin, make_user):
+    headers = login(admin)
+    maintenance.basculer(True, "Mise à jour.", par=admin)
+    response = client.get("/api/audit", headers=headers)
+    assert response.status_code == 200
+    assert response.json["total"] == 2 and response.json["per_page"] == 50
+    newest = response.json["items"][0]
+    assert newest["action"] == "maintenance" and newest["libelle"] == "Maintenance"
+    assert newest["acteur"] == admin.email and newest["cible"] == "activée : Mise à jour."
+    only = client.get("/api/audit", query_string={"action": "connexion"}, headers=headers).json
+    assert [entry["action"] for entry in only["items"]] == ["connexion"]
+    assert client.get("/api/audit?action=autre", headers=headers).status_code == 422
+    conseiller = login(make_user("conseiller"))
+    assert client.get("/api/audit", headers=conseiller).status_code == 403

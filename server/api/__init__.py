@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from server.api import (
+    audit,
     auth,
     conseillers,
     coordinations,
@@ -39,6 +40,7 @@ def register_blueprints(app):
         rappels,
         ressourcerie,
         maintenance,
+        audit,
         openapi,
     ):
         api.register_blueprint(module.bp)
