@@ -126,6 +126,8 @@ async function enter(who) {
   await updateStatus();
   await syncNow(owner());
   pull(owner()).catch(() => {});
+  // A maintenance under way is told at once, before the user saves anything.
+  call('/maintenance').then((etat) => etat.active && showMaintenance({ maintenance: etat.message })).catch(() => {});
   resendSubscription();
   return undefined;
 }

@@ -793,20 +793,23 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
 def test_a_cra_saved_during_maintenance_shows_the_message_and_reaches_the_server_once_after(
     page, live_server, conseiller
 ):
-    """The server refuses writes (503, Retry-After: 1): the CRA stays in the outbox, the status
-    bar shows the admin's message, the app tries again by itself, and once maintenance is off
-    the CRA arrives once."""
+    """The server refuses writes (503, Retry-After: 1): the app tells it at login, the CRA
+    stays in the outbox with the admin's message shown, the app tries again by itself, and
+    once maintenance is off the CRA arrives once."""
     maintenance.basculer(True, "Mise à jour du service jusqu'à 14 h.", retry_after=1)
     pushes = []
     page.on("response", lambda r: "/api/sync/push" in r.url and pushes.append(r.status))
     log_in(page, live_server, conseiller)
-    fill_individual_cra(page, annotation="En maintenance")
     notice = page.locator("[data-field='maintenance']")
-    expect(notice).to_have_text(
+    told = (
         "Maintenance en cours : Mise à jour du service jusqu'à 14 h. Vos comptes rendus restent "
         "sur ce téléphone et seront envoyés à la fin de la maintenance."
     )
+    expect(notice).to_have_text(told)  # at once, nothing saved yet
+    assert pushes == []
+    fill_individual_cra(page, annotation="En maintenance")
     waiting_text(page, 1).wait_for()
+    expect(notice).to_have_text(told)
     refused = lambda r: "/api/sync/push" in r.url and r.status == 503  # noqa: E731
     with page.expect_response(refused, timeout=10000):
         pass  # a new attempt, nobody touching « Envoyer maintenant »
