@@ -110,9 +110,9 @@ OLDER = {"moins12ans": 0, "de12a18ans": 0, "de18a35ans": 0, "de35a60ans": 1, "pl
 
 
 def send(client, headers, *operations, appareil=None):
-    extra = {"X-Appareil": appareil} if appareil else {}
+    extra = {"appareil": appareil} if appareil is not None else {}
     response = client.post(
-        "/api/sync/push", json={"operations": list(operations)}, headers={**headers, **extra}
+        "/api/sync/push", json={"operations": list(operations), **extra}, headers=headers
     )
     assert response.status_code == 200, response.json
     return [result["status"] for result in response.json["results"]]
@@ -172,9 +172,10 @@ def test_a_replayed_batch_adds_nothing_to_the_history(client, headers):
     assert len(operations_of(client, headers, create["cra_id"])) == 1
 
 
-def test_an_unknown_or_unlabelled_device_is_not_kept(client, headers):
+@pytest.mark.parametrize("appareil", ["x" * 81, "Android\x00", 42, ["Android"], "  "])
+def test_a_device_label_that_is_not_one_is_not_kept(client, headers, appareil):
     create = create_op()
-    send(client, headers, create, appareil="x" * 81)
+    assert send(client, headers, create, appareil=appareil) == ["applied"]
     assert operations_of(client, headers, create["cra_id"])[0]["appareil"] is None
 
 

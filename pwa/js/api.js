@@ -51,8 +51,8 @@ export class TimeoutError extends Error {
 }
 
 // Downloads (PDFs, exports) get longer: their body may be large on a slow network.
-async function send(path, { method = 'GET', body, token, as = 'json', timeout = as === 'json' ? TIMEOUT : 6 * TIMEOUT, headers: extra = {} } = {}) {
-  const headers = { Accept: 'application/json', ...extra };
+async function send(path, { method = 'GET', body, token, as = 'json', timeout = as === 'json' ? TIMEOUT : 6 * TIMEOUT } = {}) {
+  const headers = { Accept: 'application/json' };
   const form = body instanceof FormData; // a file upload: the browser sets its boundary
   if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;

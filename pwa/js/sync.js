@@ -71,7 +71,7 @@ async function pushOnce(owner) {
   if (!rows.length) return null;
   emit('sending');
   const answer = await call('/sync/push', {
-    method: 'POST', body: { operations: rows.map((row) => row.op) }, headers: { 'X-Appareil': deviceLabel() },
+    method: 'POST', body: { operations: rows.map((row) => row.op), appareil: deviceLabel() },
   });
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
   if (!answer || !Array.isArray(answer.results) || answer.results.length !== rows.length

@@ -29,7 +29,7 @@ def push():
     if size > protocol.MAX_BODY_BYTES:
         raise ApiError(413, protocol.MSG_TOO_MANY)
     # The results are shaped by sync/ (PushResultSchema documents them) and already encoded.
-    answer = cras.push(current_user, json_payload(), size, request.headers.get("X-Appareil"))
+    answer = cras.push(current_user, json_payload(), size)
     return current_app.response_class(answer, mimetype="application/json")
 
 

@@ -197,7 +197,7 @@ class CraOperation(db.Model):
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     client_time: Mapped[str | None] = mapped_column(String(40))
     # For the record's history (GET /api/cras/<id>/historique): the content fields an update
-    # changed, and the label of the device that sent it, when it said (X-Appareil).
+    # changed, and the label of the device that sent it, when it said (the push's "appareil").
     champs: Mapped[list | None] = mapped_column(JSON_DOCUMENT)
     appareil: Mapped[str | None] = mapped_column(String(80))
 

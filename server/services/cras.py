@@ -375,9 +375,10 @@ def _validator(user: User, conseiller: Conseiller):
     return validate
 
 
-def device_label(header: str | None) -> str | None:
-    """The label a device gives itself (X-Appareil, « Android · Chrome »), if it is one."""
-    label = (header or "").strip()
+def device_label(body) -> str | None:
+    """The label a device gives itself in a push (« Android · Chrome »), if it is one."""
+    label = body.get("appareil") if isinstance(body, dict) else None
+    label = label.strip() if isinstance(label, str) else ""
     return label if label and len(label) <= MAX_DEVICE_LABEL and label.isprintable() else None
 
 
@@ -415,7 +416,7 @@ def _record_refusals(conseiller: Conseiller, raw_operations: list, results, appa
         )
 
 
-def push(user: User, body, body_bytes: int, appareil: str | None = None) -> str:
+def push(user: User, body, body_bytes: int) -> str:
     """Apply a batch of operations for the user; one result per operation; one commit.
 
     The answer is returned as JSON text, encoded before the commit: once a batch is committed
@@ -427,7 +428,7 @@ def push(user: User, body, body_bytes: int, appareil: str | None = None) -> str:
         raise ApiError(413, str(error)) from error
     except protocol.NotABatch as error:
         raise ApiError(422, str(error)) from error
-    appareil = device_label(appareil)
+    appareil = device_label(body)
     store = SqlStore(conseiller, appareil)
     results = apply_batch(store, conseiller.id, raw_operations, _validator(user, conseiller))
     store.finish()
