@@ -739,6 +739,9 @@ def test_a_failed_send_is_retried_by_itself_with_growing_delays(page, live_serve
     page.route("**/api/sync/push", fail_twice)
     fill_individual_cra(page, annotation="Réessayé")
     page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    # Counted first (for 3 s at least, the retries' delays): before the count is drawn, the
+    # bar of the login would say already that nothing waits.
+    waiting_text(page, 1).wait_for()
     waiting_text(page, 0).wait_for(timeout=15000)  # nobody touched « Envoyer maintenant »
     assert page.evaluate("window.retries") == [1000, 2000]
     assert len(attempts) == 3 and len(set(attempts)) == 1  # the same frozen operation
