@@ -94,6 +94,15 @@ export function historyOutdated() {
 async function onAction(event) {
   const button = event.target.closest('[data-action]');
   if (!button || !button.dataset.id) return;
+  if (button.dataset.action === 'operations') {
+    // Shown under the card, read from the server at each opening.
+    button.closest('details')?.removeAttribute('open');
+    const section = document.getElementById(button.getAttribute('aria-controls'));
+    section.hidden = !section.hidden;
+    button.setAttribute('aria-expanded', String(!section.hidden));
+    if (!section.hidden) await showOperations($('[data-field="operations"]', section), button.dataset.id);
+    return;
+  }
   const local = (await listCras(context.owner)).find((l) => l.id === button.dataset.id);
   if (!local) return;
   const { action } = button.dataset;
@@ -131,9 +140,4 @@ export function mountHistory(ctx) {
   });
   $$('[data-page]', root).forEach((b) => b.addEventListener('click', () => { page = Math.max(1, page + Number(b.dataset.page)); renderHistory(); }));
   root.addEventListener('click', onAction);
-  // A card's « Historique des modifications », read from the server at each opening.
-  root.addEventListener('toggle', (event) => {
-    const section = event.target.closest?.('[data-operations]');
-    if (section === event.target && section.open) showOperations($('[data-field="operations"]', section), section.dataset.operations);
-  }, true);
 }

@@ -842,7 +842,8 @@ def test_a_cras_history_lists_what_the_server_did_in_paris_time(
         )
     ]
     card = page.locator(f"[data-cra='{cra_id}']")
-    card.get_by_text("Historique des modifications").click()
+    card.get_by_text("Autres actions").click()
+    card.get_by_role("button", name="Historique des modifications").click()
     entries = card.locator("[data-field='operations'] li")
     expect(entries).to_have_text(
         [
