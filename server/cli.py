@@ -10,10 +10,12 @@ from flask.cli import AppGroup
 from server.models import Role
 from server.services import (
     accounts,
+    audit,
     connexions,
     cumuls,
     demo,
     horloge,
+    maintenance,
     notifications,
     people,
     push,
@@ -28,6 +30,8 @@ users_cli = AppGroup("users", help="Accounts.")
 statistiques_cli = AppGroup("statistiques", help="Daily totals behind territorial statistics.")
 push_cli = AppGroup("push", help="Web Push (VAPID keys).")
 reminders_cli = AppGroup("reminders", help="Reminders on the conseillers' phones.")
+audit_cli = AppGroup("audit", help="The journal of sensitive actions.")
+maintenance_cli = AppGroup("maintenance", help="The maintenance switch (the API refuses writes).")
 
 
 @territoires_cli.command("import")
@@ -186,7 +190,46 @@ def reminders_run(every):
     horloge.clock(stop, every, lambda counts: click.echo(f"Rappels : {_report(counts)}."))
 
 
+@maintenance_cli.command("on")
+@click.argument("message")
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=1, max=3600),
+    default=maintenance.DEFAULT_RETRY_AFTER,
+    show_default=True,
+    help="Seconds before the apps try again (Retry-After).",
+)
+def maintenance_on(message, retry_after):
+    """Refuse the API's writes (503) with this message to the users."""
+    row = maintenance.basculer(True, message, retry_after)
+    click.echo(f"Maintenance activée : « {row.message} » (nouvel essai après {retry_after} s).")
+
+
+@maintenance_cli.command("off")
+def maintenance_off():
+    """Accept the API's writes again; the apps send what they kept."""
+    maintenance.basculer(False)
+    click.echo("Maintenance terminée : les envois sont de nouveau acceptés.")
+
+
+@audit_cli.command("purger")
+def audit_purger():
+    """Remove the journal's entries older than AUDIT_RETENTION_DAYS (run it daily)."""
+    removed = audit.purger()
+    jours = current_app.config["AUDIT_RETENTION_DAYS"]
+    click.echo(f"Journal : {removed} entrée(s) de plus de {jours} jours supprimée(s).")
+
+
 def register_commands(app):
     """Attach the command groups to the app."""
-    for group in (territoires_cli, demo_cli, users_cli, statistiques_cli, push_cli, reminders_cli):
+    for group in (
+        territoires_cli,
+        demo_cli,
+        users_cli,
+        statistiques_cli,
+        push_cli,
+        reminders_cli,
+        maintenance_cli,
+        audit_cli,
+    ):
         app.cli.add_command(group)

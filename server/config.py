@@ -44,6 +44,8 @@ class Config:
     # login throttling counts per client address, which without it is the proxy's.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    # How long the journal of sensitive actions is kept (« flask audit purger » removes older).
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))

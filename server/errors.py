@@ -3,7 +3,7 @@
 import logging
 from http import HTTPStatus
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, make_response, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -25,6 +25,7 @@ FRENCH_MESSAGES = {
     429: "Trop de tentatives : veuillez réessayer plus tard.",
     431: "En-têtes de requête trop volumineux.",
     500: "Erreur interne du serveur : veuillez réessayer plus tard.",
+    503: "Service en maintenance : veuillez réessayer plus tard.",
 }
 
 
@@ -49,11 +50,12 @@ def _for_a_page() -> bool:
 class ApiError(Exception):
     """An expected failure with an HTTP status and a French message for the user."""
 
-    def __init__(self, status: int, message: str | None = None, errors=None):
+    def __init__(self, status: int, message: str | None = None, errors=None, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase)
         self.errors = errors
+        self.headers = headers or {}  # e.g. Retry-After of a 503
 
 
 def field_errors(errors) -> dict[str, list[str]]:
@@ -127,7 +129,9 @@ def register_errorhandlers(app, error_page=None):
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        return failure(error.status, error.message, error.errors)
+        response = make_response(failure(error.status, error.message, error.errors))
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(error):

@@ -16,12 +16,17 @@ export function clearTokens() {
   localStorage.removeItem(TOKENS_KEY);
 }
 
-/** An API error carrying the server's French message and field errors. */
+/**
+ * An API error carrying the server's French message, field errors and, for a 503 of a
+ * maintenance, the seconds of its Retry-After (null when absent or not a number of seconds).
+ */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super((body && body.message) || 'Erreur de communication avec le serveur.');
     this.status = status;
     this.errors = (body && body.errors) || {};
+    const seconds = String(retryAfter ?? '').trim();
+    this.retryAfter = /^\d+$/.test(seconds) && Number(seconds) > 0 ? Number(seconds) : null;
   }
 }
 
@@ -60,7 +65,7 @@ async function send(path, { method = 'GET', body, token, as = 'json', timeout = 
     if (response.ok && as === 'blob') return await response.blob();
     if (response.ok && as === 'file') return { blob: await response.blob(), filename: attachmentName(response) };
     const payload = await response.json().catch((error) => { if (controller.signal.aborted) throw error; return null; });
-    if (!response.ok) throw new ApiError(response.status, payload);
+    if (!response.ok) throw new ApiError(response.status, payload, response.headers.get('Retry-After'));
     return payload;
   } catch (error) {
     if (controller.signal.aborted) throw new TimeoutError();

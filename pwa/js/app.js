@@ -153,6 +153,8 @@ async function enter(who) {
   await route(new URLSearchParams(location.search).get('vue') || 'saisie', null, false);
   await updateStatus();
   await syncNow(owner()); // which also pulls what other devices changed
+  // A maintenance under way is told at once, before the user saves anything.
+  call('/maintenance').then((etat) => etat.active && showMaintenance({ maintenance: etat.message })).catch(() => {});
   resendSubscription();
   return undefined;
 }
@@ -200,6 +202,19 @@ async function onLogout() {
   show('login');
 }
 
+/**
+ * The server's maintenance message while it refuses writes; gone after any send that was
+ * answered. @returns {boolean} whether maintenance is under way
+ */
+function showMaintenance(detail) {
+  const notice = $('[data-field="maintenance"]');
+  if (detail.maintenance) {
+    notice.textContent = `Maintenance en cours : ${detail.maintenance} Vos comptes rendus restent sur ce téléphone et seront envoyés à la fin de la maintenance.`;
+  } else if (!detail.erreur) notice.textContent = '';
+  notice.hidden = !notice.textContent;
+  return Boolean(detail.maintenance);
+}
+
 function bindTriggers() {
   const sync = () => { if (user && navigator.onLine !== false) syncNow(owner()); };
   window.addEventListener('online', () => { updateStatus(); sync(); });
@@ -227,6 +242,7 @@ function bindTriggers() {
   syncEvents.addEventListener('result', ({ detail }) => {
     const sent = detail.envoyes || detail.refuses || detail.conflits;
     const line = $('[data-field="sync-result"]');
+    if (showMaintenance(detail)) { line.textContent = ''; return; }
     if (!sent && !detail.erreur) {
       // Nothing was waiting (another tab sent it): a send in flight or a failure is over.
       if (line.textContent === 'Envoi en cours…' || line.dataset.erreur) { line.textContent = ''; delete line.dataset.erreur; }

@@ -55,8 +55,11 @@ export function cardMarkup(local, ref) {
       <details class="app-menu"><summary class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline">Autres actions<span class="fr-sr-only"> : ${title}</span></summary>
         <ul class="app-menu__list">
           <li><button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline" type="button" data-action="duplicate" data-id="${id}">Dupliquer</button></li>
+          <li><button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline" type="button" data-action="operations" data-id="${id}" aria-expanded="false" aria-controls="operations-${id}">Historique des modifications</button></li>
           <li><button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline app-menu__danger" type="button" data-action="delete" data-id="${id}">Supprimer</button></li>
         </ul></details>
       <p class="fr-badge fr-badge--sm ${badge} app-cra__state" data-state="${esc(local.state)}">${label}</p>
-    </div></li>`;
+    </div>
+    <section class="app-cra__operations" id="operations-${id}" data-operations="${id}" hidden>
+      <h3 class="app-cra__operations-title">Historique des modifications</h3><div data-field="operations" aria-live="polite"></div></section></li>`;
 }

@@ -3,6 +3,7 @@ import { CONFLICT_ACTIONS, resolveConflict } from './conflicts.js';
 import { deleteCra, listCras } from './cras.js';
 import { $, $$, plural } from './dom.js';
 import { cardMarkup, filtersMarkup } from './history-markup.js';
+import { showOperations } from './operations.js';
 
 const PAGE = 30;
 let context = null;
@@ -93,6 +94,15 @@ export function historyOutdated() {
 async function onAction(event) {
   const button = event.target.closest('[data-action]');
   if (!button || !button.dataset.id) return;
+  if (button.dataset.action === 'operations') {
+    // Shown under the card, read from the server at each opening.
+    button.closest('details')?.removeAttribute('open');
+    const section = document.getElementById(button.getAttribute('aria-controls'));
+    section.hidden = !section.hidden;
+    button.setAttribute('aria-expanded', String(!section.hidden));
+    if (!section.hidden) await showOperations($('[data-field="operations"]', section), button.dataset.id);
+    return;
+  }
   const local = (await listCras(context.owner)).find((l) => l.id === button.dataset.id);
   if (!local) return;
   const { action } = button.dataset;

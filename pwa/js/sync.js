@@ -8,6 +8,7 @@ import { contentOf } from './cras.js';
 import { database, getMeta, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
 import { lieuIds, neverMade, pushLieux, withServerLieu } from './lieux-envoi.js';
+import { deviceLabel } from './operations.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
@@ -17,7 +18,8 @@ let timer = null;
 /**
  * Fired: 'change' (outbox or CRAs changed), 'lieux' (the lieux sent or refreshed), 'expired' (log
  * in again), 'sending' (a push is in flight), 'result' (detail: counts, or {erreur: true,
- * retryIn: ms before the next attempt}).
+ * retryIn: ms before the next attempt}, or {maintenance: the server's message, retryIn} while
+ * the server refuses writes).
  */
 export const syncEvents = new EventTarget();
 
@@ -80,7 +82,9 @@ async function pushOnce(owner) {
   const ids = await lieuIds(owner);
   const sent = rows.map((row) => withServerLieu(row.op, ids));
   const operations = sent.filter(Boolean);
-  const answer = operations.length ? await call('/sync/push', { method: 'POST', body: { operations } }) : { results: [] };
+  const answer = operations.length ? await call('/sync/push', {
+    method: 'POST', body: { operations, appareil: deviceLabel() },
+  }) : { results: [] };
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
   if (!answer || !Array.isArray(answer.results) || answer.results.length !== operations.length
       || answer.results.some((result, i) => result.op_id !== operations[i].op_id)) {
@@ -155,6 +159,13 @@ export async function syncNow(owner) {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       emit('expired');
+      return null;
+    }
+    if (error instanceof ApiError && error.status === 503 && error.retryAfter) {
+      // Maintenance: the outbox stays, and is sent again when the server said to try.
+      const retryIn = Math.min(error.retryAfter * 1000, MAX_DELAY);
+      timer = setTimeout(() => syncNow(owner), retryIn);
+      emit('result', { maintenance: error.message, retryIn });
       return null;
     }
     const retryIn = delay;

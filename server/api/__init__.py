@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from server.api import (
+    audit,
     auth,
     conseillers,
     coordinations,
@@ -10,6 +11,7 @@ from server.api import (
     donnees_ouvertes,
     invitations,
     lieux,
+    maintenance,
     openapi,
     rappels,
     ressourcerie,
@@ -39,7 +41,10 @@ def register_blueprints(app):
         coordinations,
         rappels,
         ressourcerie,
+        maintenance,
+        audit,
         openapi,
     ):
         api.register_blueprint(module.bp)
+    api.before_request(maintenance.refuse_writes)
     app.register_blueprint(api)

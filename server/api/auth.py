@@ -3,7 +3,7 @@
 from flask import Blueprint, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from server.api.http import json_body, roles_required
+from server.api.http import json_body, open_during_maintenance, roles_required
 from server.api.openapi import documented
 from server.schemas.auth import (
     AccessTokenSchema,
@@ -20,6 +20,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.post("/login")
+@open_during_maintenance
 @documented(body=LoginSchema, response=TokensSchema, errors=(401, 429))
 def login():
     """Exchange e-mail and password for an access and a refresh token."""
@@ -28,6 +29,7 @@ def login():
 
 
 @bp.post("/refresh")
+@open_during_maintenance
 @documented(response=AccessTokenSchema, token="refresh")
 @jwt_required(refresh=True)
 def refresh():
@@ -36,6 +38,7 @@ def refresh():
 
 
 @bp.post("/logout")
+@open_during_maintenance
 @documented(
     body=LogoutSchema,
     token="access",

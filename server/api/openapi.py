@@ -13,6 +13,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Blueprint, current_app
 from marshmallow import Schema, fields
 
+from server.api.http import WRITES
 from server.errors import FRENCH_MESSAGES
 from server.schemas.fields import MAX_ID
 
@@ -27,6 +28,16 @@ CONVERTERS = {
     "uuid": {"type": "string", "format": "uuid"},
 }
 BINARY = {"type": "string", "format": "binary"}
+HEADERS = {
+    503: {
+        "headers": {
+            "Retry-After": {
+                "description": "Secondes avant un nouvel essai (fin de maintenance espérée).",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    }
+}
 TOKENS = {
     "access_token": "Jeton d'accès (15 minutes) donné par /api/auth/login.",
     "refresh_token": "Jeton de rafraîchissement (30 jours) donné par /api/auth/login.",
@@ -119,7 +130,7 @@ def _json(schema) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _operation(endpoint: str, view, path_parameters: list) -> dict:
+def _operation(endpoint: str, method: str, view, path_parameters: list) -> dict:
     meta = copy.deepcopy(getattr(view, "openapi", {}))  # apispec rewrites dicts in place
     roles = getattr(view, "roles", None)
     token = "access" if roles is not None else meta.get("token")
@@ -149,6 +160,8 @@ def _operation(endpoint: str, view, path_parameters: list) -> dict:
         statuses.add(401)
     if roles is not None:
         statuses.add(403)
+    if method.upper() in WRITES and not getattr(view, "open_during_maintenance", False):
+        statuses.add(503)
     if roles:
         operation["x-roles"] = list(roles)
     status = meta.get("status", 200)
@@ -180,7 +193,8 @@ def build_spec(app) -> dict:
     spec.components.schema("Error", schema=ErrorSchema)
     for code in FRENCH_MESSAGES:
         spec.components.response(
-            f"Error{code}", {"description": FRENCH_MESSAGES[code], **_json(ErrorSchema)}
+            f"Error{code}",
+            {"description": FRENCH_MESSAGES[code], **_json(ErrorSchema), **HEADERS.get(code, {})},
         )
     for name, description in TOKENS.items():
         spec.components.security_scheme(
@@ -194,7 +208,7 @@ def build_spec(app) -> dict:
         path, parameters = _path_and_parameters(rule.rule)
         view = app.view_functions[rule.endpoint]
         for method in sorted(m.lower() for m in rule.methods if m.lower() in METHODS):
-            paths.setdefault(path, {})[method] = _operation(rule.endpoint, view, parameters)
+            paths.setdefault(path, {})[method] = _operation(rule.endpoint, method, view, parameters)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

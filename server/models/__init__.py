@@ -8,8 +8,10 @@ from server.models.account import (
     Role,
     User,
 )
+from server.models.audit import Audit
 from server.models.coordination import CraCoordination
-from server.models.cra import Cra, CraOperation, LieuActivite
+from server.models.cra import Cra, CraOperation, CraOperationRefusee, LieuActivite
+from server.models.maintenance import Maintenance
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.ressourcerie import Document
@@ -17,6 +19,7 @@ from server.models.statistique import cra_stat_jour, cra_stat_organisme
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
+    "Audit",
     "Commune",
     "CommuneCodePostal",
     "Conseiller",
@@ -24,6 +27,7 @@ __all__ = [
     "Cra",
     "CraCoordination",
     "CraOperation",
+    "CraOperationRefusee",
     "Departement",
     "Document",
     "Emploi",
@@ -34,6 +38,7 @@ __all__ = [
     "RappelPreferences",
     "Invitation",
     "LoginFailure",
+    "Maintenance",
     "Region",
     "RevokedSession",
     "RevokedToken",

@@ -199,6 +199,35 @@ class CraOperation(db.Model):
     type: Mapped[str] = mapped_column(String(10))
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     client_time: Mapped[str | None] = mapped_column(String(40))
+    # For the record's history (GET /api/cras/<id>/historique): the content fields an update
+    # changed, and the label of the device that sent it, when it said (the push's "appareil").
+    champs: Mapped[list | None] = mapped_column(JSON_DOCUMENT)
+    appareil: Mapped[str | None] = mapped_column(String(80))
+
+
+class CraOperationRefusee(db.Model):
+    """An operation answered "rejected" or "conflict": kept apart from the log of applied ones,
+    whose primary key tells a replay (a refused op_id may come again, and is refused again).
+    Only for its sender's history of the record; a replay of the same refusal is kept once."""
+
+    __tablename__ = "cra_operation_refusee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    op_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    objet: Mapped[str] = mapped_column(String(20))
+    cra_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    conseiller_id: Mapped[int] = mapped_column(ForeignKey("conseiller.id"))
+    type: Mapped[str] = mapped_column(String(10))
+    statut: Mapped[str] = mapped_column(String(10))  # sync.protocol.REJECTED or CONFLICT
+    message: Mapped[str | None] = mapped_column(String(500))
+    errors: Mapped[dict | None] = mapped_column(JSON_DOCUMENT)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    client_time: Mapped[str | None] = mapped_column(String(40))
+    appareil: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        Index("ix_cra_operation_refusee_conseiller_cra", "conseiller_id", "cra_id"),
+        UniqueConstraint("op_id", "conseiller_id"),
+    )
 
 
 CONTENT_COLUMNS = tuple(

@@ -66,6 +66,7 @@ DSFR_COMPONENTS = (
     "logo",
     "modal",
     "navigation",
+    "notice",
     "pagination",
     "radio",
     "select",

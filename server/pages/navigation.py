@@ -54,6 +54,8 @@ def _links(user: User) -> list[tuple[str, str]]:
             ressourcerie,
             ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
             ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs")),
+            ("Maintenance", url_for("pilotage.maintenance_page")),
+            ("Journal des actions", url_for("pilotage.journal")),
         ]
     return [
         ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)),

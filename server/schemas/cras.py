@@ -312,3 +312,26 @@ class CraPageSchema(BaseSchema):
     page = fields.Integer()
     per_page = fields.Integer()
     items = fields.List(fields.Nested(CraSchema))
+
+
+class CraOperationSchema(BaseSchema):
+    """One entry of a CRA's history: an operation its owner sent, and what the server did."""
+
+    op_id = fields.String()
+    type = fields.String(metadata={"description": "create, update ou delete."})
+    statut = fields.String(metadata={"description": "applied, rejected ou conflict."})
+    date = fields.DateTime(metadata={"description": "Heure du serveur (UTC)."})
+    champs = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "Champs changés par une modification appliquée."},
+    )
+    appareil = fields.String(
+        allow_none=True, metadata={"description": "Appareil qui l'a envoyée, s'il l'a dit."}
+    )
+    message = fields.String(metadata={"description": "Message du refus ou du conflit."})
+    errors = fields.Dict(metadata={"description": "Messages par champ d'un refus."})
+
+
+class CraHistoriqueSchema(BaseSchema):
+    items = fields.List(fields.Nested(CraOperationSchema))

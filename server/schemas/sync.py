@@ -32,6 +32,12 @@ class PushSchema(BaseSchema):
         required=True,
         validate=validate.Length(max=protocol.MAX_OPERATIONS),
     )
+    appareil = fields.String(
+        metadata={
+            "description": "Libellé de l'appareil (« Android · Chrome », 80 caractères au plus), "
+            "gardé avec chaque opération pour l'historique du CRA."
+        }
+    )
 
 
 class ResultSchema(BaseSchema):

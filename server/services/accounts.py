@@ -26,7 +26,7 @@ from server.models import (
     User,
 )
 from server.models.types import utcnow
-from server.services import confidentialite, connexions, mail
+from server.services import audit, confidentialite, connexions, mail
 
 PASSWORD_RULE = (
     "Le mot de passe doit contenir au moins 12 caractères, dont une minuscule, "
@@ -72,6 +72,7 @@ def login(email: str, password: str, adresse: str | None) -> dict:
         raise connexions.refuse(email, adresse, BAD_CREDENTIALS)
     connexions.forget_failures(email, adresse)
     user.last_login_at = utcnow()
+    audit.noter("connexion", user, user.email, adresse)
     db.session.commit()
     return issue_tokens(user)
 
@@ -198,6 +199,7 @@ def invite(inviter: User, email: str, role: Role, **links) -> dict:
             expires_at=expires,
         )
     )
+    audit.noter("invitation", inviter, f"{email} : rôle {role.value}")
     db.session.commit()
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invitation/{token}"
     try:
@@ -239,5 +241,6 @@ def accept_invitation(token: str, password: str) -> dict:
     user = invitation.user
     user.password_hash = hash_password(password)
     user.activated_at = user.activated_at or now
+    audit.noter("activation", user, user.email)
     db.session.commit()
     return issue_tokens(user)

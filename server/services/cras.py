@@ -22,7 +22,15 @@ from sqlalchemy.orm import SessionTransaction
 
 from server.errors import ApiError, field_errors
 from server.extensions import db
-from server.models import Conseiller, Cra, CraOperation, LieuActivite, Role, User
+from server.models import (
+    Conseiller,
+    Cra,
+    CraOperation,
+    CraOperationRefusee,
+    LieuActivite,
+    Role,
+    User,
+)
 from server.models.coordination import COORDINATION_CONTENT, CraCoordination
 from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
@@ -33,6 +41,7 @@ from sync import protocol
 from sync.engine import CraState, apply_batch
 
 HISTORY_PAGE = 30
+MAX_DEVICE_LABEL = 80
 
 
 _BULK_INSERTS: dict[str, object] = {}  # PostgreSQL's, by table
@@ -124,6 +133,20 @@ OBJETS = {
 }
 
 
+GROUPED = ("age_", "statut_", "suivi_")  # columns the API shows as one object each
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """The fields an update changes, in the record's order, named as the API names them
+    ("age" for age_*)."""
+    names = (
+        next((prefix[:-1] for prefix in GROUPED if name.startswith(prefix)), name)
+        for name in before
+        if before[name] != after.get(name)
+    )
+    return list(dict.fromkeys(names))
+
+
 class SqlStore:
     """sync.engine.Store on SQLAlchemy, for one conseiller, inside the session's transaction.
 
@@ -132,8 +155,10 @@ class SqlStore:
     records in one flush, all inside one savepoint, rolled back when a key turns out taken.
     """
 
-    def __init__(self, conseiller: Conseiller):
+    def __init__(self, conseiller: Conseiller, appareil: str | None = None):
         self.conseiller = conseiller
+        self.appareil = appareil  # the sending device's label, kept in the log
+        self.champs: dict[str, list[str]] = {}  # by op_id: the fields each update changes
         self.seq = self.locked_seq = 0
         self.rows: dict[tuple[str, str], object] = {}
         self.cumuls: cumuls.Suivi | None = None
@@ -240,6 +265,8 @@ class SqlStore:
             "type": op.type,
             "applied_at": utcnow(),
             "client_time": op.client_time,
+            "champs": self.champs.pop(op.op_id, None),
+            "appareil": self.appareil,
         }
 
     def _row(self, op):
@@ -276,6 +303,7 @@ class SqlStore:
         return self._state(op.objet, row)
 
     def plan_update(self, state, op, content):
+        self.champs[op.op_id] = changed_fields(state.content, content)
         return self._plan_change(op, content)
 
     def plan_delete(self, state, op):
@@ -347,6 +375,47 @@ def _validator(user: User, conseiller: Conseiller):
     return validate
 
 
+def device_label(body) -> str | None:
+    """The label a device gives itself in a push (« Android · Chrome »), if it is one."""
+    label = body.get("appareil") if isinstance(body, dict) else None
+    label = label.strip() if isinstance(label, str) else ""
+    return label if label and len(label) <= MAX_DEVICE_LABEL and label.isprintable() else None
+
+
+def _record_refusals(conseiller: Conseiller, raw_operations: list, results, appareil) -> None:
+    """Keep the operations refused or in conflict for their sender's history of the record
+    (a malformed one names no record: nothing to keep); a replay's refusal is kept once."""
+    now, rows = utcnow(), []
+    for raw, result in zip(raw_operations, results, strict=True):
+        if result.status not in (protocol.REJECTED, protocol.CONFLICT):
+            continue
+        op = protocol.parse_operation(raw)
+        if isinstance(op, protocol.Operation):
+            rows.append(
+                {
+                    "op_id": uuid.UUID(op.op_id),
+                    "objet": op.objet,
+                    "cra_id": uuid.UUID(op.cra_id),
+                    "conseiller_id": conseiller.id,
+                    "type": op.type,
+                    "statut": result.status,
+                    "message": result.message,
+                    "errors": result.errors or None,
+                    "received_at": now,
+                    "client_time": op.client_time,
+                    "appareil": appareil,
+                }
+            )
+    if rows:
+        table = CraOperationRefusee.__table__
+        db.session.execute(
+            sql.dialect()
+            .insert(table)
+            .on_conflict_do_nothing(index_elements=["op_id", "conseiller_id"]),
+            rows,
+        )
+
+
 def push(user: User, body, body_bytes: int) -> str:
     """Apply a batch of operations for the user; one result per operation; one commit.
 
@@ -359,9 +428,11 @@ def push(user: User, body, body_bytes: int) -> str:
         raise ApiError(413, str(error)) from error
     except protocol.NotABatch as error:
         raise ApiError(422, str(error)) from error
-    store = SqlStore(conseiller)
+    appareil = device_label(body)
+    store = SqlStore(conseiller, appareil)
     results = apply_batch(store, conseiller.id, raw_operations, _validator(user, conseiller))
     store.finish()
+    _record_refusals(conseiller, raw_operations, results, appareil)
     answer = current_app.json.dumps({"results": [result.as_dict() for result in results]})
     db.session.commit()
     return answer
@@ -428,3 +499,49 @@ def history(user: User, args: dict) -> dict:
 def own_cra(user: User, cra_id: uuid.UUID) -> Cra:
     """One of the user's own CRAs (tombstones excluded), else 404."""
     return scopes.own_record(Cra, conseiller_of(user).id, cra_id, protocol.MSG_NOT_FOUND)
+
+
+def historique(user: User, cra_id: uuid.UUID) -> list[dict]:
+    """What became of the operations the user sent for one of their CRAs, oldest first:
+    applied (with the fields an update changed, the device), refused or in conflict (with
+    the server's message). Only the sender's own: 404 when they sent none for this id."""
+    conseiller = conseiller_of(user)
+    applied = db.session.scalars(
+        select(CraOperation).where(
+            CraOperation.conseiller_id == conseiller.id,
+            CraOperation.cra_id == cra_id,
+            CraOperation.objet == "cra",
+        )
+    )
+    refused = db.session.scalars(
+        select(CraOperationRefusee).where(
+            CraOperationRefusee.conseiller_id == conseiller.id,
+            CraOperationRefusee.cra_id == cra_id,
+            CraOperationRefusee.objet == "cra",
+        )
+    )
+    entries = [
+        {
+            "op_id": op.op_id,
+            "type": op.type,
+            "statut": protocol.APPLIED,
+            "date": op.applied_at,
+            "champs": op.champs if op.type == "update" else None,
+            "appareil": op.appareil,
+        }
+        for op in applied
+    ] + [
+        {
+            "op_id": op.op_id,
+            "type": op.type,
+            "statut": op.statut,
+            "date": op.received_at,
+            "appareil": op.appareil,
+            "message": op.message,
+            "errors": op.errors,
+        }
+        for op in refused
+    ]
+    if not entries:
+        raise ApiError(404, protocol.MSG_NOT_FOUND)
+    return sorted(entries, key=lambda entry: entry["date"])

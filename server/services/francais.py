@@ -21,6 +21,11 @@ def heure_de_paris(moment: datetime) -> datetime:
     return moment.astimezone(PARIS).replace(tzinfo=None)
 
 
+def date_heure(moment: datetime) -> str:
+    """A moment as read in Paris: 05/01/2022 14:30."""
+    return heure_de_paris(moment).strftime("%d/%m/%Y %H:%M")
+
+
 def nombre(value: float) -> str:
     """A number the French way: 12 345 (thin space), 2,5 (decimal comma, at most two)."""
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -7,8 +7,9 @@ figures all come from server/services/statistiques.py.
 from typing import Any
 
 from server.errors import ApiError
+from server.extensions import db
 from server.models import User
-from server.services import exports, francais, graphiques, perimetres, statistiques
+from server.services import audit, exports, francais, graphiques, perimetres, statistiques
 from server.services.statistiques import Perimetre, Periode
 
 
@@ -132,6 +133,13 @@ ROWS_REFUSED = (
 )
 
 
+def _journal_export(user: User | None, filename: str) -> None:
+    """A download of CRAs row by row goes in the journal of sensitive actions (its file name
+    says the scope and the period)."""
+    audit.noter("export_lignes", user, filename)
+    db.session.commit()
+
+
 def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: str) -> dict:
     """{filename, mimetype, body (bytes or an iterator of bytes), lignes (rows, or None)}."""
     rows_allowed = perimetres.lignes_autorisees(user, perimetre)
@@ -143,11 +151,13 @@ def _export(user: User | None, perimetre: Perimetre, periode: Periode, format_: 
     if format_ == "cras.csv":
         if not rows_allowed:
             raise ApiError(403, ROWS_REFUSED)
+        _journal_export(user, export["filename"])
         export["lignes"] = exports.nombre_de_lignes(perimetre, periode)
         export["body"] = exports.cras_csv(perimetre, periode)
         return export
     report = rapport(perimetre, periode, noms_libres=rows_allowed)
     if format_ == "xlsx" and rows_allowed:
+        _journal_export(user, export["filename"])
         export["lignes"] = report["indicateurs"]["general"]["cra_enregistres"]
         export["body"] = exports.classeur(report, perimetre, periode, True)
         return export

@@ -22,7 +22,10 @@ from server.extensions import db
 from server.models import Document, Role, User
 from server.models.ressourcerie import THEMATIQUES
 from server.models.types import utcnow
+from server.services import audit
 from server.services.stockage import CHUNK, stockage
+
+DECISIONS = {"publie": "publiée", "refuse": "refusée"}  # for the journal
 
 READERS = (Role.CONSEILLER, Role.COORDINATEUR, Role.STRUCTURE, Role.ADMIN)
 AUTHORS = (Role.CONSEILLER, Role.COORDINATEUR, Role.ADMIN)
@@ -214,6 +217,7 @@ def decider(user: User, document_id: int, decision: str) -> Document:
     found.statut = decision
     found.decide_par_id = user.id
     found.publie_at = utcnow() if decision == "publie" else None
+    audit.noter("ressourcerie_decision", user, f"« {found.titre} » : {DECISIONS[decision]}")
     db.session.commit()
     return found
 
@@ -225,6 +229,7 @@ def supprimer(user: User, document_id: int) -> None:
     found = document(user, document_id)
     key = found.fichier
     db.session.delete(found)
+    audit.noter("ressourcerie_suppression", user, f"« {found.titre} »")
     db.session.commit()
     stockage().supprimer(key)
 

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Cra, LieuActivite
+from server.models import Cra, CraOperation, CraOperationRefusee, LieuActivite
+from server.services import francais, maintenance
 from server.services.statistiques import NATIONAL, Perimetre, Periode, indicateurs
 from tests.browser.conftest import serious_violations, tick, wait_until
 from tests.conftest import PASSWORD
@@ -812,6 +813,9 @@ def test_a_failed_send_is_retried_by_itself_with_growing_delays(page, live_serve
     page.route("**/api/sync/push", fail_twice)
     fill_individual_cra(page, annotation="Réessayé")
     page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    # Counted first (for 3 s at least, the retries' delays): before the count is drawn, the
+    # bar of the login would say already that nothing waits.
+    waiting_text(page, 1).wait_for()
     waiting_text(page, 0).wait_for(timeout=15000)  # nobody touched « Envoyer maintenant »
     assert page.evaluate("window.retries") == [1000, 2000]
     assert len(attempts) == 3 and len(set(attempts)) == 1  # the same frozen operation
@@ -1053,3 +1057,66 @@ def test_a_lieu_refused_by_the_server_is_shown_with_its_reason(
     waiting_text(page, 0).wait_for()
     (row,) = server_rows().values()
     assert row.lieu_activite_id == server_lieux()["Bus numérique"].id
+
+
+def test_a_cra_saved_during_maintenance_shows_the_message_and_reaches_the_server_once_after(
+    page, live_server, conseiller
+):
+    """The server refuses writes (503, Retry-After: 1): the app tells it at login, the CRA
+    stays in the outbox with the admin's message shown, the app tries again by itself, and
+    once maintenance is off the CRA arrives once."""
+    maintenance.basculer(True, "Mise à jour du service jusqu'à 14 h.", retry_after=1)
+    pushes = []
+    page.on("response", lambda r: "/api/sync/push" in r.url and pushes.append(r.status))
+    log_in(page, live_server, conseiller)
+    notice = page.locator("[data-field='maintenance']")
+    told = (
+        "Maintenance en cours : Mise à jour du service jusqu'à 14 h. Vos comptes rendus restent "
+        "sur ce téléphone et seront envoyés à la fin de la maintenance."
+    )
+    expect(notice).to_have_text(told)  # at once, nothing saved yet
+    assert pushes == []
+    fill_individual_cra(page, annotation="En maintenance")
+    waiting_text(page, 1).wait_for()
+    expect(notice).to_have_text(told)
+    refused = lambda r: "/api/sync/push" in r.url and r.status == 503  # noqa: E731
+    with page.expect_response(refused, timeout=10000):
+        pass  # a new attempt, nobody touching « Envoyer maintenant »
+    assert server_count() == 0
+    maintenance.basculer(False)
+    waiting_text(page, 0).wait_for(timeout=15000)
+    expect(notice).to_be_hidden()
+    assert server_count(annotation="En maintenance") == 1
+    assert pushes.count(200) == 1 and pushes.count(503) >= 2
+    assert db.session.scalar(select(func.count()).select_from(CraOperation)) == 1
+
+
+def test_a_cras_history_lists_what_the_server_did_in_paris_time(
+    page, live_server, conseiller, client, login
+):
+    """Created here, edited elsewhere, then an edit from here in conflict: the card's
+    « Historique des modifications » lists the three, oldest first, with the fields changed,
+    the device when it said, the conflict's message and the server's times in Paris."""
+    cra_id, row = synced_cra(page, live_server, conseiller, "Origine")
+    server_change(client, login, conseiller, cra_id, row, annotation="Bureau")
+    send_offline_change(page, lambda: edit_annotation(page, "Téléphone"))
+    times = [
+        francais.date_heure(moment)
+        for moment in sorted(
+            [op.applied_at for op in db.session.scalars(select(CraOperation))]
+            + [db.session.scalar(select(CraOperationRefusee.received_at))]
+        )
+    ]
+    card = page.locator(f"[data-cra='{cra_id}']")
+    card.get_by_text("Autres actions").click()
+    card.get_by_role("button", name="Historique des modifications").click()
+    entries = card.locator("[data-field='operations'] li")
+    expect(entries).to_have_text(
+        [
+            f"{times[0]} Créé · depuis Linux · Chrome",
+            f"{times[1]} Modifié : Annotation, Durée",
+            f"{times[2]} Conflit : Ce compte rendu a été modifié entre-temps (sur un autre "
+            "appareil ou dans un autre onglet) : choisissez la version à garder. "
+            "· depuis Linux · Chrome",
+        ]
+    )

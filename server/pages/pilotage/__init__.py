@@ -7,7 +7,8 @@ perimetres.py and scopes.py) and renders a template; errors are French pages (er
 One blueprint ("pilotage"), its views by area: connexion.py (login, logout, each role's first
 page), personnes.py (a structure's conseillers, a fiche, a coordinator's team), statistiques.py
 (the territorial table and every statistics page, public included), ressourcerie.py,
-coordinations.py (the coordinators' CRA); filtres.py holds the templates' French filters.
+coordinations.py (the coordinators' CRA), exploitation.py (the maintenance switch); filtres.py
+holds the templates' French filters.
 """
 
 from pathlib import Path
@@ -17,6 +18,7 @@ from marshmallow import ValidationError
 
 from server.errors import is_page
 from server.pages import navigation, session
+from server.services import maintenance
 
 STATIC = Path(__file__).resolve().parents[2] / "static" / "pilotage"
 EXPORTS = (
@@ -31,12 +33,14 @@ bp = Blueprint("pilotage", __name__, static_folder=STATIC, static_url_path="/pil
 
 @bp.app_context_processor
 def page_context() -> dict:
-    """What the layout needs: the logged-in user, the session's CSRF value, the menu."""
+    """What the layout needs: the logged-in user, the session's CSRF value, the menu, the
+    maintenance under way (not asked for on the page of a server failure)."""
     user = g.get("utilisateur")
     return {
         "utilisateur": user,
         "csrf_token": g.get("csrf_token"),
         "navigation": navigation.menu(user),
+        "maintenance": None if g.get("panne") else maintenance.en_cours(),
     }
 
 
@@ -50,7 +54,9 @@ def private(response):
 
 def error_page(status: int, message: str):
     """An error as a French page (errors.py sends the pages' errors here)."""
-    if "utilisateur" not in g and status < 500:  # after a failure, ask the database nothing
+    if status >= 500:
+        g.panne = True  # after a failure, ask the database nothing
+    elif "utilisateur" not in g:
         session.optional_user()
     if status == 404:  # the same words whether it does not exist or is out of reach
         message = "La page demandée n'existe pas, ou ne vous est pas accessible."
@@ -80,6 +86,7 @@ def filtres_de_page(schema) -> tuple[dict, dict]:
 from server.pages.pilotage import (  # noqa: E402
     connexion,
     coordinations,
+    exploitation,
     filtres,
     personnes,
     ressourcerie,
@@ -91,6 +98,7 @@ __all__ = [
     "connexion",
     "coordinations",
     "error_page",
+    "exploitation",
     "filtres",
     "personnes",
     "ressourcerie",

@@ -16,6 +16,12 @@ def date_fr(day) -> str:
     return jj_mm_aaaa(day) if day else "non renseignée"
 
 
+@bp.app_template_filter("date_heure")
+def date_heure(moment: datetime) -> str:
+    """05/01/2022 14:30, Paris time."""
+    return francais.date_heure(moment)
+
+
 @bp.app_template_filter("initiale")
 def initiale(text: str) -> str:
     """The first letter in capitals, the rest as typed ("Équipe de karim Fournier"): Jinja's
