@@ -43,6 +43,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none):
     # login throttling counts per client address, which without it is the proxy's.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The partner API (/api/partenaires): requests per client and per minute.
+    PARTENAIRES_REQUETES_PAR_MINUTE = int(os.environ.get("PARTENAIRES_REQUETES_PAR_MINUTE", "60"))
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     SMTP_HOST = os.environ.get("SMTP_HOST")

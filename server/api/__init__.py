@@ -11,6 +11,7 @@ from server.api import (
     invitations,
     lieux,
     openapi,
+    partenaires,
     rappels,
     ressourcerie,
     statistiques,
@@ -39,6 +40,7 @@ def register_blueprints(app):
         coordinations,
         rappels,
         ressourcerie,
+        partenaires,
         openapi,
     ):
         api.register_blueprint(module.bp)

@@ -10,6 +10,7 @@ from server.models.account import (
 )
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, LieuActivite
+from server.models.partenaire import ClientApi
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.ressourcerie import Document
@@ -17,6 +18,7 @@ from server.models.statistique import cra_stat_jour, cra_stat_organisme
 from server.models.territory import Commune, CommuneCodePostal, Departement, Region
 
 __all__ = [
+    "ClientApi",
     "Commune",
     "CommuneCodePostal",
     "Conseiller",
