@@ -54,6 +54,7 @@ def _links(user: User) -> list[tuple[str, str]]:
             ressourcerie,
             ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
             ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs")),
+            ("API partenaires", url_for("pilotage.partenaires_api")),
         ]
     return [
         ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)),

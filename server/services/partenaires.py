@@ -238,3 +238,13 @@ def activites(client: ClientApi, args: dict) -> dict:
     )
     suivant = _curseur(client, cras[limite - 1]) if len(cras) > limite else None
     return {"items": [_ligne(cra) for cra in cras[:limite]], "curseur_suivant": suivant}
+
+
+def page_gestion() -> dict:
+    """What the management page lists: the clients, their scope in words, and the territories
+    the creation form offers."""
+    return {
+        "clients": [(client, libelle_perimetre(client)) for client in clients()],
+        "regions": territoires.regions(),
+        "departements": territoires.departements(),
+    }

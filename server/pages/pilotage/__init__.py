@@ -7,7 +7,8 @@ perimetres.py and scopes.py) and renders a template; errors are French pages (er
 One blueprint ("pilotage"), its views by area: connexion.py (login, logout, each role's first
 page), personnes.py (a structure's conseillers, a fiche, a coordinator's team), statistiques.py
 (the territorial table and every statistics page, public included), ressourcerie.py,
-coordinations.py (the coordinators' CRA); filtres.py holds the templates' French filters.
+coordinations.py (the coordinators' CRA), partenaires.py (the partner API's clients); filtres.py
+holds the templates' French filters.
 """
 
 from pathlib import Path
@@ -81,6 +82,7 @@ from server.pages.pilotage import (  # noqa: E402
     connexion,
     coordinations,
     filtres,
+    partenaires,
     personnes,
     ressourcerie,
     statistiques,
@@ -92,6 +94,7 @@ __all__ = [
     "coordinations",
     "error_page",
     "filtres",
+    "partenaires",
     "personnes",
     "ressourcerie",
     "statistiques",
