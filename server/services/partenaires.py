@@ -138,6 +138,7 @@ def compter_requete(client: ClientApi) -> None:
     ).one()
     db.session.commit()
     if requetes > current_app.config["PARTENAIRES_REQUETES_PAR_MINUTE"]:
+        assert debut is not None  # the UPDATE above has just set it
         secondes = max(1, int((debut + FENETRE - now).total_seconds()) + 1)
         raise ApiError(
             429,
