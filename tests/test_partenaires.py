@@ -15,7 +15,7 @@ from server.models import ClientApi
 from server.models.types import utcnow
 from server.services import partenaires
 from tests.conftest import PASSWORD
-from tests.cra_payloads import atelier_payload, cra_payload, create_op
+from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op
 
 STATS, FEED = "/api/partenaires/statistiques", "/api/partenaires/activites"
 MARSEILLE = {"code_postal": "13001", "code_commune": "13055", "nom_commune": "Marseille"}
@@ -190,6 +190,20 @@ def test_a_cursor_is_refused_when_tampered_with_or_from_another_client(client, w
         response = client.get(FEED, headers=who, query_string={"curseur": wrong})
         assert response.status_code == 422
         assert response.json["errors"] == {"curseur": [partenaires.CURSEUR_INVALIDE]}
+
+
+def test_deleted_cras_leave_the_feed_and_the_statistics(client, world, make_client, login):
+    headers = make_client()
+    create = create_op()
+    push = {"headers": login(world["people"]["c"])}
+    client.post("/api/sync/push", json={"operations": [create]}, **push)
+    assert len(feed(client, headers)) == 7
+    delete = delete_op(create["cra_id"], base=create["op_id"])
+    deleted = client.post("/api/sync/push", json={"operations": [delete]}, **push)
+    assert deleted.json["results"][0]["status"] == "applied", deleted.json
+    assert len(feed(client, headers)) == 6
+    stats = client.get(STATS, headers=headers, query_string={"du": "2026-11-01"}).json
+    assert stats["indicateurs"]["general"]["cra_enregistres"] == 6
 
 
 def test_the_period_limits_the_feed(client, world, make_client):

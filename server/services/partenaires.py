@@ -189,7 +189,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="partenaires-activites")
 
 
-def _curseur(client: ClientApi, cra: Cra) -> str:
+def _curseur(client: ClientApi, cra) -> str:
     return _serializer().dumps([client.id, cra.date.isoformat(), cra.id.hex])
 
 
@@ -204,7 +204,27 @@ def _apres(client: ClientApi, curseur: str) -> tuple[date, uuid.UUID]:
         raise ApiError(422, None, {"curseur": [CURSEUR_INVALIDE]}) from None
 
 
-def _ligne(cra: Cra) -> dict:
+# What a row is read from: never a column of free text, a person, a lieu or a structure.
+COLONNES = (
+    Cra.id,
+    Cra.date,
+    Cra.code_commune,
+    Cra.code_postal,
+    Cra.canal,
+    Cra.activite,
+    Cra.nb_participants,
+    Cra.nb_recurrents,
+    *(getattr(Cra, f"age_{key}") for key in AGES),
+    *(getattr(Cra, f"statut_{key}") for key in STATUTS),
+    Cra.themes,
+    Cra.sous_themes,
+    Cra.duree,
+    Cra.duree_minutes,
+    *(getattr(Cra, f"suivi_{key}") for key in SUIVIS),
+)
+
+
+def _ligne(cra) -> dict:
     return {
         "date": cra.date,
         "code_commune": cra.code_commune,
@@ -232,11 +252,9 @@ def activites(client: ClientApi, args: dict) -> dict:
         jour, cra_id = _apres(client, args["curseur"])
         conditions.append(or_(Cra.date > jour, and_(Cra.date == jour, Cra.id > cra_id)))
     limite = args["limite"]
-    cras = list(
-        db.session.scalars(
-            select(Cra).where(*conditions).order_by(Cra.date, Cra.id).limit(limite + 1)
-        )
-    )
+    cras = db.session.execute(
+        select(*COLONNES).where(*conditions).order_by(Cra.date, Cra.id).limit(limite + 1)
+    ).all()
     suivant = _curseur(client, cras[limite - 1]) if len(cras) > limite else None
     return {"items": [_ligne(cra) for cra in cras[:limite]], "curseur_suivant": suivant}
 
