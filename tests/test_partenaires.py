@@ -321,6 +321,9 @@ def test_the_admin_creates_a_client_sees_its_key_once_and_revokes_it(app, client
     assert key.split(".")[1] not in listing and key.split(".")[0] in listing
     assert "Rhône" in listing
     client_api = db.session.scalar(select(ClientApi))
+    confirmation = admin.get(f"/pilotage/partenaires/{client_api.id}/revocation")
+    assert "Voulez-vous vraiment révoquer" in unescape(confirmation.text)
+    assert client.get(FEED, headers=headers).status_code == 200  # nothing revoked yet
     revoked = admin.post(
         f"/pilotage/partenaires/{client_api.id}/revocation", data={"csrf_token": token}
     )
@@ -344,6 +347,7 @@ def test_the_creation_form_names_its_mistakes(app, world):
         assert response.status_code == 422, data
         assert field_message in unescape(response.text), data
     assert db.session.scalar(select(ClientApi)) is None
+    assert admin.get("/pilotage/partenaires/999/revocation").status_code == 404
 
 
 def test_only_the_admin_manages_clients_and_forms_need_the_csrf_value(app, world):

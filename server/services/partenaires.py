@@ -87,11 +87,17 @@ def creer(admin: User, data: dict) -> tuple[ClientApi, str]:
     return client, f"{client.identifiant}.{secret}"
 
 
+def client_api(client_id: int) -> ClientApi:
+    """One client; 404 when there is none."""
+    found = db.session.get(ClientApi, client_id)
+    if found is None:
+        raise ApiError(404, INTROUVABLE)
+    return found
+
+
 def revoquer(client_id: int) -> ClientApi:
     """Revoke a client: its key is refused from now on (revoking twice changes nothing)."""
-    client = db.session.get(ClientApi, client_id)
-    if client is None:
-        raise ApiError(404, INTROUVABLE)
+    client = client_api(client_id)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
         db.session.commit()

@@ -125,6 +125,7 @@ def pages_of(role: str, t: dict) -> dict[str, str]:
             "coordinations": f"/pilotage/coordinations?{NOVEMBRE}",
             "gestion-ressourcerie": "/pilotage/ressourcerie/gestion",
             "partenaires": "/pilotage/partenaires",
+            "revocation-partenaire": "/pilotage/partenaires/1/revocation",
         },
         "public": {
             "statistiques": f"/statistiques?{NOVEMBRE}",

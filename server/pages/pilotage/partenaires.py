@@ -57,9 +57,16 @@ def partenaires_api():
     return _page(201, nouveau=client, cle=cle)
 
 
-@bp.post("/pilotage/partenaires/<id:client_id>/revocation")
+@bp.route("/pilotage/partenaires/<id:client_id>/revocation", methods=["GET", "POST"])
 @login_required("admin")
 def revocation_partenaire(client_id):
-    """Revoke a client: its key is refused from now on."""
-    partenaires.revoquer(client_id)
-    return redirect(url_for("pilotage.partenaires_api", fait="revoque"), 303)
+    """Revoke a client, once confirmed on this page: its key is refused from now on."""
+    if request.method == "POST":
+        partenaires.revoquer(client_id)
+        return redirect(url_for("pilotage.partenaires_api", fait="revoque"), 303)
+    client = partenaires.client_api(client_id)
+    return render_template(
+        "pilotage/revocation_partenaire.html",
+        client=client,
+        perimetre=partenaires.libelle_perimetre(client),
+    )
