@@ -43,6 +43,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none):
     # login throttling counts per client address, which without it is the proxy's.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The partner API (/api/partenaires): requests per client and per minute.
+    PARTENAIRES_REQUETES_PAR_MINUTE = int(os.environ.get("PARTENAIRES_REQUETES_PAR_MINUTE", "60"))
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     # How long the journal of sensitive actions is kept (« flask audit purger » removes older).
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))

@@ -16,7 +16,7 @@ from server import create_app
 from server.api import openapi
 from server.models import Role
 from server.schemas.lieux import LieuActiviteSchema
-from server.services import accounts, lieux
+from server.services import accounts, lieux, partenaires
 from sync import protocol
 from tests.conftest import base_config
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op, update_op
@@ -27,6 +27,14 @@ pytestmark = pytest.mark.one_database
 SPEC = create_app(base_config("sqlite://")).test_client().get("/api/openapi.json").get_json()
 OPERATIONS = [(path, method) for path, item in SPEC["paths"].items() for method in item]
 ENVELOPE = {"code", "status", "message", "errors"}
+PARTENAIRE = {
+    "nom": "Réseau national",
+    "perimetre": "national",
+    "region_code": None,
+    "departement_code": None,
+    "structure_id": None,
+    "droits": ["statistiques", "activites"],
+}
 # FUZZ_FACTOR=20 for a deeper hunt on one's own machine; 50 examples per operation otherwise.
 FUZZ = settings(
     max_examples=50 * int(os.environ.get("FUZZ_FACTOR", "1")),
@@ -123,6 +131,8 @@ def test_errors_share_the_envelope_schema():
         ("/api/sync/push", "post", "access_token"),
         ("/api/auth/refresh", "post", "refresh_token"),
         ("/api/auth/login", "post", None),
+        ("/api/partenaires/activites", "get", "client_api"),
+        ("/api/partenaires/statistiques", "get", "client_api"),
     ],
 )
 def test_security_follows_the_guard(path, method, token):
@@ -372,15 +382,20 @@ def fuzz_world(app, client, make_structure, make_user, login):
     }
     headers = {}
 
+    app.config["PARTENAIRES_REQUETES_PAR_MINUTE"] = 10**6  # the limit has its own tests
+
     def authorization(token: str, role: str) -> dict:
+        if token == "client_api":  # the partner API: a national key with every right
+            role = "partenaire"
         if (token, role) not in headers:
-            headers[token, role] = (
-                login(users[role])
-                if token == "access_token"
-                else {
-                    "Authorization": f"Bearer {accounts.issue_tokens(users[role])['refresh_token']}"
-                }
-            )
+            if token == "access_token":
+                headers[token, role] = login(users[role])
+            elif token == "client_api":
+                _, key = partenaires.creer(users["admin"], PARTENAIRE)
+                headers[token, role] = {"Authorization": f"Bearer {key}"}
+            else:
+                refresh = accounts.issue_tokens(users[role])["refresh_token"]
+                headers[token, role] = {"Authorization": f"Bearer {refresh}"}
         return headers[token, role]
 
     def logged_out(role: str) -> None:

@@ -13,6 +13,7 @@ from server.api import (
     lieux,
     maintenance,
     openapi,
+    partenaires,
     rappels,
     ressourcerie,
     statistiques,
@@ -43,6 +44,7 @@ def register_blueprints(app):
         ressourcerie,
         maintenance,
         audit,
+        partenaires,
         openapi,
     ):
         api.register_blueprint(module.bp)

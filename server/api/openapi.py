@@ -133,6 +133,7 @@ def _json(schema) -> dict:
 def _operation(endpoint: str, method: str, view, path_parameters: list) -> dict:
     meta = copy.deepcopy(getattr(view, "openapi", {}))  # apispec rewrites dicts in place
     roles = getattr(view, "roles", None)
+    droit = getattr(view, "droit", None)  # the partner API's views (api/partenaires.py)
     token = "access" if roles is not None else meta.get("token")
     operation = {
         "operationId": endpoint,
@@ -164,6 +165,10 @@ def _operation(endpoint: str, method: str, view, path_parameters: list) -> dict:
         statuses.add(503)
     if roles:
         operation["x-roles"] = list(roles)
+    if droit:
+        operation["security"] = [{"client_api": []}]
+        operation["x-droit"] = droit
+        statuses |= {401, 403, 429}
     status = meta.get("status", 200)
     answer = {"description": "Réussite." if status != 201 else "Créé."}
     if meta.get("response") is not None:
@@ -201,6 +206,17 @@ def build_spec(app) -> dict:
             name,
             {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": description},
         )
+    spec.components.security_scheme(
+        "client_api",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "<identifiant>.<secret>",
+            "description": "Clé d'un client de l'API partenaires, créée par l'équipe nationale "
+            "(secret affiché une seule fois) ; révoquée, elle est refusée (401). "
+            "Requêtes limitées par minute et par clé (429 au-delà).",
+        },
+    )
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith("/api/"):

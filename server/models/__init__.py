@@ -12,6 +12,7 @@ from server.models.audit import Audit
 from server.models.coordination import CraCoordination
 from server.models.cra import Cra, CraOperation, CraOperationRefusee, LieuActivite
 from server.models.maintenance import Maintenance
+from server.models.partenaire import ClientApi
 from server.models.people import Conseiller, Coordination, Emploi, Structure
 from server.models.push import EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.ressourcerie import Document
@@ -20,6 +21,7 @@ from server.models.territory import Commune, CommuneCodePostal, Departement, Reg
 
 __all__ = [
     "Audit",
+    "ClientApi",
     "Commune",
     "CommuneCodePostal",
     "Conseiller",

@@ -56,6 +56,7 @@ def _links(user: User) -> list[tuple[str, str]]:
             ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs")),
             ("Maintenance", url_for("pilotage.maintenance_page")),
             ("Journal des actions", url_for("pilotage.journal")),
+            ("API partenaires", url_for("pilotage.partenaires_api")),
         ]
     return [
         ("Mes statistiques", _statistiques("conseiller", user.conseiller_id)),

@@ -11,6 +11,7 @@ import pytest
 
 from server.extensions import db
 from server.models import Emploi
+from server.services import partenaires
 from tests.browser.conftest import serious_violations
 from tests.browser.test_pilotage import log_in
 from tests.cra_payloads import atelier_payload, cra_payload
@@ -69,6 +70,20 @@ def territoire(make_structure, make_user, make_team, client, login):
     make_team(coordinateur, me, parti)
     push(client, login, me, cra_payload(date="2026-11-02"), atelier_payload(date="2026-11-05"))
     push(client, login, parti, cra_payload(date="2026-11-03"), cra_payload(date="2026-11-20"))
+    admin = make_user("admin")
+    for perimetre, scope in (("departement", {"departement_code": "69"}), ("national", {})):
+        partenaires.creer(
+            admin,
+            {
+                "nom": f"Réseau d'inclusion numérique ({perimetre})",
+                "perimetre": perimetre,
+                "region_code": None,
+                "departement_code": None,
+                "structure_id": None,
+                "droits": ["statistiques", "activites"],
+                **scope,
+            },
+        )
     return {
         "lyon": lyon,
         "coordinateur": coordinateur,
@@ -77,7 +92,7 @@ def territoire(make_structure, make_user, make_team, client, login):
             "structure": make_user("structure", structure=lyon),
             "coordinateur": coordinateur,
             "prefet": make_user("prefet", departement_code="69"),
-            "admin": make_user("admin"),
+            "admin": admin,
         },
     }
 
@@ -109,6 +124,8 @@ def pages_of(role: str, t: dict) -> dict[str, str]:
             "national": f"/pilotage/statistiques/national?{NOVEMBRE}",
             "coordinations": f"/pilotage/coordinations?{NOVEMBRE}",
             "gestion-ressourcerie": "/pilotage/ressourcerie/gestion",
+            "partenaires": "/pilotage/partenaires",
+            "revocation-partenaire": "/pilotage/partenaires/1/revocation",
         },
         "public": {
             "statistiques": f"/statistiques?{NOVEMBRE}",

@@ -7,7 +7,8 @@ perimetres.py and scopes.py) and renders a template; errors are French pages (er
 One blueprint ("pilotage"), its views by area: connexion.py (login, logout, each role's first
 page), personnes.py (a structure's conseillers, a fiche, a coordinator's team), statistiques.py
 (the territorial table and every statistics page, public included), ressourcerie.py,
-coordinations.py (the coordinators' CRA), exploitation.py (the maintenance switch); filtres.py
+coordinations.py (the coordinators' CRA), exploitation.py (the maintenance switch), partenaires.py
+(the partner API's clients); filtres.py
 holds the templates' French filters.
 """
 
@@ -88,6 +89,7 @@ from server.pages.pilotage import (  # noqa: E402
     coordinations,
     exploitation,
     filtres,
+    partenaires,
     personnes,
     ressourcerie,
     statistiques,
@@ -100,6 +102,7 @@ __all__ = [
     "error_page",
     "exploitation",
     "filtres",
+    "partenaires",
     "personnes",
     "ressourcerie",
     "statistiques",
