@@ -174,7 +174,12 @@ def _operation(endpoint: str, method: str, view, path_parameters: list) -> dict:
     if meta.get("response") is not None:
         answer.update(_json(meta["response"]))
     if meta.get("files"):
-        answer["content"] = {media: {"schema": BINARY} for media in meta["files"]}
+        # A JSON document served as a file (the open data's Table Schema) is an object, which
+        # clients parse; anything else is bytes.
+        answer["content"] = {
+            media: {"schema": {"type": "object"} if media.endswith("json") else BINARY}
+            for media in meta["files"]
+        }
     operation["responses"] = {
         str(status): answer,
         **{str(code): f"Error{code}" for code in sorted(statuses)},

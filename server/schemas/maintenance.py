@@ -14,7 +14,7 @@ class MaintenanceSchema(BaseSchema):
     retry_after = fields.Integer(
         metadata={"description": "Secondes avant un nouvel essai (en-tête Retry-After)."}
     )
-    changed_at = fields.DateTime()
+    changed_at = fields.DateTime(allow_none=True)
 
 
 class MaintenanceChangeSchema(BaseSchema):
