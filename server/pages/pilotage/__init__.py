@@ -8,8 +8,7 @@ One blueprint ("pilotage"), its views by area: connexion.py (login, logout, each
 page), personnes.py (a structure's conseillers, a fiche, a coordinator's team), statistiques.py
 (the territorial table and every statistics page, public included), ressourcerie.py,
 coordinations.py (the coordinators' CRA), exploitation.py (the maintenance switch), partenaires.py
-(the partner API's clients); filtres.py
-holds the templates' French filters.
+(the partner API's clients); filtres.py holds the templates' French filters.
 """
 
 from pathlib import Path
