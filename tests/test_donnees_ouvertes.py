@@ -100,9 +100,9 @@ def test_the_csv_is_public_and_follows_its_schema(client, activite, monkeypatch)
 
 
 def test_the_schema_is_a_table_schema_for_data_gouv_fr(client):
-    schema = client.get("/api/donnees-ouvertes/schema.json").json
+    schema = client.get("/api/donnees-ouvertes/schema.json", headers={"Host": "evil.example"}).json
     assert schema["$schema"] == "https://frictionlessdata.io/schemas/table-schema.json"
-    assert schema["path"] == "http://localhost/api/donnees-ouvertes/schema.json"
+    assert schema["path"] == "http://testserver/api/donnees-ouvertes/schema.json"
     assert schema["resources"][0]["path"].endswith(donnees_ouvertes.NOM_FICHIER)
     types = {"string", "integer", "yearmonth"}
     assert all(field["type"] in types and field["description"] for field in schema["fields"])
