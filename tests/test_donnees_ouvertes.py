@@ -50,6 +50,19 @@ def test_cells_under_the_threshold_are_merged_into_a_secret_row_or_dropped(app, 
     assert all(row[7] >= donnees_ouvertes.SEUIL for row in rows)
 
 
+def test_a_secret_row_needs_five_cras_not_five_themes_of_fewer(app, push):
+    """One CRA of five thèmes fills five cells of 1: no row may come of it."""
+    themes = ["courriel", "internet", "sante", "securite", "budget"]
+    push(create_op(cra_payload(date="2026-10-01", themes=themes, **LYON)))
+    assert list(donnees_ouvertes.lignes(TODAY)) == []
+    push(*(create_op(cra_payload(date="2026-10-02", **LYON)) for _ in range(3)))
+    assert list(donnees_ouvertes.lignes(TODAY)) == []  # 4 CRAs behind 8 theme cells
+    push(create_op(cra_payload(date="2026-10-03", activite="ponctuel", **LYON)))
+    assert list(donnees_ouvertes.lignes(TODAY)) == [
+        ["2026-10", "69", "Rhône", "secret", "secret", "secret", "secret", 9, 9]
+    ]
+
+
 def test_the_current_month_is_published_once_over(app, activite):
     rows = list(donnees_ouvertes.lignes(date(2027, 1, 1)))
     assert ["2026-12", "69", "Rhône", "individuel", "distance", "courriel", "30-60", 5, 5] in rows
@@ -87,9 +100,9 @@ def test_the_csv_is_public_and_follows_its_schema(client, activite, monkeypatch)
 
 
 def test_the_schema_is_a_table_schema_for_data_gouv_fr(client):
-    schema = client.get("/api/donnees-ouvertes/schema.json").json
+    schema = client.get("/api/donnees-ouvertes/schema.json", headers={"Host": "evil.example"}).json
     assert schema["$schema"] == "https://frictionlessdata.io/schemas/table-schema.json"
-    assert schema["path"] == "http://localhost/api/donnees-ouvertes/schema.json"
+    assert schema["path"] == "http://testserver/api/donnees-ouvertes/schema.json"
     assert schema["resources"][0]["path"].endswith(donnees_ouvertes.NOM_FICHIER)
     types = {"string", "integer", "yearmonth"}
     assert all(field["type"] in types and field["description"] for field in schema["fields"])

@@ -1,6 +1,6 @@
 """Open data: the monthly activity dataset (secret applied) and its Table Schema, for anyone."""
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app
 
 from server.api.http import download
 from server.api.openapi import documented
@@ -21,4 +21,5 @@ def fichier():
 @documented(files=("application/json",))
 def schema():
     """The dataset's Table Schema, as schema.data.gouv.fr publishes them."""
-    return donnees_ouvertes.schema(request.host_url.rstrip("/"))
+    # The site's public address, as in the e-mails: not the Host header the request came with.
+    return donnees_ouvertes.schema(current_app.config["PUBLIC_URL"].rstrip("/"))

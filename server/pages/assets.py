@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -156,27 +157,41 @@ def used_utility_classes() -> set[str]:
     return set(UTILITY_CLASS.findall(_markup_sources()))
 
 
-def _without_unused_utilities(rules, used: set[str]) -> str:
-    """The core's rules, less those that only style spacing or column classes nobody writes
-    (about 95 of its 176 KB: every margin, padding and column size at every breakpoint)."""
+def _kept_rules(rules, pick: Callable[[list[str]], list[str]]) -> str:
+    """The rules (tinycss2's) with the selectors `pick` keeps of each: a rule it keeps none of
+    is dropped, one it keeps in part is written with those only, and an @media is filtered
+    the same way (dropped when emptied); other at-rules are kept as they are."""
     kept = []
     for rule in rules:
         if rule.type == "qualified-rule":
             selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
-            unused = [UTILITY_SELECTOR.fullmatch(s) for s in selectors]
-            if all(m and m.group(1) not in used for m in unused):
-                continue
+            mine = pick(selectors)
+            if len(mine) == len(selectors):
+                kept.append(tinycss2.serialize([rule]))
+            elif mine:
+                kept.append(",".join(mine) + "{" + tinycss2.serialize(rule.content) + "}")
         elif rule.type == "at-rule" and rule.content is not None and rule.at_keyword == "media":
-            inner = _without_unused_utilities(
+            inner = _kept_rules(
                 tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
-                used,
+                pick,
             )
             if inner:
                 prelude = tinycss2.serialize(rule.prelude).strip()
                 kept.append(f"@media {prelude}{{{inner}}}")
-            continue
-        kept.append(tinycss2.serialize([rule]))
+        else:
+            kept.append(tinycss2.serialize([rule]))
     return "".join(kept)
+
+
+def _without_unused_utilities(rules, used: set[str]) -> str:
+    """The core's rules, less those that only style spacing or column classes nobody writes
+    (about 95 of its 176 KB: every margin, padding and column size at every breakpoint)."""
+
+    def pick(selectors: list[str]) -> list[str]:  # a rule is kept whole, or dropped
+        matches = [UTILITY_SELECTOR.fullmatch(s) for s in selectors]
+        return [] if all(m and m.group(1) not in used for m in matches) else selectors
+
+    return _kept_rules(rules, pick)
 
 
 def core_stylesheet() -> str:
@@ -187,32 +202,20 @@ def core_stylesheet() -> str:
     return banner + "*/" + _without_unused_utilities(rules, used_utility_classes())
 
 
-def _icon_rules(rules, used: set[str]) -> list[str]:
+def _icon_rules(rules, used: set[str]) -> str:
     """The rules of the DSFR's utility icons that style a used class (recursing in @media)."""
-    kept = []
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
-            mine = [s for s in selectors if set(ICON_CLASS.findall(s)) <= used]
-            mine = [s for s in mine if ICON_CLASS.search(s)]
-            if mine:
-                kept.append(",".join(mine) + "{" + tinycss2.serialize(rule.content) + "}")
-        elif rule.type == "at-rule" and rule.content is not None:
-            inner = _icon_rules(
-                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
-                used,
-            )
-            if inner:
-                prelude = tinycss2.serialize(rule.prelude).strip()
-                kept.append(f"@{rule.at_keyword} {prelude}{{{''.join(inner)}}}")
-    return kept
+
+    def pick(selectors: list[str]) -> list[str]:
+        return [s for s in selectors if ICON_CLASS.search(s) and set(ICON_CLASS.findall(s)) <= used]
+
+    return _kept_rules(rules, pick)
 
 
 def icons_subset(used: set[str]) -> str:
     """The utility icons' CSS for the used classes only."""
     source = (DSFR / "utility" / "icons" / "icons.main.min.css").read_text(encoding="utf-8")
     rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
-    return "".join(_icon_rules(rules, used))
+    return _icon_rules(rules, used)
 
 
 def _components_in_dsfr_order() -> list[Path]:

@@ -11,8 +11,9 @@ thème and durée, with small counts kept secret, as CSV and its Table Schema (s
 - Durée: the buckets of the « Durée des accompagnements » indicator (statistiques.py).
 - Secret: a cell of fewer than SEUIL CRAs is never published. The cells of a month and
   département under SEUIL are added up into one row whose activité, canal, thème and durée
-  are « secret »; that row too is published only when it reaches SEUIL, and dropped otherwise.
-  No published count can thus be traced back to fewer than SEUIL CRAs.
+  are « secret »; that row too is published only when SEUIL CRAs at least are behind it (a
+  CRA of several thèmes counted once), and dropped otherwise. No published count can thus be
+  traced back to fewer than SEUIL CRAs.
 """
 
 import itertools
@@ -83,11 +84,18 @@ def lignes(today: date | None = None) -> Iterator[list]:
     rows = _sums(dernier_jour_publie(today))
     for (mois, departement), group in itertools.groupby(rows, key=lambda row: row[:2]):
         cells = []
+        # The CRAs behind the secret row, at least: a CRA of several thèmes is in several of
+        # its cells, but those of one (activité, canal, durée) are not in another's.
+        secret_cras = 0
         for _, _, activite, canal, duree, *counts in group:
+            secret_here = 0
             for index, theme in enumerate(THEMES):
                 cras, accompagnements = int(counts[2 * index]), int(counts[2 * index + 1])
                 if cras:
                     cells.append((activite, canal, theme, duree, cras, accompagnements))
+                if cras < SEUIL:
+                    secret_here = max(secret_here, cras)
+            secret_cras += secret_here
         where = [mois, departement, noms.get(departement, "")]
         secret = [0, 0]
         for cell in sorted(cells):
@@ -96,7 +104,7 @@ def lignes(today: date | None = None) -> Iterator[list]:
             else:
                 secret[0] += cell[4]
                 secret[1] += cell[5]
-        if secret[0] >= SEUIL:
+        if secret_cras >= SEUIL:
             yield [*where, *[SECRET] * 4, *secret]
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from server.extensions import db
-from server.models import Commune, Conseiller, Cra, Departement, Region, Structure, User
+from server.models import Conseiller, Cra, Departement, Region, Structure, User
 from server.models.cra import ACTIVITES, AGES, CANAUX, ORGANISMES, STATUTS, THEMES
 from server.models.statistique import (
     COMPTEURS,
@@ -35,7 +35,6 @@ from server.models.statistique import (
     cra_stat_organisme,
     slug,
 )
-from server.models.territory import ARRONDISSEMENT
 from server.services import francais, sql, territoires
 
 PROGRAMME_START = date(2020, 11, 17)
@@ -463,11 +462,7 @@ def par_arrondissement(perimetre: Perimetre, periode: Periode) -> list[dict]:
     if perimetre.code_commune is None:
         return []
     commune = perimetre.code_commune.upper()
-    parts = db.session.execute(
-        select(Commune.code, Commune.nom)
-        .where(Commune.rattachement_code == commune, Commune.type == ARRONDISSEMENT)
-        .order_by(Commune.code)
-    ).all()
+    parts = territoires.arrondissements(commune)
     if not parts:
         return []
     names = ("cras", "accompagnements", "recurrents")

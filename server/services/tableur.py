@@ -24,7 +24,7 @@ from typing import Any
 
 import xlsxwriter
 
-from server.services.francais import heure_de_paris, jj_mm_aaaa
+from server.services.francais import date_heure, heure_de_paris, jj_mm_aaaa
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +62,7 @@ def texte_csv(value) -> str:
     if isinstance(value, float | Decimal):
         return str(value).replace(".", ",")
     if isinstance(value, datetime):
-        return heure_de_paris(value).strftime("%d/%m/%Y %H:%M")
+        return date_heure(value)
     if isinstance(value, date):
         return jj_mm_aaaa(value)
     return neutraliser(str(value))

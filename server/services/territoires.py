@@ -236,6 +236,17 @@ def codes_comptes(code_commune: str):
     return select(Commune.code).where(or_(Commune.code == code, Commune.rattachement_code == code))
 
 
+def arrondissements(code_commune: str) -> list[tuple[str, str]]:
+    """(code, nom) of a commune's arrondissements municipaux (Paris, Lyon, Marseille), by
+    code; [] for any other commune."""
+    query = (
+        select(Commune.code, Commune.nom)
+        .where(Commune.rattachement_code == code_commune.upper(), Commune.type == ARRONDISSEMENT)
+        .order_by(Commune.code)
+    )
+    return [(code, nom) for code, nom in db.session.execute(query)]
+
+
 def search_communes(text: str, limit: int = SEARCH_LIMIT) -> list[tuple[Commune, str]]:
     """Communes whose name or postal code starts with the text, biggest first.
 
