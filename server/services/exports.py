@@ -16,7 +16,6 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -39,8 +38,8 @@ from server.models.cra import (
     SUIVIS,
     THEMES,
 )
-from server.services import confidentialite, graphiques, statistiques, tableur
-from server.services.francais import PARIS, jj_mm_aaaa, nombre
+from server.services import confidentialite, graphiques, perimetres, statistiques, tableur
+from server.services.francais import jj_mm_aaaa, nombre
 from server.services.statistiques import Perimetre, Periode
 from server.services.tableur import Pourcentage
 
@@ -77,7 +76,7 @@ def cle(report: dict, format_: str) -> str:
             perimetre.code_postal,
             perimetre.code_commune,
             report["indicateurs"],
-            datetime.now(PARIS).date(),
+            perimetres.today_paris(),
         ],
         sort_keys=True,
         ensure_ascii=False,
@@ -343,7 +342,7 @@ def description(report: dict, contenu: str) -> list[tuple[str, object]]:
         ("Périmètre", perimetre.nom),
         ("Période du", report["du"]),
         ("Période au", report["au"]),
-        ("Exporté le", datetime.now(PARIS).date()),
+        ("Exporté le", perimetres.today_paris()),
         ("Filtres", ", ".join(filtres) or "Aucun"),
         ("Contenu", contenu),
     ]
@@ -456,7 +455,7 @@ def rapport_html(report: dict, images: Path) -> str:
         "exports/rapport.html",
         rapport=report,
         blocs=sections,
-        edition=datetime.now(PARIS).date(),
+        edition=perimetres.today_paris(),
         fonts=polices(),
         jj_mm_aaaa=jj_mm_aaaa,
         affiche=affiche,

@@ -7,7 +7,6 @@ reach, as for a missing one.
 
 from dataclasses import replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from server.extensions import db
 from server.models import Coordination, Role, User
 from server.services import scopes, territoires
 from server.services.cras import conseiller_of, today_for
+from server.services.francais import PARIS
 from server.services.statistiques import NATIONAL, PROGRAMME_START, Perimetre, Periode
 
 TYPES = ("conseiller", "equipe", "structure", "departement", "region", "national")
@@ -126,7 +126,7 @@ def perimetre(user: User | None, type_: str, ident: str = "") -> Perimetre:
 
 def today_paris() -> date:
     """Today in metropolitan France."""
-    return datetime.now(ZoneInfo(territoires.DEFAULT_TIME_ZONE)).date()
+    return datetime.now(PARIS).date()
 
 
 def periode(
