@@ -80,7 +80,6 @@ def creer(admin: User, data: dict) -> tuple[ClientApi, str]:
         structure_id=data["structure_id"] if kind == "structure" else None,
         droits=[droit for droit in DROITS if droit in data["droits"]],
         created_by_id=admin.id,
-        requetes=0,
     )
     db.session.add(client)
     db.session.commit()
