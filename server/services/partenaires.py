@@ -266,9 +266,11 @@ def activites(client: ClientApi, args: dict) -> dict:
 
 def page_gestion() -> dict:
     """What the management page lists: the clients, their scope in words, and the territories
-    the creation form offers."""
+    the creation form offers (loaded first: the clients' territories are then read from the
+    session, not queried one by one)."""
+    regions, departements = territoires.regions(), territoires.departements()
     return {
         "clients": [(client, libelle_perimetre(client)) for client in clients()],
-        "regions": territoires.regions(),
-        "departements": territoires.departements(),
+        "regions": regions,
+        "departements": departements,
     }
