@@ -2,6 +2,7 @@
 the switch from the API, the command line and the admin's page, the pages' banner."""
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -128,6 +129,10 @@ def test_the_command_line_switches_maintenance(runner, push):
 
 
 def open_pages(app, user):
+    """A new browser logged in on the pilotage pages (the test's app context, which requests
+    share, forgets the previous page's user first)."""
+    g.pop("utilisateur", None)
+    g.pop("csrf_token", None)
     client = app.test_client()
     token = form_token(client.get("/pilotage/connexion"))
     response = client.post(
