@@ -185,3 +185,13 @@ def test_the_pilotage_pages_show_a_banner_during_maintenance(app, make_user, mak
     assert "Maintenance en cours" in page.text
     assert "Mise à jour du service jusqu&#39;à 14 h." in page.text
     assert "Maintenance en cours" in app.test_client().get("/statistiques").text
+
+
+def test_a_hostile_message_is_shown_as_text_on_every_page(app, admin):
+    message = '<script>alert(1)</script> =HYPERLINK("http://x")'
+    maintenance.basculer(True, message, par=admin)
+    pages = open_pages(app, admin)
+    for path in ("/pilotage/maintenance", "/pilotage/journal", "/statistiques"):
+        page = pages.get(path).text
+        assert "<script>alert(1)" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; =HYPERLINK(&#34;http://x&#34;)" in page, path

@@ -343,3 +343,17 @@ def test_only_the_admin_manages_clients_and_forms_need_the_csrf_value(app, world
     )
     assert forged.status_code == 403
     assert db.session.scalar(select(ClientApi)) is None
+
+
+def test_a_hostile_client_name_is_shown_as_text(app, world):
+    name = '<script>alert(1)</script> =HYPERLINK("http://x")'
+    client_api, _ = partenaires.creer(
+        world["admin"],
+        {"nom": name, "perimetre": "national", "region_code": None, "departement_code": None}
+        | {"structure_id": None, "droits": ["activites"]},
+    )
+    admin = open_pages(app, world["admin"])
+    for path in ("/pilotage/partenaires", f"/pilotage/partenaires/{client_api.id}/revocation"):
+        page = admin.get(path).text
+        assert "<script>alert(1)" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; =HYPERLINK(&#34;http://x&#34;)" in page, path
