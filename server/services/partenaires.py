@@ -24,7 +24,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import ClientApi, Cra, Structure, User
 from server.models.cra import AGES, STATUTS, SUIVIS
-from server.models.partenaire import DROITS
+from server.models.partenaire import DROITS, PERIMETRES
 from server.models.types import UtcDateTime, utcnow
 from server.services import perimetres, rapports, territoires
 from server.services.statistiques import NATIONAL, Perimetre, cra_conditions
@@ -105,7 +105,7 @@ def revoquer(client_id: int) -> ClientApi:
 
 def libelle_perimetre(client: ClientApi) -> str:
     """The client's scope in words, for the management page."""
-    return perimetre(client).nom if client.perimetre != "national" else "National"
+    return perimetre(client).nom if client.perimetre != "national" else PERIMETRES["national"]
 
 
 # --- authentication, rate limit, rights ---------------------------------------------------------
