@@ -160,6 +160,11 @@ def test_statistics_count_typed_organismes_under_autres(client, world, make_clie
     assert response.status_code == 200
     assert "Dupont" not in response.get_data(as_text=True)
     assert response.json["graphiques"] == []
+    reorientations = response.json["indicateurs"]["reorientations"]
+    assert [(line["libelle"], line["nombre"]) for line in reorientations] == [
+        ("CAF", 6),
+        ("Autres", 6),
+    ]
 
 
 # --- pages ---------------------------------------------------------------------------------------
