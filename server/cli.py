@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from server.models import Role
+from server.models.maintenance import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
 from server.services import (
     accounts,
     audit,
@@ -194,8 +195,8 @@ def reminders_run(every):
 @click.argument("message")
 @click.option(
     "--retry-after",
-    type=click.IntRange(min=1, max=3600),
-    default=maintenance.DEFAULT_RETRY_AFTER,
+    type=click.IntRange(min=1, max=MAX_RETRY_AFTER),
+    default=DEFAULT_RETRY_AFTER,
     show_default=True,
     help="Seconds before the apps try again (Retry-After).",
 )

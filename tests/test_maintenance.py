@@ -2,6 +2,7 @@
 the switch from the API, the command line and the admin's page, the pages' banner."""
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -128,6 +129,10 @@ def test_the_command_line_switches_maintenance(runner, push):
 
 
 def open_pages(app, user):
+    """A new browser logged in on the pilotage pages (the test's app context, which requests
+    share, forgets the previous page's user first)."""
+    g.pop("utilisateur", None)
+    g.pop("csrf_token", None)
     client = app.test_client()
     token = form_token(client.get("/pilotage/connexion"))
     response = client.post(
@@ -180,3 +185,13 @@ def test_the_pilotage_pages_show_a_banner_during_maintenance(app, make_user, mak
     assert "Maintenance en cours" in page.text
     assert "Mise à jour du service jusqu&#39;à 14 h." in page.text
     assert "Maintenance en cours" in app.test_client().get("/statistiques").text
+
+
+def test_a_hostile_message_is_shown_as_text_on_every_page(app, admin):
+    message = '<script>alert(1)</script> =HYPERLINK("http://x")'
+    maintenance.basculer(True, message, par=admin)
+    pages = open_pages(app, admin)
+    for path in ("/pilotage/maintenance", "/pilotage/journal", "/statistiques"):
+        page = pages.get(path).text
+        assert "<script>alert(1)" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; =HYPERLINK(&#34;http://x&#34;)" in page, path

@@ -7,15 +7,15 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from server.extensions import db
 from server.models import ClientApi
 from server.models.types import utcnow
 from server.services import partenaires
-from tests.conftest import PASSWORD
 from tests.cra_payloads import atelier_payload, cra_payload, create_op, delete_op
+from tests.test_maintenance import open_pages
+from tests.test_pilotage import form_token
 
 STATS, FEED = "/api/partenaires/statistiques", "/api/partenaires/activites"
 MARSEILLE = {"code_postal": "13001", "code_commune": "13055", "nom_commune": "Marseille"}
@@ -160,6 +160,11 @@ def test_statistics_count_typed_organismes_under_autres(client, world, make_clie
     assert response.status_code == 200
     assert "Dupont" not in response.get_data(as_text=True)
     assert response.json["graphiques"] == []
+    reorientations = response.json["indicateurs"]["reorientations"]
+    assert [(line["libelle"], line["nombre"]) for line in reorientations] == [
+        ("CAF", 6),
+        ("Autres", 6),
+    ]
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -278,29 +283,12 @@ def test_requests_beyond_the_limit_wait_for_the_next_window(app, client, world, 
 
 # --- the admin's page ----------------------------------------------------------------------------
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def page_as(app, user):
-    """A new browser logged in on the pilotage pages (the test's app context, which requests
-    share, forgets the previous page's user first)."""
-    g.pop("utilisateur", None)
-    g.pop("csrf_token", None)
-    browser = app.test_client()
-    token = unescape(CSRF_FIELD.search(browser.get("/pilotage/connexion").text).group(1))
-    response = browser.post(
-        "/pilotage/connexion",
-        data={"email": user.email, "password": PASSWORD, "csrf_token": token},
-    )
-    assert response.status_code == 302, response.text
-    return browser
-
 
 def test_the_admin_creates_a_client_sees_its_key_once_and_revokes_it(app, client, world):
-    admin = page_as(app, world["admin"])
+    admin = open_pages(app, world["admin"])
     page = admin.get("/pilotage/partenaires")
     assert page.status_code == 200 and "Aucun client" in page.text
-    token = unescape(CSRF_FIELD.search(page.text).group(1))
+    token = form_token(page)
     created = admin.post(
         "/pilotage/partenaires",
         data={
@@ -333,8 +321,8 @@ def test_the_admin_creates_a_client_sees_its_key_once_and_revokes_it(app, client
 
 
 def test_the_creation_form_names_its_mistakes(app, world):
-    admin = page_as(app, world["admin"])
-    token = unescape(CSRF_FIELD.search(admin.get("/pilotage/partenaires").text).group(1))
+    admin = open_pages(app, world["admin"])
+    token = form_token(admin.get("/pilotage/partenaires"))
     for data, field_message in (
         ({"nom": "Rhône", "perimetre": "departement"}, "Précisez le périmètre"),
         ({"nom": "Rhône", "perimetre": "departement", "departement_code": "00"}, "inconnu"),
@@ -351,12 +339,26 @@ def test_the_creation_form_names_its_mistakes(app, world):
 
 
 def test_only_the_admin_manages_clients_and_forms_need_the_csrf_value(app, world):
-    conseiller = page_as(app, world["people"]["a"])
+    conseiller = open_pages(app, world["people"]["a"])
     assert conseiller.get("/pilotage/partenaires").status_code == 403
-    admin = page_as(app, world["admin"])
+    admin = open_pages(app, world["admin"])
     forged = admin.post(
         "/pilotage/partenaires",
         data={"nom": "Rhône", "perimetre": "national", "droits": ["activites"]},
     )
     assert forged.status_code == 403
     assert db.session.scalar(select(ClientApi)) is None
+
+
+def test_a_hostile_client_name_is_shown_as_text(app, world):
+    name = '<script>alert(1)</script> =HYPERLINK("http://x")'
+    client_api, _ = partenaires.creer(
+        world["admin"],
+        {"nom": name, "perimetre": "national", "region_code": None, "departement_code": None}
+        | {"structure_id": None, "droits": ["activites"]},
+    )
+    admin = open_pages(app, world["admin"])
+    for path in ("/pilotage/partenaires", f"/pilotage/partenaires/{client_api.id}/revocation"):
+        page = admin.get(path).text
+        assert "<script>alert(1)" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; =HYPERLINK(&#34;http://x&#34;)" in page, path

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.extensions import db
 from server.models.types import UtcDateTime, utcnow
 
+DEFAULT_RETRY_AFTER = 60  # seconds: how soon an app tries again
+MAX_RETRY_AFTER = 3600
+
 
 class Maintenance(db.Model):
     """While `active`, the API refuses writes with 503 and Retry-After (services/maintenance.py);
@@ -17,7 +20,7 @@ class Maintenance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     active: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str] = mapped_column(String(500), default="")
-    retry_after: Mapped[int] = mapped_column(default=60)  # seconds, sent as Retry-After
+    retry_after: Mapped[int] = mapped_column(default=DEFAULT_RETRY_AFTER)  # sent as Retry-After
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # None when switched from the command line.
     changed_by_id: Mapped[int | None] = mapped_column(

@@ -48,7 +48,3 @@ class ClientApi(db.Model):
             name="ck_client_api_perimetre",
         ),
     )
-
-    @property
-    def actif(self) -> bool:
-        return self.revoked_at is None

@@ -2,19 +2,9 @@
 
 from marshmallow import fields, validate
 
+from server.models.audit import ACTIONS
 from server.schemas import BaseSchema
 from server.schemas import fields as f
-
-# The journal's actions (services/audit.py) and their French labels.
-ACTIONS = {
-    "connexion": "Connexion",
-    "invitation": "Invitation (création d'un compte et de son rôle)",
-    "activation": "Activation d'un compte invité",
-    "export_lignes": "Export ligne à ligne de CRA",
-    "ressourcerie_decision": "Décision sur une proposition de la ressourcerie",
-    "ressourcerie_suppression": "Suppression d'un document de la ressourcerie",
-    "maintenance": "Maintenance",
-}
 
 
 class JournalArgsSchema(BaseSchema):

@@ -2,10 +2,9 @@
 
 from marshmallow import fields, validate, validates_schema
 
+from server.models.maintenance import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
 from server.schemas import BaseSchema
 from server.schemas import fields as f
-
-MAX_RETRY_AFTER = 3600
 
 
 class MaintenanceSchema(BaseSchema):
@@ -21,7 +20,7 @@ class MaintenanceChangeSchema(BaseSchema):
     active = f.Boolean(required=True)
     message = f.String(load_default="", validate=validate.Length(max=500))
     retry_after = f.Integer(
-        load_default=60,
+        load_default=DEFAULT_RETRY_AFTER,
         validate=validate.Range(
             min=1,
             max=MAX_RETRY_AFTER,

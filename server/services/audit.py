@@ -13,8 +13,8 @@ from sqlalchemy import CursorResult, delete, func, select
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Audit, Role, User
+from server.models.audit import ACTIONS
 from server.models.types import utcnow
-from server.schemas.audit import ACTIONS
 
 PAGE = 50
 

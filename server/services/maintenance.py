@@ -4,10 +4,10 @@ the apps keep their outbox until it is off; reads, login and logout keep working
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Maintenance, User
+from server.models.maintenance import DEFAULT_RETRY_AFTER
 from server.models.types import utcnow
 from server.services import audit
 
-DEFAULT_RETRY_AFTER = 60  # seconds: how soon an app tries again
 DEFAULT_MESSAGE = "Le service est en maintenance : vos saisies seront envoyées à sa fin."
 
 

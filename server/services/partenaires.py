@@ -24,7 +24,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import ClientApi, Cra, Structure, User
 from server.models.cra import AGES, STATUTS, SUIVIS
-from server.models.partenaire import DROITS
+from server.models.partenaire import DROITS, PERIMETRES
 from server.models.types import UtcDateTime, utcnow
 from server.services import perimetres, rapports, territoires
 from server.services.statistiques import NATIONAL, Perimetre, cra_conditions
@@ -80,7 +80,6 @@ def creer(admin: User, data: dict) -> tuple[ClientApi, str]:
         structure_id=data["structure_id"] if kind == "structure" else None,
         droits=[droit for droit in DROITS if droit in data["droits"]],
         created_by_id=admin.id,
-        requetes=0,
     )
     db.session.add(client)
     db.session.commit()
@@ -106,7 +105,7 @@ def revoquer(client_id: int) -> ClientApi:
 
 def libelle_perimetre(client: ClientApi) -> str:
     """The client's scope in words, for the management page."""
-    return perimetre(client).nom if client.perimetre != "national" else "National"
+    return perimetre(client).nom if client.perimetre != "national" else PERIMETRES["national"]
 
 
 # --- authentication, rate limit, rights ---------------------------------------------------------
@@ -267,9 +266,11 @@ def activites(client: ClientApi, args: dict) -> dict:
 
 def page_gestion() -> dict:
     """What the management page lists: the clients, their scope in words, and the territories
-    the creation form offers."""
+    the creation form offers (loaded first: the clients' territories are then read from the
+    session, not queried one by one)."""
+    regions, departements = territoires.regions(), territoires.departements()
     return {
         "clients": [(client, libelle_perimetre(client)) for client in clients()],
-        "regions": territoires.regions(),
-        "departements": territoires.departements(),
+        "regions": regions,
+        "departements": departements,
     }
