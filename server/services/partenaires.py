@@ -165,20 +165,15 @@ def perimetre(client: ClientApi) -> Perimetre:
     if client.perimetre == "region":
         region = territoires.region(client.region_code or "")
         assert region is not None  # a foreign key
-        return Perimetre("region", region.nom, region.code, region_code=region.code)
+        return perimetres.de_region(region)
     if client.perimetre == "departement":
         departement = territoires.departement(client.departement_code or "")
         assert departement is not None
-        return Perimetre(
-            "departement",
-            f"{departement.nom} ({departement.code})",
-            departement.code,
-            departement_code=departement.code,
-        )
+        return perimetres.de_departement(departement)
     if client.perimetre == "structure":
         structure = db.session.get(Structure, client.structure_id)
         assert structure is not None
-        return Perimetre("structure", structure.nom, str(structure.id), structure_id=structure.id)
+        return perimetres.de_structure(structure)
     return NATIONAL
 
 

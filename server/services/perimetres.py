@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Coordination, Role, User
+from server.models import Coordination, Departement, Region, Role, Structure, User
 from server.services import scopes, territoires
 from server.services.cras import conseiller_of, today_for
 from server.services.francais import PARIS
@@ -74,16 +74,13 @@ def _equipe(user: User, ident: str) -> Perimetre:
     )
 
 
-def _structure(user: User, ident: str) -> Perimetre:
-    structure = scopes.structure(user, _id(ident))
+def de_structure(structure: Structure) -> Perimetre:
+    """A structure's scope (who may see it is the caller's check)."""
     return Perimetre("structure", structure.nom, str(structure.id), structure_id=structure.id)
 
 
-def _departement(user: User, code: str) -> Perimetre:
-    departement = territoires.departement(code)
-    if departement is None:
-        raise ApiError(404, scopes.NOT_FOUND)
-    scopes.may_see_territory(user, departement_code=departement.code)
+def de_departement(departement: Departement) -> Perimetre:
+    """A département's scope, named « Rhône (69) » (who may see it is the caller's check)."""
     return Perimetre(
         "departement",
         f"{departement.nom} ({departement.code})",
@@ -92,12 +89,29 @@ def _departement(user: User, code: str) -> Perimetre:
     )
 
 
+def de_region(region: Region) -> Perimetre:
+    """A région's scope (who may see it is the caller's check)."""
+    return Perimetre("region", region.nom, region.code, region_code=region.code)
+
+
+def _structure(user: User, ident: str) -> Perimetre:
+    return de_structure(scopes.structure(user, _id(ident)))
+
+
+def _departement(user: User, code: str) -> Perimetre:
+    departement = territoires.departement(code)
+    if departement is None:
+        raise ApiError(404, scopes.NOT_FOUND)
+    scopes.may_see_territory(user, departement_code=departement.code)
+    return de_departement(departement)
+
+
 def _region(user: User, code: str) -> Perimetre:
     region = territoires.region(code)
     if region is None:
         raise ApiError(404, scopes.NOT_FOUND)
     scopes.may_see_territory(user, region_code=region.code)
-    return Perimetre("region", region.nom, region.code, region_code=region.code)
+    return de_region(region)
 
 
 BUILDERS = {
