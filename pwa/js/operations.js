@@ -15,17 +15,6 @@ const FIELDS = {
 const APPLIED = { create: 'Créé', update: 'Modifié', delete: 'Supprimé' };
 const REFUSED = { rejected: 'Refusé', conflict: 'Conflit' };
 
-/** The label this device gives itself to the server (« Android · Chrome »). */
-export function deviceLabel() {
-  const ua = navigator.userAgent;
-  const find = (pairs) => (pairs.find(([, pattern]) => pattern.test(ua)) || [])[0];
-  const system = find([['Android', /Android/], ['iPhone', /iPhone/], ['iPad', /iPad/], ['Windows', /Windows/],
-    ['ChromeOS', /CrOS/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]);
-  const browser = find([['Edge', /Edg\//], ['Samsung Internet', /SamsungBrowser/], ['Firefox', /Firefox\//],
-    ['Chrome', /Chrome\//], ['Safari', /Safari\//]]);
-  return [system, browser].filter(Boolean).join(' · ') || 'Navigateur';
-}
-
 function entryMarkup(entry) {
   let what = APPLIED[entry.type] || entry.type;
   if (entry.statut !== 'applied') {

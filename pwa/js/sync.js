@@ -8,12 +8,22 @@ import { contentOf } from './cras.js';
 import { database, getMeta, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
 import { lieuIds, neverMade, pushLieux, withServerLieu } from './lieux-envoi.js';
-import { deviceLabel } from './operations.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
 let delay = 1000;
 let timer = null;
+
+/** The label this device gives itself to the server with what it sends (« Android · Chrome »). */
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const find = (pairs) => (pairs.find(([, pattern]) => pattern.test(ua)) || [])[0];
+  const system = find([['Android', /Android/], ['iPhone', /iPhone/], ['iPad', /iPad/], ['Windows', /Windows/],
+    ['ChromeOS', /CrOS/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]);
+  const browser = find([['Edge', /Edg\//], ['Samsung Internet', /SamsungBrowser/], ['Firefox', /Firefox\//],
+    ['Chrome', /Chrome\//], ['Safari', /Safari\//]]);
+  return [system, browser].filter(Boolean).join(' · ') || 'Navigateur';
+}
 
 /**
  * Fired: 'change' (outbox or CRAs changed), 'lieux' (the lieux sent or refreshed), 'expired' (log
