@@ -150,6 +150,24 @@ async function save(form) {
   }
 }
 
+/**
+ * Open a report in the form. Until it is read and written in, the form takes no input (it
+ * would be overwritten by the filling), as the CRA form does.
+ */
+async function edit(form, id) {
+  form.inert = true;
+  form.setAttribute('aria-busy', 'true');
+  let local;
+  try {
+    local = (await mine()).find((l) => l.id === id);
+    if (local) open(form, local);
+  } finally {
+    form.inert = false;
+    form.removeAttribute('aria-busy');
+  }
+  if (local) form.scrollIntoView();
+}
+
 function bind(root, form) {
   root.addEventListener('click', async (event) => {
     const target = event.target.closest('[data-action]');
@@ -158,17 +176,8 @@ function bind(root, form) {
     if (action === 'add-item') $(`[data-items="${section}"]`, form).insertAdjacentHTML('beforeend', itemMarkup(section, ctx.ref, {}));
     if (action === 'remove-item') target.closest('[data-item]').remove();
     if (action === 'new-coordination') open(form, null);
-    // Until the report to edit is read and written in, the form takes no input (it would be
-    // overwritten by the filling), as the CRA form does.
-    if (action === 'edit') { form.inert = true; form.setAttribute('aria-busy', 'true'); }
-    let local;
-    try {
-      local = id && (await mine()).find((l) => l.id === id);
-      if (action === 'edit' && local) open(form, local);
-    } finally {
-      if (action === 'edit') { form.inert = false; form.removeAttribute('aria-busy'); }
-    }
-    if (action === 'edit' && local) form.scrollIntoView();
+    if (action === 'edit') return edit(form, id);
+    const local = id && (await mine()).find((l) => l.id === id);
     if (action === 'delete' && local && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte rendu de coordination ?')) { await deleteCra(ctx.owner, local); await ctx.onSaved(null); }
     if (CONFLICT_ACTIONS.includes(action) && local) {
       if (await resolveConflict(ctx.owner, local, action)) await ctx.onSaved(null);
