@@ -7,7 +7,6 @@ import { $, $$, esc, frDate, plural, textsOf, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
 import { stateLabel } from './history-markup.js';
 
-export const OBJET = COORDINATION;
 const SECTIONS = ['evenements', 'partenariats', 'accompagnements'];
 let ctx = null;
 let editing = null;
@@ -104,7 +103,7 @@ function card(local) {
 }
 
 async function mine() {
-  return (await listCras(ctx.owner, OBJET)).sort((a, b) => b.cra.date.localeCompare(a.cra.date));
+  return (await listCras(ctx.owner, COORDINATION)).sort((a, b) => b.cra.date.localeCompare(a.cra.date));
 }
 
 /** Re-draw the list of the coordinator's reports from local data. */
@@ -141,7 +140,7 @@ async function save(form) {
   if (!showErrors(form, check(form, payload))) return;
   try {
     if (editing) await editCra(ctx.owner, editing, payload);
-    else await createCra(ctx.owner, payload, OBJET);
+    else await createCra(ctx.owner, payload, COORDINATION);
     open(form, null);
     await ctx.onSaved(null);
     $('[data-field="saved"]').textContent = 'Votre compte rendu de coordination a bien été enregistré.';
