@@ -72,14 +72,13 @@ export async function queueLieu(owner, change) {
 }
 
 /**
- * The stored lieux (stored at login, refreshed at each sync and here in the background), so the
- * form is ready at once, online or not; fetched first only when none are stored. Sorted by use
- * in the local CRAs. @param {string} owner @param {Array} localCras
+ * The stored lieux (stored at login and refreshed at each sync: at each save, when the app comes
+ * back to the screen or the network comes back), so the form is ready at once, online or not;
+ * fetched first only when none are stored. Sorted by use in the local CRAs.
+ * @param {string} owner @param {Array} localCras
  */
 export async function lieux(owner, localCras) {
-  if (await getMeta(`lieux:${owner}`)) {
-    refreshLieux(owner).catch(() => {}); // for the next form
-  } else {
+  if (!(await getMeta(`lieux:${owner}`))) {
     try {
       await refreshLieux(owner);
     } catch { /* offline and none stored */ }
