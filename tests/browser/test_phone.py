@@ -136,11 +136,14 @@ def test_the_first_field_is_on_the_first_screen_and_no_empty_bar(axe_page, live_
     )
 
 
-def test_a_coordinateur_sees_all_eight_entries_on_two_rows(page, live_server, make_user):
+def test_a_coordinateur_sees_all_seven_entries_on_two_rows(page, live_server, make_user):
     """The longest menu (CRA de coordination added) still fits: shortened labels on screen,
-    full names for screen readers, each reached by keyboard."""
+    full names for screen readers, each reached by keyboard; « Se déconnecter » is in the
+    header."""
     log_in(page, live_server, make_user("coordinateur"))
     form_set_up(page)
+    nav = page.get_by_role("navigation", name="Menu principal")
+    expect(nav.get_by_role("link")).to_have_count(7)
     assert_whole_menu_in_view(page)
     assert page.locator("#cra-date").bounding_box()["y"] <= 400
     coordination = page.get_by_role("link", name="CRA de coordination", exact=True)
