@@ -4,7 +4,7 @@
  * once and a refresh from the server never hides it.
  */
 import { call } from './api.js';
-import { database, getMeta, setMeta } from './db.js';
+import { database, getMeta, rowsOf, setMeta } from './db.js';
 
 /**
  * Fetch the lieux and store them for offline use: at login and at each sync, so that the form
@@ -27,7 +27,7 @@ export function isLieu(lieu, ref) {
 
 /** The rows of `lieux_outbox` of this user, in order: {seq, owner, op: {op_id, type, ref, lieu?, ville?}}. */
 export async function pendingLieux(owner) {
-  return (await (await database()).getAll('lieux_outbox')).filter((row) => row.owner === owner);
+  return rowsOf('lieux_outbox', owner);
 }
 
 function byPrincipalThenName(a, b) {

@@ -5,7 +5,7 @@
  */
 import { ApiError, call } from './api.js';
 import { contentOf } from './cras.js';
-import { database, getMeta, setMeta } from './db.js';
+import { database, getMeta, rowsOf, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
 import { lieuIds, neverMade, pushLieux, withServerLieu } from './lieux-envoi.js';
 
@@ -85,7 +85,7 @@ async function applyResults(rows, results) {
 }
 
 async function pushOnce(owner) {
-  const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
+  const rows = (await rowsOf('outbox', owner)).slice(0, BATCH);
   if (!rows.length) return null;
   emit('sending');
   // A lieu added offline is named by its UUID until the server made it: its id is sent.
