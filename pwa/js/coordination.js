@@ -7,7 +7,6 @@ import { $, $$, esc, frDate, plural, textsOf, today } from './dom.js';
 import { coordinationMarkup, itemMarkup } from './coordination-markup.js';
 import { stateLabel } from './history-markup.js';
 
-export const OBJET = COORDINATION;
 const SECTIONS = ['evenements', 'partenariats', 'accompagnements'];
 let ctx = null;
 let editing = null;
@@ -104,7 +103,7 @@ function card(local) {
 }
 
 async function mine() {
-  return (await listCras(ctx.owner, OBJET)).sort((a, b) => b.cra.date.localeCompare(a.cra.date));
+  return (await listCras(ctx.owner, COORDINATION)).sort((a, b) => b.cra.date.localeCompare(a.cra.date));
 }
 
 /** Re-draw the list of the coordinator's reports from local data. */
@@ -141,13 +140,31 @@ async function save(form) {
   if (!showErrors(form, check(form, payload))) return;
   try {
     if (editing) await editCra(ctx.owner, editing, payload);
-    else await createCra(ctx.owner, payload, OBJET);
+    else await createCra(ctx.owner, payload, COORDINATION);
     open(form, null);
     await ctx.onSaved(null);
     $('[data-field="saved"]').textContent = 'Votre compte rendu de coordination a bien été enregistré.';
   } catch (error) {
     showErrors(form, { _form: [storageMessage(error)] });
   }
+}
+
+/**
+ * Open a report in the form. Until it is read and written in, the form takes no input (it
+ * would be overwritten by the filling), as the CRA form does.
+ */
+async function edit(form, id) {
+  form.inert = true;
+  form.setAttribute('aria-busy', 'true');
+  let local;
+  try {
+    local = (await mine()).find((l) => l.id === id);
+    if (local) open(form, local);
+  } finally {
+    form.inert = false;
+    form.removeAttribute('aria-busy');
+  }
+  if (local) form.scrollIntoView();
 }
 
 function bind(root, form) {
@@ -158,17 +175,8 @@ function bind(root, form) {
     if (action === 'add-item') $(`[data-items="${section}"]`, form).insertAdjacentHTML('beforeend', itemMarkup(section, ctx.ref, {}));
     if (action === 'remove-item') target.closest('[data-item]').remove();
     if (action === 'new-coordination') open(form, null);
-    // Until the report to edit is read and written in, the form takes no input (it would be
-    // overwritten by the filling), as the CRA form does.
-    if (action === 'edit') { form.inert = true; form.setAttribute('aria-busy', 'true'); }
-    let local;
-    try {
-      local = id && (await mine()).find((l) => l.id === id);
-      if (action === 'edit' && local) open(form, local);
-    } finally {
-      if (action === 'edit') { form.inert = false; form.removeAttribute('aria-busy'); }
-    }
-    if (action === 'edit' && local) form.scrollIntoView();
+    if (action === 'edit') return edit(form, id);
+    const local = id && (await mine()).find((l) => l.id === id);
     if (action === 'delete' && local && window.confirm('Êtes-vous sûr de vouloir supprimer ce compte rendu de coordination ?')) { await deleteCra(ctx.owner, local); await ctx.onSaved(null); }
     if (CONFLICT_ACTIONS.includes(action) && local) {
       if (await resolveConflict(ctx.owner, local, action)) await ctx.onSaved(null);

@@ -2,7 +2,7 @@
  * The CRAs on this device and the operations that change them. A save writes the CRA and its
  * frozen operation in one IndexedDB transaction; later edits are new operations (PROTOCOL.md).
  */
-import { database } from './db.js';
+import { database, rowsOf } from './db.js';
 
 /** The coordinators' reports' kind of object (objet), beside the CRAs' 'cra' (PROTOCOL.md). */
 export const COORDINATION = 'cra_coordination';
@@ -77,8 +77,7 @@ export async function listCras(owner, objet = 'cra') {
 
 /** @returns {Promise<number>} operations of this user still waiting for the server */
 export async function waitingCount(owner) {
-  const rows = await (await database()).getAll('outbox');
-  return rows.filter((row) => row.owner === owner).length;
+  return (await rowsOf('outbox', owner)).length;
 }
 
 /** Keep the server's choice in a conflict: the local copy becomes the server's. */

@@ -27,6 +27,14 @@ export function database() {
   return opening;
 }
 
+/**
+ * The rows of a store that belong to this user, in key order (an outbox: in the order queued).
+ * @param {string} store @param {string} owner
+ */
+export async function rowsOf(store, owner) {
+  return (await (await database()).getAll(store)).filter((row) => row.owner === owner);
+}
+
 /** @param {string} key */
 export async function getMeta(key) {
   return (await database()).get('meta', key);

@@ -1,4 +1,4 @@
-/** Tiny DOM helpers: escaping user text, finding hooks, dd/mm/yyyy dates, work after a paint. */
+/** Tiny DOM helpers: escaping user text, finding hooks, dd/mm/yyyy dates and Paris times, work after a paint. */
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -22,6 +22,13 @@ export function frDate(iso) {
   if (!iso) return '';
   const [y, m, d] = iso.slice(0, 10).split('-');
   return `${d}/${m}/${y}`;
+}
+
+/** A server instant as read in Paris, date and time: ['07/12/2026', '05:57']. @param {string} iso */
+export function parisDateTime(iso) {
+  const at = new Date(iso);
+  const paris = (options) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', ...options }).format(at);
+  return [paris({ day: '2-digit', month: '2-digit', year: 'numeric' }), paris({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })];
 }
 
 /** Today as YYYY-MM-DD in the device's time zone. */

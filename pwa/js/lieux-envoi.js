@@ -4,16 +4,26 @@
  * answer: a lost answer is sent again, and the server knows a replayed creation by its UUID.
  */
 import { ApiError, call } from './api.js';
-import { database, getMeta } from './db.js';
+import { database, getMeta, setMeta } from './db.js';
 import { isLieu, pendingLieux } from './lieux.js';
 
-/** A refusal's French words, by change. */
-export const REFUSED = { create: 'n\'a pas pu être ajouté', update: 'n\'a pas pu être modifié', delete: 'n\'a pas pu être supprimé' };
 const NEVER_MADE = 'Ce lieu d\'activité n\'a pas pu être enregistré sur le serveur : choisissez-en un autre.';
 
 /** Server ids of the lieux this phone added, by the UUID it gave them. @param {string} owner */
 export async function lieuIds(owner) {
   return (await getMeta(`lieux-ids:${owner}`)) || {};
+}
+
+const refusalsKey = (owner) => `lieux-refus:${owner}`;
+
+/** The changes the server refused, kept to be corrected or given up. @param {string} owner */
+export async function lieuRefusals(owner) {
+  return (await getMeta(refusalsKey(owner))) || [];
+}
+
+/** A refused change corrected (sent again) or given up. @param {string} owner @param {string} opId */
+export async function forgetLieuRefusal(owner, opId) {
+  await setMeta(refusalsKey(owner), (await lieuRefusals(owner)).filter((r) => r.op_id !== opId));
 }
 
 /**
@@ -59,7 +69,7 @@ async function settle(row, lieu, refusal) {
   let next = items.filter((item) => !(op.type === 'delete' ? isLieu(item, op.ref) : lieu && item.id === lieu.id));
   if (lieu) next = [...next.map((item) => ({ ...item, principal: lieu.principal ? false : item.principal })), lieu];
   await meta.put(next, `lieux:${owner}`);
-  let refusals = (await meta.get(`lieux-refus:${owner}`)) || [];
+  let refusals = (await meta.get(refusalsKey(owner))) || [];
   if (refusal) refusals = [...refusals, { ...op, ...refusal }];
   if (!lieu && !refusal && op.type !== 'create' && typeof op.ref === 'string') {
     // A change of a lieu whose creation was refused (or a deletion): kept with that refusal, or
@@ -67,7 +77,7 @@ async function settle(row, lieu, refusal) {
     refusals = op.type === 'delete' ? refusals.filter((r) => r.ref !== op.ref)
       : refusals.map((r) => (r.ref === op.ref ? { ...r, lieu: op.lieu, ville: op.ville } : r));
   }
-  await meta.put(refusals, `lieux-refus:${owner}`);
+  await meta.put(refusals, refusalsKey(owner));
   await tx.done;
 }
 

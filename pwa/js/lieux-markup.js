@@ -1,6 +1,8 @@
 /** Markup of « Mes lieux d'activité »: the view, a lieu's card, a refused change. */
 import { esc, textsOf } from './dom.js';
-import { REFUSED } from './lieux-envoi.js';
+
+/** A refusal's French words, by change. */
+const REFUSED = { create: 'n\'a pas pu être ajouté', update: 'n\'a pas pu être modifié', delete: 'n\'a pas pu être supprimé' };
 
 export const OFFLINE = 'Hors ligne : vos lieux sont affichés tels qu\'enregistrés sur ce téléphone. Vos ajouts, modifications et suppressions y sont gardés et seront envoyés au retour du réseau.';
 

@@ -5,9 +5,9 @@
  */
 import { ApiError } from './api.js';
 import { loadCommunes } from './communes-index.js';
-import { getMeta, setMeta } from './db.js';
 import { $, esc, plural } from './dom.js';
 import { cardMarkup, refusalMarkup, refusalText, VIEW } from './lieux-markup.js';
+import { forgetLieuRefusal, lieuRefusals } from './lieux-envoi.js';
 import { localLieux, pendingLieux, queueLieu, refreshLieux } from './lieux.js';
 import { syncEvents, syncNow } from './sync.js';
 
@@ -27,8 +27,7 @@ function say(text, error = false) {
 
 async function draw() {
   let waiting;
-  [items, refusals, waiting] = await Promise.all([localLieux(owner), getMeta(`lieux-refus:${owner}`), pendingLieux(owner)]);
-  refusals ||= [];
+  [items, refusals, waiting] = await Promise.all([localLieux(owner), lieuRefusals(owner), pendingLieux(owner)]);
   const line = $('[data-field="lieux-attente"]', root);
   line.textContent = `${plural(waiting.length, 'changement', 'changements')} de vos lieux en attente d'envoi`;
   line.hidden = !waiting.length;
@@ -74,10 +73,6 @@ async function change(op, done) {
   if (refusal) say(refusalText(refusal), true);
   else if ((await pendingLieux(owner)).some((row) => row.op.op_id === opId)) say(`${done} Enregistré sur ce téléphone : envoi au retour du réseau.`);
   else say(done);
-}
-
-async function forgetRefusal(opId) {
-  await setMeta(`lieux-refus:${owner}`, refusals.filter((r) => r.op_id !== opId));
 }
 
 /** Fill the commune list from the postal code typed (the communes index, offline too). */
@@ -128,7 +123,7 @@ async function onSubmit(event) {
   if (error) return;
   const { type, ref, base, refusal } = editing;
   const ville = select.selectedOptions[0] ? select.selectedOptions[0].textContent : '';
-  if (refusal) await forgetRefusal(refusal);
+  if (refusal) await forgetLieuRefusal(owner, refusal);
   form.hidden = true;
   await change({ type, ref: ref ?? crypto.randomUUID(), lieu: bodyOf(base, changes), ville },
     `Lieu « ${changes.nom} » ${type === 'update' ? 'modifié' : 'ajouté'}.`);
@@ -140,7 +135,7 @@ async function onAction(event) {
   const action = button.dataset.lieuAction;
   const refusal = refusals.find((r) => r.op_id === button.dataset.id);
   if (refusal && action === 'corriger') openForm({ type: refusal.type, ref: refusal.ref, base: { ...refusal.lieu, ville: refusal.ville }, refusal: refusal.op_id });
-  if (refusal && action === 'abandonner') { await forgetRefusal(refusal.op_id); await draw(); say(''); }
+  if (refusal && action === 'abandonner') { await forgetLieuRefusal(owner, refusal.op_id); await draw(); say(''); }
   const lieu = items.find((l) => String(l.id) === button.dataset.id);
   if (!lieu) return;
   if (action === 'edit') openForm({ type: 'update', ref: lieu.id, base: lieu });

@@ -4,7 +4,7 @@
  * once and a refresh from the server never hides it.
  */
 import { call } from './api.js';
-import { database, getMeta, setMeta } from './db.js';
+import { database, getMeta, rowsOf, setMeta } from './db.js';
 
 /**
  * Fetch the lieux and store them for offline use: at login and at each sync, so that the form
@@ -27,7 +27,7 @@ export function isLieu(lieu, ref) {
 
 /** The rows of `lieux_outbox` of this user, in order: {seq, owner, op: {op_id, type, ref, lieu?, ville?}}. */
 export async function pendingLieux(owner) {
-  return (await (await database()).getAll('lieux_outbox')).filter((row) => row.owner === owner);
+  return rowsOf('lieux_outbox', owner);
 }
 
 function byPrincipalThenName(a, b) {
@@ -72,14 +72,13 @@ export async function queueLieu(owner, change) {
 }
 
 /**
- * The stored lieux (stored at login, refreshed at each sync and here in the background), so the
- * form is ready at once, online or not; fetched first only when none are stored. Sorted by use
- * in the local CRAs. @param {string} owner @param {Array} localCras
+ * The stored lieux (stored at login and refreshed at each sync: at each save, when the app comes
+ * back to the screen or the network comes back), so the form is ready at once, online or not;
+ * fetched first only when none are stored. Sorted by use in the local CRAs.
+ * @param {string} owner @param {Array} localCras
  */
 export async function lieux(owner, localCras) {
-  if (await getMeta(`lieux:${owner}`)) {
-    refreshLieux(owner).catch(() => {}); // for the next form
-  } else {
+  if (!(await getMeta(`lieux:${owner}`))) {
     try {
       await refreshLieux(owner);
     } catch { /* offline and none stored */ }

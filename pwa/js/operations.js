@@ -3,7 +3,7 @@
  * sent for it (GET /api/cras/<id>/historique), read when its section is opened.
  */
 import { ApiError, call } from './api.js';
-import { esc, textsOf } from './dom.js';
+import { esc, parisDateTime, textsOf } from './dom.js';
 
 const FIELDS = {
   date: 'Date', canal: 'Lieu', lieu_activite_id: 'Lieu d\'activité', code_postal: 'Commune', code_commune: 'Commune',
@@ -14,26 +14,6 @@ const FIELDS = {
 };
 const APPLIED = { create: 'Créé', update: 'Modifié', delete: 'Supprimé' };
 const REFUSED = { rejected: 'Refusé', conflict: 'Conflit' };
-const PARIS = new Intl.DateTimeFormat('fr-FR', {
-  timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-});
-
-/** A server moment as read in Paris: 07/12/2026 18:30. @param {string} iso */
-export function parisTime(iso) {
-  const part = Object.fromEntries(PARIS.formatToParts(new Date(iso)).map(({ type, value }) => [type, value]));
-  return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`;
-}
-
-/** The label this device gives itself to the server (« Android · Chrome »). */
-export function deviceLabel() {
-  const ua = navigator.userAgent;
-  const find = (pairs) => (pairs.find(([, pattern]) => pattern.test(ua)) || [])[0];
-  const system = find([['Android', /Android/], ['iPhone', /iPhone/], ['iPad', /iPad/], ['Windows', /Windows/],
-    ['ChromeOS', /CrOS/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]);
-  const browser = find([['Edge', /Edg\//], ['Samsung Internet', /SamsungBrowser/], ['Firefox', /Firefox\//],
-    ['Chrome', /Chrome\//], ['Safari', /Safari\//]]);
-  return [system, browser].filter(Boolean).join(' · ') || 'Navigateur';
-}
 
 function entryMarkup(entry) {
   let what = APPLIED[entry.type] || entry.type;
@@ -43,7 +23,7 @@ function entryMarkup(entry) {
     what += ` : ${[...new Set(entry.champs.map((name) => FIELDS[name] || name))].join(', ')}`;
   }
   const device = entry.appareil ? ` · depuis ${esc(entry.appareil)}` : '';
-  return `<li><span class="app-operations__date">${parisTime(entry.date)}</span> ${esc(what)}${device}</li>`;
+  return `<li><span class="app-operations__date">${parisDateTime(entry.date).join(' ')}</span> ${esc(what)}${device}</li>`;
 }
 
 /**

@@ -5,17 +5,6 @@
 import { esc } from './dom.js';
 
 const MOIS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
-const PARIS = { timeZone: 'Europe/Paris' };
-
-/** An ISO instant as Paris' local date and time: ['07/12/2026', '05:57']. */
-export function parisDateTime(iso) {
-  const at = new Date(iso);
-  return [
-    new Intl.DateTimeFormat('fr-FR', { ...PARIS, day: '2-digit', month: '2-digit', year: 'numeric' }).format(at),
-    new Intl.DateTimeFormat('fr-FR', { ...PARIS, hour: '2-digit', minute: '2-digit' }).format(at),
-  ];
-}
-
 const number = (value) => new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 }).format(value);
 
 /** (label, value) pairs of a chart, as the server draws them (server/services/graphiques.py). */

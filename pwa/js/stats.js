@@ -2,8 +2,8 @@
 import { call } from './api.js';
 import { getMeta, setMeta } from './db.js';
 import { listCras } from './cras.js';
-import { $, esc, frDate, today } from './dom.js';
-import { parisDateTime, statsMarkup } from './stats-markup.js';
+import { $, esc, frDate, parisDateTime, today } from './dom.js';
+import { statsMarkup } from './stats-markup.js';
 
 let owner = null;
 

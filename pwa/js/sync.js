@@ -5,15 +5,25 @@
  */
 import { ApiError, call } from './api.js';
 import { contentOf } from './cras.js';
-import { database, getMeta, setMeta } from './db.js';
+import { database, getMeta, rowsOf, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
 import { lieuIds, neverMade, pushLieux, withServerLieu } from './lieux-envoi.js';
-import { deviceLabel } from './operations.js';
 
 const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
 let delay = 1000;
 let timer = null;
+
+/** The label this device gives itself to the server with what it sends (« Android · Chrome »). */
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const find = (pairs) => (pairs.find(([, pattern]) => pattern.test(ua)) || [])[0];
+  const system = find([['Android', /Android/], ['iPhone', /iPhone/], ['iPad', /iPad/], ['Windows', /Windows/],
+    ['ChromeOS', /CrOS/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]);
+  const browser = find([['Edge', /Edg\//], ['Samsung Internet', /SamsungBrowser/], ['Firefox', /Firefox\//],
+    ['Chrome', /Chrome\//], ['Safari', /Safari\//]]);
+  return [system, browser].filter(Boolean).join(' · ') || 'Navigateur';
+}
 
 /**
  * Fired: 'change' (outbox or CRAs changed), 'lieux' (the lieux sent or refreshed), 'expired' (log
@@ -75,7 +85,7 @@ async function applyResults(rows, results) {
 }
 
 async function pushOnce(owner) {
-  const rows = (await (await database()).getAll('outbox')).filter((row) => row.owner === owner).slice(0, BATCH);
+  const rows = (await rowsOf('outbox', owner)).slice(0, BATCH);
   if (!rows.length) return null;
   emit('sending');
   // A lieu added offline is named by its UUID until the server made it: its id is sent.

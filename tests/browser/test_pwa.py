@@ -44,6 +44,12 @@ def fill_individual_cra(
     typed, option = commune
     page.get_by_role("combobox", name="Commune").fill(typed)
     page.get_by_role("option", name=option).click()
+    finish_individual_cra(page, annotation, tap)
+
+
+def finish_individual_cra(page, annotation=None, tap="click"):
+    """The rest of an individual CRA once its place is chosen (or left at the default lieu):
+    one person, a theme, a duration; submitted, and saved."""
     tick(page, "Accompagnement individuel")
     page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
     page.get_by_role("button", name="Ajouter : En emploi").click()
@@ -515,13 +521,7 @@ def test_lieux_stored_at_login_on_the_history_let_the_form_work_offline(
     page.get_by_role("link", name="Saisir un CRA").click()
     form_set_up(page)
     expect(page.locator("#cra-lieu")).to_have_value(re.compile(r"\d+"))
-    tick(page, "Accompagnement individuel")
-    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
-    page.get_by_role("button", name="Ajouter : En emploi").click()
-    tick(page, "Gérer ses courriels")
-    tick(page, "30 min. ou moins")
-    page.get_by_role("button", name="Valider").click()
-    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    finish_individual_cra(page)  # at the default lieu
     page.context.set_offline(False)
     send_now(page)
     waiting_text(page, 0).wait_for()
@@ -909,13 +909,7 @@ def test_a_lieu_added_offline_and_a_cra_filed_at_it_reach_the_server_once(
     expect(page.locator("#cra-lieu option:checked")).to_have_text(
         "Maison France Services – Vénissieux"
     )
-    tick(page, "Accompagnement individuel")
-    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
-    page.get_by_role("button", name="Ajouter : En emploi").click()
-    tick(page, "Gérer ses courriels")
-    tick(page, "30 min. ou moins")
-    page.get_by_role("button", name="Valider").click()
-    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    finish_individual_cra(page)  # at the default lieu
     page.reload()  # kept in IndexedDB, not in the page
     waiting_text(page, 1).wait_for()
 
@@ -1016,13 +1010,7 @@ def test_a_lieu_refused_by_the_server_is_shown_with_its_reason(
     expect(lieux_status(page)).to_have_text(f"Lieu « Bus numérique » ajouté. {KEPT_HERE}")
     page.get_by_role("link", name="Saisir un CRA").click()
     form_set_up(page)
-    tick(page, "Accompagnement individuel")
-    page.get_by_role("button", name="Ajouter : 18 - 35 ans").click()
-    page.get_by_role("button", name="Ajouter : En emploi").click()
-    tick(page, "Gérer ses courriels")
-    tick(page, "30 min. ou moins")
-    page.get_by_role("button", name="Valider").click()
-    page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
+    finish_individual_cra(page)  # at the default lieu
     for number in range(16):  # meanwhile, on another device
         client.post("/api/lieux", json={**LIEU, "nom": f"Lieu {number}"}, headers=headers)
 
