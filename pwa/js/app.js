@@ -250,7 +250,9 @@ function bindTriggers() {
     }
     if (detail.erreur) line.dataset.erreur = 'oui';
     else delete line.dataset.erreur;
-    line.textContent = detail.erreur ? 'Envoi impossible pour le moment : nouvel essai automatique.' : sendOutcome(detail);
+    // Offline, the offline line already says why nothing leaves and that it will: not twice.
+    const failure = navigator.onLine ? 'Envoi impossible pour le moment : nouvel essai automatique.' : '';
+    line.textContent = detail.erreur ? failure : sendOutcome(detail);
   });
   window.addEventListener('beforeunload', (event) => { if (hasUnsavedChanges()) event.preventDefault(); });
   window.addEventListener('popstate', () => user && route(new URLSearchParams(location.search).get('vue'), null, false));

@@ -855,7 +855,15 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     page.context.set_offline(True)
     fill_individual_cra(page, annotation="Ailleurs")
     line = page.locator("[data-field='sync-result']")
+    # offline, the offline line says it all: no failure line beside it
+    expect(page.get_by_text("Vous êtes hors ligne", exact=False)).to_be_visible()
+    expect(line).to_have_text("")
+    page.context.set_offline(False)
+    page.route("**/api/sync/push", lambda route: route.fulfill(status=503, body="Indisponible"))
+    send_now(page)
     expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
+    page.unroute("**/api/sync/push")
+    page.context.set_offline(True)
     page.evaluate(  # what another tab's send leaves: an empty outbox
         """async () => {
         const { database } = await import('/js/db.js');
