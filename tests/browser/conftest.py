@@ -33,10 +33,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
 
 
+def closing_answers(wsgi_app):
+    """The app with each answer's body closed even when the browser drops the connection
+    mid-answer (a page closed while its service worker still downloads): werkzeug's server
+    then skips the body's close(), as gunicorn does not, and a static file served by WhiteNoise
+    stays open until the garbage collector finds it (a ResourceWarning, an error in this suite).
+    The body is read through a generator whose own finalisation closes it."""
+
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return app
+
+
 @pytest.fixture
 def live_server(app):
     """A real HTTP server on 127.0.0.1 serving the test's app (each request in its own context)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_answers(app.wsgi_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
