@@ -858,9 +858,9 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     # offline, the offline line says it all: no failure line beside it
     expect(page.get_by_text("Vous êtes hors ligne", exact=False)).to_be_visible()
     expect(line).to_have_text("")
-    page.context.set_offline(False)
+    # back online, the server failing: the failure is said (going online sends by itself)
     page.route("**/api/sync/push", lambda route: route.fulfill(status=503, body="Indisponible"))
-    send_now(page)
+    page.context.set_offline(False)
     expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
     page.unroute("**/api/sync/push")
     page.context.set_offline(True)
