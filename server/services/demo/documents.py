@@ -4,6 +4,7 @@ demo admin across the thématiques, and one proposal awaiting a decision."""
 import hashlib
 import io
 import textwrap
+from functools import cache
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -103,8 +104,10 @@ PROPOSITION = (
 )
 
 
+@cache
 def pdf(titre: str, description: str) -> bytes:
-    """A one-page A4 PDF with a title and a few lines: a stand-in for a real guide."""
+    """A one-page A4 PDF with a title and a few lines: a stand-in for a real guide (drawn once
+    per process: the same 14 guides at every seed, and drawing them was a seventh of one)."""
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": titre, "Creator": "coop-cra (démo)"}) as pages:
         page = Figure(figsize=(8.27, 11.69))
