@@ -532,7 +532,9 @@ def test_lieux_stored_at_login_on_the_history_let_the_form_work_offline(
 
 def test_a_hung_request_is_given_up_and_the_outbox_sent_later(page, live_server, conseiller):
     """The first push never gets an answer: once given up (its timeout), the send lock is free
-    and the CRAs saved meanwhile go, without the user doing anything."""
+    and the CRAs saved meanwhile go, without the user doing anything. The page's clock is
+    Playwright's: it runs as time does, and jumps over the 20 s of waiting for the timeout."""
+    page.clock.install()
     log_in(page, live_server, conseiller)
     hung = []
 
@@ -547,7 +549,9 @@ def test_a_hung_request_is_given_up_and_the_outbox_sent_later(page, live_server,
     page.get_by_text("Envoi en cours…").wait_for()
     page.get_by_role("link", name="Saisir un CRA").click()
     fill_individual_cra(page, annotation="Second")
-    page.get_by_text("2 comptes rendus envoyés.").wait_for(timeout=45000)
+    assert server_count() == 0 and len(hung) == 1
+    page.clock.fast_forward(21_000)  # past the app's timeout (pwa/js/api.js)
+    page.get_by_text("2 comptes rendus envoyés.").wait_for()
     waiting_text(page, 0).wait_for()
     assert server_count() == 2 and len(hung) == 1
 
@@ -729,7 +733,10 @@ def test_two_tabs_typing_keep_their_own_drafts(page, live_server, conseiller):
         return keys.filter((key) => String(key).startsWith('brouillon:')).length === 1;
     }""",
     )
+    # The user goes back to tab A (a background tab's timers are throttled, as in real life).
+    page.bring_to_front()
     fill_individual_cra(page, annotation="Onglet A")  # saved: A's draft goes, not B's
+    other.bring_to_front()
     other.reload()
     other.get_by_text("Votre saisie en cours a été restaurée.").wait_for()
     expect(other.get_by_label("Préciser la thématique cochée")).to_have_value("Onglet B")
