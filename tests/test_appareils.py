@@ -93,9 +93,7 @@ def test_the_same_device_is_one_row_whose_label_stays_when_not_given(client, hea
         ("en_attente", True),
     ],
 )
-def test_a_malformed_report_is_refused_in_french_and_applies_nothing(
-    client, headers, field, value
-):
+def test_a_malformed_report_is_refused_in_french_and_applies_nothing(client, headers, field, value):
     answer = send(client, headers, create_op(), expect=422, **report(**{field: value}))
     assert answer["message"].startswith("Informations de l'appareil invalides")
     assert list(answer["errors"]) == [field]

@@ -409,7 +409,9 @@ def _build_into(build: Path, compress: bool) -> dict:
     listing = json.dumps(files, sort_keys=True) + (PWA / "index.html").read_text(encoding="utf-8")
     version = digest(listing.encode(), 12)
     for name in ("index.html", "invitation.html"):
-        page = _page(PWA / name, urls).replace(APP_VERSION_PLACEHOLDER, version)
+        page = _page(PWA / name, urls).replace(
+            APP_VERSION_PLACEHOLDER, f'name="app-version" content="{version}"'
+        )
         (build / name).write_text(page, encoding="utf-8")
     precache = {"/": digest((build / "index.html").read_bytes()), **files}
     manifest = {"urls": urls, "precache": precache, "version": version}

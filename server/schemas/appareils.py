@@ -20,8 +20,9 @@ class RapportAppareilSchema(BaseSchema):
         load_default=None,
         allow_none=True,
         error_messages={"invalid_uuid": "Identifiant d'appareil invalide (UUID attendu)."},
-        metadata={"description": "Identifiant de l'appareil, fait par l'application à son "
-                  "installation."},
+        metadata={
+            "description": "Identifiant de l'appareil, fait par l'application à son installation."
+        },
     )
     version = f.String(
         load_default=None,

@@ -3,9 +3,10 @@ devices, and the support's view (sync/PROTOCOL.md, « Devices »)."""
 
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 
 from marshmallow import EXCLUDE, ValidationError
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, true
 
 from server.errors import ApiError, field_errors
 from server.extensions import db
@@ -50,9 +51,7 @@ def _upsert(conseiller_id: int, report: dict, libelle: str | None, changes: dict
     update = {key: insert.excluded[key] for key in ("version", "en_attente", *changes)}
     update["libelle"] = func.coalesce(insert.excluded.libelle, Appareil.__table__.c.libelle)
     db.session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["conseiller_id", "appareil_id"], set_=update
-        )
+        insert.on_conflict_do_update(index_elements=["conseiller_id", "appareil_id"], set_=update)
     )
 
 
@@ -72,9 +71,7 @@ def noter_synchro(
     _upsert(conseiller_id, report, libelle, changes)
 
 
-def noter_refus(
-    conseiller_id: int, report: dict | None, libelle: str | None, message: str
-) -> None:
+def noter_refus(conseiller_id: int, report: dict | None, libelle: str | None, message: str) -> None:
     """A push refused whole (not a batch, too large): the device's last error, committed on
     its own since the request fails."""
     if report is None:
@@ -112,12 +109,15 @@ def mes_appareils(user: User) -> list[Appareil]:
 def oublier(user: User, appareil_id: uuid.UUID) -> None:
     """Forget one of the user's devices (it comes back at its next push); someone else's is
     answered as a missing one."""
-    removed = db.session.execute(
-        delete(Appareil).where(
-            Appareil.conseiller_id == _conseiller_id(user), Appareil.appareil_id == appareil_id
-        )
+    removed = cast(
+        CursorResult,
+        db.session.execute(
+            delete(Appareil).where(
+                Appareil.conseiller_id == _conseiller_id(user), Appareil.appareil_id == appareil_id
+            )
+        ),
     )
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    if not removed.rowcount:
         raise ApiError(404, NOT_FOUND)
     db.session.commit()
 
@@ -159,7 +159,9 @@ def _visibles(user: User) -> ColumnElement[bool]:
     if user.role is Role.ADMIN:
         return true()
     if user.role is Role.STRUCTURE:
-        return Appareil.conseiller_id.in_(select(Conseiller.id).where(scopes.conseiller_condition(user)))
+        return Appareil.conseiller_id.in_(
+            select(Conseiller.id).where(scopes.conseiller_condition(user))
+        )
     raise ApiError(403)
 
 
@@ -182,15 +184,15 @@ def comptes(user: User, jours: int | None, actuelle: str | None) -> dict:
 
     def count(*conditions, what=None):
         counted = func.count(what) if what is not None else func.count()
-        return db.session.scalar(select(counted).select_from(Appareil).where(scope, *conditions)) or 0
+        return (
+            db.session.scalar(select(counted).select_from(Appareil).where(scope, *conditions)) or 0
+        )
 
     return {
         "jours": jours or JOURS_PAR_DEFAUT,
         "appareils": count(),
         "silencieux": count(quiet),
-        "conseillers_silencieux": count(
-            quiet, what=func.distinct(Appareil.conseiller_id)
-        ),
+        "conseillers_silencieux": count(quiet, what=func.distinct(Appareil.conseiller_id)),
         "en_erreur": count(en_erreur()),
         "version_ancienne": count(version_ancienne(actuelle)),
     }
@@ -229,7 +231,7 @@ def support(user: User, args: dict, actuelle: str | None) -> dict:
     rows = db.session.execute(query.offset((page - 1) * PAGE).limit(PAGE))
     return {
         "comptes": comptes(user, args.get("jours"), actuelle),
-        "items": [_ligne(*row, actuelle) for row in rows],
+        "items": [_ligne(a, c, s, actuelle) for a, c, s in rows],
         "total": total,
         "page": page,
         "per_page": PAGE,
@@ -259,9 +261,8 @@ def support_csv(user: User, args: dict, actuelle: str | None) -> dict:
 
     def lignes():
         yield EN_TETE
-        for row in db.session.execute(_rows(args, actuelle)):
-            ligne = _ligne(*row, actuelle)
-            appareil = ligne["appareil"]
+        for appareil, conseiller, structure in db.session.execute(_rows(args, actuelle)):
+            ligne = _ligne(appareil, conseiller, structure, actuelle)
             yield [
                 ligne["conseiller"],
                 ligne["email"],
