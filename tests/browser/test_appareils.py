@@ -1,5 +1,6 @@
 """« Mes appareils » in a real Chromium: the app reports its device with its pushes, the
-conseiller sees it (and another one) with its last sync in Paris time, and forgets one."""
+conseiller sees it (and another one) with its last sync in Paris time, and forgets one; the
+section has no serious accessibility violation."""
 
 import uuid
 
@@ -11,6 +12,7 @@ from server.extensions import db
 from server.models import Appareil
 from server.pages.service_worker import app_version
 from server.services import francais
+from tests.browser.conftest import serious_violations
 from tests.browser.test_pwa import fill_individual_cra, log_in, waiting_text
 from tests.cra_payloads import create_op
 
@@ -26,8 +28,9 @@ def devices() -> dict[str, Appareil]:
 
 
 def test_the_app_reports_its_device_which_the_conseiller_sees_and_may_forget(
-    page, live_server, conseiller, client, login
+    axe_page, live_server, conseiller, client, login
 ):
+    page = axe_page()
     log_in(page, live_server, conseiller)
     fill_individual_cra(page, annotation="Depuis ce téléphone")
     waiting_text(page, 0).wait_for()
@@ -70,3 +73,4 @@ def test_the_app_reports_its_device_which_the_conseiller_sees_and_may_forget(
     expect(there).to_have_count(0)
     expect(here).to_have_count(1)
     assert list(devices()) == [mine]
+    assert serious_violations(page) == []
