@@ -1,5 +1,6 @@
-/** "Rappels": reminders on this phone — on (permission asked from the tap), days, time, time zone, off, test. */
+/** "Rappels": reminders on this phone — on (permission asked from the tap), days, time, time zone, off, test; « Mes appareils » below. */
 import { ApiError, call } from './api.js';
+import { APPAREILS_MARKUP, showAppareils } from './appareils-view.js';
 import { $, $$, esc } from './dom.js';
 import { PushUnavailable, currentSubscription, forgetDevice, pushSupport, sendTest, subscribeDevice } from './push.js';
 
@@ -36,7 +37,8 @@ function markup() {
         <li><button class="fr-btn fr-btn--secondary" type="button" data-action="rappels-essai">Envoyer une notification d'essai</button></li>
         <li><button class="fr-btn fr-btn--tertiary" type="button" data-action="rappels-desactiver">Désactiver les rappels</button></li>
       </ul>
-    </form>`;
+    </form>
+    ${APPAREILS_MARKUP}`;
 }
 
 function say(text) { $('[data-field="rappels-etat"]', root).textContent = text; }
@@ -140,6 +142,7 @@ export async function showRappels() {
     $('[data-action="rappels-essai"]', root).addEventListener('click', onTest);
     $('[data-action="rappels-desactiver"]', root).addEventListener('click', onTurnOff);
   }
+  showAppareils($('[data-region="appareils"]', root));
   const support = pushSupport();
   $('[data-field="ios"]', root).hidden = !support.needsHomeScreen;
   fail('');

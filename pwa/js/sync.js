@@ -4,6 +4,7 @@
  * result.
  */
 import { ApiError, call } from './api.js';
+import { deviceReport } from './appareil.js';
 import { contentOf } from './cras.js';
 import { database, getMeta, rowsOf, setMeta } from './db.js';
 import { refreshLieux } from './lieux.js';
@@ -13,17 +14,6 @@ const BATCH = 50;
 const MAX_DELAY = 5 * 60 * 1000;
 let delay = 1000;
 let timer = null;
-
-/** The label this device gives itself to the server with what it sends (« Android · Chrome »). */
-function deviceLabel() {
-  const ua = navigator.userAgent;
-  const find = (pairs) => (pairs.find(([, pattern]) => pattern.test(ua)) || [])[0];
-  const system = find([['Android', /Android/], ['iPhone', /iPhone/], ['iPad', /iPad/], ['Windows', /Windows/],
-    ['ChromeOS', /CrOS/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]);
-  const browser = find([['Edge', /Edg\//], ['Samsung Internet', /SamsungBrowser/], ['Firefox', /Firefox\//],
-    ['Chrome', /Chrome\//], ['Safari', /Safari\//]]);
-  return [system, browser].filter(Boolean).join(' · ') || 'Navigateur';
-}
 
 /**
  * Fired: 'change' (outbox or CRAs changed), 'lieux' (the lieux sent or refreshed), 'expired' (log
@@ -85,7 +75,8 @@ async function applyResults(rows, results) {
 }
 
 async function pushOnce(owner) {
-  const rows = (await rowsOf('outbox', owner)).slice(0, BATCH);
+  const outbox = await rowsOf('outbox', owner);
+  const rows = outbox.slice(0, BATCH);
   if (!rows.length) return null;
   emit('sending');
   // A lieu added offline is named by its UUID until the server made it: its id is sent.
@@ -93,7 +84,7 @@ async function pushOnce(owner) {
   const sent = rows.map((row) => withServerLieu(row.op, ids));
   const operations = sent.filter(Boolean);
   const answer = operations.length ? await call('/sync/push', {
-    method: 'POST', body: { operations, appareil: deviceLabel() },
+    method: 'POST', body: { operations, ...(await deviceReport(outbox.length - rows.length)) },
   }) : { results: [] };
   // Only a well-formed answer acknowledges: a portal's page or a partial body does not.
   if (!answer || !Array.isArray(answer.results) || answer.results.length !== operations.length

@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from server.api import (
+    appareils,
     audit,
     auth,
     conseillers,
@@ -37,6 +38,7 @@ def register_blueprints(app):
         lieux,
         cras,
         sync,
+        appareils,
         statistiques,
         donnees_ouvertes,
         coordinations,

@@ -15,7 +15,8 @@ builds it at start when the sources changed, e.g. in development):
   their own names (ES modules import each other by name): revalidated at each use (no-cache,
   ETag), and kept offline by the service worker;
 - index.html and invitation.html pointing at the hashed names (served by pages/__init__.py);
-- manifest.json: logical name → URL, and the precache list {url: revision}.
+- manifest.json: logical name → URL, the precache list {url: revision}, and the app's version
+  (a digest of its files, stamped in index.html's <meta name="app-version">).
 The files WhiteNoise serves are in public/, the pages and manifest.json beside it.
 
 Every text file gets .gz and .br siblings (whitenoise.compress): WhiteNoise sends them to the
@@ -101,6 +102,8 @@ FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 FONT_FILE = re.compile(r"fonts/([A-Za-z_-]+)\.woff2")
 STATIC_IMPORT = re.compile(r"^import\s[^;]*?\sfrom\s'([^']+\.js)';", re.M)
 MODULE_SCRIPT = re.compile(r'<script type="module" src="(/js/[^"]+\.js)"></script>')
+# The page's <meta name="app-version" content="…">, stamped by the build.
+APP_VERSION_PLACEHOLDER = 'name="app-version" content="dev"'
 TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".svg", ".webmanifest")
 
 logger = logging.getLogger(__name__)
@@ -401,12 +404,17 @@ def _build_into(build: Path, compress: bool) -> dict:
         urls["data/communes.json"] = _copy(out, "/data/communes.json", communes)
     else:  # built by `make install` (node pwa/tools/build-communes.mjs)
         logger.warning("Fichier absent, non servi ni mis en cache hors ligne : %s", communes)
+    files = {url: digest((out / url.lstrip("/")).read_bytes()) for url in urls.values()}
+    # The app's version, which it reports at each sync: its files and its page's source.
+    listing = json.dumps(files, sort_keys=True) + (PWA / "index.html").read_text(encoding="utf-8")
+    version = digest(listing.encode(), 12)
     for name in ("index.html", "invitation.html"):
-        (build / name).write_text(_page(PWA / name, urls), encoding="utf-8")
-    precache = {"/": digest((build / "index.html").read_bytes())}
-    for url in urls.values():
-        precache[url] = digest((out / url.lstrip("/")).read_bytes())
-    manifest = {"urls": urls, "precache": precache}
+        page = _page(PWA / name, urls).replace(
+            APP_VERSION_PLACEHOLDER, f'name="app-version" content="{version}"'
+        )
+        (build / name).write_text(page, encoding="utf-8")
+    precache = {"/": digest((build / "index.html").read_bytes()), **files}
+    manifest = {"urls": urls, "precache": precache, "version": version}
     (build / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     if compress:
         from whitenoise.compress import Compressor

@@ -31,6 +31,7 @@ def _links(user: User) -> list[tuple[str, str]]:
             territoires,
             national,
             ressourcerie,
+            ("Appareils de mes conseillers", url_for("pilotage.appareils_page")),
         ]
     if user.role is Role.COORDINATEUR:
         return [
@@ -54,6 +55,7 @@ def _links(user: User) -> list[tuple[str, str]]:
             ressourcerie,
             ("Gestion de la ressourcerie", url_for("pilotage.gestion_ressourcerie")),
             ("CRA des coordinateurs", url_for("pilotage.cra_coordinateurs")),
+            ("Appareils et synchronisation", url_for("pilotage.appareils_page")),
             ("Maintenance", url_for("pilotage.maintenance_page")),
             ("Journal des actions", url_for("pilotage.journal")),
             ("API partenaires", url_for("pilotage.partenaires_api")),

@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from server.schemas import BaseSchema
+from server.schemas.appareils import RapportAppareilSchema
 from server.schemas.cras import CraSchema
 from sync import protocol
 
@@ -26,7 +27,9 @@ class OperationSchema(BaseSchema):
     )
 
 
-class PushSchema(BaseSchema):
+class PushSchema(RapportAppareilSchema):
+    """A batch, and what the device tells of itself (all optional but operations)."""
+
     operations = fields.List(
         fields.Nested(OperationSchema),
         required=True,
@@ -35,7 +38,7 @@ class PushSchema(BaseSchema):
     appareil = fields.String(
         metadata={
             "description": "Libellé de l'appareil (« Android · Chrome », 80 caractères au plus), "
-            "gardé avec chaque opération pour l'historique du CRA."
+            "gardé avec chaque opération pour l'historique du CRA et comme nom de l'appareil."
         }
     )
 

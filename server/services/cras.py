@@ -36,7 +36,7 @@ from server.models.cra import CONTENT_COLUMNS
 from server.models.types import utcnow
 from server.schemas.coordinations import CraCoordinationSchema, coordination_copy
 from server.schemas.cras import CraSchema, cra_copy
-from server.services import cumuls, scopes, sql, statistiques, territoires
+from server.services import appareils, cumuls, scopes, sql, statistiques, territoires
 from sync import protocol
 from sync.engine import CraState, apply_batch
 
@@ -422,17 +422,22 @@ def push(user: User, body, body_bytes: int) -> str:
     The answer is returned as JSON text, encoded before the commit: once a batch is committed
     nothing may keep its answer from the client, who would otherwise resend it for ever."""
     conseiller = conseiller_of(user)
+    report = appareils.rapport(body)  # the device's id, version and outbox count, if given
+    appareil = device_label(body)
     try:
         raw_operations = protocol.operations_of(body, body_bytes)
     except protocol.BatchTooLarge as error:
+        appareils.noter_refus(conseiller.id, report, appareil, str(error))
         raise ApiError(413, str(error)) from error
     except protocol.NotABatch as error:
+        appareils.noter_refus(conseiller.id, report, appareil, str(error))
         raise ApiError(422, str(error)) from error
-    appareil = device_label(body)
     store = SqlStore(conseiller, appareil)
     results = apply_batch(store, conseiller.id, raw_operations, _validator(user, conseiller))
     store.finish()
     _record_refusals(conseiller, raw_operations, results, appareil)
+    refus = [r.message or "" for r in results if r.status == protocol.REJECTED]
+    appareils.noter_synchro(conseiller.id, report, appareil, refus)
     answer = current_app.json.dumps({"results": [result.as_dict() for result in results]})
     db.session.commit()
     return answer

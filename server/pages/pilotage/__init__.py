@@ -7,7 +7,8 @@ perimetres.py and scopes.py) and renders a template; errors are French pages (er
 One blueprint ("pilotage"), its views by area: connexion.py (login, logout, each role's first
 page), personnes.py (a structure's conseillers, a fiche, a coordinator's team), statistiques.py
 (the territorial table and every statistics page, public included), ressourcerie.py,
-coordinations.py (the coordinators' CRA), exploitation.py (the maintenance switch), partenaires.py
+coordinations.py (the coordinators' CRA), appareils.py (devices and their sync),
+exploitation.py (the maintenance switch), partenaires.py
 (the partner API's clients); filtres.py holds the templates' French filters.
 """
 
@@ -84,6 +85,7 @@ def filtres_de_page(schema) -> tuple[dict, dict]:
 
 # The views register themselves on the blueprint.
 from server.pages.pilotage import (  # noqa: E402
+    appareils,
     connexion,
     coordinations,
     exploitation,
@@ -95,6 +97,7 @@ from server.pages.pilotage import (  # noqa: E402
 )
 
 __all__ = [
+    "appareils",
     "bp",
     "connexion",
     "coordinations",

@@ -1,0 +1,76 @@
+"""« Mes appareils » in a real Chromium: the app reports its device with its pushes, the
+conseiller sees it (and another one) with its last sync in Paris time, and forgets one; the
+section has no serious accessibility violation."""
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Appareil
+from server.pages.service_worker import app_version
+from server.services import francais
+from tests.browser.conftest import serious_violations
+from tests.browser.test_pwa import fill_individual_cra, log_in, waiting_text
+from tests.cra_payloads import create_op
+
+
+@pytest.fixture
+def conseiller(make_user, make_structure):
+    return make_user("conseiller", structure=make_structure())
+
+
+def devices() -> dict[str, Appareil]:
+    db.session.expire_all()
+    return {str(row.appareil_id): row for row in db.session.scalars(select(Appareil))}
+
+
+def test_the_app_reports_its_device_which_the_conseiller_sees_and_may_forget(
+    axe_page, live_server, conseiller, client, login
+):
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    fill_individual_cra(page, annotation="Depuis ce téléphone")
+    waiting_text(page, 0).wait_for()
+    mine, label = page.evaluate(
+        """async () => {
+        const { deviceId, deviceLabel } = await import('/js/appareil.js');
+        return [await deviceId(), deviceLabel()];
+    }"""
+    )
+    row = devices()[mine]
+    assert (row.libelle, row.version, row.en_attente) == (label, app_version(), 0)
+    assert row.derniere_synchro is not None and not row.en_erreur
+    # Another device of the same conseiller, known to the server from its own push.
+    other = str(uuid.uuid4())
+    answer = client.post(
+        "/api/sync/push",
+        json={
+            "operations": [create_op()],
+            "appareil": "Windows · Firefox",
+            "appareil_id": other,
+            "version": "ancienne",
+            "en_attente": 2,
+        },
+        headers=login(conseiller),
+    )
+    assert answer.status_code == 200
+    page.get_by_role("link", name="Rappels").click()
+    section = page.locator("[data-region='appareils']")
+    here = section.locator(f"[data-appareil='{mine}']")
+    expect(here).to_contain_text(f"{label} (cet appareil)")
+    expect(here).to_contain_text(
+        f"Dernier envoi réussi : {francais.date_heure(row.derniere_synchro)}"
+        f" · 0 opération en attente · version {app_version()}"
+    )
+    there = section.locator(f"[data-appareil='{other}']")
+    expect(there).to_contain_text("Windows · Firefox")
+    expect(there).to_contain_text("2 opérations en attente · version ancienne")
+    there.get_by_role("button", name="Oublier cet appareil").click()
+    expect(section.get_by_role("status")).to_have_text("Appareil oublié.")
+    expect(there).to_have_count(0)
+    expect(here).to_have_count(1)
+    assert list(devices()) == [mine]
+    assert serious_violations(page) == []
