@@ -668,6 +668,7 @@ def test_two_clock_processes_at_once_send_each_reminder_once(
     assert count(Rappel, statut=ENVOYE) == 40 and count(EnvoiPush) == 40
 
 
+@pytest.mark.one_database  # the process's signal handling; claims on both: the test above
 def test_clock_process_sends_then_stops_cleanly_on_sigterm(reminded, endpoint, keys, database_url):
     user, [phone] = reminded(heure="00:00")
     clock = _flask(["reminders", "run", "--every", "1"], database_url, keys)
