@@ -91,6 +91,32 @@ def totaux(conseiller_id: int, cra_ids: Iterable[str]) -> Totaux:
     return jours, organismes
 
 
+_NEW_QUERIES: dict[str, tuple] = {}
+NEW_PIECE = 5_000  # ids per query: SQLite takes at most 32,766 parameters
+
+
+def ajouter_nouveaux(cra_ids: list[uuid.UUID]) -> None:
+    """Add the share of CRAs just written in bulk, counted nowhere yet, to the stored totals
+    (the archive import's chunks): the same sums as a sync batch's, in the caller's
+    transaction."""
+    name = sql.dialect_name()
+    if name not in _NEW_QUERIES:
+        condition = Cra.id.in_(bindparam("cra_ids", expanding=True))
+        _NEW_QUERIES[name] = (_jours(condition), _organismes(condition))
+    jours_query, organismes_query = _NEW_QUERIES[name]
+    jours: dict[Key, tuple[int, ...]] = {}
+    organismes: dict[tuple, int] = {}
+    for start in range(0, len(cra_ids), NEW_PIECE):
+        values = {"cra_ids": cra_ids[start : start + NEW_PIECE]}
+        for row in db.session.execute(jours_query, values):
+            key, counts = tuple(row[:3]), tuple(int(v) for v in row[3:])
+            previous = jours.get(key, (0,) * len(counts))
+            jours[key] = tuple(a + b for a, b in zip(previous, counts, strict=True))
+        for row in db.session.execute(organismes_query, values):
+            organismes[tuple(row[:4])] = organismes.get(tuple(row[:4]), 0) + int(row[4])
+    ajouter(({}, {}), (jours, organismes))
+
+
 def _upsert(table, keys: list[str], counters: list[str]):
     statement = sql.dialect().insert(table)
     return statement.on_conflict_do_update(
