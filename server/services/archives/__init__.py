@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
 
@@ -68,7 +67,8 @@ def importer(
     try:
         mapping = lire_correspondances(correspondances) if correspondances else None
         proprietaires = Proprietaires(mapping)
-        lecteur = Lecteur(_commune, _communes_du_code_postal, datetime.now(PARIS).date())
+        communes, servies = territoires.repertoire()
+        lecteur = Lecteur(communes.get, lambda cp: servies.get(cp, []), datetime.now(PARIS).date())
         bilan = Bilan()
         with _rows(fichier) as rows, open(rapport, "wb") as sortie:
             lignes = _chunks(rows, lecteur, proprietaires, ecriture.Sequences(dry_run), lot, bilan)
@@ -78,7 +78,6 @@ def importer(
     finally:
         # A dry run never commits; a failed run keeps its committed chunks only.
         db.session.rollback()
-        _communes_du_code_postal.cache_clear()
     return bilan
 
 
@@ -96,17 +95,6 @@ def _rows(fichier: str | Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
                 "En-tête inattendu : les 46 colonnes de l'archive (archive-v1) sont attendues."
             )
         yield ((reader.line_num, row) for row in reader)
-
-
-def _commune(code: str):
-    return territoires.commune_connue(code)
-
-
-@lru_cache(maxsize=10_000)
-def _communes_du_code_postal(code_postal: str) -> list[territoires.CommuneConnue]:
-    communes = territoires.communes_of_code_postal(code_postal)
-    found = [territoires.commune_connue(commune.code) for commune in communes]
-    return [commune for commune in found if commune is not None]
 
 
 def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> Iterator[list]:

@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from itertools import count
 
-from sqlalchemy import JSON, Text, case, column, insert, select, table, update
+from sqlalchemy import JSON, Text, bindparam, column, insert, select, table, update
 
 from server.extensions import db
 from server.models import Conseiller, Cra
@@ -38,7 +38,6 @@ _CRA_ROWS = table(
         if c.name in COLONNES
     ),
 )
-PIECE = 5_000  # ids per query: SQLite takes at most 32,766 parameters
 
 
 def cra_id(origine_id: str) -> uuid.UUID:
@@ -54,9 +53,9 @@ def head_of(origine_id: str) -> uuid.UUID:
 def existants(ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Those of these CRA ids already stored."""
     found: set[uuid.UUID] = set()
-    for start in range(0, len(ids), PIECE):
-        piece = ids[start : start + PIECE]
-        found.update(db.session.scalars(select(Cra.id).where(Cra.id.in_(piece))))
+    query, piece = select(Cra.id).where(sql.one_of(Cra.id, "ids")), sql.PIECE[sql.dialect_name()]
+    for start in range(0, len(ids), piece):
+        found.update(db.session.scalars(query, {"ids": ids[start : start + piece]}))
     return found
 
 
@@ -64,13 +63,21 @@ class Sequences:
     """Each conseiller's change sequence (sync/PROTOCOL.md): archived CRAs take the next
     numbers, as if they had been sent, so the conseiller's phones pull them.
 
-    For real, one UPDATE … RETURNING per chunk takes the numbers and the conseillers' row locks
-    (a sync batch takes the same lock first, then the day totals, as the import does). In a
-    dry run the numbers are only read, so that no lock is held while it lasts."""
+    For real, the chunk's conseillers are updated in order of id, which takes their row locks
+    (a sync batch takes its conseiller's first, then the day totals, as the import does), then
+    their numbers are read back. In a dry run they are only read, so that no lock is held while
+    it lasts."""
 
     def __init__(self, dry_run: bool):
         self.dry_run = dry_run
         self.taken: Counter[int] = Counter()
+
+    @staticmethod
+    def _lasts():
+        conseiller = Conseiller.__table__
+        return select(conseiller.c.id, conseiller.c.sync_seq).where(
+            sql.one_of(conseiller.c.id, "ids")
+        )
 
     def premiers(self, volumes: Counter[int]) -> dict[int, int]:
         """conseiller id → the first number of their `volumes[id]` new ones."""
@@ -78,22 +85,20 @@ class Sequences:
         if not ids:
             return {}
         if self.dry_run:
-            rows = db.session.execute(
-                select(Conseiller.id, Conseiller.sync_seq).where(Conseiller.id.in_(ids))
-            )
+            rows = db.session.execute(self._lasts(), {"ids": ids})
             firsts = {ident: seq + self.taken[ident] + 1 for ident, seq in rows}
             self.taken.update(volumes)
             return firsts
-        statement = (
-            update(Conseiller.__table__)
-            .where(Conseiller.__table__.c.id.in_(ids))
-            .values(
-                sync_seq=Conseiller.__table__.c.sync_seq
-                + case(volumes, value=Conseiller.__table__.c.id, else_=0)
-            )
-            .returning(Conseiller.__table__.c.id, Conseiller.__table__.c.sync_seq)
+        conseiller = Conseiller.__table__
+        connection = db.session.connection()
+        connection.execute(
+            update(conseiller)
+            .where(conseiller.c.id == bindparam("ident"))
+            .values(sync_seq=conseiller.c.sync_seq + bindparam("volume")),
+            [{"ident": ident, "volume": volumes[ident]} for ident in ids],
         )
-        return {ident: last - volumes[ident] + 1 for ident, last in db.session.execute(statement)}
+        lasts = connection.execute(self._lasts(), {"ids": ids})
+        return {ident: last - volumes[ident] + 1 for ident, last in lasts}
 
 
 def ecrire(lignes: list[dict], sequences: Sequences) -> None:
@@ -108,7 +113,7 @@ def ecrire(lignes: list[dict], sequences: Sequences) -> None:
         ligne["version"] = 1
         ligne["head"] = head_of(ligne["origine_id"])
         for name in JSON_COLONNES:
-            ligne[name] = json.dumps(ligne[name])
+            ligne[name] = _json(ligne[name])
         rows.append(tuple(ligne[name] for name in COLONNES))
     db.session.flush()  # the structures and owners made for this chunk come first
     if sql.on_postgresql():
@@ -117,6 +122,11 @@ def ecrire(lignes: list[dict], sequences: Sequences) -> None:
         db.session.connection().execute(
             insert(_CRA_ROWS), [dict(zip(COLONNES, row, strict=True)) for row in rows]
         )
+
+
+def _json(value) -> str:
+    # Most rows have no précision nor organisme: their JSON needs no encoder.
+    return "[]" if value == [] else "{}" if value == {} else json.dumps(value)
 
 
 def _copy(rows: list[tuple]) -> None:

@@ -32,7 +32,6 @@ COLONNES = (
     "sous_themes_equipement_informatique", "sous_themes_traitement_texte", "organismes",
     "updated_at", "duree_minutes",
 )  # fmt: skip
-_AT = {name: index for index, name in enumerate(COLONNES)}
 AGES_ARCHIVE = dict(zip(AGES, COLONNES[6:11], strict=True))
 STATUTS_ARCHIVE = dict(zip(STATUTS, COLONNES[11:16], strict=True))
 SOUS_THEMES_ARCHIVE = {
@@ -123,13 +122,11 @@ class Lecture:
     refus: str | None = None
 
 
-def _texte(row: list[str], name: str) -> str | None:
-    value = row[_AT[name]].strip()
-    return None if value in ("", "null") else value
+NULLS = ("", "null")
 
 
-def _nombre(row: list[str], name: str, default: int | None = 0) -> int | None:
-    value = _texte(row, name)
+def _nombre(row: dict, name: str, default: int | None = 0) -> int | None:
+    value = row[name]
     if value is None:
         return default
     try:
@@ -141,8 +138,8 @@ def _nombre(row: list[str], name: str, default: int | None = 0) -> int | None:
     return number
 
 
-def _moment(row: list[str], name: str) -> datetime | None:
-    value = _texte(row, name)
+def _moment(row: dict, name: str) -> datetime | None:
+    value = row[name]
     if value is None:
         return None
     try:
@@ -175,20 +172,25 @@ class Lecteur:
         # The report names each row by its id, even a malformed one's.
         lecture = Lecture(ligne, (row[0].strip()[:24] or None) if row else None)
         try:
-            if len(row) < len(COLONNES) or any(
-                value.strip() not in ("", "null") for value in row[len(COLONNES) :]
+            if len(row) != len(COLONNES) and (
+                len(row) < len(COLONNES)
+                or any(value.strip() not in NULLS for value in row[len(COLONNES) :])
             ):
                 raise Refus("ligne_mal_formee", f"{len(row)} colonnes")
             if not OBJECT_ID.fullmatch(row[0].strip()):
                 raise Refus("id_invalide")
-            self._lire(lecture, row)
+            champs = {}
+            for name, value in zip(COLONNES, row, strict=False):  # the rest are null
+                value = value.strip()
+                champs[name] = None if value in NULLS else value
+            self._lire(lecture, champs)
         except Refus as refus:
             lecture.refus, lecture.valeurs = refus.code, {}
             if refus.detail:
                 lecture.details.append(refus.detail)
         return lecture
 
-    def _lire(self, lecture: Lecture, row: list[str]) -> None:
+    def _lire(self, lecture: Lecture, row: dict) -> None:
         valeurs = lecture.valeurs
         moment = _moment(row, "date_accompagnement")
         if moment is None:
@@ -196,11 +198,11 @@ class Lecteur:
         valeurs["date"] = moment.astimezone(PARIS).date()
         if not FIRST_DAY <= valeurs["date"] <= self.today:
             raise Refus("date_hors_periode", valeurs["date"].isoformat())
-        valeurs["canal"] = _texte(row, "canal")
+        valeurs["canal"] = row["canal"]
         if valeurs["canal"] not in CANAUX:
             raise Refus("canal_inconnu", str(valeurs["canal"])[:30])
         valeurs["lieu_activite_id"] = None  # the original's permanence is not in the archive
-        valeurs["activite"] = _texte(row, "activite")
+        valeurs["activite"] = row["activite"]
         if valeurs["activite"] not in ACTIVITES:
             raise Refus("activite_inconnue", str(valeurs["activite"])[:30])
         self._place(lecture, row)
@@ -209,23 +211,23 @@ class Lecteur:
         self._annotation(lecture, row)
         self._duree(lecture, row)
         self._suivi(lecture, row)
-        structure_id = _texte(row, "structure_id")
+        structure_id = row["structure_id"]
         if structure_id is None:
             raise Refus("structure_manquante")
         lecture.structure = StructureArchivee(
             structure_id,
-            (_texte(row, "structure_nom") or "Structure de l'archive")[:200],
-            _texte(row, "structure_siret"),
-            _texte(row, "structure_code_postal"),
-            _texte(row, "structure_code_commune"),
+            (row["structure_nom"] or "Structure de l'archive")[:200],
+            row["structure_siret"],
+            row["structure_code_postal"],
+            row["structure_code_commune"],
         )
-        lecture.conseiller_origine_id = _texte(row, "v1_conseiller_numerique_id")
+        lecture.conseiller_origine_id = row["v1_conseiller_numerique_id"]
         lecture.received_at = _moment(row, "created_at") or moment
         lecture.updated_at = _moment(row, "updated_at") or lecture.received_at
 
-    def _place(self, lecture: Lecture, row: list[str]) -> None:
-        code = (_texte(row, "code_commune") or "").upper()
-        code_postal = _texte(row, "code_postal")
+    def _place(self, lecture: Lecture, row: dict) -> None:
+        code = (row["code_commune"] or "").upper()
+        code_postal = row["code_postal"]
         commune = self.communes(code) if CODE_INSEE.fullmatch(code) else None
         if commune is None:
             seules = self.communes_du_code_postal(code_postal) if code_postal else []
@@ -243,7 +245,7 @@ class Lecteur:
             code_postal=code_postal, code_commune=commune.code, nom_commune=commune.nom
         )
 
-    def _people(self, lecture: Lecture, row: list[str]) -> None:
+    def _people(self, lecture: Lecture, row: dict) -> None:
         valeurs = lecture.valeurs
         participants = _nombre(row, "nb_participants", None)
         if not participants:
@@ -271,8 +273,8 @@ class Lecteur:
             if total != participants:
                 lecture.remarques.append(remarque)
 
-    def _themes(self, lecture: Lecture, row: list[str]) -> None:
-        themes = tableau(_texte(row, "themes"))
+    def _themes(self, lecture: Lecture, row: dict) -> None:
+        themes = tableau(row["themes"])
         if not themes:
             raise Refus("themes_manquants")
         inconnus = [t for t in themes if t not in THEMES and t not in THEMES_ANCIENS]
@@ -286,7 +288,7 @@ class Lecteur:
         sous_themes = {}
         retire = False
         for name, theme in SOUS_THEMES_ARCHIVE.items():
-            precisions = tableau(_texte(row, name))
+            precisions = tableau(row[name])
             allowed = SOUS_THEMES[theme] if theme in themes else {}
             kept = sorted({precision for precision in precisions if precision in allowed})
             retire = retire or len(kept) != len(precisions)
@@ -297,8 +299,8 @@ class Lecteur:
         lecture.valeurs["themes"] = themes
         lecture.valeurs["sous_themes"] = dict(sorted(sous_themes.items()))
 
-    def _annotation(self, lecture: Lecture, row: list[str]) -> None:
-        annotation = (_texte(row, "annotation") or "").strip() or None
+    def _annotation(self, lecture: Lecture, row: dict) -> None:
+        annotation = (row["annotation"] or "").strip() or None
         if annotation is not None and len(annotation) < 3:
             lecture.reparations.append("annotation_retiree")
             annotation = None
@@ -308,8 +310,8 @@ class Lecteur:
             annotation = annotation[:35]
         lecture.valeurs["annotation"] = annotation
 
-    def _duree(self, lecture: Lecture, row: list[str]) -> None:
-        duree = _texte(row, "duree")
+    def _duree(self, lecture: Lecture, row: dict) -> None:
+        duree = row["duree"]
         minutes: int | None = None
         if duree not in ("0-30", "30-60"):
             try:
@@ -334,7 +336,7 @@ class Lecteur:
                 lecture.details.append(f"durée {lue} min → {minutes or duree}")
         lecture.valeurs["duree"], lecture.valeurs["duree_minutes"] = duree, minutes
 
-    def _suivi(self, lecture: Lecture, row: list[str]) -> None:
+    def _suivi(self, lecture: Lecture, row: dict) -> None:
         valeurs = lecture.valeurs
         suivi = {
             key: _nombre(row, f"accompagnement_{key}") or 0
@@ -344,7 +346,7 @@ class Lecteur:
             valeurs[f"suivi_{key}"] = count
         if sum(suivi.values()) > valeurs["nb_participants"]:
             lecture.remarques.append("suivi_superieur")
-        valeurs["organismes"] = organismes = self._organismes(lecture, _texte(row, "organismes"))
+        valeurs["organismes"] = organismes = self._organismes(lecture, row["organismes"])
         if sum(o["nombre"] for o in organismes) != suivi["redirection"]:
             lecture.remarques.append("organismes_incoherents")
 
