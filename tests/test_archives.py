@@ -239,6 +239,10 @@ def test_rows_are_read_by_the_rules_of_our_cras(lyon, run, tmp_path):
     assert (second.duree, second.duree_minutes, second.code_commune) == ("60+", 90, "75114")
     assert (cras[oid(6)].code_commune, cras[oid(6)].nom_commune) == ("38185", "Grenoble")
     assert (cras[oid(10)].duree, cras[oid(11)].duree_minutes) == ("30-60", 75)
+    # The known conseiller's CRAs take the next numbers of their sync sequence: pulled.
+    mine = sorted(cra.seq for cra in cras.values() if cra.conseiller_id == lyon[1].conseiller_id)
+    assert mine == [1, 2, 3, 4]
+    assert db.session.get(Conseiller, lyon[1].conseiller_id).sync_seq == 4
 
 
 def test_a_rerun_adds_nothing_and_an_overlapping_file_only_its_new_rows(
