@@ -353,3 +353,19 @@ def test_a_mapping_file_ties_original_ids_to_our_people(make_structure, make_use
         write_archive(tmp_path / "b.csv", [oid(3)]), "--correspondances", str(mapping), expect=1
     )
     assert "inconnu" in result.output
+
+
+def test_a_structure_known_here_by_its_siret_is_the_archives_one(make_structure, run, tmp_path):
+    ours = make_structure("Médiathèque de Lyon")
+    ours.siret = "21690123100011"
+    db.session.commit()
+    path = tmp_path / "a.csv"
+    changes = {**CASES[oid(33)][0], "structure_siret": "21690123100011"}
+    with open(path, "w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(COLONNES)
+        writer.writerow(archive_row(oid(33), **changes))
+    run(path)
+    cra = db.session.scalar(select(Cra))
+    assert cra.structure_id == ours.id
+    assert db.session.scalar(select(func.count()).select_from(Structure)) == 1
