@@ -1,4 +1,5 @@
-"""Flask commands: territories import, demo data, user invitations, push keys, reminders."""
+"""Flask commands: territories import, demo data, user invitations, push keys, reminders,
+the import of the original's archive."""
 
 import signal
 import threading
@@ -11,6 +12,7 @@ from server.models import Role
 from server.models.maintenance import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
 from server.services import (
     accounts,
+    archives,
     audit,
     connexions,
     cumuls,
@@ -32,6 +34,7 @@ statistiques_cli = AppGroup("statistiques", help="Daily totals behind territoria
 push_cli = AppGroup("push", help="Web Push (VAPID keys).")
 reminders_cli = AppGroup("reminders", help="Reminders on the conseillers' phones.")
 audit_cli = AppGroup("audit", help="The journal of sensitive actions.")
+archives_cli = AppGroup("archives", help="The original Espace Coop's archive of CRAs.")
 maintenance_cli = AppGroup("maintenance", help="The maintenance switch (the API refuses writes).")
 
 
@@ -129,6 +132,43 @@ def verifier():
             f"{len(problems)} écart(s) : lancez « flask statistiques recalculer »."
         )
     click.echo("Les totaux journaliers sont égaux aux CRA.")
+
+
+@archives_cli.command("importer")
+@click.argument("fichier", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--rapport",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="The report (CSV, one line per row); default: FICHIER.rapport.csv.",
+)
+@click.option("--dry-run", is_flag=True, help="Write the same report, and nothing else.")
+@click.option(
+    "--correspondances",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CSV type,id_origine,id: our conseiller or structure for an original id.",
+)
+@click.option(
+    "--lot",
+    type=click.IntRange(min=1),
+    default=archives.LOT,
+    show_default=True,
+    help="Rows per transaction.",
+)
+def archives_importer(fichier, rapport, dry_run, correspondances, lot):
+    """Import the original's flat archive (CSV, gzip accepted); run it again to resume."""
+    rapport = rapport or f"{fichier}.rapport.csv"
+    try:
+        bilan = archives.importer(fichier, rapport, dry_run, correspondances, lot)
+    except archives.ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    prefix = "Essai (rien n'est écrit) : " if dry_run else ""
+    statuts = ", ".join(f"{bilan.statuts[statut]} {statut}" for statut in archives.STATUTS)
+    click.echo(f"{prefix}{bilan.lignes} lignes : {statuts}.")
+    for code, nombre in sorted(bilan.motifs.items()):
+        click.echo(f"  {code} : {nombre}")
+    click.echo(f"Rapport : {rapport}")
 
 
 @push_cli.command("keys")
@@ -232,5 +272,6 @@ def register_commands(app):
         reminders_cli,
         maintenance_cli,
         audit_cli,
+        archives_cli,
     ):
         app.cli.add_command(group)

@@ -176,6 +176,9 @@ class Cra(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     client_time: Mapped[str | None] = mapped_column(String(40))
+    # An archived CRA's ObjectId in the original Espace Coop (services/archives); its id is
+    # derived from it, which is what makes a second import of it add nothing.
+    origine_id: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_cra_conseiller_seq", "conseiller_id", "seq"),
@@ -245,5 +248,6 @@ CONTENT_COLUMNS = tuple(
         "updated_at",
         "deleted_at",
         "client_time",
+        "origine_id",
     }
 )

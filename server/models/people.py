@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
@@ -24,6 +25,8 @@ class Structure(db.Model):
     departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     dotation: Mapped[int] = mapped_column(default=1)
+    # The structure's ObjectId in the original Espace Coop: what its archived CRAs name.
+    origine_id: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     commune: Mapped[Commune] = relationship(lazy="joined")
 
@@ -47,6 +50,11 @@ class Conseiller(db.Model):
     certifie: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last number of this conseiller's CRA change sequence (see sync/PROTOCOL.md, pull).
     sync_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The conseiller's ObjectId in the original Espace Coop: what their archived CRAs name.
+    origine_id: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
+    # Not a person: the owner of a structure's archived CRAs whose conseiller is unknown here
+    # (services/archives). It has no account, and scopes.conseiller_condition hides it.
+    archive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     structure: Mapped[Structure | None] = relationship(lazy="joined")
     emplois: Mapped[list["Emploi"]] = relationship(
         back_populates="conseiller", order_by="Emploi.date_debut", lazy="selectin"

@@ -254,6 +254,7 @@ class SqlStore:
             "updated_at": now,
             "deleted_at": None,
             "client_time": op.client_time,
+            "origine_id": None,  # only archived CRAs have one (services/archives)
         }
 
     def _operation_values(self, op) -> dict:

@@ -60,7 +60,12 @@ def structures_in_territory(user: User):
 
 
 def conseiller_condition(user: User) -> ColumnElement[bool]:
-    """SQL condition on Conseiller selecting those this user may see."""
+    """SQL condition on Conseiller selecting those this user may see: people only, never the
+    owner of a structure's archived CRAs (services/archives), which no list shows."""
+    return and_(Conseiller.archive.is_(False), _people_condition(user))
+
+
+def _people_condition(user: User) -> ColumnElement[bool]:
     if user.role is Role.ADMIN:
         return true()
     if user.role is Role.CONSEILLER:

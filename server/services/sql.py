@@ -7,7 +7,7 @@ type stays JSON, so the PostgreSQL operators are reached by coercing the column 
 
 from types import ModuleType
 
-from sqlalchemy import exists, func, literal_column, select, type_coerce
+from sqlalchemy import any_, bindparam, exists, func, literal_column, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.extensions import db
@@ -47,6 +47,20 @@ def insert_ignoring_conflicts(table, key: str):
             .returning(table.c[key])
         )
     return _INSERTS[table.name, name]
+
+
+# Values one statement may bind: SQLite takes at most 32,766 parameters; PostgreSQL gets a
+# whole list as one array parameter (one_of).
+PIECE = {"sqlite": 5_000, "postgresql": 1_000_000}
+
+
+def one_of(column, name: str):
+    """SQL condition: the column is one of the values given as the parameter `name` (at most
+    PIECE[dialect_name()] of them): one array parameter on PostgreSQL, where thousands of
+    parameters cost more to bind than the query to run."""
+    if on_postgresql():
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def json_list_has(column, value: str, path: str | None = None):

@@ -208,6 +208,27 @@ def commune_connue(code: str) -> CommuneConnue | None:
     return connue
 
 
+def repertoire() -> tuple[dict[str, CommuneConnue], dict[str, list[CommuneConnue]]]:
+    """Every code a CRA may name, with its postal codes (as commune_connue gives them), and
+    for each postal code the communes it serves (as communes_of_code_postal): two queries,
+    for work over millions of CRAs (the archive import) that would ask them one by one."""
+    postaux: dict[str, set[str]] = {}
+    for code, code_postal in db.session.execute(
+        select(CommuneCodePostal.commune_code, CommuneCodePostal.code_postal)
+    ):
+        postaux.setdefault(code, set()).add(code_postal)
+    owner = _postal_owner()
+    communes = {
+        code: CommuneConnue(code, nom, frozenset(postaux.get(proprietaire, ())))
+        for code, nom, proprietaire in db.session.execute(select(Commune.code, Commune.nom, owner))
+    }
+    servies: dict[str, list[CommuneConnue]] = {}
+    for code in sorted(postaux, key=lambda code: communes[code].nom):
+        for code_postal in postaux[code]:
+            servies.setdefault(code_postal, []).append(communes[code])
+    return communes, servies
+
+
 def _postal_owner():
     """SQL: the code whose postal codes serve a commune: its own, or for a commune déléguée /
     associée (the package gives them none), its commune's."""

@@ -1,0 +1,165 @@
+"""Import of the original Espace Coop's archive of CRAs (`flask archives importer`).
+
+Every row of the file ends in the report, once: importé, importé avec réparation (named),
+refusé (with its reason) or déjà importé. Rows are read, checked and written chunk by chunk
+(`lot` rows, one transaction each, the daily totals added in it), so memory stays flat, a
+crash loses at most the chunk under way, and a second run (or an overlapping file) finds the
+rows already imported by their original id and adds nothing. A dry run goes the same way in
+one transaction rolled back at the end: its report is the one a real run would write.
+"""
+
+import csv
+import gzip
+import io
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain, islice
+from pathlib import Path
+
+from server.extensions import db
+from server.services import cumuls, tableur, territoires
+from server.services.archives import ecriture
+from server.services.archives.lignes import (
+    COLONNES,
+    PARIS,
+    REFUS,
+    REMARQUES,
+    REPARATIONS,
+    Lecteur,
+    Lecture,
+)
+from server.services.archives.proprietaires import (
+    ArchiveError,
+    Proprietaires,
+    lire_correspondances,
+)
+
+__all__ = ["LOT", "ArchiveError", "Bilan", "STATUTS", "importer"]
+
+LOT = 50_000
+IMPORTE, REPARE, REFUSE, DEJA = "importé", "importé avec réparation", "refusé", "déjà importé"
+STATUTS = (IMPORTE, REPARE, REFUSE, DEJA)
+EN_TETE = ["ligne", "id", "statut", "motifs", "détail"]
+LIBELLES = {**REFUS, **REPARATIONS, **REMARQUES}
+
+
+@dataclass
+class Bilan:
+    """What an import did: rows per statut, and how often each reason, repair or remark."""
+
+    lignes: int = 0
+    statuts: Counter = field(default_factory=Counter)
+    motifs: Counter = field(default_factory=Counter)
+
+
+def importer(
+    fichier: str | Path,
+    rapport: str | Path,
+    dry_run: bool = False,
+    correspondances: str | Path | None = None,
+    lot: int = LOT,
+) -> Bilan:
+    """Import an archive file (CSV, gzipped or not) and write its report (CSV) to `rapport`."""
+    try:
+        mapping = lire_correspondances(correspondances) if correspondances else None
+        proprietaires = Proprietaires(mapping)
+        communes, servies = territoires.repertoire()
+        lecteur = Lecteur(communes.get, lambda cp: servies.get(cp, []), datetime.now(PARIS).date())
+        bilan = Bilan()
+        with _rows(fichier) as rows, open(rapport, "wb") as sortie:
+            lignes = _chunks(rows, lecteur, proprietaires, ecriture.Sequences(dry_run), lot, bilan)
+            for octets in tableur.csv_flux(chain([EN_TETE], lignes), every=1_000):
+                sortie.write(octets)
+                sortie.flush()
+    finally:
+        # A dry run never commits; a failed run keeps its committed chunks only.
+        db.session.rollback()
+    return bilan
+
+
+@contextmanager
+def _rows(fichier: str | Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """(line number, fields) of each row after the header, which must be the archive's."""
+    with open(fichier, "rb") as raw:
+        zipped = raw.read(2) == b"\x1f\x8b"
+    binary = gzip.open(fichier, "rb") if zipped else open(fichier, "rb")
+    with binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
+        reader = csv.reader(text)
+        header = [name.strip() for name in next(reader, [])]
+        if tuple(header[: len(COLONNES)]) != COLONNES:
+            raise ArchiveError(
+                "En-tête inattendu : les 46 colonnes de l'archive (archive-v1) sont attendues."
+            )
+        yield ((reader.line_num, row) for row in reader)
+
+
+def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> Iterator[list]:
+    """Import chunk after chunk; yield the report rows of each once it is committed."""
+    while chunk := list(islice(rows, lot)):
+        lectures = [lecteur.lire(number, row) for number, row in chunk]
+        nouvelles = _owned(lectures, proprietaires)
+        deja = ecriture.existants(list(nouvelles))
+        lignes = []
+        for ident, lecture in nouvelles.items():
+            if ident in deja:
+                lecture.valeurs = {}
+                continue
+            lignes.append(
+                {
+                    **lecture.valeurs,
+                    "id": ident,
+                    "received_at": lecture.received_at,
+                    "updated_at": lecture.updated_at,
+                    "origine_id": lecture.origine_id,
+                }
+            )
+        ecriture.ecrire(lignes, sequences)
+        if not sequences.dry_run:
+            cumuls.ajouter_nouveaux([ligne["id"] for ligne in lignes])
+            db.session.commit()
+        for lecture in lectures:
+            yield _report_row(lecture, bilan)
+
+
+def _owned(lectures: list[Lecture], proprietaires: Proprietaires) -> dict[uuid.UUID, Lecture]:
+    """The readable rows by their CRA id, each given its structure and owner (refused when it
+    has none); a row whose id came earlier in the chunk is already imported."""
+    owned: dict[uuid.UUID, Lecture] = {}
+    for lecture in lectures:
+        if lecture.refus is not None or lecture.structure is None or not lecture.origine_id:
+            continue
+        ident = ecriture.cra_id(lecture.origine_id)
+        if ident in owned:
+            lecture.valeurs = {}
+            lecture.details.append(f"même id que la ligne {owned[ident].ligne}")
+            continue
+        structure_id = proprietaires.structure(lecture.structure)
+        if structure_id is None:
+            lecture.refus, lecture.valeurs = "structure_sans_commune", {}
+            lecture.details.append(lecture.structure.code_commune or "-")
+            continue
+        lecture.valeurs["structure_id"] = structure_id
+        lecture.valeurs["conseiller_id"] = proprietaires.conseiller(
+            lecture.conseiller_origine_id, structure_id
+        )
+        owned[ident] = lecture
+    return owned
+
+
+def _report_row(lecture: Lecture, bilan: Bilan) -> list:
+    if lecture.refus is not None:
+        statut, motifs = REFUSE, [lecture.refus]
+    elif not lecture.valeurs:
+        statut, motifs = DEJA, []
+    else:
+        statut = REPARE if lecture.reparations else IMPORTE
+        motifs = lecture.reparations + lecture.remarques
+    bilan.lignes += 1
+    bilan.statuts[statut] += 1
+    bilan.motifs.update(motifs)
+    detail = " ; ".join([LIBELLES[code] for code in motifs] + lecture.details)
+    return [lecture.ligne, lecture.origine_id, statut, " ".join(motifs), detail]
