@@ -1,7 +1,7 @@
 """archive of the original Espace Coop: original ids, archive owners
 
 Revision ID: b3d7f1a9c542
-Revises: e5a9c3b7d214
+Revises: f3c8a1d6b2e9
 Create Date: 2026-12-07 21:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3d7f1a9c542'
-down_revision = 'e5a9c3b7d214'
+down_revision = 'f3c8a1d6b2e9'
 branch_labels = None
 depends_on = None
 
