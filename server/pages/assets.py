@@ -479,3 +479,6 @@ if __name__ == "__main__":  # make install: python -m server.pages.assets
     prune(keep=built)
     count = len(manifest(built)["precache"])
     print(f"build/static/{built.name} : {count} fichiers", file=sys.stderr)
+    from server.services import exports  # the PDF report's fonts, made once here
+
+    exports.polices()

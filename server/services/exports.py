@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import re
+import shutil
 import tempfile
 import threading
 import unicodedata
@@ -387,15 +388,40 @@ GRAPHIQUES_DES_BLOCS = (
 UNITES = {"temps": "Heures", "ages": "%", "statuts": "%", "reorientations": "%", "evolution": "CRA"}
 
 
-@lru_cache(maxsize=1)
-def polices() -> str:
-    """A folder holding Marianne as TrueType, made once per process: WeasyPrint would otherwise
-    decompress the DSFR's WOFF2 files at every report (half of a report's CPU time)."""
-    folder = Path(tempfile.mkdtemp(prefix="coop-cra-polices-"))
-    for name in ("Marianne-Regular", "Marianne-Bold"):
+POLICES_PDF = ("Marianne-Regular", "Marianne-Bold")
+POLICES_DIR = Path(__file__).resolve().parents[2] / "build" / "polices-pdf"
+
+
+def _convertir_polices(folder: Path) -> None:
+    for name in POLICES_PDF:
         font = TTFont(FONTS / f"{name}.woff2")
         font.flavor = None
         font.save(folder / f"{name}.ttf")
+
+
+@lru_cache(maxsize=1)
+def polices() -> str:
+    """A folder holding Marianne as TrueType: WeasyPrint would otherwise decompress the DSFR's
+    WOFF2 files at every report (half of a report's CPU time). Converted once per font version
+    into build/polices-pdf/<digest>/ (`make install` does it, else the first report), so that
+    even a worker's first report pays only for reading them (the conversion was 0.3 s of it);
+    in a temporary folder when build/ cannot be written."""
+    sources = b"".join((FONTS / f"{name}.woff2").read_bytes() for name in POLICES_PDF)
+    folder = POLICES_DIR / hashlib.sha256(sources).hexdigest()[:16]
+    if folder.is_dir():
+        return folder.as_uri()
+    try:
+        POLICES_DIR.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="en-cours-", dir=POLICES_DIR))
+    except OSError:
+        staging = Path(tempfile.mkdtemp(prefix="coop-cra-polices-"))
+        _convertir_polices(staging)
+        return staging.as_uri()
+    _convertir_polices(staging)
+    try:
+        staging.rename(folder)  # whole or absent: another process may have made it meanwhile
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
     return folder.as_uri()
 
 
