@@ -869,8 +869,10 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     page.route("**/api/sync/push", lambda route: route.fulfill(status=503, body="Indisponible"))
     page.context.set_offline(False)
     expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
-    page.unroute("**/api/sync/push")
+    # Offline before the failing server goes: the app's own retry (a second later) cannot
+    # send the CRA itself, which would rightly say « 1 compte rendu envoyé ».
     page.context.set_offline(True)
+    page.unroute("**/api/sync/push")
     page.evaluate(  # what another tab's send leaves: an empty outbox
         """async () => {
         const { database } = await import('/js/db.js');
