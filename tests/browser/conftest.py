@@ -55,7 +55,10 @@ def closing_answers(wsgi_app):
 def live_server(app):
     """A real HTTP server on 127.0.0.1 serving the test's app (each request in its own context)."""
     server = make_server("127.0.0.1", 0, closing_answers(app.wsgi_app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polled every 20 ms for the stop (shutdown() waits for the next poll: 0.5 s by default).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -80,7 +80,9 @@ def push_server(app, database_url, push_config):
     """The app on loopback, configured with the test's VAPID keys."""
     served = create_app({**base_config(database_url), **push_config})
     server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(  # polled every 20 ms for the stop, as live_server
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
