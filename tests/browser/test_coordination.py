@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import CraCoordination
-from tests.browser.conftest import serious_violations, tick
-from tests.browser.test_pwa import phone_cras, send_now, waiting_text
+from tests.browser.conftest import serious_violations, tick, wait_until
+from tests.browser.test_pwa import SENDING_DONE, phone_cras, send_now, waiting_text
 from tests.conftest import PASSWORD
 
 
@@ -124,6 +124,7 @@ def synced_report(page, live_server, coordinateur):
     waiting_text(page, 0).wait_for()
     page.get_by_role("link", name="CRA de coordination").click()
     page.get_by_text("Envoyé", exact=True).wait_for()
+    wait_until(page, SENDING_DONE)  # the pull after the sync too (see test_pwa.synced_cra)
     ((report_id, row),) = server_reports().items()
     return report_id, row
 

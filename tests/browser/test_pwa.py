@@ -67,6 +67,13 @@ def form_set_up(page):
     expect(page.locator("#cra-date")).not_to_have_value("")
 
 
+# No send or pull holds or awaits the app's send lock (pwa/js/sync.js, withLock).
+SENDING_DONE = """async () => {
+    const { held, pending } = await navigator.locks.query();
+    return ![...held, ...pending].some((lock) => lock.name === 'coop-cra-envoi');
+}"""
+
+
 def send_now(page):
     """« Envoyer maintenant », even when its bar is gone: going online may have sent all already
     (the bar shows only while something waits)."""
@@ -437,6 +444,9 @@ def synced_cra(page, live_server, conseiller, annotation):
     fill_individual_cra(page, annotation=annotation)
     waiting_text(page, 0).wait_for()
     expect(page.get_by_text("Envoyé", exact=True)).to_have_count(1)
+    # The pull that follows each sync is over too: run later, it would bring the phone a change
+    # the test then makes "elsewhere", and the phone's edit would rightly meet no conflict.
+    wait_until(page, SENDING_DONE)
     (cra_id,) = server_rows()
     return cra_id, server_rows()[cra_id]
 
@@ -869,10 +879,10 @@ def test_a_failure_line_goes_once_nothing_waits_any_more(page, live_server, cons
     page.route("**/api/sync/push", lambda route: route.fulfill(status=503, body="Indisponible"))
     page.context.set_offline(False)
     expect(line).to_have_text("Envoi impossible pour le moment : nouvel essai automatique.")
-    # Offline before the failing server goes: the app's own retry (a second later) cannot
-    # send the CRA itself, which would rightly say « 1 compte rendu envoyé ».
+    # The failing server stays: the app's own retry must not send the CRA itself, which would
+    # rightly say « 1 compte rendu envoyé » (a retry caught by the route and released by an
+    # unroute did so once, even offline).
     page.context.set_offline(True)
-    page.unroute("**/api/sync/push")
     page.evaluate(  # what another tab's send leaves: an empty outbox
         """async () => {
         const { database } = await import('/js/db.js');
