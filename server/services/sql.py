@@ -5,6 +5,7 @@ JSON columns are JSON on SQLite and JSONB on PostgreSQL (server/models/cra.py); 
 type stays JSON, so the PostgreSQL operators are reached by coercing the column to JSONB.
 """
 
+from collections.abc import Iterable
 from types import ModuleType
 
 from sqlalchemy import any_, bindparam, exists, func, literal_column, select, type_coerce
@@ -91,3 +92,16 @@ def month_of(day_column):
     if on_postgresql():
         return func.to_char(day_column, "YYYY-MM")
     return func.strftime("%Y-%m", day_column)
+
+
+def copy_rows(table_name: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """PostgreSQL: COPY the rows (tuples in the order of `columns`) into the table, on the
+    session's connection and in its transaction, as they come (the bulk loads: demo seed,
+    archive import)."""
+    driver_connection = db.session.connection().connection.driver_connection
+    assert driver_connection is not None
+    names = ", ".join(f'"{name}"' for name in columns)  # statut_sansEmploi is case-sensitive
+    with driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)

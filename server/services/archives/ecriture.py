@@ -117,7 +117,7 @@ def ecrire(lignes: list[dict], sequences: Sequences) -> None:
         rows.append(tuple(ligne[name] for name in COLONNES))
     db.session.flush()  # the structures and owners made for this chunk come first
     if sql.on_postgresql():
-        _copy(rows)
+        sql.copy_rows("cra", COLONNES, rows)
     else:
         db.session.connection().execute(
             insert(_CRA_ROWS), [dict(zip(COLONNES, row, strict=True)) for row in rows]
@@ -127,13 +127,3 @@ def ecrire(lignes: list[dict], sequences: Sequences) -> None:
 def _json(value) -> str:
     # Most rows have no précision nor organisme: their JSON needs no encoder.
     return "[]" if value == [] else "{}" if value == {} else json.dumps(value)
-
-
-def _copy(rows: list[tuple]) -> None:
-    driver_connection = db.session.connection().connection.driver_connection
-    assert driver_connection is not None
-    names = ", ".join(f'"{name}"' for name in COLONNES)  # statut_sansEmploi is case-sensitive
-    with driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY cra ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)

@@ -118,20 +118,13 @@ def _copy_chunk(rows) -> int:
     """PostgreSQL: COPY the CRAs as they are drawn (the server works meanwhile), then their
     create operations; how many were written."""
     operations = []
-    driver_connection = db.session.connection().connection.driver_connection
-    assert driver_connection is not None
-    with driver_connection.cursor() as cursor:
-        with cursor.copy(_copy_statement("cra", CRA_COLUMNS)) as copy:
-            for row in rows:
-                copy.write_row(row)
-                operations.append(_operation(row))
-        if operations:
-            with cursor.copy(_copy_statement("cra_operation", OPERATION_COLUMNS)) as copy:
-                for operation in operations:
-                    copy.write_row(operation)
+
+    def drawn():
+        for row in rows:
+            operations.append(_operation(row))
+            yield row
+
+    sql.copy_rows("cra", CRA_COLUMNS, drawn())
+    if operations:
+        sql.copy_rows("cra_operation", OPERATION_COLUMNS, operations)
     return len(operations)
-
-
-def _copy_statement(table_name: str, columns: tuple[str, ...]) -> str:
-    names = ", ".join(f'"{name}"' for name in columns)  # statut_sansEmploi is case-sensitive
-    return f"COPY {table_name} ({names}) FROM STDIN"
