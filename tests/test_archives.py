@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import uuid
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from server.extensions import db
 from server.models import Conseiller, Cra, Structure
 from server.models.statistique import cra_stat_jour
 from server.services import statistiques
+from server.services.archives import ecriture
 from server.services.archives.lignes import COLONNES
 from server.services.statistiques import Periode
 
@@ -369,3 +371,57 @@ def test_a_structure_known_here_by_its_siret_is_the_archives_one(make_structure,
     cra = db.session.scalar(select(Cra))
     assert cra.structure_id == ours.id
     assert db.session.scalar(select(func.count()).select_from(Structure)) == 1
+
+
+def test_a_row_with_unreadable_bytes_is_refused_alone(lyon, run, tmp_path):
+    """Bytes that are not UTF-8, or a NUL (which PostgreSQL refuses in a text), refuse their
+    row only: the import goes on, and the report names the row by its readable id."""
+    path = tmp_path / "a.csv"
+    write_archive(path, [oid(1), oid(3), oid(4), oid(5)])
+    raw = path.read_bytes()
+    raw = raw.replace(oid(3).encode(), oid(3)[:-1].encode() + b"\xff", 1)
+    raw = raw.replace(b"{courriel,courriel}", b"{courriel\x00}", 1)
+    path.write_bytes(raw)
+    _, report = run(path)
+    assert report[oid(1)] == ("importé", "")
+    assert report[oid(3)[:-1] + "?"] == ("refusé", "texte_illisible")
+    assert report[oid(4)] == ("refusé", "texte_illisible")
+    assert report[oid(5)] == ("importé avec réparation", "code_postal_corrige")
+    assert cra_count() == 2
+
+
+def test_a_quote_left_open_is_reported_with_the_lines_it_swallowed(lyon, run, tmp_path):
+    """The csv module reads on past a field over its size limit: the rows it swallowed are
+    named by their lines, and the rows after them are read as usual."""
+    path = tmp_path / "a.csv"
+    with open(path, "w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(COLONNES)
+        writer.writerow(archive_row(oid(1)))
+        target.write(",".join(archive_row(oid(2), annotation='"ouvert')) + "\r\n")
+        for number in range(100, 600):  # about 170,000 characters: past the 131,072 limit
+            writer.writerow(archive_row(oid(number)))
+    result, report = run(path)
+    with open(tmp_path / "rapport.csv", encoding="utf-8-sig", newline="") as source:
+        rows = list(csv.reader(source, delimiter=";"))
+    refused = [row for row in rows[1:] if row[2] != "importé"]
+    assert refused == [
+        [
+            "3",
+            "",
+            "refusé",
+            "ligne_mal_formee",
+            "Ligne mal formée ; lignes 3 à 387 illisibles (guillemet non fermé ?)",
+        ]
+    ]
+    # Lines 3 to 387 held the open row and 384 others; each line after them is one CRA.
+    assert [row[0] for row in rows[1:4]] == ["2", "3", "388"]
+    assert report[oid(1)] == report[oid(599)] == ("importé", "")
+    assert cra_count() == 1 + (599 - 100 + 1) - 384
+
+
+@pytest.mark.parametrize("origine_id", [oid(1), "5f3e1b2c9a8d7e6f5a4b3c2d", "é"])
+def test_an_archived_cras_ids_are_the_uuid5_of_its_original_id(origine_id):
+    """Fixed forever (a rerun finds the rows by them): the standard uuid5, in text."""
+    assert ecriture.cra_id(origine_id) == str(uuid.uuid5(ecriture.NAMESPACE, origine_id))
+    assert ecriture.head_of(origine_id) == str(uuid.uuid5(ecriture.NAMESPACE, "head:" + origine_id))

@@ -8,7 +8,6 @@ memory. Every CSV and Excel cell goes through server/services/tableur.py, the on
 keeps typed text from running as a formula or breaking a file.
 """
 
-import gc
 import hashlib
 import json
 import re
@@ -18,7 +17,6 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -41,7 +39,14 @@ from server.models.cra import (
     SUIVIS,
     THEMES,
 )
-from server.services import confidentialite, graphiques, perimetres, statistiques, tableur
+from server.services import (
+    confidentialite,
+    graphiques,
+    memoire,
+    perimetres,
+    statistiques,
+    tableur,
+)
 from server.services.francais import jj_mm_aaaa, nombre
 from server.services.statistiques import Perimetre, Periode
 from server.services.tableur import Pourcentage
@@ -492,26 +497,11 @@ def rapport_html(report: dict, images: Path) -> str:
     )
 
 
-@contextmanager
-def _sans_ramasse_miettes() -> Iterator[None]:
-    """Python's cyclic garbage collector paused: a report's layout makes tens of thousands of
-    short-lived boxes whose collections cost about a tenth of its CPU time. What the report
-    leaves is collected once it is done. Reports overlapping in threads may resume it early:
-    a pause only delays collection, so nothing can go wrong but a little speed."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def rapport_pdf(report: dict) -> bytes:
     """The A4 report: title with who and period, key figures, then every chart (vector) with
     its figures as a table that flows across pages."""
     with (
-        _sans_ramasse_miettes(),
+        memoire.sans_ramasse_miettes(),
         tempfile.TemporaryDirectory(prefix="coop-cra-rapport-") as folder,
     ):
         html = rapport_html(report, Path(folder))

@@ -8,6 +8,7 @@ type stays JSON, so the PostgreSQL operators are reached by coercing the column 
 from collections.abc import Iterable
 from types import ModuleType
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import any_, bindparam, exists, func, literal_column, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -97,11 +98,13 @@ def month_of(day_column):
 def copy_rows(table_name: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """PostgreSQL: COPY the rows (tuples in the order of `columns`) into the table, on the
     session's connection and in its transaction, as they come (the bulk loads: demo seed,
-    archive import)."""
+    archive import). The rows are formatted in this thread and sent by psycopg's writer thread,
+    so formatting never waits on the network, nor sending on another thread's Python work."""
     driver_connection = db.session.connection().connection.driver_connection
     assert driver_connection is not None
     names = ", ".join(f'"{name}"' for name in columns)  # statut_sansEmploi is case-sensitive
     with driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
+        statement = f"COPY {table_name} ({names}) FROM STDIN"
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
             for row in rows:
                 copy.write_row(row)

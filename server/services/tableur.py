@@ -53,6 +53,8 @@ def neutraliser(text: str) -> str:
 
 def texte_csv(value) -> str:
     """One CSV cell as French spreadsheets read it."""
+    if type(value) is str:  # most cells: checked first
+        return neutraliser(value)
     if value is None:
         return ""
     if isinstance(value, bool):

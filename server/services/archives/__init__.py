@@ -11,9 +11,9 @@ one transaction rolled back at the end: its report is the one a real run would w
 import csv
 import gzip
 import io
-import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +21,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from server.extensions import db
-from server.services import cumuls, tableur, territoires
+from server.services import cumuls, memoire, tableur, territoires
 from server.services.archives import ecriture
 from server.services.archives.lignes import (
     COLONNES,
@@ -70,7 +70,11 @@ def importer(
         communes, servies = territoires.repertoire()
         lecteur = Lecteur(communes.get, lambda cp: servies.get(cp, []), datetime.now(PARIS).date())
         bilan = Bilan()
-        with _rows(fichier) as rows, open(rapport, "wb") as sortie:
+        with (
+            memoire.sans_ramasse_miettes(),
+            _rows(fichier) as rows,
+            open(rapport, "wb") as sortie,
+        ):
             lignes = _chunks(rows, lecteur, proprietaires, ecriture.Sequences(dry_run), lot, bilan)
             for octets in tableur.csv_flux(chain([EN_TETE], lignes), every=1_000):
                 sortie.write(octets)
@@ -82,53 +86,86 @@ def importer(
 
 
 @contextmanager
-def _rows(fichier: str | Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
-    """(line number, fields) of each row after the header, which must be the archive's."""
+def _rows(fichier: str | Path) -> Iterator[Iterator[tuple[int, list[str] | None, str]]]:
+    """The rows after the header (`_lignes`), which must be the archive's."""
     with open(fichier, "rb") as raw:
         zipped = raw.read(2) == b"\x1f\x8b"
     binary = gzip.open(fichier, "rb") if zipped else open(fichier, "rb")
-    with binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
+    # A byte that is not UTF-8 is kept as a lone surrogate, so that its row alone is refused.
+    with (
+        binary,
+        io.TextIOWrapper(
+            binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        ) as text,
+    ):
         reader = csv.reader(text)
         header = [name.strip() for name in next(reader, [])]
         if tuple(header[: len(COLONNES)]) != COLONNES:
             raise ArchiveError(
                 "En-tête inattendu : les 46 colonnes de l'archive (archive-v1) sont attendues."
             )
-        yield ((reader.line_num, row) for row in reader)
+        yield _lignes(reader)
+
+
+def _lignes(reader) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(first line, fields, "") of each row; (first line, None, why) of a row the csv module
+    cannot read (a field past its size limit: a quote left open), after which it reads on."""
+    fin = reader.line_num
+    while True:
+        debut = fin + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            fin = reader.line_num
+            yield debut, None, f"lignes {debut} à {fin} illisibles (guillemet non fermé ?)"
+        else:
+            fin = reader.line_num
+            yield debut, row, ""
 
 
 def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> Iterator[list]:
     """Import chunk after chunk; yield the report rows of each once it is committed."""
-    while chunk := list(islice(rows, lot)):
-        lectures = [lecteur.lire(number, row) for number, row in chunk]
+    lues = ([lecteur.lire(*ligne) for ligne in chunk] for chunk in _lots(rows, lot))
+    for lectures in en_avance(lues):
         nouvelles = _owned(lectures, proprietaires)
         deja = ecriture.existants(list(nouvelles))
-        lignes = []
+        cras = []
         for ident, lecture in nouvelles.items():
             if ident in deja:
                 lecture.valeurs = {}
-                continue
-            lignes.append(
-                {
-                    **lecture.valeurs,
-                    "id": ident,
-                    "received_at": lecture.received_at,
-                    "updated_at": lecture.updated_at,
-                    "origine_id": lecture.origine_id,
-                }
-            )
-        ecriture.ecrire(lignes, sequences)
+            else:
+                cras.append((ident, lecture))
+        ecriture.ecrire(cras, sequences)
         if not sequences.dry_run:
-            cumuls.ajouter_nouveaux([ligne["id"] for ligne in lignes])
+            cumuls.ajouter_nouveaux(ecriture.parametres([ident for ident, _ in cras]))
             db.session.commit()
         for lecture in lectures:
             yield _report_row(lecture, bilan)
+        memoire.ramasser_les_jeunes()
 
 
-def _owned(lectures: list[Lecture], proprietaires: Proprietaires) -> dict[uuid.UUID, Lecture]:
+def _lots(rows: Iterator, lot: int) -> Iterator[list]:
+    while chunk := list(islice(rows, lot)):
+        yield chunk
+
+
+def en_avance(iterator: Iterator[list]) -> Iterator[list]:
+    """The iterator's items, the next one computed in a thread while the caller works on this
+    one: the rows of chunk N+1 are read and checked (Python) while chunk N is written
+    (PostgreSQL's work, during which the caller holds no lock on the interpreter)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archives") as lecteur:
+        suivant = lecteur.submit(next, iterator, None)
+        while (item := suivant.result()) is not None:
+            suivant = lecteur.submit(next, iterator, None)
+            yield item
+
+
+def _owned(lectures: list[Lecture], proprietaires: Proprietaires) -> dict[str, Lecture]:
     """The readable rows by their CRA id, each given its structure and owner (refused when it
     has none); a row whose id came earlier in the chunk is already imported."""
-    owned: dict[uuid.UUID, Lecture] = {}
+    owned: dict[str, Lecture] = {}
     for lecture in lectures:
         if lecture.refus is not None or lecture.structure is None or not lecture.origine_id:
             continue

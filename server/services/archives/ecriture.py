@@ -1,10 +1,12 @@
 """Bulk writing of archived CRAs, past the ORM: COPY on PostgreSQL, executemany on SQLite, as
 the demo seed does (services/demo/ecriture.py), but into a live table: its indexes stay."""
 
+import hashlib
 import json
 import uuid
 from collections import Counter
 from itertools import count
+from operator import itemgetter
 
 from sqlalchemy import JSON, Text, bindparam, column, insert, select, table, update
 
@@ -12,10 +14,12 @@ from server.extensions import db
 from server.models import Conseiller, Cra
 from server.models.cra import CONTENT_COLUMNS
 from server.services import sql
+from server.services.archives.lignes import Lecture
 
 # Fixed forever: an archived CRA's id is derived from its original id, so that importing the
 # same row again finds it (idempotence by the primary key, no other index to maintain).
 NAMESPACE = uuid.UUID("5d3b1f0e-7c2a-4e8b-9a61-0c4f2b7e9d35")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 COLONNES = (
     "id",
     "conseiller_id",
@@ -40,23 +44,41 @@ _CRA_ROWS = table(
 )
 
 
-def cra_id(origine_id: str) -> uuid.UUID:
-    """Our id of an archived CRA."""
-    return uuid.uuid5(NAMESPACE, origine_id)
+def cra_id(origine_id: str) -> str:
+    """Our id of an archived CRA (uuid5 in its text form, as COPY and the report take it)."""
+    return _uuid5(origine_id)
 
 
-def head_of(origine_id: str) -> uuid.UUID:
+def head_of(origine_id: str) -> str:
     """The head (op_id of its last operation) of an archived CRA: the import is its creation."""
-    return uuid.uuid5(NAMESPACE, "head:" + origine_id)
+    return _uuid5("head:" + origine_id)
 
 
-def existants(ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Those of these CRA ids already stored."""
-    found: set[uuid.UUID] = set()
+def _uuid5(name: str) -> str:
+    # str(uuid.uuid5(NAMESPACE, name)) without its two UUID objects: RFC 4122 §4.3, the hash's
+    # first 16 bytes with the version (5) and the variant set (tests/test_archives.py checks
+    # it against the standard library).
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def existants(ids: list[str]) -> set[str]:
+    """Those of these CRA ids (text) already stored."""
+    found: set[str] = set()
     query, piece = select(Cra.id).where(sql.one_of(Cra.id, "ids")), sql.PIECE[sql.dialect_name()]
     for start in range(0, len(ids), piece):
-        found.update(db.session.scalars(query, {"ids": ids[start : start + piece]}))
+        values = parametres(ids[start : start + piece])
+        found.update(str(ident) for ident in db.session.scalars(query, {"ids": values}))
     return found
+
+
+def parametres(ids: list[str]) -> list:
+    """CRA ids (text) as a query parameter: PostgreSQL casts the text array itself, SQLAlchemy
+    wants UUID objects elsewhere."""
+    return ids if sql.on_postgresql() else [uuid.UUID(ident) for ident in ids]
 
 
 class Sequences:
@@ -101,29 +123,60 @@ class Sequences:
         return {ident: last - volumes[ident] + 1 for ident, last in lasts}
 
 
-def ecrire(lignes: list[dict], sequences: Sequences) -> None:
-    """Write these CRAs (dicts of COLONNES but seq, version, head) in one go."""
-    if not lignes:
+def ecrire(cras: list[tuple[str, Lecture]], sequences: Sequences) -> None:
+    """Write these CRAs (their id, and their reading with its owner) in one go."""
+    if not cras:
         return
-    firsts = sequences.premiers(Counter(ligne["conseiller_id"] for ligne in lignes))
+    firsts = sequences.premiers(Counter(lecture.valeurs["conseiller_id"] for _, lecture in cras))
     numbers = {ident: count(first) for ident, first in firsts.items()}
     rows = []
-    for ligne in lignes:
-        ligne["seq"] = next(numbers[ligne["conseiller_id"]])
-        ligne["version"] = 1
-        ligne["head"] = head_of(ligne["origine_id"])
+    for ident, lecture in cras:
+        valeurs, origine_id = lecture.valeurs, lecture.origine_id
+        assert origine_id is not None  # rows without one are refused (id_invalide)
         for name in JSON_COLONNES:
-            ligne[name] = _json(ligne[name])
-        rows.append(tuple(ligne[name] for name in COLONNES))
+            valeurs[name] = _json(valeurs[name])
+        rows.append(
+            (
+                ident,
+                valeurs["conseiller_id"],
+                valeurs["structure_id"],
+                *_contenu(valeurs),
+                head_of(origine_id),
+                1,
+                next(numbers[valeurs["conseiller_id"]]),
+                lecture.received_at,
+                lecture.updated_at,
+                origine_id,
+            )
+        )
     db.session.flush()  # the structures and owners made for this chunk come first
     if sql.on_postgresql():
         sql.copy_rows("cra", COLONNES, rows)
     else:
         db.session.connection().execute(
-            insert(_CRA_ROWS), [dict(zip(COLONNES, row, strict=True)) for row in rows]
+            insert(_CRA_ROWS),
+            [_sqlite(dict(zip(COLONNES, row, strict=True))) for row in rows],
         )
 
 
+def _sqlite(ligne: dict) -> dict:
+    ligne["id"], ligne["head"] = uuid.UUID(ligne["id"]), uuid.UUID(ligne["head"])
+    return ligne
+
+
+_contenu = itemgetter(*CONTENT_COLUMNS)
+_JSON_CONNUS: dict[str, str] = {}
+
+
 def _json(value) -> str:
-    # Most rows have no précision nor organisme: their JSON needs no encoder.
-    return "[]" if value == [] else "{}" if value == {} else json.dumps(value)
+    # Themes and their précisions are words of fixed lists: a few hundred distinct values, each
+    # encoded once. Organisme names are free text, always encoded.
+    if not value:
+        return "[]" if value == [] else "{}"
+    key = repr(value)
+    if key not in _JSON_CONNUS:
+        texte = json.dumps(value)
+        if len(_JSON_CONNUS) > 10_000:
+            return texte
+        _JSON_CONNUS[key] = texte
+    return _JSON_CONNUS[key]

@@ -43,10 +43,13 @@ SOUS_THEMES_ARCHIVE = {
 THEMES_ANCIENS = ("smartphone", "autre")  # accepted from old data only (cra.md)
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 CODE_INSEE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+# A NUL, or a byte that is not UTF-8 (read as a lone surrogate: errors="surrogateescape").
+ILLISIBLE = re.compile("[\x00\udc80-\udcff]")
 MAX_MINUTES, PAS_MINUTES = 480, 15
 
 REFUS = {
     "ligne_mal_formee": "Ligne mal formée",
+    "texte_illisible": "Texte illisible : octet nul ou hors UTF-8",
     "id_invalide": "Identifiant d'origine invalide (24 caractères hexadécimaux attendus)",
     "date_invalide": "Date d'accompagnement illisible",
     "date_hors_periode": "Date d'accompagnement avant le 01/01/2020 ou dans le futur",
@@ -122,7 +125,7 @@ class Lecture:
     refus: str | None = None
 
 
-NULLS = ("", "null")
+NULLS = frozenset(("", "null"))
 
 
 def _nombre(row: dict, name: str, default: int | None = 0) -> int | None:
@@ -155,7 +158,10 @@ def tableau(value: str | None) -> list[str]:
     if value is None or value in ("{}", ""):
         return []
     inner = value[1:-1] if value.startswith("{") and value.endswith("}") else value
-    items = next(csv.reader([inner], delimiter=",", quotechar='"', escapechar="\\"))
+    if '"' in inner or "\\" in inner:
+        items = next(csv.reader([inner], delimiter=",", quotechar='"', escapechar="\\"))
+    else:  # most rows: nothing quoted, a split says the same as the csv module
+        items = inner.split(",")
     return [item.strip() for item in items if item.strip()]
 
 
@@ -167,8 +173,15 @@ class Lecteur:
         self.communes, self.communes_du_code_postal = communes, communes_du_code_postal
         self.today = today
 
-    def lire(self, ligne: int, row: list[str]) -> Lecture:
-        """The CRA of one row (csv fields), or its refusal."""
+    def lire(self, ligne: int, row: list[str] | None, erreur: str = "") -> Lecture:
+        """The CRA of one row (csv fields), or its refusal (`row` None: the csv module could not
+        read the line, for the reason `erreur`)."""
+        if row is None:
+            return Lecture(ligne, None, refus="ligne_mal_formee", details=[erreur[:60]])
+        if ILLISIBLE.search("".join(row)):
+            # The report names the row by its id, its unreadable bytes shown as « ? ».
+            ident = ILLISIBLE.sub("?", row[0].strip()[:24]) or None
+            return Lecture(ligne, ident, refus="texte_illisible")
         # The report names each row by its id, even a malformed one's.
         lecture = Lecture(ligne, (row[0].strip()[:24] or None) if row else None)
         try:
@@ -179,11 +192,9 @@ class Lecteur:
                 raise Refus("ligne_mal_formee", f"{len(row)} colonnes")
             if not OBJECT_ID.fullmatch(row[0].strip()):
                 raise Refus("id_invalide")
-            champs = {}
-            for name, value in zip(COLONNES, row, strict=False):  # the rest are null
-                value = value.strip()
-                champs[name] = None if value in NULLS else value
-            self._lire(lecture, champs)
+            # The columns past the archive's are null (checked above).
+            valeurs = [None if (v := value.strip()) in NULLS else v for value in row]
+            self._lire(lecture, dict(zip(COLONNES, valeurs, strict=False)))
         except Refus as refus:
             lecture.refus, lecture.valeurs = refus.code, {}
             if refus.detail:
