@@ -14,8 +14,9 @@ from contextlib import contextmanager
 
 @contextmanager
 def sans_ramasse_miettes() -> Iterator[None]:
-    """The collector paused for the block. Blocks overlapping in threads may resume it early:
-    a pause only delays collection, so nothing can go wrong but a little speed."""
+    """The collector paused for the block (its cycles are collected by the next collection
+    after it). Blocks overlapping in threads may resume it early: a pause only delays
+    collection, so nothing can go wrong but a little speed."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -24,9 +25,3 @@ def sans_ramasse_miettes() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-
-def ramasser_les_jeunes() -> None:
-    """Collect the cycles made since the last call (the young generations only: the objects
-    that survive move to the old one, which no call scans again). For long pauses, called
-    between two pieces of work, so that memory stays flat."""
-    gc.collect(1)

@@ -143,7 +143,6 @@ def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> 
             db.session.commit()
         for lecture in lectures:
             yield _report_row(lecture, bilan)
-        memoire.ramasser_les_jeunes()
 
 
 def _lots(rows: Iterator, lot: int) -> Iterator[list]:

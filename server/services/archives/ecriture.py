@@ -76,8 +76,8 @@ def existants(ids: list[str]) -> set[str]:
 
 
 def parametres(ids: list[str]) -> list:
-    """CRA ids (text) as a query parameter: PostgreSQL casts the text array itself, SQLAlchemy
-    wants UUID objects elsewhere."""
+    """CRA ids (text) as a query parameter (sql.one_of): PostgreSQL reads their text,
+    SQLAlchemy wants UUID objects for SQLite."""
     return ids if sql.on_postgresql() else [uuid.UUID(ident) for ident in ids]
 
 
