@@ -13,14 +13,18 @@ function say(text) { region.querySelector('[data-field="appareils-etat"]').textC
 function itemMarkup(appareil, mine) {
   const [day, time] = appareil.derniere_synchro ? parisDateTime(appareil.derniere_synchro) : [];
   const synced = day ? `Dernier envoi réussi : ${day} ${time}` : 'Aucun envoi réussi';
+  const name = `${esc(appareil.libelle || 'Appareil sans nom')}${mine ? ' (cet appareil)' : ''}`;
+  // Every button reads « Oublier cet appareil »: its accessible name goes on with the device
+  // it forgets (the visible text first, RGAA 11.9), two phones of one kind by their last send.
+  const which = `${name}, ${day ? `dernier envoi réussi le ${day} à ${time}` : 'aucun envoi réussi'}`;
   const waiting = appareil.en_attente == null ? '' : ` · ${plural(appareil.en_attente, 'opération', 'opérations')} en attente`;
   const version = appareil.version ? ` · version ${esc(appareil.version)}` : '';
   const error = appareil.en_erreur && appareil.derniere_erreur
     ? `<p class="fr-error-text fr-mt-0">Dernière erreur (${parisDateTime(appareil.derniere_erreur_at).join(' ')}) : ${esc(appareil.derniere_erreur)}</p>` : '';
   return `<li class="fr-mb-2w" data-appareil="${esc(appareil.id)}">
-    <p class="fr-text--bold fr-mb-0">${esc(appareil.libelle || 'Appareil sans nom')}${mine ? ' (cet appareil)' : ''}</p>
+    <p class="fr-text--bold fr-mb-0">${name}</p>
     <p class="fr-text--sm fr-mb-1v">${synced}${waiting}${version}</p>${error}
-    <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="oublier-appareil">Oublier cet appareil</button></li>`;
+    <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="button" data-action="oublier-appareil">Oublier cet appareil<span class="fr-sr-only"> : ${which}</span></button></li>`;
 }
 
 async function render() {

@@ -3,10 +3,11 @@ conseiller sees it (and another one) with its last sync in Paris time, and forge
 section has no serious accessibility violation."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.extensions import db
 from server.models import Appareil
@@ -73,4 +74,45 @@ def test_the_app_reports_its_device_which_the_conseiller_sees_and_may_forget(
     expect(there).to_have_count(0)
     expect(here).to_have_count(1)
     assert list(devices()) == [mine]
+    assert serious_violations(page) == []
+
+
+def test_each_forget_button_names_its_device_after_its_visible_text(
+    axe_page, live_server, conseiller, client, login
+):
+    """Two phones of one kind: « Oublier cet appareil » alone would name both buttons alike
+    (RGAA 11.9); each accessible name starts with that visible text and says which device."""
+    page = axe_page()
+    log_in(page, live_server, conseiller)
+    synced = {
+        str(uuid.uuid4()): datetime(2026, 12, 7, 13, 5, tzinfo=UTC),
+        str(uuid.uuid4()): datetime(2026, 12, 8, 8, 30, tzinfo=UTC),
+    }
+    for appareil_id, moment in synced.items():
+        answer = client.post(
+            "/api/sync/push",
+            json={"operations": [], "appareil": "Android · Chrome", "appareil_id": appareil_id},
+            headers=login(conseiller),
+        )
+        assert answer.status_code == 200
+        db.session.execute(
+            update(Appareil)
+            .where(Appareil.appareil_id == uuid.UUID(appareil_id))
+            .values(derniere_synchro=moment)
+        )
+    db.session.commit()
+    page.get_by_role("link", name="Rappels").click()
+    section = page.locator("[data-region='appareils']")
+    expect(section.get_by_role("button")).to_have_count(2)
+    first, second = synced
+    expect(
+        section.locator(f"[data-appareil='{first}']").get_by_role("button")
+    ).to_have_accessible_name(
+        "Oublier cet appareil : Android · Chrome, dernier envoi réussi le 07/12/2026 à 14:05"
+    )
+    expect(
+        section.locator(f"[data-appareil='{second}']").get_by_role("button")
+    ).to_have_accessible_name(
+        "Oublier cet appareil : Android · Chrome, dernier envoi réussi le 08/12/2026 à 09:30"
+    )
     assert serious_violations(page) == []
