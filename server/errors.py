@@ -1,6 +1,8 @@
 """One JSON error shape for every failure: {"code", "status", "message", "errors"}."""
 
 import logging
+import math
+from datetime import datetime
 from http import HTTPStatus
 
 from flask import current_app, jsonify, make_response, request
@@ -55,7 +57,13 @@ class ApiError(Exception):
         self.status = status
         self.message = message or FRENCH_MESSAGES.get(status, HTTPStatus(status).phrase)
         self.errors = errors
-        self.headers = headers or {}  # e.g. Retry-After of a 503
+        self.headers = headers or {}  # e.g. Retry-After of a 429 or a 503
+
+
+def retry_after(until: datetime, now: datetime) -> int:
+    """The seconds from now to `until`, rounded up and at least 1: a Retry-After (RFC 9110
+    §10.2.3, a whole number of seconds) after which the retry is not refused again."""
+    return max(1, math.ceil((until - now).total_seconds()))
 
 
 def field_errors(errors) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from server.extensions import db
 from server.models import Appareil
 from server.models.types import utcnow
-from server.pages.service_worker import app_version
+from server.services import appareils
 from tests.conftest import PASSWORD
 from tests.cra_payloads import cra_payload, create_op
 
@@ -144,6 +144,18 @@ def test_a_conseiller_sees_and_forgets_only_their_own_devices(
     assert len(devices(client, mine)) == 1
 
 
+@pytest.mark.parametrize(
+    ("date", "dumped"),
+    [(datetime(2026, 12, 7, 13, 5, tzinfo=UTC), "2026-12-07T13:05:00+00:00"), (None, None)],
+)
+def test_the_devices_come_with_the_served_version_and_its_date(app, client, headers, date, dumped):
+    app.config["APP_VERSION_DATE"] = date  # the build's (assets.py), restored after the test
+    send(client, headers, create_op(), **report(version=app.config["APP_VERSION"]))
+    answer = client.get("/api/appareils", headers=headers).json
+    assert answer["version_servie"] == {"version": app.config["APP_VERSION"], "date": dumped}
+    assert [device["version"] for device in answer["items"]] == [app.config["APP_VERSION"]]
+
+
 @pytest.mark.parametrize("role", ["structure", "prefet", "admin"])
 def test_only_those_who_sync_have_devices(client, login, make_user, make_structure, role):
     links = {"departement_code": "69"} if role == "prefet" else {}
@@ -180,7 +192,7 @@ def parc(client, login, roles_world):
     of c1 (structure C): one on an older version, label typed as a formula."""
     people = roles_world["people"]
     a1, c1 = login(people["a1"]), login(people["c1"])
-    current = app_version()
+    current = appareils.version_servie()["version"]
     quiet, failing, old = report(en_attente=4), report(), report(appareil="=1+1", version="vieux")
     send(client, a1, create_op(), **{**quiet, "version": current})
     send(client, a1, create_op(cra_payload(nb_participants=0)), **{**failing, "version": current})
@@ -213,6 +225,19 @@ def test_the_admin_filters_the_devices(browser, parc, query, expected):
     page = browser(parc["viewers"]["admin"]).get("/pilotage/appareils", query_string=query)
     assert page.status_code == 200
     assert shown(page) == {parc[name]["appareil_id"] for name in expected}
+
+
+def test_the_admin_reads_the_served_version_by_its_date_in_paris(app, browser, parc):
+    app.config["APP_VERSION_DATE"] = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
+    page = browser(parc["viewers"]["admin"]).get("/pilotage/appareils")
+    version = app.config["APP_VERSION"]
+    served = re.search(r"<p [^>]*data-version-servie>(.*?)</p>", page.text)
+    assert served and served.group(1) == (
+        f"Version en service : version du 01/07/2026 14:30 (<code>{version}</code>)."
+        " Heures de Paris."
+    )
+    row = re.search(rf'data-appareil="{parc["old"]["appareil_id"]}">.*?</tr>', page.text, re.S)
+    assert row and "<td>ancienne (vieux)</td>" in row.group(0)
 
 
 def test_the_admin_sees_the_counts_and_a_refused_filter_in_french(browser, parc):

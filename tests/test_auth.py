@@ -45,11 +45,15 @@ def test_three_failures_lock_the_account_from_that_address_even_with_the_right_p
     client, make_user
 ):
     user = make_user("admin")
-    codes = [attempt(client, user.email, "Faux-mot-de-passe1").status_code for _ in range(3)]
-    assert codes == [401, 401, 429]
+    answers = [attempt(client, user.email, "Faux-mot-de-passe1") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [401, 401, 429]
     response = attempt(client, user.email, PASSWORD)
     assert response.status_code == 429
     assert "bloquée pendant 15 minute(s)" in response.json["message"]
+    # RFC 9110's Retry-After, in whole seconds: the lock's end, from the failure that locks on.
+    for locked in (answers[2], response):
+        assert 890 <= int(locked.headers["Retry-After"]) <= 900
+    assert "Retry-After" not in answers[0].headers
 
 
 def test_a_stranger_cannot_lock_the_owner_out(client, make_user):

@@ -127,6 +127,12 @@ def test_errors_share_the_envelope_schema():
                 assert schema == {"$ref": "#/components/schemas/Error"}, (path, code)
 
 
+@pytest.mark.parametrize("code", ["429", "503"])
+def test_refusals_to_retry_later_describe_their_retry_after(code):
+    header = SPEC["components"]["responses"][f"Error{code}"]["headers"]["Retry-After"]
+    assert header["schema"] == {"type": "integer", "minimum": 1}
+
+
 @pytest.mark.parametrize(
     "path, method, token",
     [

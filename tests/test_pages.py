@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import brotli
@@ -116,7 +116,34 @@ def test_a_new_build_comes_with_new_sources(tmp_path, monkeypatch):
     with_script = assets.stamp()
     assert with_script != first.name
     script.write_text("export const essai = 22;\n")
-    assert assets.stamp() != with_script
+    changed = assets.stamp()
+    assert changed != with_script
+    # A commit changes no file but the version's date, which the build holds: built again.
+    later = datetime(2026, 12, 7, 13, 5, tzinfo=UTC)
+    monkeypatch.setattr(assets, "sources_date", lambda paths, root: later)
+    assert assets.stamp() != changed
+
+
+def test_the_date_of_the_sources_changes_neither_the_version_nor_the_precache(
+    tmp_path, monkeypatch
+):
+    """Machines with and without git build the same files: the same version for the devices
+    to report, and no update offered to the phones for a date alone."""
+    moment = datetime(2026, 12, 7, 13, 5, tzinfo=UTC)
+    monkeypatch.setattr(assets, "sources_date", lambda paths, root: moment)
+    dated = assets.manifest(assets.build(compress=False, root=tmp_path / "git"))
+    monkeypatch.setattr(assets, "sources_date", lambda paths, root: None)
+    undated = assets.manifest(assets.build(compress=False, root=tmp_path / "archive"))
+    assert (dated["version_date"], undated["version_date"]) == ("2026-12-07T13:05:00+00:00", None)
+    assert dated["version"] == undated["version"]
+    assert dated["precache"] == undated["precache"]
+
+
+def test_the_app_serves_the_version_and_date_of_its_build(app):
+    built = assets.manifest(app.config["STATIC_BUILD"])
+    assert app.config["APP_VERSION"] == built["version"]
+    dated = app.config["APP_VERSION_DATE"]
+    assert (dated.isoformat() if dated else None) == built["version_date"]
 
 
 def test_dsfr_stylesheet_holds_the_used_components_icons_and_fonts_only(app, client):

@@ -272,10 +272,18 @@ def test_requests_beyond_the_limit_wait_for_the_next_window(app, client, world, 
     app.config["PARTENAIRES_REQUETES_PAR_MINUTE"] = 3
     headers, other = make_client(), make_client()
     assert [client.get(STATS, headers=headers).status_code for _ in range(3)] == [200] * 3
-    refused = client.get(FEED, headers=headers)
-    assert refused.status_code == 429 and "réessayez dans" in refused.json["message"]
-    assert client.get(STATS, headers=other).status_code == 200  # its own window
     client_api = db.session.scalar(select(ClientApi).order_by(ClientApi.id))
+    client_api.fenetre_debut = utcnow() - timedelta(seconds=45)  # the window ends in 15 s
+    db.session.commit()
+    refused = client.get(FEED, headers=headers)
+    assert refused.status_code == 429 and refused.json["code"] == 429
+    # RFC 9110's Retry-After: whole seconds until the window ends, as the message says.
+    seconds = int(refused.headers["Retry-After"])
+    assert 10 <= seconds <= 15
+    assert refused.json["message"] == (
+        f"Trop de requêtes pour cette clé : réessayez dans {seconds} seconde(s)."
+    )
+    assert client.get(STATS, headers=other).status_code == 200  # its own window
     client_api.fenetre_debut = utcnow() - timedelta(seconds=61)
     db.session.commit()
     assert client.get(STATS, headers=headers).status_code == 200

@@ -172,6 +172,7 @@ def test_wrong_password_then_lockout_show_the_app_french_messages(app, world):
         "/pilotage/connexion", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
     assert locked.status_code == 429 and ACCESS not in set_cookies(locked)
+    assert 890 <= int(locked.headers["Retry-After"]) <= 900  # the lock's end, in seconds
 
 
 def test_logout_without_the_csrf_token_is_refused(browser, world):

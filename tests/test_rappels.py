@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from py_vapid import Vapid
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server import create_app
 from server.extensions import db
 from server.models import Cra, EnvoiPush, PushSubscription, Rappel, RappelPreferences
 from server.models.push import ECHEC, EN_COURS, ENVOYE, INACTIVITE, QUOTIDIEN, allowed_endpoint
+from server.models.types import utcnow
 from server.services import horloge, notifications, push, rappels, territoires
 from tests.conftest import base_config
 from tests.cra_payloads import cra_payload, create_op
@@ -396,9 +397,18 @@ def test_test_notifications_are_limited(client, login, make_user, endpoint):
         client.post(
             "/api/rappels/essai", json={"endpoint": phone.endpoint}, headers=headers
         ).status_code
-        for _ in range(rappels.MAX_ESSAIS + 1)
+        for _ in range(rappels.MAX_ESSAIS)
     ]
-    assert answers == [200] * rappels.MAX_ESSAIS + [429]
+    assert answers == [200] * rappels.MAX_ESSAIS
+    # Sent 50 minutes ago: the oldest leaves the hour in 10 minutes.
+    db.session.execute(update(EnvoiPush).values(sent_at=utcnow() - timedelta(minutes=50)))
+    db.session.commit()
+    refused = client.post("/api/rappels/essai", json={"endpoint": phone.endpoint}, headers=headers)
+    assert refused.status_code == 429
+    assert 590 <= int(refused.headers["Retry-After"]) <= 600
+    assert refused.json["message"] == (
+        "Trop de notifications d'essai : réessayez dans 10 minute(s)."
+    )
 
 
 # --- the clock's rules ------------------------------------------------------------------------

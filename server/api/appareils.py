@@ -18,8 +18,14 @@ ROLES = ("conseiller", "coordinateur")
 @documented(response=AppareilsSchema)
 @roles_required(*ROLES)
 def index():
-    """The user's devices: label, version, last sync, pending operations, last error."""
-    return AppareilsSchema().dump({"items": appareils.mes_appareils(current_user)})
+    """The user's devices (label, version, last sync, pending operations, last error) and the
+    version the server serves, with its date."""
+    return AppareilsSchema().dump(
+        {
+            "items": appareils.mes_appareils(current_user),
+            "version_servie": appareils.version_servie(),
+        }
+    )
 
 
 @bp.delete("/<uuid:appareil_id>")

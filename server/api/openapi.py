@@ -29,6 +29,14 @@ CONVERTERS = {
 }
 BINARY = {"type": "string", "format": "binary"}
 HEADERS = {
+    429: {
+        "headers": {
+            "Retry-After": {
+                "description": "Secondes avant un nouvel essai qui ne sera pas refusé.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    },
     503: {
         "headers": {
             "Retry-After": {
@@ -36,7 +44,7 @@ HEADERS = {
                 "schema": {"type": "integer", "minimum": 1},
             }
         }
-    }
+    },
 }
 TOKENS = {
     "access_token": "Jeton d'accès (15 minutes) donné par /api/auth/login.",

@@ -8,6 +8,8 @@ revalidated at each use (no-cache, ETag), like the app shell and the service wor
 version is seen at once. Dynamic text answers are compressed on the fly (Flask-Compress).
 """
 
+from datetime import datetime
+
 from flask import Blueprint, Response, current_app, request, send_from_directory
 from whitenoise import WhiteNoise
 
@@ -104,8 +106,13 @@ def static_headers(app):
 def register_static(app):
     """Serve the static build with WhiteNoise (built now if the sources changed since)."""
     folder = assets.build(compress=app.config["STATIC_COMPRESS"])
+    built = assets.manifest(folder)
     app.config["STATIC_BUILD"] = folder
-    app.config["STATIC_URLS"] = assets.manifest(folder)["urls"]
+    app.config["STATIC_URLS"] = built["urls"]
+    # The app's version this server serves, and its date (services/appareils.version_servie).
+    app.config["APP_VERSION"] = built["version"]
+    dated = built.get("version_date")
+    app.config["APP_VERSION_DATE"] = datetime.fromisoformat(dated) if dated else None
     app.jinja_env.globals["static_url"] = lambda name: app.config["STATIC_URLS"][name]
     app.wsgi_app = WhiteNoise(
         app.wsgi_app,

@@ -15,8 +15,9 @@ builds it at start when the sources changed, e.g. in development):
   their own names (ES modules import each other by name): revalidated at each use (no-cache,
   ETag), and kept offline by the service worker;
 - index.html and invitation.html pointing at the hashed names (served by pages/__init__.py);
-- manifest.json: logical name → URL, the precache list {url: revision}, and the app's version
-  (a digest of its files, stamped in index.html's <meta name="app-version">).
+- manifest.json: logical name → URL, the precache list {url: revision}, the app's version
+  (a digest of its files, stamped in index.html's <meta name="app-version">) and the date of
+  its sources, shown beside it (sources_date.py; never part of the digest).
 The files WhiteNoise serves are in public/, the pages and manifest.json beside it.
 
 Every text file gets .gz and .br siblings (whitenoise.compress): WhiteNoise sends them to the
@@ -38,6 +39,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import tinycss2
+
+from server.pages.sources_date import sources_date
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PWA = ROOT / "pwa"
@@ -104,6 +107,8 @@ STATIC_IMPORT = re.compile(r"^import\s[^;]*?\sfrom\s'([^']+\.js)';", re.M)
 MODULE_SCRIPT = re.compile(r'<script type="module" src="(/js/[^"]+\.js)"></script>')
 # The page's <meta name="app-version" content="…">, stamped by the build.
 APP_VERSION_PLACEHOLDER = 'name="app-version" content="dev"'
+# Whose last commit dates the app's version: the app, this build, the npm packages it reads.
+VERSION_SOURCES = (PWA, Path(__file__).resolve(), ROOT / "package-lock.json")
 TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".svg", ".webmanifest")
 
 logger = logging.getLogger(__name__)
@@ -122,8 +127,9 @@ def _sources() -> list[Path]:
 
 
 def stamp() -> str:
-    """A digest of the sources' paths, sizes and dates: a new one means a new build."""
-    parts = []
+    """A digest of the sources' paths, sizes and dates, and of the version's date (a commit
+    changes it, not the files): a new one means a new build."""
+    parts = [f"version_date:{sources_date(list(VERSION_SOURCES), ROOT)}"]
     for path in _sources():
         try:
             info = path.stat()
@@ -414,7 +420,13 @@ def _build_into(build: Path, compress: bool) -> dict:
         )
         (build / name).write_text(page, encoding="utf-8")
     precache = {"/": digest((build / "index.html").read_bytes()), **files}
-    manifest = {"urls": urls, "precache": precache, "version": version}
+    dated = sources_date(list(VERSION_SOURCES), ROOT)
+    manifest = {
+        "urls": urls,
+        "precache": precache,
+        "version": version,
+        "version_date": dated.isoformat() if dated else None,
+    }
     (build / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     if compress:
         from whitenoise.compress import Compressor

@@ -37,11 +37,6 @@ def precache_revisions() -> dict[str, str]:
     return revisions
 
 
-def app_version() -> str:
-    """The version of the app this server serves (stamped in index.html by the build)."""
-    return assets.manifest(_build())["version"]
-
-
 def service_worker_script() -> str:
     """sw.js with its VERSION (a hash of the worker and every precached file) and PRECACHE."""
     template = TEMPLATE.read_text(encoding="utf-8")

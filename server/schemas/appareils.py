@@ -62,8 +62,22 @@ class AppareilSchema(BaseSchema):
     )
 
 
+class VersionServieSchema(BaseSchema):
+    """The app's version the server serves: a device reporting another one runs an older
+    app (or, during a deployment, a newer one)."""
+
+    version = fields.String(
+        metadata={"description": "Empreinte des fichiers de l'application (celle des envois)."}
+    )
+    date = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Date de ses sources, à montrer à sa place (null : inconnue)."},
+    )
+
+
 class AppareilsSchema(BaseSchema):
     items = fields.List(fields.Nested(AppareilSchema))
+    version_servie = fields.Nested(VersionServieSchema)
 
 
 class SupportArgsSchema(BaseSchema):

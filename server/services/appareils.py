@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import cast
 
+from flask import current_app
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, true
 
@@ -84,6 +85,15 @@ def noter_refus(conseiller_id: int, report: dict | None, libelle: str | None, me
         {"derniere_erreur": message[:MAX_ERREUR], "derniere_erreur_at": now},
     )
     db.session.commit()
+
+
+def version_servie() -> dict:
+    """The app's version this server serves (the digest its devices report) and the date of
+    its sources (None when unknown), as the static build stamped them (pages/assets.py)."""
+    return {
+        "version": current_app.config["APP_VERSION"],
+        "date": current_app.config["APP_VERSION_DATE"],
+    }
 
 
 # --- the conseiller's own devices -----------------------------------------------------------
@@ -219,9 +229,10 @@ def _ligne(appareil: Appareil, conseiller: Conseiller, structure, actuelle) -> d
     }
 
 
-def support(user: User, args: dict, actuelle: str | None) -> dict:
+def support(user: User, args: dict) -> dict:
     """The support page: for the admin, one page of devices filtered, with the counts; for a
     structure, the counts of its conseillers' devices only; 403 for the other roles."""
+    actuelle = version_servie()["version"]
     if user.role is not Role.ADMIN:
         return {"comptes": comptes(user, args.get("jours"), actuelle)}
     query = _rows(args, actuelle)
@@ -254,10 +265,11 @@ EN_TETE = [
 ]
 
 
-def support_csv(user: User, args: dict, actuelle: str | None) -> dict:
+def support_csv(user: User, args: dict) -> dict:
     """The admin's filtered list of devices as CSV, through the one spreadsheet writer."""
     if user.role is not Role.ADMIN:
         raise ApiError(403)
+    actuelle = version_servie()["version"]
 
     def lignes():
         yield EN_TETE

@@ -9,13 +9,14 @@ an account. An admin can lift every lock of an account. Trade-off: see README, "
 """
 
 import hashlib
+import math
 from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, and_, delete, or_
 
-from server.errors import ApiError
+from server.errors import ApiError, retry_after
 from server.extensions import db
 from server.models import LoginFailure
 from server.models.types import utcnow
@@ -29,11 +30,15 @@ def compte(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-    return (
+def _locked(until: datetime, now: datetime) -> ApiError:
+    """The 429 of a lock ending at `until`: its minutes in the message, its seconds in
+    Retry-After."""
+    secondes = retry_after(until, now)
+    return ApiError(
+        429,
         "Trop de tentatives de connexion échouées : la connexion à ce compte depuis votre "
-        f"appareil est bloquée pendant {minutes} minute(s). Réessayez plus tard."
+        f"appareil est bloquée pendant {math.ceil(secondes / 60)} minute(s). Réessayez plus tard.",
+        headers={"Retry-After": str(secondes)},
     )
 
 
@@ -42,7 +47,7 @@ def check_not_locked(email: str, adresse: str) -> None:
     failure = db.session.get(LoginFailure, (compte(email), adresse))
     now = utcnow()
     if failure is not None and failure.bloque_jusqu_a and failure.bloque_jusqu_a > now:
-        raise ApiError(429, _locked_message(failure.bloque_jusqu_a, now))
+        raise _locked(failure.bloque_jusqu_a, now)
 
 
 def record_failure(email: str, adresse: str) -> datetime | None:
@@ -76,7 +81,7 @@ def refuse(email: str, adresse: str, message: str) -> ApiError:
     """The answer to a failed login: 401, or 429 when this failure locks."""
     until = record_failure(email, adresse)
     if until is not None:
-        return ApiError(429, _locked_message(until, utcnow()))
+        return _locked(until, utcnow())
     return ApiError(401, message)
 
 

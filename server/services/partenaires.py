@@ -6,7 +6,7 @@ A client's key is `<identifiant>.<secret>`, sent as `Authorization: Bearer <key>
 that length needs no slow hash nor login throttling: it cannot be guessed. A revoked client's
 key is refused (401). Requests are counted per client in a fixed window of one minute kept in
 its row (one atomic UPDATE, so that every worker shares it): beyond
-PARTENAIRES_REQUETES_PAR_MINUTE, 429 until the window ends.
+PARTENAIRES_REQUETES_PAR_MINUTE, 429 until the window ends (Retry-After: its seconds left).
 """
 
 import hashlib
@@ -20,7 +20,7 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import and_, case, literal, or_, select, update
 
-from server.errors import ApiError
+from server.errors import ApiError, retry_after
 from server.extensions import db
 from server.models import ClientApi, Cra, Structure, User
 from server.models.cra import AGES, STATUTS, SUIVIS
@@ -144,10 +144,11 @@ def compter_requete(client: ClientApi) -> None:
     db.session.commit()
     if requetes > current_app.config["PARTENAIRES_REQUETES_PAR_MINUTE"]:
         assert debut is not None  # the UPDATE above has just set it
-        secondes = max(1, int((debut + FENETRE - now).total_seconds()) + 1)
+        secondes = retry_after(debut + FENETRE, now)
         raise ApiError(
             429,
             f"Trop de requêtes pour cette clé : réessayez dans {secondes} seconde(s).",
+            headers={"Retry-After": str(secondes)},
         )
 
 

@@ -3,13 +3,14 @@ notification. The clock that sends the reminders due is horloge.py; what a notif
 and how it is sent, notifications.py."""
 
 import hmac
+import math
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from server.errors import ApiError
+from server.errors import ApiError, retry_after
 from server.extensions import db
 from server.models import EnvoiPush, PushSubscription, RappelPreferences, User
 from server.models.push import (
@@ -21,7 +22,8 @@ from server.models.push import (
 from server.models.types import utcnow
 from server.services import notifications, push, sql, territoires
 
-MAX_ESSAIS = 10  # test notifications per user and hour
+MAX_ESSAIS = 10  # test notifications per user in FENETRE_ESSAIS
+FENETRE_ESSAIS = timedelta(hours=1)
 NOT_SUBSCRIBED = "Cet appareil n'est pas abonné aux rappels : activez-les d'abord."
 
 
@@ -172,15 +174,25 @@ def send_test(user: User, endpoint: str) -> dict:
     """A test notification to one of the user's devices, now."""
     the_sender = notifications.sender()
     now = utcnow()
-    recent = db.session.execute(
-        select(func.count()).where(
+    # The MAX_ESSAIS-th newest test of the last hour: while it is in the hour, no more.
+    limite = db.session.scalar(
+        select(EnvoiPush.sent_at)
+        .where(
             EnvoiPush.user_id == user.id,
             EnvoiPush.type == ESSAI,
-            EnvoiPush.sent_at > now - timedelta(hours=1),
+            EnvoiPush.sent_at > now - FENETRE_ESSAIS,
         )
-    ).scalar_one()
-    if recent >= MAX_ESSAIS:
-        raise ApiError(429, "Trop de notifications d'essai : réessayez dans une heure.")
+        .order_by(EnvoiPush.sent_at.desc())
+        .offset(MAX_ESSAIS - 1)
+        .limit(1)
+    )
+    if limite is not None:
+        secondes = retry_after(limite + FENETRE_ESSAIS, now)
+        raise ApiError(
+            429,
+            f"Trop de notifications d'essai : réessayez dans {math.ceil(secondes / 60)} minute(s).",
+            headers={"Retry-After": str(secondes)},
+        )
     found = notifications.subscriptions_of([user.id]).get(user.id, [])
     subscription = next((s for s in found if s.endpoint == endpoint), None)
     if subscription is None:

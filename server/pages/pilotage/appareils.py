@@ -7,7 +7,6 @@ from flask_jwt_extended import current_user
 from server.api.http import download
 from server.models import Role
 from server.pages.pilotage import bp, filtres_de_page
-from server.pages.service_worker import app_version
 from server.pages.session import login_required
 from server.schemas.appareils import SupportArgsSchema
 from server.services import appareils
@@ -26,16 +25,15 @@ def appareils_page():
     """Devices gone quiet while holding CRAs, in error, on an older version: the admin's list,
     a structure's counts."""
     args, erreurs = filtres_de_page(SupportArgsSchema())
-    actuelle = app_version()
     query = _query(args)
     return render_template(
         "pilotage/appareils.html",
-        support=appareils.support(current_user, args, actuelle),
+        support=appareils.support(current_user, args),
         args=args,
         query=query,
         erreurs=erreurs,
         admin=current_user.role is Role.ADMIN,
-        version_actuelle=actuelle,
+        version_servie=appareils.version_servie(),
         export=url_for("pilotage.appareils_csv", **query),
     )
 
@@ -45,4 +43,4 @@ def appareils_page():
 def appareils_csv():
     """The admin's filtered list of devices as CSV."""
     args, _ = filtres_de_page(SupportArgsSchema())
-    return download(appareils.support_csv(current_user, args, app_version()))
+    return download(appareils.support_csv(current_user, args))

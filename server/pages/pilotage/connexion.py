@@ -24,7 +24,7 @@ def _next_page() -> str:
 @bp.route("/pilotage/connexion", methods=["GET", "POST"])
 def connexion():
     """The login page: the app's accounts, lockout and messages, a login-CSRF token."""
-    erreur, status = None, 200
+    erreur, status, headers = None, 200, {}
     if request.method == "POST":
         if not session.login_form_is_genuine():
             erreur, status = "Le formulaire a expiré : veuillez réessayer.", 400
@@ -35,8 +35,8 @@ def connexion():
                     request.form.get("password", ""),
                     request.remote_addr,
                 )
-            except ApiError as error:
-                erreur, status = error.message, error.status
+            except ApiError as error:  # a lock's 429 keeps its Retry-After
+                erreur, status, headers = error.message, error.status, error.headers
             else:
                 return session.open_session(redirect(_next_page()), tokens)
     nonce, jeton = session.login_form_token()
@@ -48,7 +48,7 @@ def connexion():
         email=request.form.get("email"),
         suivant=_next_page(),
     )
-    return session.set_login_cookie(make_response(page, status), nonce)
+    return session.set_login_cookie(make_response(page, status, headers), nonce)
 
 
 @bp.post("/pilotage/deconnexion")
