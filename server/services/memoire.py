@@ -24,4 +24,3 @@ def sans_ramasse_miettes() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-

@@ -8,7 +8,7 @@ from collections import Counter
 from itertools import count
 from operator import itemgetter
 
-from sqlalchemy import JSON, Text, bindparam, column, insert, select, table, update
+from sqlalchemy import JSON, Text, column, insert, select, table
 
 from server.extensions import db
 from server.models import Conseiller, Cra
@@ -85,9 +85,9 @@ class Sequences:
     """Each conseiller's change sequence (sync/PROTOCOL.md): archived CRAs take the next
     numbers, as if they had been sent, so the conseiller's phones pull them.
 
-    For real, the chunk's conseillers are updated in order of id, which takes their row locks
-    (a sync batch takes its conseiller's first, then the day totals, as the import does), then
-    their numbers are read back. In a dry run they are only read, so that no lock is held while
+    For real, the chunk's conseillers are updated (sql.add_to_each), their row locks taken in
+    order of id (a sync batch takes its conseiller's first, then the day totals, as the import
+    does). In a dry run they are only read, so that no lock is held while
     it lasts."""
 
     def __init__(self, dry_run: bool):
@@ -103,24 +103,13 @@ class Sequences:
 
     def premiers(self, volumes: Counter[int]) -> dict[int, int]:
         """conseiller id → the first number of their `volumes[id]` new ones."""
-        ids = sorted(volumes)
-        if not ids:
-            return {}
         if self.dry_run:
-            rows = db.session.execute(self._lasts(), {"ids": ids})
+            rows = db.session.execute(self._lasts(), {"ids": sorted(volumes)})
             firsts = {ident: seq + self.taken[ident] + 1 for ident, seq in rows}
             self.taken.update(volumes)
             return firsts
-        conseiller = Conseiller.__table__
-        connection = db.session.connection()
-        connection.execute(
-            update(conseiller)
-            .where(conseiller.c.id == bindparam("ident"))
-            .values(sync_seq=conseiller.c.sync_seq + bindparam("volume")),
-            [{"ident": ident, "volume": volumes[ident]} for ident in ids],
-        )
-        lasts = connection.execute(self._lasts(), {"ids": ids})
-        return {ident: last - volumes[ident] + 1 for ident, last in lasts}
+        lasts = sql.add_to_each(Conseiller.__table__, "sync_seq", volumes)
+        return {ident: last - volumes[ident] + 1 for ident, last in lasts.items()}
 
 
 def ecrire(cras: list[tuple[str, Lecture]], sequences: Sequences) -> None:
