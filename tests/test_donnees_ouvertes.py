@@ -118,3 +118,22 @@ def test_the_public_statistics_page_offers_the_dataset_and_its_schema(client):
     links = re.search(r"<ul[^>]*data-donnees-ouvertes>(.*?)</ul>", page.text, re.S).group(1)
     assert f'href="/api/donnees-ouvertes/{donnees_ouvertes.NOM_FICHIER}" download' in links
     assert 'href="/api/donnees-ouvertes/schema.json"' in links
+
+
+def test_the_file_is_made_once_an_hour_and_revalidated_by_its_etag(
+    client, activite, push, monkeypatch
+):
+    """Anyone may download it, and it reads every CRA: made once per hour, then served."""
+    monkeypatch.setattr(donnees_ouvertes.perimetres, "today_paris", lambda: TODAY)
+    url = f"/api/donnees-ouvertes/{donnees_ouvertes.NOM_FICHIER}"
+    first = client.get(url)
+    assert first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # Five more CRAs of October in Lyon: not in the file before the hour is over.
+    push(*(create_op(cra_payload(date="2026-10-20", **LYON)) for _ in range(5)))
+    assert client.get(url).data == first.data
+    later = donnees_ouvertes.time.time() + donnees_ouvertes.FRAICHEUR.total_seconds()
+    monkeypatch.setattr(donnees_ouvertes.time, "time", lambda: later)
+    fresh = client.get(url)
+    assert fresh.data != first.data and fresh.headers["ETag"] != first.headers["ETag"]
+    assert b"2026-10;69;" in fresh.data
