@@ -127,7 +127,9 @@ def _lignes(reader) -> Iterator[tuple[int, list[str] | None, str]]:
 
 def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> Iterator[list]:
     """Import chunk after chunk; yield the report rows of each once it is committed."""
-    lues = ([lecteur.lire(*ligne) for ligne in chunk] for chunk in _lots(rows, lot))
+    lues = (
+        [ecriture.preparer(lecteur.lire(*ligne)) for ligne in chunk] for chunk in _lots(rows, lot)
+    )
     for lectures in en_avance(lues):
         nouvelles = _owned(lectures, proprietaires)
         deja = ecriture.existants(list(nouvelles))
@@ -152,7 +154,7 @@ def _lots(rows: Iterator, lot: int) -> Iterator[list]:
 
 def en_avance(iterator: Iterator[list]) -> Iterator[list]:
     """The iterator's items, the next one computed in a thread while the caller works on this
-    one: the rows of chunk N+1 are read and checked (Python) while chunk N is written
+    one: the rows of chunk N+1 are read, checked and prepared (Python) while chunk N is written
     (PostgreSQL's work, during which the caller holds no lock on the interpreter)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archives") as lecteur:
         suivant = lecteur.submit(next, iterator, None)
@@ -168,7 +170,7 @@ def _owned(lectures: list[Lecture], proprietaires: Proprietaires) -> dict[str, L
     for lecture in lectures:
         if lecture.refus is not None or lecture.structure is None or not lecture.origine_id:
             continue
-        ident = ecriture.cra_id(lecture.origine_id)
+        ident = lecture.ident
         if ident in owned:
             lecture.valeurs = {}
             lecture.details.append(f"même id que la ligne {owned[ident].ligne}")

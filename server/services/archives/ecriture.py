@@ -112,32 +112,39 @@ class Sequences:
         return {ident: last - volumes[ident] + 1 for ident, last in lasts.items()}
 
 
+def preparer(lecture: Lecture) -> Lecture:
+    """Give a readable row what its CRA's row needs that owes nothing to the database: its id,
+    its head and its content columns (JSON encoded). In the reading thread (en_avance)."""
+    if lecture.refus is None and lecture.origine_id:
+        valeurs = lecture.valeurs
+        for name in JSON_COLONNES:
+            valeurs[name] = _json(valeurs[name])
+        lecture.ident, lecture.head = cra_id(lecture.origine_id), head_of(lecture.origine_id)
+        lecture.contenu = _contenu(valeurs)
+    return lecture
+
+
 def ecrire(cras: list[tuple[str, Lecture]], sequences: Sequences) -> None:
-    """Write these CRAs (their id, and their reading with its owner) in one go."""
+    """Write these CRAs (their id, and their prepared reading with its owner) in one go."""
     if not cras:
         return
     firsts = sequences.premiers(Counter(lecture.valeurs["conseiller_id"] for _, lecture in cras))
     numbers = {ident: count(first) for ident, first in firsts.items()}
-    rows = []
-    for ident, lecture in cras:
-        valeurs, origine_id = lecture.valeurs, lecture.origine_id
-        assert origine_id is not None  # rows without one are refused (id_invalide)
-        for name in JSON_COLONNES:
-            valeurs[name] = _json(valeurs[name])
-        rows.append(
-            (
-                ident,
-                valeurs["conseiller_id"],
-                valeurs["structure_id"],
-                *_contenu(valeurs),
-                head_of(origine_id),
-                1,
-                next(numbers[valeurs["conseiller_id"]]),
-                lecture.received_at,
-                lecture.updated_at,
-                origine_id,
-            )
+    rows = [
+        (
+            ident,
+            lecture.valeurs["conseiller_id"],
+            lecture.valeurs["structure_id"],
+            *lecture.contenu,
+            lecture.head,
+            1,
+            next(numbers[lecture.valeurs["conseiller_id"]]),
+            lecture.received_at,
+            lecture.updated_at,
+            lecture.origine_id,
         )
+        for ident, lecture in cras
+    ]
     db.session.flush()  # the structures and owners made for this chunk come first
     if sql.on_postgresql():
         sql.copy_rows("cra", COLONNES, rows)

@@ -123,6 +123,10 @@ class Lecture:
     remarques: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     refus: str | None = None
+    # Made beside the reading (ecriture.preparer): the CRA's id, head and content columns.
+    ident: str = ""
+    head: str = ""
+    contenu: tuple = ()
 
 
 NULLS = frozenset(("", "null"))
