@@ -1,8 +1,10 @@
 """What the DSFR's script does on the pilotage and public pages, in a real Chromium: at phone
 width the header's « Menu » button opens the menu as a modal dialog (the header's links copied
 into it, the focus kept inside, closed by « Fermer » or Escape, the focus given back), and the
-tables get the script's frame. The pages use no other scripted DSFR component (no accordion,
-tab, dropdown or other modal)."""
+tables get the script's frame. A page without a table runs the script at the first press of
+« Menu » only (server/static/pilotage/dsfr.js). The pages use no other scripted DSFR component
+(no accordion, tab, dropdown or other modal): tests/test_pages.py checks which ones the
+templates write."""
 
 import pytest
 
@@ -54,6 +56,9 @@ def test_phone_menu_opens_as_a_dialog_and_closes(
     else:
         page.goto(live_server + path)
     page.get_by_role("heading", level=1).wait_for()
+    if role is None:  # no table on the page: the DSFR's script waits for the first press
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.frJs") is None
     menu_button = page.get_by_role("button", name="Menu")
     assert menu_button.is_visible()
     # The header's tools (log in or out) and the navigation are in the closed menu only.
