@@ -7,6 +7,7 @@ tables get the script's frame. A page without a table runs the script at the fir
 templates write."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_pilotage import log_in
 
@@ -88,8 +89,8 @@ def test_phone_menu_opens_as_a_dialog_and_closes(
 
     open_menu(page).get_by_role("link", name=link, exact=True).click()
     page.wait_for_url(f"**{'/statistiques' if role is None else '/pilotage/territoires'}*")
+    expect(page.get_by_role("dialog")).to_have_count(0)  # the new page, its menu closed
     page.get_by_role("heading", level=1).wait_for()
-    assert page.get_by_role("dialog").count() == 0
     assert errors == []
 
 
