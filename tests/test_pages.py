@@ -170,6 +170,36 @@ def test_fonts_are_subsets_with_the_french_characters(app, client):
         assert chr(0x0416) not in {chr(c) for c in cmap}  # Cyrillic Zhe: not kept
 
 
+def test_dsfr_script_holds_the_core_and_the_pages_components_only(app, client):
+    script = fetch(client, app.config["STATIC_URLS"]["dsfr/dsfr.module.js"]).text
+    for instance in ("HeaderLinks", "ModalButton", "NavigationItem", "TableWrapper"):
+        assert f'"{instance}"' in script
+    assert '"AccordionsGroup"' not in script and '"TabsGroup"' not in script  # no page has one
+    assert "sourceMappingURL" not in script
+    assert len(script) < 0.75 * len((assets.DSFR / "dsfr.module.min.js").read_text())
+
+
+def test_every_dsfr_script_the_pilotage_templates_need_is_built():
+    """A DSFR component whose script looks for a class the pilotage pages write is in
+    DSFR_SCRIPTS. Three classes are looked for only beside another one: .fr-btn in an
+    .fr-btns-group--equisized, .fr-tag with aria-pressed or --dismiss, .fr-fieldset in a
+    .fr-display."""
+    written = set()
+    for folder, pattern in (
+        (assets.PILOTAGE_TEMPLATES, "*.html"),
+        (assets.PILOTAGE_STATIC, "*.js"),
+    ):
+        for path in folder.rglob(pattern):
+            written |= set(re.findall(r"\bfr-[a-z0-9_-]*[a-z0-9]\b", path.read_text()))
+    written -= {"fr-btn", "fr-tag", "fr-fieldset"}
+    needed = set()
+    for script in (assets.DSFR / "component").glob("*/*.module.min.js"):
+        looked_for = re.findall(r'selector\("([a-z0-9_-]+)', script.read_text())
+        if {f"fr-{name}" for name in looked_for} & written:
+            needed.add(script.parent.name)
+    assert needed == set(assets.DSFR_SCRIPTS)
+
+
 def test_pilotage_pages_preload_the_headings_font(app, client):
     page = fetch(client, "/statistiques").text
     font = app.config["STATIC_URLS"]["dsfr/fonts/Marianne-Bold.woff2"]

@@ -8,9 +8,10 @@ builds it at start when the sources changed, e.g. in development):
   the utility icons the app and the pages use (their fr-icon-* classes, found in the sources),
   every icon inlined as a data: URI (no request, offline at once), and only the @font-face of
   FONTS (woff2);
-- /dsfr/fonts/<font>.<hash>.woff2 (subsets: FONT_UNICODES), /dsfr/dsfr.module.<hash>.js,
-  /dsfr/favicon.<hash>.svg, /css/app.<hash>.css: content-hashed names, cached for ever
-  (immutable);
+- /dsfr/dsfr.module.<hash>.js: the DSFR's core script and those of DSFR_SCRIPTS (the pilotage
+  pages' script; the app uses none);
+- /dsfr/fonts/<font>.<hash>.woff2 (subsets: FONT_UNICODES), /dsfr/favicon.<hash>.svg,
+  /css/app.<hash>.css: content-hashed names, cached for ever (immutable);
 - /js/*.js, /vendor/idb/index.js, /icons/*.png, /data/communes.json, /manifest.webmanifest under
   their own names (ES modules import each other by name): revalidated at each use (no-cache,
   ETag), and kept offline by the service worker;
@@ -80,6 +81,13 @@ DSFR_COMPONENTS = (
     "tag",
     "upload",
 )
+# The DSFR components whose scripts the pilotage pages run, after the DSFR's core, in the order
+# of the DSFR's full bundle (a component after those it uses): the header's phone menu is a
+# modal holding the navigation; a table's script draws its frame and listens to its rows'
+# checkboxes. The full bundle (115 KB) also boots the scripts of every other component:
+# its evaluation was most of /statistiques' blocking time. tests/test_pages.py fails when a
+# template writes a class that the script of a component missing here looks for.
+DSFR_SCRIPTS = ("checkbox", "modal", "navigation", "header", "table")
 # The font files the pages use (Marianne: regular text, medium labels and buttons, bold
 # headings); italics are synthesized, Spectral is not used.
 FONTS = ("Marianne-Regular", "Marianne-Medium", "Marianne-Bold")
@@ -101,6 +109,7 @@ ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
 UTILITY_CLASS = re.compile(r"\bfr-(?:[mp][trblxy]?|col)-[a-z0-9-]+")
 UTILITY_SELECTOR = re.compile(r"\.(fr-(?:[mp][trblxy]?|col)-[a-z0-9-]+)(?::not\(\.[a-z0-9-]+\))?")
 CSS_URL = re.compile(r"url\(([\"']?)([^)\"']+)\1\)")
+SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S+$", re.M)
 FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 FONT_FILE = re.compile(r"fonts/([A-Za-z_-]+)\.woff2")
 STATIC_IMPORT = re.compile(r"^import\s[^;]*?\sfrom\s'([^']+\.js)';", re.M)
@@ -281,6 +290,25 @@ def _rewrite_urls(css: str, folder: Path) -> str:
     return CSS_URL.sub(rewrite, css)
 
 
+# --- the DSFR script --------------------------------------------------------------------------
+
+
+def dsfr_script() -> str:
+    """The DSFR's core and the scripts of DSFR_SCRIPTS in one module, as the DSFR's documentation
+    loads them one after the other: each file in a block of its own (all of them declare their
+    own `const e = window.dsfr` at the top), one licence banner, no source-map comment (the
+    maps are not served)."""
+    paths = [DSFR / "core" / "core.module.min.js"]
+    paths += [DSFR / "component" / name / f"{name}.module.min.js" for name in DSFR_SCRIPTS]
+    banner = ""
+    blocks = []
+    for path in paths:
+        head, _, body = path.read_text(encoding="utf-8").partition("*/")
+        banner = banner or head + "*/"
+        blocks.append("{\n" + SOURCE_MAP.sub("", body).strip() + "\n}")
+    return banner + "\n" + "\n".join(blocks) + "\n"
+
+
 # --- the fonts -------------------------------------------------------------------------------
 
 
@@ -392,9 +420,7 @@ def _build_into(build: Path, compress: bool) -> dict:
     }
     urls.update({f"dsfr/fonts/{name}.woff2": url for name, url in fonts.items()})
     urls["dsfr/dsfr.css"] = _hashed(out, "/dsfr/dsfr.css", dsfr_stylesheet(fonts).encode())
-    urls["dsfr/dsfr.module.js"] = _hashed(
-        out, "/dsfr/dsfr.module.js", (DSFR / "dsfr.module.min.js").read_bytes()
-    )
+    urls["dsfr/dsfr.module.js"] = _hashed(out, "/dsfr/dsfr.module.js", dsfr_script().encode())
     urls["dsfr/favicon.svg"] = _hashed(
         out, "/dsfr/favicon.svg", (DSFR / "favicon" / "favicon.svg").read_bytes()
     )

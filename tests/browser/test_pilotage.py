@@ -16,6 +16,14 @@ CHARTS_LOADED = """() => {
 }"""
 
 
+def wait_for_charts(page):
+    """Scroll to each chart in turn (they load lazily, as they come near the window), then wait
+    until all eight are drawn."""
+    for chart in page.locator("img[data-graphique]").all():
+        chart.scroll_into_view_if_needed()
+    page.wait_for_function(CHARTS_LOADED)
+
+
 @pytest.fixture
 def lyon(make_structure, make_user, client, login):
     """A structure in Lyon, its account, a conseiller with three CRAs, a prefet and an admin."""
@@ -69,7 +77,7 @@ def test_structure_follows_a_conseiller_down_to_an_export(desktop, live_server, 
     page.get_by_label("Au", exact=True).fill("2026-11-30")
     page.get_by_role("button", name="Afficher").click()
     page.get_by_role("heading", level=1, name="01/11/2026 - 30/11/2026").wait_for()
-    page.wait_for_function(CHARTS_LOADED)
+    wait_for_charts(page)
     assert page.locator('[data-figure="cra_enregistres"] .app-figure__value').inner_text() == "3"
     themes = page.locator('[data-alternative="themes"]')
     assert themes.is_visible() and "Courriels : 2" in themes.inner_text()
@@ -106,7 +114,7 @@ def test_public_statistics_need_no_login(desktop, live_server, lyon):
     desktop.get_by_role(
         "heading", level=1, name="Statistiques nationales 01/11/2026 - 30/11/2026"
     ).wait_for()
-    desktop.wait_for_function(CHARTS_LOADED)
+    wait_for_charts(desktop)
     figure = desktop.locator('[data-figure="cra_enregistres"] .app-figure__value')
     assert figure.inner_text() == "3"
 
