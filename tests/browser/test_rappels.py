@@ -251,7 +251,8 @@ def test_notification_tap_opens_the_view_it_names(phone, push_server, endpoint, 
       } catch (error) { /* waitUntil refuses an event the browser did not send */ }
     }""")
     phone.get_by_role("heading", name="Nouveau compte rendu d'activité").wait_for()
-    assert phone.url.endswith("?vue=saisie")
+    # The app paints the view, then writes it in the address (history.pushState, app.js).
+    expect(phone).to_have_url(re.compile(r"\?vue=saisie$"))
 
 
 def test_blocked_notifications_are_explained(chromium, push_server, conseiller):
