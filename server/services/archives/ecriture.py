@@ -87,8 +87,7 @@ class Sequences:
 
     For real, the chunk's conseillers are updated (sql.add_to_each), their row locks taken in
     order of id (a sync batch takes its conseiller's first, then the day totals, as the import
-    does). In a dry run they are only read, so that no lock is held while
-    it lasts."""
+    does). In a dry run they are only read, so that no lock is held while it lasts."""
 
     def __init__(self, dry_run: bool):
         self.dry_run = dry_run
