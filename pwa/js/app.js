@@ -229,6 +229,7 @@ function bindTriggers() {
     if (!$('[data-view="historique"]').hidden) views.renderHistory();
     else views.historyOutdated();
     if (!$('[data-view="coordination"]').hidden) views.renderCoordinations();
+    if (!$('[data-view="statistiques"]').hidden) views.refreshCommunes();
   });
   syncEvents.addEventListener('expired', askLoginAgain);
   // One line for the last send: « Envoi en cours… » while in flight, then its outcome, cleared

@@ -62,6 +62,13 @@ async function fillCommunes(form) {
   select.value = seen.has(chosen) ? chosen : '';
 }
 
+/** The store changed (a pull brought CRAs filed elsewhere): the filter's communes again, the
+ * figures as they are (the user asks for them). */
+export function refreshCommunes() {
+  const form = $('[data-form="periode"]');
+  if (form) fillCommunes(form).catch(() => {});
+}
+
 let loads = 0; // only the latest period asked for is drawn
 
 /** The figures and charts of the period and commune; each version kept for offline reading. */

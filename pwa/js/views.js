@@ -9,4 +9,4 @@ export { showLieux } from './lieux-view.js';
 export { showRappels } from './rappels.js';
 export { showRessourcerie } from './ressourcerie.js';
 export { hasUnsavedChanges, openForm } from './saisie.js';
-export { showStats } from './stats.js';
+export { refreshCommunes, showStats } from './stats.js';

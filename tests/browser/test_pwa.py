@@ -600,13 +600,17 @@ def test_a_corrected_refused_edit_builds_on_the_servers_head(
     page, live_server, conseiller, client, login
 ):
     cra_id, row = synced_cra(page, live_server, conseiller, "Avant")
+    # No push may leave before the operation is changed below: offline, and refused by a route
+    # too (a push that left with the valid edit, seen once, was accepted instead).
+    page.context.route("**/api/sync/push", lambda route: route.abort())
     page.context.set_offline(True)
     page.get_by_role("button", name="Modifier").first.click()
     page.get_by_label("Préciser la thématique cochée").fill("Refusée")
     page.get_by_role("button", name="Valider").click()
     page.get_by_text("Votre suivi d'activité a bien été enregistré.").wait_for()
-    # The server refuses this edit (a rule the phone could not know: here the date is made
-    # invalid in the queued operation itself).
+    wait_until(page, SENDING_DONE)
+    # The server refuses this edit (a rule the phone could not know: here the figures are made
+    # incoherent in the queued operation itself: more returning people than participants).
     page.evaluate(
         """async () => {
         const { database } = await import('/js/db.js');
@@ -616,6 +620,7 @@ def test_a_corrected_refused_edit_builds_on_the_servers_head(
         await db.put('outbox', row);
     }"""
     )
+    page.context.unroute("**/api/sync/push")
     page.context.set_offline(False)
     send_now(page)
     expect(page.get_by_text("Refusé", exact=True)).to_have_count(1)
