@@ -109,11 +109,12 @@ def _add_from_select(table, keys: list[str], counters: list[str], query):
     )
 
 
-def ajouter_nouveaux(cra_ids: list[uuid.UUID]) -> None:
+def ajouter_nouveaux(cra_ids: list) -> None:
     """Add the share of CRAs just written in bulk, counted nowhere yet, to the stored totals
     (the archive import's chunks), in the caller's transaction: the same sums as a sync
     batch's, added by the database itself (a chunk of a four-year archive touches tens of
-    thousands of day rows)."""
+    thousands of day rows). `cra_ids` as sql.one_of binds them: UUIDs, or their text on
+    PostgreSQL (archives.ecriture.parametres)."""
     name = sql.dialect_name()
     if name not in _NEW_STATEMENTS:
         condition = sql.one_of(Cra.id, "cra_ids")

@@ -138,10 +138,10 @@ def _chunks(rows, lecteur, proprietaires, sequences, lot: int, bilan: Bilan) -> 
             if ident in deja:
                 lecture.valeurs = {}
             else:
-                cras.append((ident, lecture))
+                cras.append(lecture)
         ecriture.ecrire(cras, sequences)
         if not sequences.dry_run:
-            cumuls.ajouter_nouveaux(ecriture.parametres([ident for ident, _ in cras]))
+            cumuls.ajouter_nouveaux(ecriture.parametres([lecture.ident for lecture in cras]))
             db.session.commit()
         for lecture in lectures:
             yield _report_row(lecture, bilan)

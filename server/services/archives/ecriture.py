@@ -123,15 +123,15 @@ def preparer(lecture: Lecture) -> Lecture:
     return lecture
 
 
-def ecrire(cras: list[tuple[str, Lecture]], sequences: Sequences) -> None:
-    """Write these CRAs (their id, and their prepared reading with its owner) in one go."""
+def ecrire(cras: list[Lecture], sequences: Sequences) -> None:
+    """Write these CRAs (prepared readings given their owner) in one go."""
     if not cras:
         return
-    firsts = sequences.premiers(Counter(lecture.valeurs["conseiller_id"] for _, lecture in cras))
+    firsts = sequences.premiers(Counter(lecture.valeurs["conseiller_id"] for lecture in cras))
     numbers = {ident: count(first) for ident, first in firsts.items()}
     rows = [
         (
-            ident,
+            lecture.ident,
             lecture.valeurs["conseiller_id"],
             lecture.valeurs["structure_id"],
             *lecture.contenu,
@@ -142,7 +142,7 @@ def ecrire(cras: list[tuple[str, Lecture]], sequences: Sequences) -> None:
             lecture.updated_at,
             lecture.origine_id,
         )
-        for ident, lecture in cras
+        for lecture in cras
     ]
     db.session.flush()  # the structures and owners made for this chunk come first
     if sql.on_postgresql():
@@ -164,8 +164,8 @@ _JSON_CONNUS: dict[str, str] = {}
 
 
 def _json(value) -> str:
-    # Themes and their précisions are words of fixed lists: a few hundred distinct values, each
-    # encoded once. Organisme names are free text, always encoded.
+    # Most values repeat (thèmes and précisions are words of fixed lists, a structure names the
+    # same organismes): each distinct one is encoded once, up to 10,000 kept.
     if not value:
         return "[]" if value == [] else "{}"
     key = repr(value)

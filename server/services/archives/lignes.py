@@ -181,7 +181,7 @@ class Lecteur:
         """The CRA of one row (csv fields), or its refusal (`row` None: the csv module could not
         read the line, for the reason `erreur`)."""
         if row is None:
-            return Lecture(ligne, None, refus="ligne_mal_formee", details=[erreur[:60]])
+            return Lecture(ligne, None, refus="ligne_mal_formee", details=[erreur])
         if ILLISIBLE.search("".join(row)):
             # The report names the row by its id, its unreadable bytes shown as « ? ».
             ident = ILLISIBLE.sub("?", row[0].strip()[:24]) or None
